@@ -1,0 +1,105 @@
+import type { CloudEvent } from './cloud-event.types';
+import type { DeadLetterReason } from './dead-letter.types';
+
+/** Result of decoding: the event, or a dead-letter reason. Never throws. */
+export type DecodeResult =
+  | { readonly ok: true; readonly event: CloudEvent }
+  | ({ readonly ok: false } & DeadLetterReason);
+
+/** Header value as kafkajs hands it over. */
+export type HeaderValue = string | Uint8Array | readonly (string | Uint8Array)[] | undefined;
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+function fail(code: DeadLetterReason['code'], reason: string): DecodeResult {
+  return { ok: false, code, reason };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function requireString(obj: Record<string, unknown>, name: string): string | null {
+  const value = obj[name];
+  return typeof value === 'string' && value.length > 0 ? value : null;
+}
+
+/**
+ * Checks the CloudEvents 1.0 attributes on an already parsed object. Reasons name the attribute
+ * and the constraint, never the value.
+ */
+export function validateCloudEvent(value: unknown): DecodeResult {
+  if (!isRecord(value)) return fail('invalid-envelope', 'the event is not a JSON object');
+  if (value.specversion !== '1.0') return fail('invalid-envelope', 'specversion: must be "1.0"');
+  for (const name of ['id', 'source', 'type'] as const) {
+    if (requireString(value, name) === null)
+      return fail('invalid-envelope', `${name}: required non-empty string`);
+  }
+  const time = value.time;
+  if (typeof time !== 'string' || !RFC3339.test(time) || Number.isNaN(Date.parse(time))) {
+    return fail('invalid-envelope', 'time: required RFC 3339 timestamp (when the data was collected)');
+  }
+  if (value.subject !== undefined && typeof value.subject !== 'string') {
+    return fail('invalid-envelope', 'subject: must be a string');
+  }
+  return { ok: true, event: value as unknown as CloudEvent };
+}
+
+/**
+ * Decodes a structured-mode CloudEvent (the JSON text of the Kafka value). Never throws.
+ * @param maxBytes inputs longer than this are rejected as `oversized` before parsing.
+ */
+export function decodeStructuredCloudEvent(input: string | Uint8Array, maxBytes = Infinity): DecodeResult {
+  const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
+  const size = typeof input === 'string' ? input.length : input.byteLength;
+  if (size > maxBytes) return fail('oversized', `the event exceeds the limit of ${maxBytes} bytes`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return fail('not-json', 'the input is not valid JSON');
+  }
+  return validateCloudEvent(parsed);
+}
+
+function headerText(value: HeaderValue): string | undefined {
+  if (value === undefined) return undefined;
+  const first = Array.isArray(value) ? (value as readonly (string | Uint8Array)[])[0] : value;
+  if (first === undefined) return undefined;
+  return typeof first === 'string' ? first : Buffer.from(first as Uint8Array).toString('utf8');
+}
+
+/**
+ * Decodes a binary-mode CloudEvent: attributes in `ce_*` Kafka headers, `data` in the value.
+ * Returns the same envelope as structured mode so the decision core sees one shape.
+ */
+export function decodeBinaryCloudEvent(
+  headers: Readonly<Record<string, HeaderValue>>,
+  value: string | Uint8Array | null,
+  maxBytes = Infinity,
+): DecodeResult {
+  const event: Record<string, unknown> = {};
+  for (const [name, raw] of Object.entries(headers)) {
+    if (!name.startsWith('ce_')) continue;
+    const text = headerText(raw);
+    if (text !== undefined) event[name.slice(3)] = text;
+  }
+  const contentType = headerText(headers['content-type']);
+  if (contentType !== undefined) event.datacontenttype = contentType;
+  if (value !== null) {
+    const size = typeof value === 'string' ? value.length : value.byteLength;
+    if (size > maxBytes) return fail('oversized', `the event exceeds the limit of ${maxBytes} bytes`);
+    const text = typeof value === 'string' ? value : Buffer.from(value).toString('utf8');
+    try {
+      event.data = JSON.parse(text);
+    } catch {
+      return fail('not-json', 'data: the value is not valid JSON');
+    }
+  }
+  return validateCloudEvent(event);
+}
+
+/** True when Kafka headers mark the record as binary mode (a `ce_specversion` header). */
+export function isBinaryModeCloudEvent(headers: Readonly<Record<string, HeaderValue>>): boolean {
+  return headers['ce_specversion'] !== undefined;
+}

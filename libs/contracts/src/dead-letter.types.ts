@@ -1,0 +1,35 @@
+/**
+ * Closed set of reasons an input is dead-lettered. Reasons name the path and the constraint that
+ * failed, never the value (no personal data in dead letters).
+ */
+export const DEAD_LETTER_CODES = [
+  'not-json',
+  'oversized',
+  'invalid-envelope',
+  'unknown-source',
+  'unknown-type',
+  'schema-violation',
+  'missing-subject',
+  'duplicate-event',
+  'invalid-evidence',
+] as const;
+
+/** One of {@link DEAD_LETTER_CODES}. */
+export type DeadLetterCode = (typeof DEAD_LETTER_CODES)[number];
+
+/** Why an input could not be processed; safe to log (no values from the payload). */
+export interface DeadLetterReason {
+  readonly code: DeadLetterCode;
+  readonly reason: string;
+}
+
+/** The dead-letter record: original bytes stay with the engine, this is the readable part. */
+export interface DeadLetterRecord extends DeadLetterReason {
+  readonly eventId: string | null;
+  readonly policyVersion: string;
+  readonly topic?: string;
+  readonly partition?: number;
+  readonly offset?: string;
+  /** Line number when the input came from a file (dry-run). */
+  readonly line?: number;
+}

@@ -1,0 +1,13 @@
+/**
+ * Contracts shared by the decision core, the services and the CLI: the CloudEvents envelope and its
+ * decoder, our consent evidence contract, governed, suppression, lineage and dead-letter records,
+ * and topic names.
+ */
+export * from './cloud-event.types';
+export * from './cloud-event.decoder';
+export * from './consent-evidence.contract';
+export * from './consent-evidence.dto';
+export * from './dead-letter.types';
+export * from './governed-record.types';
+export * from './lineage-record.types';
+export * from './topic-names';

@@ -1,0 +1,121 @@
+import type { ValidateFunction } from 'ajv';
+import type { LegalBasis } from './legal-basis';
+import type { ConsentFormFile, MarketingScopeFile } from './policy-file.types';
+
+/** A purpose from the registry, with its fixed legal basis (R20). */
+export interface Purpose {
+  readonly key: string;
+  readonly legalBasis: LegalBasis;
+  readonly directMarketing: boolean;
+  readonly necessary: boolean;
+  readonly description: string;
+}
+
+/** A declared attribute of an event type: where it is, what it is, what it was collected for. */
+export interface DeclaredAttribute {
+  readonly path: string;
+  readonly segments: readonly string[];
+  readonly category: string;
+  readonly purposes: readonly Purpose[];
+}
+
+/** Path tree used to walk a payload once and spot undeclared attributes. */
+export interface AttributeNode {
+  attribute?: DeclaredAttribute;
+  children?: Map<string, AttributeNode>;
+}
+
+/** How one declared attribute is treated for one destination, worked out at load time. */
+export interface AttributePlan {
+  readonly attribute: DeclaredAttribute;
+  /** null: the destination did not ask for this field (minimisation). */
+  readonly mode: 'as-is' | 'pseudonymise' | null;
+  /** Purposes of the destination the attribute was collected for, in destination order. */
+  readonly candidates: readonly Purpose[];
+  /** Purposes reachable only through a registered compatibility assessment (Art. 6(4), R22). */
+  readonly assessed: readonly { readonly purpose: Purpose; readonly assessmentId: string }[];
+}
+
+/** A declared source event type, with its payload validator compiled once. */
+export interface EventTypeSpec {
+  readonly source: string;
+  readonly type: string;
+  readonly validate: ValidateFunction;
+  readonly attributes: readonly DeclaredAttribute[];
+  readonly tree: Map<string, AttributeNode>;
+  readonly identityLink?: { readonly aliasPath: string; readonly requiresPurpose: Purpose };
+}
+
+/** E-mail/SMS marketing scope of a destination's messages (G3). */
+export interface DestinationMarketing {
+  readonly brand: string;
+  readonly channel: string;
+  readonly productGroups: readonly string[];
+  readonly unsubscribeInEveryMessage: boolean;
+}
+
+/** A destination with its per-event-type plans. */
+export interface Destination {
+  readonly name: string;
+  readonly topic: string;
+  readonly channel: 'email' | 'sms' | 'none';
+  readonly purposes: readonly Purpose[];
+  readonly purposeKeys: ReadonlySet<string>;
+  readonly identifiers: 'as-is' | 'pseudonym';
+  readonly marketing: DestinationMarketing | null;
+  /** Keyed by `${source}\u0000${type}`. */
+  readonly plans: ReadonlyMap<string, readonly AttributePlan[]>;
+}
+
+/** A registered banner or consent-form version. */
+export interface ConsentForm {
+  readonly version: string;
+  readonly kind: ConsentFormFile['kind'];
+  readonly context: string | null;
+  readonly firstLayer: ReadonlySet<string>;
+  readonly allPurposes: ReadonlySet<string>;
+  /** R3: every first-layer purpose can be chosen on its own, one-to-one. */
+  readonly granular: boolean;
+  readonly scopes: readonly MarketingScopeFile[];
+  readonly withdrawalInfoShown: boolean;
+  readonly doubleOptIn: boolean;
+  /** R17: null when the form is not a competition form. */
+  readonly competitionCompliant: boolean | null;
+  readonly affirmativeActions: ReadonlySet<string>;
+}
+
+/** Resolved options; defaults are the strict reading. */
+export interface PolicyOptions {
+  readonly cookieConsentMaxAgeMs: number | null;
+  readonly marketingConsentMaxAgeMs: number | null;
+  readonly maxEventBytes: number;
+  readonly duplicateWindow: number;
+  readonly engagementTrackingPurpose: string | null;
+}
+
+/** The policy compiled into lookup maps; immutable and safe to share. */
+export interface CompiledPolicy {
+  readonly fileName: string;
+  readonly declaredVersion: string;
+  readonly contentHash: string;
+  /** declared version + '+' + short sha256 of the file content; recorded in every decision. */
+  readonly version: string;
+  readonly controller: string | null;
+  readonly options: PolicyOptions;
+  readonly purposes: ReadonlyMap<string, Purpose>;
+  readonly forms: ReadonlyMap<string, ConsentForm>;
+  readonly sources: ReadonlySet<string>;
+  readonly eventTypes: ReadonlyMap<string, EventTypeSpec>;
+  readonly destinations: readonly Destination[];
+  readonly destinationsByName: ReadonlyMap<string, Destination>;
+  readonly ownBrands: ReadonlySet<string>;
+  /** product group -> the groups registered as similar to it (incl. itself), for R15. */
+  readonly similarGroups: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Banner versions that fail R3; consents captured on them grant nothing. */
+  readonly nonGranularForms: readonly string[];
+}
+
+/** Key of an event type in {@link CompiledPolicy.eventTypes} and destination plans. */
+export function eventTypeKey(source: string, type: string): string {
+  return `${source}\u0000${type}`;
+}

@@ -1,0 +1,295 @@
+import type { ConsentEvidence, MarketingScope } from '@app/contracts/consent-evidence.contract';
+import { CONSENT_EVIDENCE_KINDS } from '@app/contracts/consent-evidence.contract';
+import type { CompiledPolicy, ConsentForm } from './compiled-policy.types';
+
+/** What a valid piece of evidence does to the consent state. */
+export type EvidenceEffect =
+  | { readonly type: 'none' }
+  | {
+      readonly type: 'cookie-choice';
+      readonly granted: readonly string[];
+      /** Purposes offered by the banner but not chosen: a later valid choice replaces an earlier one. */
+      readonly notChosen: readonly string[];
+    }
+  | {
+      readonly type: 'marketing-consent';
+      readonly purposes: readonly string[];
+      readonly scopes: readonly MarketingScope[];
+      readonly pendingConfirmation: boolean;
+    }
+  | { readonly type: 'confirm'; readonly confirms: string }
+  | { readonly type: 'soft-opt-in'; readonly scope: MarketingScope }
+  | {
+      readonly type: 'withdrawal';
+      readonly all: boolean;
+      readonly purposes: readonly string[];
+      readonly marketing: Partial<MarketingScope> | null;
+    }
+  | { readonly type: 'objection' };
+
+/** The assessment of one piece of consent evidence: valid or not, why, and its effect. */
+export interface EvidenceAssessment {
+  readonly evidenceId: string;
+  readonly kind: ConsentEvidence['kind'];
+  readonly valid: boolean;
+  readonly rule: string;
+  readonly reason: string;
+  /** Purposes the evidence claimed; on an invalid assessment these are recorded as refused. */
+  readonly claimedPurposes: readonly string[];
+  readonly effect: EvidenceEffect;
+}
+
+/** Actions that are never consent, whatever a form registers (R1). */
+export const NON_AFFIRMATIVE_ACTIONS: ReadonlySet<string> = new Set([
+  'dismiss',
+  'close_x',
+  'scroll',
+  'continued_browsing',
+  'timeout',
+  'implied',
+  'preticked',
+  'cmp_default',
+]);
+
+const R4_GRANT_FIELDS = [
+  'cmp',
+  'formVersion',
+  'textVersion',
+  'action',
+  'uiLayer',
+  'language',
+  'purposes',
+  'sourceChannel',
+] as const;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isStringArray(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string');
+}
+
+/**
+ * Checks the contract shape (not legal validity). A failure here is a dead letter: the input is
+ * not consent evidence at all. Returns the reason (path and constraint, no values) or null.
+ */
+export function checkEvidenceShape(data: unknown): string | null {
+  if (!isRecord(data)) return 'data: consent evidence must be a JSON object';
+  if (typeof data.evidenceId !== 'string' || data.evidenceId === '')
+    return 'data.evidenceId: required string';
+  if (typeof data.kind !== 'string' || !(CONSENT_EVIDENCE_KINDS as readonly string[]).includes(data.kind)) {
+    return `data.kind: must be one of ${CONSENT_EVIDENCE_KINDS.join(', ')}`;
+  }
+  if (!isRecord(data.subject) || typeof data.subject.key !== 'string' || data.subject.key === '') {
+    return 'data.subject.key: required string';
+  }
+  if (typeof data.timestamp !== 'string' || Number.isNaN(Date.parse(data.timestamp))) {
+    return 'data.timestamp: required ISO 8601 timestamp';
+  }
+  for (const name of ['purposes'] as const) {
+    if (data[name] !== undefined && !isStringArray(data[name]))
+      return `data.${name}: must be an array of strings`;
+  }
+  if (data.scopes !== undefined) {
+    if (!Array.isArray(data.scopes)) return 'data.scopes: must be an array';
+    for (const [i, s] of data.scopes.entries()) {
+      if (
+        !isRecord(s) ||
+        !isStringArray(s.brands) ||
+        !isStringArray(s.channels) ||
+        !isStringArray(s.productGroups)
+      ) {
+        return `data.scopes[${i}]: needs brands, channels and productGroups as string arrays`;
+      }
+    }
+  }
+  return null;
+}
+
+function invalid(
+  e: ConsentEvidence,
+  rule: string,
+  reason: string,
+  claimed: readonly string[] = e.purposes ?? [],
+): EvidenceAssessment {
+  return {
+    evidenceId: e.evidenceId,
+    kind: e.kind,
+    valid: false,
+    rule,
+    reason,
+    claimedPurposes: claimed,
+    effect: { type: 'none' },
+  };
+}
+
+function valid(e: ConsentEvidence, rule: string, reason: string, effect: EvidenceEffect): EvidenceAssessment {
+  return {
+    evidenceId: e.evidenceId,
+    kind: e.kind,
+    valid: true,
+    rule,
+    reason,
+    claimedPurposes: e.purposes ?? [],
+    effect,
+  };
+}
+
+function missingR4Fields(e: ConsentEvidence): string[] {
+  const record = e as unknown as Record<string, unknown>;
+  return R4_GRANT_FIELDS.filter((f) => record[f] === undefined || record[f] === null || record[f] === '');
+}
+
+function checkR5(e: ConsentEvidence): string | null {
+  const s = e.cmpSignal;
+  if (s === undefined) return null;
+  if (s.hasResponse === false) return 'the CMP recorded no response (hasResponse=false)';
+  if (s.method !== undefined && s.method !== 'explicit')
+    return `the CMP consent method is "${s.method}", not explicit`;
+  if (s.consentModel !== undefined && s.consentModel !== 'opt-in')
+    return 'the CMP consent model is not opt-in';
+  if (s.interactionCount === 0) return 'the CMP recorded no user interaction';
+  return null;
+}
+
+function checkAffirmative(e: ConsentEvidence, form: ConsentForm): string | null {
+  const action = e.action ?? '';
+  if (NON_AFFIRMATIVE_ACTIONS.has(action) || !form.affirmativeActions.has(action)) {
+    return `action "${action}" is not a clear affirmative action on ${form.version}`;
+  }
+  return null;
+}
+
+function intersectScope(claimed: MarketingScope, offered: readonly MarketingScope[]): MarketingScope | null {
+  const union = (pick: (s: MarketingScope) => readonly string[]): Set<string> =>
+    new Set(offered.flatMap((s) => [...pick(s)]));
+  const brands = claimed.brands.filter((b) => union((s) => s.brands).has(b));
+  const channels = claimed.channels.filter((c) => union((s) => s.channels).has(c));
+  const productGroups = claimed.productGroups.filter((g) => union((s) => s.productGroups).has(g));
+  return brands.length > 0 && channels.length > 0 ? { brands, channels, productGroups } : null;
+}
+
+function assessCookieBanner(
+  policy: CompiledPolicy,
+  e: ConsentEvidence,
+  form: ConsentForm,
+): EvidenceAssessment {
+  if (form.kind !== 'cookie-banner') return invalid(e, 'R7', `form ${form.version} is not a cookie banner`);
+  // What the banner claims was accepted; recorded as refused when the choice is invalid.
+  const claimed = e.action === 'accept_all' ? [...form.firstLayer] : (e.purposes ?? []);
+  const r5 = checkR5(e);
+  if (r5 !== null) return invalid(e, 'R5', r5, claimed);
+  const r1 = checkAffirmative(e, form);
+  if (r1 !== null) return invalid(e, 'R1', r1, claimed);
+  if (!form.granular) {
+    return invalid(
+      e,
+      'R3',
+      `banner ${form.version} offers no real per-purpose choice, so it grants nothing`,
+      claimed,
+    );
+  }
+  const nonNecessary = (p: string): boolean => policy.purposes.get(p)?.necessary !== true;
+  // R2: accept-all grants exactly the first-layer purposes; R7: only purposes on this version count.
+  const granted =
+    e.action === 'accept_all'
+      ? [...form.firstLayer].filter(nonNecessary)
+      : (e.purposes ?? []).filter((p) => form.allPurposes.has(p) && nonNecessary(p));
+  const notChosen = [...form.allPurposes].filter((p) => !granted.includes(p) && nonNecessary(p));
+  const rule = e.action === 'accept_all' ? 'R2' : 'R1';
+  return valid(e, rule, `valid choice on ${form.version}; grants ${granted.join(', ') || 'nothing'}`, {
+    type: 'cookie-choice',
+    granted,
+    notChosen,
+  });
+}
+
+function assessMarketingConsent(e: ConsentEvidence, form: ConsentForm): EvidenceAssessment {
+  if (form.kind !== 'marketing-consent')
+    return invalid(e, 'R7', `form ${form.version} is not a marketing consent form`);
+  const r1 = checkAffirmative(e, form);
+  if (r1 !== null) return invalid(e, 'R1', r1);
+  if (!form.withdrawalInfoShown) {
+    return invalid(e, 'R14', `form ${form.version} did not tell the person that consent can be withdrawn`);
+  }
+  if (form.competitionCompliant === false) {
+    return invalid(
+      e,
+      'R17',
+      `competition form ${form.version} lacks a separate, prominent consent step naming companies and product groups`,
+    );
+  }
+  const claimed = e.purposes !== undefined && e.purposes.length > 0 ? e.purposes : [...form.allPurposes];
+  const purposes = claimed.filter((p) => form.allPurposes.has(p));
+  const scopes = (e.scopes ?? form.scopes).flatMap((s) => intersectScope(s, form.scopes) ?? []);
+  return valid(
+    e,
+    'R14',
+    form.doubleOptIn
+      ? `valid consent on ${form.version}, effective once the double opt-in is confirmed`
+      : `valid consent on ${form.version}`,
+    { type: 'marketing-consent', purposes, scopes, pendingConfirmation: form.doubleOptIn },
+  );
+}
+
+function assessSoftOptIn(policy: CompiledPolicy, e: ConsentEvidence, form: ConsentForm): EvidenceAssessment {
+  if (form.kind !== 'soft-opt-in') {
+    return invalid(
+      e,
+      'R15',
+      `form ${form.version} is not a checkout opt-out notice; soft opt-in needs a completed sale`,
+    );
+  }
+  if (e.sale === undefined || !e.sale.completed) {
+    return invalid(e, 'R15', 'no completed sale (e.g. an abandoned checkout), so there is no soft opt-in');
+  }
+  if (e.optOutOffered !== true)
+    return invalid(e, 'R15', 'the opt-out was not offered when the address was collected');
+  if (e.optOutUsed === true) return invalid(e, 'R15', 'the customer used the opt-out at collection');
+  return valid(e, 'R15', 'soft opt-in for own similar products after a completed sale', {
+    type: 'soft-opt-in',
+    scope: { brands: [...policy.ownBrands], channels: ['email'], productGroups: [...e.sale.productGroups] },
+  });
+}
+
+/**
+ * Assesses one piece of consent evidence against the policy. Pure; the evidence has passed
+ * {@link checkEvidenceShape}. Invalid evidence grants nothing and says why, with the rule.
+ */
+export function assessEvidence(policy: CompiledPolicy, e: ConsentEvidence): EvidenceAssessment {
+  switch (e.kind) {
+    case 'withdrawal': {
+      const w = e.withdrawal ?? { all: true };
+      return valid(e, 'R18', 'withdrawal takes effect immediately', {
+        type: 'withdrawal',
+        all: w.all === true,
+        purposes: w.purposes ?? [],
+        marketing: w.marketing ?? null,
+      });
+    }
+    case 'objection':
+      return valid(e, 'R19', 'objection to direct marketing, incl. profiling (Art. 21(2))', {
+        type: 'objection',
+      });
+    case 'double-opt-in-confirmation':
+      if (typeof e.confirms !== 'string')
+        return invalid(e, 'R4', 'the confirmation does not say what it confirms');
+      return valid(e, 'R14', 'double opt-in confirmation', { type: 'confirm', confirms: e.confirms });
+    default:
+      break;
+  }
+  const missing =
+    e.kind === 'soft-opt-in-notice'
+      ? ['formVersion', 'textVersion', 'sourceChannel'].filter(
+          (f) => (e as unknown as Record<string, unknown>)[f] === undefined,
+        )
+      : missingR4Fields(e);
+  if (missing.length > 0) return invalid(e, 'R4', `evidence lacks mandatory field(s): ${missing.join(', ')}`);
+  const form = policy.forms.get(e.formVersion as string);
+  if (form === undefined)
+    return invalid(e, 'R7', 'the banner or form version is not registered in the policy');
+  if (e.kind === 'cookie-banner') return assessCookieBanner(policy, e, form);
+  if (e.kind === 'marketing-consent') return assessMarketingConsent(e, form);
+  return assessSoftOptIn(policy, e, form);
+}

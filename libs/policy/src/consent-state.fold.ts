@@ -1,0 +1,198 @@
+import type { CompiledPolicy } from './compiled-policy.types';
+import type { EvidenceAssessment } from './consent-evidence.assessor';
+import type { MarketingGrant, SubjectState } from './consent-state.types';
+
+/** What a fold took away, so suppression records can be produced for the affected destinations. */
+export interface FoldOutcome {
+  /** Purposes whose grant was removed. */
+  readonly removedPurposes: readonly string[];
+  /** Marketing permissions that were removed. */
+  readonly removedMarketing: readonly MarketingGrant[];
+  readonly objection: boolean;
+}
+
+const NOTHING_REMOVED: FoldOutcome = { removedPurposes: [], removedMarketing: [], objection: false };
+
+function grantPurpose(
+  state: SubjectState,
+  purpose: string,
+  at: number,
+  evidenceId: string,
+  form: string,
+  source: 'cookie-banner' | 'marketing-consent',
+  maxAgeMs: number | null,
+): void {
+  const current = state.purposes[purpose];
+  // A renewal while the window is still open and unexpired keeps its start; otherwise a new window.
+  const continues = current !== undefined && (maxAgeMs === null || at - current.renewedAt <= maxAgeMs);
+  state.purposes[purpose] = {
+    since: continues ? current.since : at,
+    renewedAt: at,
+    evidenceId,
+    form,
+    source,
+  };
+  delete state.refused[purpose];
+}
+
+function removePurpose(
+  state: SubjectState,
+  purpose: string,
+  at: number,
+  evidenceId: string,
+  out: string[],
+): void {
+  if (state.purposes[purpose] !== undefined) {
+    delete state.purposes[purpose];
+    out.push(purpose);
+  }
+  state.withdrawn[purpose] = { at, evidenceId };
+}
+
+function overlaps(a: readonly string[], b: readonly string[] | undefined): boolean {
+  return b === undefined || b.length === 0 || a.some((x) => b.includes(x));
+}
+
+/**
+ * Folds an assessed piece of evidence into a person's consent state (mutates `state`) and
+ * returns what was taken away. `at` is the evidence time in epoch ms.
+ */
+export function foldEvidence(
+  policy: CompiledPolicy,
+  state: SubjectState,
+  a: EvidenceAssessment,
+  at: number,
+): FoldOutcome {
+  const e = a.effect;
+  if (!a.valid) {
+    for (const p of a.claimedPurposes) {
+      if (state.purposes[p] === undefined)
+        state.refused[p] = { evidenceId: a.evidenceId, rule: a.rule, reason: a.reason };
+    }
+    if (a.kind !== 'cookie-banner')
+      state.contactRefused = { evidenceId: a.evidenceId, rule: a.rule, reason: a.reason };
+    return NOTHING_REMOVED;
+  }
+  const cookieMax = policy.options.cookieConsentMaxAgeMs;
+  const marketingMax = policy.options.marketingConsentMaxAgeMs;
+  switch (e.type) {
+    case 'none':
+      return NOTHING_REMOVED;
+    case 'cookie-choice': {
+      for (const p of e.granted)
+        grantPurpose(state, p, at, a.evidenceId, 'cookie-banner', 'cookie-banner', cookieMax);
+      const removed: string[] = [];
+      for (const p of e.notChosen) {
+        if (state.purposes[p]?.source === 'cookie-banner') removePurpose(state, p, at, a.evidenceId, removed);
+      }
+      return { removedPurposes: removed, removedMarketing: [], objection: false };
+    }
+    case 'marketing-consent': {
+      const grant = {
+        purposes: [...e.purposes],
+        scopes: e.scopes.map((s) => ({
+          ...s,
+          brands: [...s.brands],
+          channels: [...s.channels],
+          productGroups: [...s.productGroups],
+        })),
+      };
+      if (e.pendingConfirmation) {
+        state.pending[a.evidenceId] = { at, form: 'marketing-consent', ...grant };
+        return NOTHING_REMOVED;
+      }
+      activateMarketing(state, a.evidenceId, at, grant.purposes, grant.scopes, marketingMax);
+      return NOTHING_REMOVED;
+    }
+    case 'confirm': {
+      const pending = state.pending[e.confirms];
+      if (pending === undefined) {
+        state.contactRefused = {
+          evidenceId: a.evidenceId,
+          rule: 'R4',
+          reason: 'confirmation of unknown consent',
+        };
+        return NOTHING_REMOVED;
+      }
+      delete state.pending[e.confirms];
+      // The basis exists from the confirmation on, not from the unconfirmed sign-up (R22).
+      activateMarketing(state, e.confirms, at, pending.purposes, pending.scopes, marketingMax);
+      return NOTHING_REMOVED;
+    }
+    case 'soft-opt-in':
+      // R19: after an objection only a later explicit consent reopens marketing.
+      if (state.objection !== null) {
+        state.contactRefused = {
+          evidenceId: a.evidenceId,
+          rule: 'R19',
+          reason: 'an objection blocks soft opt-in',
+        };
+        return NOTHING_REMOVED;
+      }
+      state.marketing.push({
+        since: at,
+        evidenceId: a.evidenceId,
+        basis: 'soft-opt-in',
+        ...copyScope(e.scope),
+      });
+      return NOTHING_REMOVED;
+    case 'withdrawal': {
+      const removedPurposes: string[] = [];
+      const purposes = e.all ? Object.keys(state.purposes) : e.purposes;
+      for (const p of purposes) removePurpose(state, p, at, a.evidenceId, removedPurposes);
+      const kept: MarketingGrant[] = [];
+      const removedMarketing: MarketingGrant[] = [];
+      const scope = e.marketing;
+      for (const g of state.marketing) {
+        const hit =
+          e.all ||
+          (scope !== null &&
+            overlaps(g.brands, scope.brands) &&
+            overlaps(g.channels, scope.channels) &&
+            overlaps(g.productGroups, scope.productGroups));
+        (hit ? removedMarketing : kept).push(g);
+      }
+      state.marketing = kept;
+      if (e.all) state.pending = {};
+      return { removedPurposes, removedMarketing, objection: false };
+    }
+    case 'objection': {
+      state.objection = { at, evidenceId: a.evidenceId };
+      const removedPurposes: string[] = [];
+      for (const p of Object.keys(state.purposes)) {
+        if (policy.purposes.get(p)?.directMarketing === true)
+          removePurpose(state, p, at, a.evidenceId, removedPurposes);
+      }
+      const removedMarketing = state.marketing;
+      state.marketing = [];
+      state.pending = {};
+      return { removedPurposes, removedMarketing, objection: true };
+    }
+  }
+}
+
+function copyScope(s: {
+  brands: readonly string[];
+  channels: readonly string[];
+  productGroups: readonly string[];
+}): {
+  brands: string[];
+  channels: string[];
+  productGroups: string[];
+} {
+  return { brands: [...s.brands], channels: [...s.channels], productGroups: [...s.productGroups] };
+}
+
+function activateMarketing(
+  state: SubjectState,
+  evidenceId: string,
+  at: number,
+  purposes: readonly string[],
+  scopes: readonly { brands: string[]; channels: string[]; productGroups: string[] }[],
+  maxAgeMs: number | null,
+): void {
+  for (const p of purposes)
+    grantPurpose(state, p, at, evidenceId, 'marketing-consent', 'marketing-consent', maxAgeMs);
+  for (const s of scopes) state.marketing.push({ since: at, evidenceId, basis: 'consent', ...copyScope(s) });
+  state.contactRefused = null;
+}

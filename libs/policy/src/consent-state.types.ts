@@ -1,0 +1,96 @@
+/**
+ * A person's folded consent and identity state. Plain JSON (numbers are epoch milliseconds) so the
+ * engine can write it to a compacted changelog topic as-is and restore it with importState.
+ *
+ * Strict reading: only the currently active grant per purpose counts, and it counts for data
+ * collected at or after `since` (R22). A withdrawal or objection removes the grant; a later grant
+ * starts a new window.
+ */
+export interface SubjectState {
+  v: 1;
+  /** Active consent grants per purpose. */
+  purposes: Record<string, PurposeGrant>;
+  /** Active marketing permissions (G3): consents (R14) and soft opt-ins (R15). */
+  marketing: MarketingGrant[];
+  /** Marketing consents captured on a double opt-in form, awaiting confirmation. */
+  pending: Record<string, PendingGrant>;
+  /** Last withdrawal per purpose, kept to explain why something is withheld (R18, R20). */
+  withdrawn: Record<string, EvidenceRef>;
+  /** Last evidence per purpose that was assessed invalid, with the rule that invalidated it. */
+  refused: Record<string, RefusalRef>;
+  /** Last evidence about e-mail permission that was assessed invalid (R14, R15, R17). */
+  contactRefused: RefusalRef | null;
+  /** Objection to direct marketing (Art. 21(2), R19). */
+  objection: EvidenceRef | null;
+  /** Most recent event and evidence ids, for duplicate detection. */
+  seen: string[];
+  /** Set when this key is an alias (e.g. a cookie id) linked to another subject (R25). */
+  linkedTo: string | null;
+}
+
+export interface EvidenceRef {
+  at: number;
+  evidenceId: string;
+}
+
+export interface RefusalRef {
+  evidenceId: string;
+  rule: string;
+  reason: string;
+}
+
+export interface PurposeGrant {
+  /** Start of the continuous grant window: data collected before it is never used (R22). */
+  since: number;
+  /** Last renewal, for the maximum age (R8). */
+  renewedAt: number;
+  evidenceId: string;
+  form: string;
+  /** Cookie consents expire after the cookie maximum age, marketing ones after theirs. */
+  source: 'cookie-banner' | 'marketing-consent';
+}
+
+export interface MarketingGrant {
+  since: number;
+  evidenceId: string;
+  basis: 'consent' | 'soft-opt-in';
+  brands: string[];
+  channels: string[];
+  productGroups: string[];
+}
+
+export interface PendingGrant {
+  at: number;
+  form: string;
+  purposes: string[];
+  scopes: { brands: string[]; channels: string[]; productGroups: string[] }[];
+}
+
+/** A fresh state: no consent, fail closed. */
+export function emptySubjectState(): SubjectState {
+  return {
+    v: 1,
+    purposes: {},
+    marketing: [],
+    pending: {},
+    withdrawn: {},
+    refused: {},
+    contactRefused: null,
+    objection: null,
+    seen: [],
+    linkedTo: null,
+  };
+}
+
+/** Checks that a value restored from the changelog has the expected shape. */
+export function isSubjectState(value: unknown): value is SubjectState {
+  if (typeof value !== 'object' || value === null) return false;
+  const s = value as Partial<SubjectState>;
+  return (
+    s.v === 1 &&
+    typeof s.purposes === 'object' &&
+    Array.isArray(s.marketing) &&
+    typeof s.pending === 'object' &&
+    Array.isArray(s.seen)
+  );
+}

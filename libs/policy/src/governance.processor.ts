@@ -1,0 +1,507 @@
+import { CONSENT_EVIDENCE_EVENT_TYPE, type CloudEvent } from '@app/contracts/cloud-event.types';
+import {
+  type HeaderValue,
+  decodeBinaryCloudEvent,
+  decodeStructuredCloudEvent,
+  validateCloudEvent,
+} from '@app/contracts/cloud-event.decoder';
+import type { ConsentEvidence } from '@app/contracts/consent-evidence.contract';
+import type { DeadLetterCode } from '@app/contracts/dead-letter.types';
+import type { GovernedRecord } from '@app/contracts/governed-record.types';
+import type { LineageRecord } from '@app/contracts/lineage-record.types';
+import type { CompiledPolicy, Destination, EventTypeSpec } from './compiled-policy.types';
+import { eventTypeKey } from './compiled-policy.types';
+import { assessEvidence, checkEvidenceShape, type EvidenceAssessment } from './consent-evidence.assessor';
+import { foldEvidence, type FoldOutcome } from './consent-state.fold';
+import { emptySubjectState, isSubjectState, type SubjectState } from './consent-state.types';
+import { decisionId, Pseudonymiser } from './decision-id';
+import { decideForDestination, type DestinationDecision } from './destination-decision';
+import { walkPayload } from './payload.walker';
+
+/** Options of {@link GovernanceProcessor}. */
+export interface ProcessorOptions {
+  /** Key for keyed pseudonyms (HMAC). Comes from the service's secret store, never from the policy. */
+  readonly pseudonymKey: string | Uint8Array;
+}
+
+/** Where the input came from; copied into dead letters. */
+export interface InputContext {
+  readonly topic?: string;
+  readonly partition?: number;
+  readonly offset?: string;
+  readonly line?: number;
+}
+
+/** A changed per-subject state for the compacted changelog (key = subjectKey). */
+export interface StateChange {
+  readonly subjectKey: string;
+  /** The live state object: serialise it before the next call, do not mutate it. */
+  readonly state: SubjectState;
+}
+
+/**
+ * Everything the engine must produce for one input event. No side effects happened: the caller
+ * writes records, lineage and state changes (in one transaction, for the engine).
+ */
+export interface ProcessResult {
+  readonly eventId: string | null;
+  readonly outcome: 'consent' | 'source' | 'dead-letter';
+  /** Resolved subject key (after identity links), or null for dead letters without one. */
+  readonly subjectKey: string | null;
+  readonly records: GovernedRecord[];
+  readonly lineage: LineageRecord[];
+  readonly deadLetter?: { readonly code: DeadLetterCode; readonly reason: string };
+  readonly stateChanges: StateChange[];
+  /** For consent evidence: the assessment. */
+  readonly assessment?: EvidenceAssessment;
+  /** For source events: the per-destination decisions (used by `govern explain`). */
+  readonly decisions?: readonly DestinationDecision[];
+}
+
+function setPath(target: Record<string, unknown>, segments: readonly string[], value: unknown): void {
+  let node = target;
+  for (let i = 0; i < segments.length - 1; i++) {
+    const s = segments[i] as string;
+    let next = node[s] as Record<string, unknown> | undefined;
+    if (next === undefined) {
+      next = {};
+      node[s] = next;
+    }
+    node = next;
+  }
+  node[segments[segments.length - 1] as string] = value;
+}
+
+/**
+ * The decision core as one stateful but pure processor: feed it CloudEvents (consent evidence and
+ * source events) in order, one call per event; it returns records, lineage, dead letters and state
+ * changes. The Kafka engine and `govern dry-run` both use it, so their outputs are equal.
+ * It never throws on input: anything invalid becomes a dead-letter outcome.
+ */
+export class GovernanceProcessor {
+  private readonly states = new Map<string, SubjectState>();
+  private readonly pseudonyms: Pseudonymiser;
+
+  constructor(
+    readonly policy: CompiledPolicy,
+    options: ProcessorOptions,
+  ) {
+    this.pseudonyms = new Pseudonymiser(options.pseudonymKey);
+  }
+
+  /**
+   * Processes one structured-mode CloudEvent: raw JSON text/bytes (as read from Kafka or a file)
+   * or an already parsed object.
+   */
+  process(input: string | Uint8Array | object, context: InputContext = {}): ProcessResult {
+    const decoded =
+      typeof input === 'string' || input instanceof Uint8Array
+        ? decodeStructuredCloudEvent(input, this.policy.options.maxEventBytes)
+        : validateCloudEvent(input);
+    if (!decoded.ok) return this.deadLetter(idOf(input), decoded.code, decoded.reason, null, context);
+    return this.processEvent(decoded.event, context);
+  }
+
+  /** Processes one binary-mode CloudEvent (`ce_*` headers, data in the value). */
+  processBinary(
+    headers: Readonly<Record<string, HeaderValue>>,
+    value: string | Uint8Array | null,
+    context: InputContext = {},
+  ): ProcessResult {
+    const decoded = decodeBinaryCloudEvent(headers, value, this.policy.options.maxEventBytes);
+    if (!decoded.ok) {
+      const id = headers['ce_id'];
+      return this.deadLetter(typeof id === 'string' ? id : null, decoded.code, decoded.reason, null, context);
+    }
+    return this.processEvent(decoded.event, context);
+  }
+
+  /** The JSON-serialisable state of one subject key (for the changelog), or null if unknown. */
+  exportState(subjectKey: string): SubjectState | null {
+    const s = this.states.get(subjectKey);
+    return s === undefined ? null : (JSON.parse(JSON.stringify(s)) as SubjectState);
+  }
+
+  /** Restores one subject's state from the changelog; a null state (tombstone) forgets the subject. */
+  importState(subjectKey: string, state: unknown): void {
+    if (state === null) {
+      this.states.delete(subjectKey);
+      return;
+    }
+    if (!isSubjectState(state)) throw new TypeError(`importState: not a consent state for one subject`);
+    this.states.set(subjectKey, JSON.parse(JSON.stringify(state)) as SubjectState);
+  }
+
+  /** Subject keys with state, for snapshots and tests. */
+  subjectKeys(): IterableIterator<string> {
+    return this.states.keys();
+  }
+
+  private processEvent(event: CloudEvent, context: InputContext): ProcessResult {
+    const t = Date.parse(event.time);
+    if (event.type === CONSENT_EVIDENCE_EVENT_TYPE) return this.processEvidence(event, t, context);
+    if (!this.policy.sources.has(event.source)) {
+      return this.deadLetter(
+        event.id,
+        'unknown-source',
+        'source: not declared in the policy',
+        event,
+        context,
+      );
+    }
+    const spec = this.policy.eventTypes.get(eventTypeKey(event.source, event.type));
+    if (spec === undefined) {
+      return this.deadLetter(
+        event.id,
+        'unknown-type',
+        'type: not declared for this source in the policy',
+        event,
+        context,
+      );
+    }
+    if (event.subject === undefined || event.subject === '') {
+      return this.deadLetter(
+        event.id,
+        'missing-subject',
+        'subject: required for source events',
+        event,
+        context,
+      );
+    }
+    if (!spec.validate(event.data)) {
+      const e = spec.validate.errors?.[0];
+      const where = e === undefined ? 'data' : `data${e.instancePath.replace(/\//g, '.')}`;
+      return this.deadLetter(
+        event.id,
+        'schema-violation',
+        `${where}: ${e?.message ?? 'invalid'}`,
+        event,
+        context,
+      );
+    }
+    const subjectKey = this.resolve(event.subject);
+    const state = this.states.get(subjectKey);
+    if (state !== undefined && this.isDuplicate(state, event.id)) {
+      return this.deadLetter(
+        event.id,
+        'duplicate-event',
+        'id: already processed for this subject',
+        event,
+        context,
+      );
+    }
+    const own = state ?? this.stateFor(subjectKey);
+    this.remember(own, event.id);
+    const stateChanges: StateChange[] = [{ subjectKey, state: own }];
+    const lineage: LineageRecord[] = [];
+    if (spec.identityLink !== undefined) this.link(event, spec, subjectKey, own, t, lineage, stateChanges);
+    return this.decide(event, spec, subjectKey, own, t, lineage, stateChanges);
+  }
+
+  private decide(
+    event: CloudEvent,
+    spec: EventTypeSpec,
+    subjectKey: string,
+    state: SubjectState,
+    t: number,
+    lineage: LineageRecord[],
+    stateChanges: StateChange[],
+  ): ProcessResult {
+    const key = eventTypeKey(spec.source, spec.type);
+    const payload = walkPayload(spec.tree, event.data);
+    const version = this.policy.version;
+    const subjectPseudonym = this.pseudonyms.of(subjectKey);
+    const records: GovernedRecord[] = [];
+    const decisions: DestinationDecision[] = [];
+    for (const destination of this.policy.destinations) {
+      const d = decideForDestination(this.policy, state, key, payload, destination, t);
+      decisions.push(d);
+      const id = decisionId(version, event.id, destination.name);
+      lineage.push({
+        kind: 'decision',
+        policyVersion: version,
+        decisionId: id,
+        eventId: event.id,
+        subject: subjectPseudonym,
+        time: event.time,
+        destination: destination.name,
+        source: spec.source,
+        type: spec.type,
+        outcome: d.outcome,
+        attributes: d.attributes.map(({ path, outcome, reason, rule, purpose, legalBasis, evidenceId }) => ({
+          path,
+          outcome,
+          reason,
+          rule,
+          purpose,
+          legalBasis,
+          evidenceId,
+        })),
+        ...(d.contact === null
+          ? {}
+          : {
+              contact: {
+                mayContact: d.contact.mayContact,
+                trackOpens: d.contact.trackOpens,
+                rule: d.contact.rule,
+                evidenceId: d.contact.evidenceId,
+              },
+            }),
+      });
+      if (d.outcome === 'withheld') continue;
+      const data: Record<string, unknown> = {};
+      for (const a of d.attributes) {
+        if (a.outcome === 'withhold' || a.segments === null) continue;
+        setPath(data, a.segments, a.outcome === 'pseudonymise' ? this.pseudonyms.ofValue(a.value) : a.value);
+      }
+      const recordKey = destination.identifiers === 'pseudonym' ? subjectPseudonym : subjectKey;
+      records.push({
+        destination: destination.name,
+        topic: destination.topic,
+        key: recordKey,
+        value: {
+          kind: 'data',
+          eventId: event.id,
+          subject: recordKey,
+          source: spec.source,
+          type: spec.type,
+          time: event.time,
+          data,
+          ...(d.contact === null ? {} : { contact: d.contact }),
+        },
+        headers: {
+          'policy-version': version,
+          'decision-id': id,
+          'record-kind': 'data',
+          'event-id': event.id,
+        },
+      });
+    }
+    return { eventId: event.id, outcome: 'source', subjectKey, records, lineage, stateChanges, decisions };
+  }
+
+  private link(
+    event: CloudEvent,
+    spec: EventTypeSpec,
+    subjectKey: string,
+    state: SubjectState,
+    t: number,
+    lineage: LineageRecord[],
+    stateChanges: StateChange[],
+  ): void {
+    const link = spec.identityLink as NonNullable<EventTypeSpec['identityLink']>;
+    const alias = (event.data as Record<string, unknown>)[link.aliasPath];
+    if (typeof alias !== 'string' || alias === subjectKey) return;
+    const aliasState = this.states.get(alias);
+    const grant = aliasState?.purposes[link.requiresPurpose.key];
+    const max = this.policy.options.cookieConsentMaxAgeMs;
+    const ok = grant !== undefined && grant.since <= t && (max === null || t - grant.renewedAt <= max);
+    const base = {
+      policyVersion: this.policy.version,
+      eventId: event.id,
+      subject: this.pseudonyms.of(subjectKey),
+      time: event.time,
+    };
+    if (!ok || aliasState === undefined) {
+      lineage.push({
+        kind: 'identity-link',
+        ...base,
+        linked: false,
+        rule: 'R25',
+        reason: `no valid consent for ${link.requiresPurpose.key} on the identifier; the identities stay separate`,
+      });
+      return;
+    }
+    // Cookie-side grants follow the person; the alias now resolves to the subject.
+    for (const [p, g] of Object.entries(aliasState.purposes)) state.purposes[p] ??= g;
+    for (const [p, w] of Object.entries(aliasState.withdrawn)) state.withdrawn[p] ??= w;
+    aliasState.linkedTo = subjectKey;
+    stateChanges.push({ subjectKey: alias, state: aliasState });
+    lineage.push({
+      kind: 'identity-link',
+      ...base,
+      linked: true,
+      rule: 'R25',
+      reason: `linked under ${link.requiresPurpose.key} consent`,
+    });
+  }
+
+  private processEvidence(event: CloudEvent, t: number, context: InputContext): ProcessResult {
+    const shape = checkEvidenceShape(event.data);
+    if (shape !== null) return this.deadLetter(event.id, 'invalid-evidence', shape, event, context);
+    const evidence = event.data as ConsentEvidence;
+    const subjectKey = this.resolve(event.subject ?? evidence.subject.key);
+    const state = this.stateFor(subjectKey);
+    if (this.isDuplicate(state, event.id) || this.isDuplicate(state, `ev:${evidence.evidenceId}`)) {
+      return this.deadLetter(
+        event.id,
+        'duplicate-event',
+        'id: already processed for this subject',
+        event,
+        context,
+      );
+    }
+    this.remember(state, event.id);
+    this.remember(state, `ev:${evidence.evidenceId}`);
+    const at = Date.parse(evidence.timestamp) || t;
+    const assessment = assessEvidence(this.policy, evidence);
+    const fold = foldEvidence(this.policy, state, assessment, at);
+    const version = this.policy.version;
+    const subject = this.pseudonyms.of(subjectKey);
+    const lineage: LineageRecord[] = [
+      {
+        kind: 'consent-assessment',
+        policyVersion: version,
+        eventId: event.id,
+        subject,
+        time: evidence.timestamp,
+        evidenceId: evidence.evidenceId,
+        evidenceKind: evidence.kind,
+        valid: assessment.valid,
+        reason: assessment.reason,
+        rule: assessment.rule,
+        purposes: assessment.claimedPurposes,
+      },
+    ];
+    const records = this.suppressions(event, evidence, subjectKey, fold, lineage);
+    return {
+      eventId: event.id,
+      outcome: 'consent',
+      subjectKey,
+      records,
+      lineage,
+      stateChanges: [{ subjectKey, state }],
+      assessment,
+    };
+  }
+
+  /** R18/R19: one suppression record per destination whose purposes relied on what was taken away. */
+  private suppressions(
+    event: CloudEvent,
+    evidence: ConsentEvidence,
+    subjectKey: string,
+    fold: FoldOutcome,
+    lineage: LineageRecord[],
+  ): GovernedRecord[] {
+    if (fold.removedPurposes.length === 0 && fold.removedMarketing.length === 0 && !fold.objection) return [];
+    const records: GovernedRecord[] = [];
+    const version = this.policy.version;
+    const rule = fold.objection ? 'R19' : 'R18';
+    for (const d of this.policy.destinations) {
+      const purposes = affectedPurposes(d, fold, this.policy);
+      if (purposes.length === 0) continue;
+      const id = decisionId(version, event.id, d.name, 'suppression');
+      const key = d.identifiers === 'pseudonym' ? this.pseudonyms.of(subjectKey) : subjectKey;
+      records.push({
+        destination: d.name,
+        topic: d.topic,
+        key,
+        value: {
+          kind: 'suppression',
+          eventId: event.id,
+          subject: key,
+          time: evidence.timestamp,
+          purposes,
+          reason: fold.objection ? 'objection' : 'consent-withdrawn',
+          rule,
+          evidenceId: evidence.evidenceId,
+        },
+        headers: {
+          'policy-version': version,
+          'decision-id': id,
+          'record-kind': 'suppression',
+          'event-id': event.id,
+        },
+      });
+      lineage.push({
+        kind: 'suppression',
+        policyVersion: version,
+        decisionId: id,
+        eventId: event.id,
+        subject: this.pseudonyms.of(subjectKey),
+        time: evidence.timestamp,
+        destination: d.name,
+        purposes,
+        rule,
+        evidenceId: evidence.evidenceId,
+      });
+    }
+    return records;
+  }
+
+  private deadLetter(
+    eventId: string | null,
+    code: DeadLetterCode,
+    reason: string,
+    event: CloudEvent | null,
+    context: InputContext,
+  ): ProcessResult {
+    const where = context.line !== undefined ? ` (line ${context.line})` : '';
+    return {
+      eventId,
+      outcome: 'dead-letter',
+      subjectKey: null,
+      records: [],
+      lineage: [
+        {
+          kind: 'dead-letter',
+          policyVersion: this.policy.version,
+          eventId,
+          subject: typeof event?.subject === 'string' ? this.pseudonyms.of(event.subject) : null,
+          time: event?.time ?? null,
+          code,
+          reason: `${reason}${where}`,
+        },
+      ],
+      deadLetter: { code, reason },
+      stateChanges: [],
+    };
+  }
+
+  private resolve(key: string): string {
+    return this.states.get(key)?.linkedTo ?? key;
+  }
+
+  private stateFor(key: string): SubjectState {
+    let s = this.states.get(key);
+    if (s === undefined) {
+      s = emptySubjectState();
+      this.states.set(key, s);
+    }
+    return s;
+  }
+
+  private isDuplicate(state: SubjectState, id: string): boolean {
+    return this.policy.options.duplicateWindow > 0 && state.seen.includes(id);
+  }
+
+  private remember(state: SubjectState, id: string): void {
+    const window = this.policy.options.duplicateWindow;
+    if (window === 0) return;
+    state.seen.push(id);
+    if (state.seen.length > window) state.seen.shift();
+  }
+}
+
+function affectedPurposes(d: Destination, fold: FoldOutcome, policy: CompiledPolicy): string[] {
+  const out = new Set<string>();
+  for (const p of fold.removedPurposes) if (d.purposeKeys.has(p)) out.add(p);
+  if (fold.objection) for (const p of d.purposes) if (p.directMarketing) out.add(p.key);
+  const m = d.marketing;
+  if (
+    m !== null &&
+    fold.removedMarketing.some((g) => g.brands.includes(m.brand) && g.channels.includes(m.channel))
+  ) {
+    for (const p of d.purposes)
+      if (p.directMarketing || policy.purposes.get(p.key)?.legalBasis === 'consent') out.add(p.key);
+  }
+  return [...out].sort();
+}
+
+function idOf(input: unknown): string | null {
+  if (typeof input === 'object' && input !== null && !(input instanceof Uint8Array)) {
+    const id = (input as { id?: unknown }).id;
+    return typeof id === 'string' ? id : null;
+  }
+  return null;
+}

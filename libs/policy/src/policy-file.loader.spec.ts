@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadPolicy } from './policy-file.loader';
+import { PolicyLoadError } from './policy-error';
+
+const examplePath = join(__dirname, '..', '..', '..', 'policies', 'example.yaml');
+const example = readFileSync(examplePath, 'utf8');
+
+function errorsOf(text: string): string[] {
+  try {
+    loadPolicy(text, { fileName: 'bad.yaml' });
+  } catch (e) {
+    if (e instanceof PolicyLoadError) return e.errors.map((x) => `${x.path}: ${x.message}`);
+    throw e;
+  }
+  return [];
+}
+
+describe('policy file loader', () => {
+  it('loads the example policy and records version plus content hash', () => {
+    const policy = loadPolicy(example, { fileName: 'example.yaml' });
+    expect(policy.version).toMatch(/^2025\.1\+[0-9a-f]{12}$/);
+    expect(policy.destinations.map((d) => d.name)).toEqual(['segmentation', 'email-service']);
+    expect(policy.nonGranularForms).toEqual(['banner-v2']);
+  });
+
+  it('lists every error by path, e.g. an unknown purpose of a destination', () => {
+    const bad = example
+      .replace(
+        'purposes: [email.newsletter, email.own_similar_products, email.engagement_tracking]',
+        'purposes: [email.newsletter, marketing]',
+      )
+      .replace(
+        'legalBasis: contract\n    description: Deliver',
+        'legalBasis: contractual\n    description: Deliver',
+      );
+    const errors = errorsOf(bad);
+    expect(errors).toContain(
+      'purposes[\'order.fulfilment\'].legalBasis: must be one of "consent", "contract", "legal-obligation", "vital-interests", "public-task", "legitimate-interests"',
+    );
+    const refs = errorsOf(
+      example.replace(
+        'purposes: [email.newsletter, email.own_similar_products, email.engagement_tracking]',
+        'purposes: [email.newsletter, marketing]',
+      ),
+    );
+    expect(refs).toEqual(['destinations.email-service.purposes[1]: unknown purpose "marketing"']);
+  });
+
+  it('reports YAML syntax errors with a line', () => {
+    expect(errorsOf('version: 1\npurposes: [\n')[0]).toMatch(/^line \d+: YAML syntax/);
+  });
+
+  it('R20 a strictly necessary purpose cannot rest on consent', () => {
+    const bad = example.replace(
+      'legalBasis: contract\n    necessary: true',
+      'legalBasis: consent\n    necessary: true',
+    );
+    expect(errorsOf(bad)).toContain(
+      "purposes['necessary.cart'].necessary: a strictly necessary purpose cannot rest on consent (R6)",
+    );
+  });
+
+  it('R22 a compatibility assessment cannot replace consent', () => {
+    const bad = example.replace('    purpose: loyalty.programme', '    purpose: seg.purchase_history');
+    expect(errorsOf(bad).join('\n')).toMatch(
+      /compatibilityAssessments\[0\]\.purpose: .*cannot replace consent/,
+    );
+  });
+});

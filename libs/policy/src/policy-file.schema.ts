@@ -1,0 +1,183 @@
+import { LEGAL_BASES } from './legal-basis';
+
+/**
+ * JSON Schema (draft 2020-12 subset understood by ajv) of the policy file. Structural checks
+ * only; cross references (unknown purpose, unknown form...) are checked by the loader so the
+ * messages can name what is missing.
+ */
+const stringList = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
+const key = '^[a-z][a-z0-9_-]*(\\.[a-z0-9_-]+)*$';
+
+export const POLICY_FILE_SCHEMA = {
+  $id: 'https://consent-governance.local/policy-file.json',
+  type: 'object',
+  additionalProperties: false,
+  required: ['version', 'purposes', 'consentForms', 'sources', 'destinations'],
+  properties: {
+    version: { type: ['string', 'number'] },
+    controller: { type: 'string' },
+    options: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        cookieConsentMaxAgeDays: { type: ['integer', 'null'], minimum: 1 },
+        marketingConsentMaxAgeDays: { type: ['integer', 'null'], minimum: 1 },
+        maxEventBytes: { type: 'integer', minimum: 256 },
+        duplicateWindow: { type: 'integer', minimum: 0 },
+        engagementTrackingPurpose: { type: 'string' },
+      },
+    },
+    purposes: {
+      type: 'object',
+      minProperties: 1,
+      propertyNames: { pattern: key },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['legalBasis'],
+        properties: {
+          legalBasis: { enum: [...LEGAL_BASES] },
+          description: { type: 'string' },
+          directMarketing: { type: 'boolean' },
+          necessary: { type: 'boolean' },
+        },
+      },
+    },
+    marketing: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['brands', 'channels', 'productGroups'],
+      properties: {
+        brands: stringList,
+        ownBrands: stringList,
+        channels: stringList,
+        productGroups: stringList,
+        similarProductGroups: { type: 'array', items: stringList },
+      },
+    },
+    consentForms: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['kind', 'affirmativeActions'],
+        properties: {
+          kind: { enum: ['cookie-banner', 'marketing-consent', 'soft-opt-in', 'preference-centre'] },
+          context: { enum: ['signup', 'competition', 'checkout', 'survey', 'account'] },
+          firstLayer: stringList,
+          secondLayer: stringList,
+          choices: { type: 'object', additionalProperties: stringList },
+          purposes: stringList,
+          scopes: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['brands', 'channels', 'productGroups'],
+              properties: { brands: stringList, channels: stringList, productGroups: stringList },
+            },
+          },
+          withdrawalInfoShown: { type: 'boolean' },
+          doubleOptIn: { type: 'boolean' },
+          competition: {
+            type: 'object',
+            additionalProperties: false,
+            required: [
+              'separateConsentStep',
+              'consentAsProminentAsPrize',
+              'productGroupsNamed',
+              'companiesVisible',
+            ],
+            properties: {
+              separateConsentStep: { type: 'boolean' },
+              consentAsProminentAsPrize: { type: 'boolean' },
+              productGroupsNamed: { type: 'boolean' },
+              companiesVisible: { type: 'boolean' },
+            },
+          },
+          affirmativeActions: stringList,
+        },
+      },
+    },
+    compatibilityAssessments: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'source', 'type', 'attribute', 'purpose'],
+        properties: {
+          id: { type: 'string', minLength: 1 },
+          source: { type: 'string' },
+          type: { type: 'string' },
+          attribute: { type: 'string' },
+          purpose: { type: 'string' },
+        },
+      },
+    },
+    sources: {
+      type: 'object',
+      minProperties: 1,
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['types'],
+        properties: {
+          description: { type: 'string' },
+          types: {
+            type: 'object',
+            minProperties: 1,
+            additionalProperties: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['schema', 'attributes'],
+              properties: {
+                schema: { type: 'object' },
+                attributes: {
+                  type: 'object',
+                  additionalProperties: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['category', 'purposes'],
+                    properties: { category: { type: 'string', pattern: key }, purposes: stringList },
+                  },
+                },
+                identityLink: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['aliasPath', 'requiresPurpose'],
+                  properties: { aliasPath: { type: 'string' }, requiresPurpose: { type: 'string' } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    destinations: {
+      type: 'object',
+      minProperties: 1,
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['channel', 'purposes', 'identifiers', 'fields'],
+        properties: {
+          topic: { type: 'string', minLength: 1 },
+          channel: { enum: ['email', 'sms', 'none'] },
+          purposes: { ...stringList, minItems: 1 },
+          identifiers: { enum: ['as-is', 'pseudonym'] },
+          marketing: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['brand', 'productGroups', 'unsubscribeInEveryMessage'],
+            properties: {
+              brand: { type: 'string' },
+              productGroups: stringList,
+              unsubscribeInEveryMessage: { type: 'boolean' },
+            },
+          },
+          fields: { type: 'object', additionalProperties: { enum: ['as-is', 'pseudonymise'] } },
+        },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,224 @@
+import { createHash } from 'node:crypto';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import type {
+  AttributeNode,
+  AttributePlan,
+  CompiledPolicy,
+  ConsentForm,
+  DeclaredAttribute,
+  Destination,
+  EventTypeSpec,
+  Purpose,
+} from './compiled-policy.types';
+import { eventTypeKey } from './compiled-policy.types';
+import type { PolicyError } from './policy-error';
+import { joinPath } from './policy-error';
+import type { ConsentFormFile, PolicyFile } from './policy-file.types';
+
+const DAY_MS = 86_400_000;
+
+function compileForm(version: string, form: ConsentFormFile): ConsentForm {
+  const firstLayer = new Set(form.firstLayer ?? []);
+  const choices = Object.values(form.choices ?? {});
+  // R3: each first-layer purpose must be exactly one choice that grants exactly that purpose.
+  const granular =
+    form.kind !== 'cookie-banner' ||
+    ([...firstLayer].every((p) => choices.some((c) => c.length === 1 && c[0] === p)) &&
+      choices.every((c) => c.length === 1));
+  const comp = form.competition;
+  return {
+    version,
+    kind: form.kind,
+    context: form.context ?? null,
+    firstLayer,
+    allPurposes: new Set([...(form.firstLayer ?? []), ...(form.secondLayer ?? []), ...(form.purposes ?? [])]),
+    granular,
+    scopes: form.scopes ?? [],
+    withdrawalInfoShown: form.withdrawalInfoShown === true,
+    doubleOptIn: form.doubleOptIn === true,
+    competitionCompliant:
+      form.context === 'competition'
+        ? comp !== undefined &&
+          comp.separateConsentStep &&
+          comp.consentAsProminentAsPrize &&
+          comp.productGroupsNamed &&
+          comp.companiesVisible
+        : null,
+    affirmativeActions: new Set(form.affirmativeActions),
+  };
+}
+
+function buildTree(attributes: readonly DeclaredAttribute[]): Map<string, AttributeNode> {
+  const root = new Map<string, AttributeNode>();
+  for (const attribute of attributes) {
+    let level = root;
+    attribute.segments.forEach((segment, i) => {
+      let node = level.get(segment);
+      if (node === undefined) {
+        node = {};
+        level.set(segment, node);
+      }
+      if (i === attribute.segments.length - 1) node.attribute = attribute;
+      else level = node.children ??= new Map();
+    });
+  }
+  return root;
+}
+
+/**
+ * Compiles a validated policy file into lookup maps: attribute path trees per event type, and per
+ * destination and event type the plan (field mode, candidate purposes) so the hot path only looks
+ * things up. Schema compile errors are returned, not thrown.
+ */
+export function compilePolicy(
+  file: PolicyFile,
+  text: string,
+  fileName: string,
+): { policy?: CompiledPolicy; errors: PolicyError[] } {
+  const errors: PolicyError[] = [];
+  const contentHash = createHash('sha256').update(text).digest('hex').slice(0, 12);
+  const declaredVersion = String(file.version);
+  const purposes = new Map<string, Purpose>();
+  for (const [key, p] of Object.entries(file.purposes)) {
+    purposes.set(key, {
+      key,
+      legalBasis: p.legalBasis,
+      directMarketing: p.directMarketing === true,
+      necessary: p.necessary === true,
+      description: p.description ?? key,
+    });
+  }
+  const purpose = (key: string): Purpose => purposes.get(key) as Purpose;
+
+  const ajv = new Ajv({ allErrors: false, strict: false });
+  addFormats(ajv);
+  const eventTypes = new Map<string, EventTypeSpec>();
+  for (const [source, spec] of Object.entries(file.sources)) {
+    for (const [type, t] of Object.entries(spec.types)) {
+      const path = joinPath(joinPath(joinPath(joinPath('sources', source), 'types'), type), 'schema');
+      let validate;
+      try {
+        validate = ajv.compile(t.schema);
+      } catch (e) {
+        errors.push({ path, message: `invalid JSON Schema: ${e instanceof Error ? e.message : String(e)}` });
+        continue;
+      }
+      const attributes: DeclaredAttribute[] = Object.entries(t.attributes).map(([p, a]) => ({
+        path: p,
+        segments: p.split('.'),
+        category: a.category,
+        purposes: a.purposes.map(purpose),
+      }));
+      eventTypes.set(eventTypeKey(source, type), {
+        source,
+        type,
+        validate,
+        attributes,
+        tree: buildTree(attributes),
+        identityLink:
+          t.identityLink === undefined
+            ? undefined
+            : {
+                aliasPath: t.identityLink.aliasPath,
+                requiresPurpose: purpose(t.identityLink.requiresPurpose),
+              },
+      });
+    }
+  }
+
+  const assessments = new Map<string, string>();
+  for (const a of file.compatibilityAssessments ?? []) {
+    assessments.set(`${eventTypeKey(a.source, a.type)}\u0000${a.attribute}\u0000${a.purpose}`, a.id);
+  }
+
+  const destinations: Destination[] = Object.entries(file.destinations).map(([name, d]) => {
+    const destPurposes = d.purposes.map(purpose);
+    const plans = new Map<string, AttributePlan[]>();
+    for (const [key, spec] of eventTypes) {
+      plans.set(
+        key,
+        spec.attributes.map((attribute) => {
+          const collected = new Set(attribute.purposes.map((p) => p.key));
+          const assessed = destPurposes.flatMap((p) => {
+            const id = collected.has(p.key)
+              ? undefined
+              : assessments.get(`${key}\u0000${attribute.path}\u0000${p.key}`);
+            return id === undefined ? [] : [{ purpose: p, assessmentId: id }];
+          });
+          return {
+            attribute,
+            mode: d.fields[attribute.path] ?? null,
+            candidates: destPurposes.filter((p) => collected.has(p.key)),
+            assessed,
+          };
+        }),
+      );
+    }
+    return {
+      name,
+      topic: d.topic ?? `governed.${name}`,
+      channel: d.channel,
+      purposes: destPurposes,
+      purposeKeys: new Set(d.purposes),
+      identifiers: d.identifiers,
+      marketing:
+        d.marketing === undefined
+          ? null
+          : {
+              brand: d.marketing.brand,
+              channel: d.channel,
+              productGroups: d.marketing.productGroups,
+              unsubscribeInEveryMessage: d.marketing.unsubscribeInEveryMessage,
+            },
+      plans,
+    };
+  });
+
+  const similarGroups = new Map<string, Set<string>>();
+  for (const set of file.marketing?.similarProductGroups ?? []) {
+    for (const g of set) {
+      const acc = similarGroups.get(g) ?? new Set([g]);
+      set.forEach((x) => acc.add(x));
+      similarGroups.set(g, acc);
+    }
+  }
+  for (const g of file.marketing?.productGroups ?? [])
+    if (!similarGroups.has(g)) similarGroups.set(g, new Set([g]));
+
+  const forms = new Map<string, ConsentForm>();
+  for (const [version, form] of Object.entries(file.consentForms))
+    forms.set(version, compileForm(version, form));
+  if (errors.length > 0) return { errors };
+
+  const o = file.options ?? {};
+  const days = (v: number | null | undefined, fallback: number | null): number | null =>
+    v === undefined ? fallback : v === null ? null : v * DAY_MS;
+  const tracking = o.engagementTrackingPurpose ?? null;
+  return {
+    errors,
+    policy: {
+      fileName,
+      declaredVersion,
+      contentHash,
+      version: `${declaredVersion}+${contentHash}`,
+      controller: file.controller ?? null,
+      options: {
+        cookieConsentMaxAgeMs: days(o.cookieConsentMaxAgeDays, 396 * DAY_MS),
+        marketingConsentMaxAgeMs: days(o.marketingConsentMaxAgeDays, null),
+        maxEventBytes: o.maxEventBytes ?? 65_536,
+        duplicateWindow: o.duplicateWindow ?? 256,
+        engagementTrackingPurpose: tracking,
+      },
+      purposes,
+      forms,
+      sources: new Set(Object.keys(file.sources)),
+      eventTypes,
+      destinations,
+      destinationsByName: new Map(destinations.map((d) => [d.name, d])),
+      ownBrands: new Set(file.marketing?.ownBrands ?? []),
+      similarGroups,
+      nonGranularForms: [...forms.values()].filter((f) => !f.granular).map((f) => f.version),
+    },
+  };
+}

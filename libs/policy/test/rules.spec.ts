@@ -1,0 +1,87 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import type { DecisionLineageRecord } from '@app/contracts';
+import { run, type ConsentStep, type EventStep } from './rule-fixture.harness';
+
+/**
+ * Replays the rule cases in test/rules/*.yaml through the processor with the example policy.
+ * Each case is named after the rule it proves; each expectation checks one decision.
+ */
+interface Expectation {
+  event: string;
+  destination?: string;
+  attribute?: string;
+  outcome?: string;
+  rule?: string;
+  mayContact?: boolean;
+  trackOpens?: boolean;
+  suppressions?: string[];
+  deadLetter?: string;
+  valid?: boolean;
+  records?: number;
+  linked?: boolean;
+}
+interface RuleCase {
+  name: string;
+  steps: ({ consent: ConsentStep } | { event: EventStep } | { raw: string })[];
+  expect: Expectation[];
+}
+
+const dir = join(__dirname, 'rules');
+const cases: RuleCase[] = readdirSync(dir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()
+  .flatMap((f) => parse(readFileSync(join(dir, f), 'utf8')) as RuleCase[]);
+
+describe('rule cases', () => {
+  it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const results = run(c.steps);
+    for (const x of c.expect) {
+      const r = results.get(x.event);
+      expect(r).toBeDefined();
+      if (r === undefined) continue;
+      if (x.deadLetter !== undefined) expect(r.deadLetter?.code).toBe(x.deadLetter);
+      if (x.valid !== undefined) {
+        expect(r.assessment?.valid).toBe(x.valid);
+        if (x.rule !== undefined) expect(r.assessment?.rule).toBe(x.rule);
+      }
+      if (x.suppressions !== undefined) {
+        const got = r.records
+          .filter((rec) => rec.value.kind === 'suppression')
+          .map((rec) => rec.destination)
+          .sort();
+        expect(got).toEqual([...x.suppressions].sort());
+      }
+      if (x.linked !== undefined) {
+        const link = r.lineage.find((l) => l.kind === 'identity-link');
+        expect(link !== undefined && link.kind === 'identity-link' && link.linked).toBe(x.linked);
+      }
+      if (x.records !== undefined && x.destination !== undefined) {
+        expect(r.records.filter((rec) => rec.destination === x.destination)).toHaveLength(x.records);
+      }
+      if (x.destination === undefined) continue;
+      const decision = r.lineage.find(
+        (l): l is DecisionLineageRecord => l.kind === 'decision' && l.destination === x.destination,
+      );
+      expect(decision).toBeDefined();
+      if (x.mayContact !== undefined) {
+        expect(decision?.contact?.mayContact).toBe(x.mayContact);
+        if (x.rule !== undefined && x.attribute === undefined) expect(decision?.contact?.rule).toBe(x.rule);
+      }
+      if (x.trackOpens !== undefined) expect(decision?.contact?.trackOpens).toBe(x.trackOpens);
+      if (x.attribute !== undefined) {
+        const a = decision?.attributes.find((at) => at.path === x.attribute);
+        expect({
+          path: a?.path,
+          outcome: a?.outcome,
+          rule: x.rule === undefined ? undefined : a?.rule,
+        }).toEqual({
+          path: x.attribute,
+          outcome: x.outcome,
+          rule: x.rule,
+        });
+      }
+    }
+  });
+});
