@@ -1,0 +1,94 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { GovernanceProcessor, loadPolicy, type ProcessResult } from '@app/policy';
+import type { CommandOutput } from './validate.command';
+
+/** Default key for keyed pseudonyms in dry runs; the engine must be given the same key to compare. */
+export const DEFAULT_PSEUDONYM_KEY = 'govern-dry-run';
+
+/** Options of {@link replay}. */
+export interface ReplayOptions {
+  readonly policyPath: string;
+  readonly inputPath: string;
+  readonly pseudonymKey?: string;
+}
+
+/** Replays an NDJSON file through the processor, one result per non-empty line, in file order. */
+export function replay(options: ReplayOptions): {
+  results: { line: number; result: ProcessResult }[];
+  processor: GovernanceProcessor;
+} {
+  const policy = loadPolicy(readFileSync(options.policyPath, 'utf8'), {
+    fileName: basename(options.policyPath),
+  });
+  const processor = new GovernanceProcessor(policy, {
+    pseudonymKey: options.pseudonymKey ?? DEFAULT_PSEUDONYM_KEY,
+  });
+  const lines = readFileSync(options.inputPath, 'utf8').split('\n');
+  const results: { line: number; result: ProcessResult }[] = [];
+  lines.forEach((text, i) => {
+    if (text.trim() === '') return;
+    results.push({ line: i + 1, result: processor.process(text, { line: i + 1 }) });
+  });
+  return { results, processor };
+}
+
+/** `govern dry-run`: writes per-destination NDJSON, lineage and dead letters, prints a summary. */
+export function dryRunCommand(options: ReplayOptions & { readonly outDir?: string }): CommandOutput {
+  const { results, processor } = replay(options);
+  const perDestination = new Map<string, string[]>(processor.policy.destinations.map((d) => [d.name, []]));
+  const lineage: string[] = [];
+  const deadLetters: string[] = [];
+  const forwarded = new Map<string, number>();
+  const withheld = new Map<string, number>();
+  const suppressions = new Map<string, number>();
+  const problems: string[] = [];
+  const inc = (m: Map<string, number>, k: string): void => {
+    m.set(k, (m.get(k) ?? 0) + 1);
+  };
+  for (const { line, result } of results) {
+    for (const r of result.records) {
+      perDestination
+        .get(r.destination)
+        ?.push(JSON.stringify({ key: r.key, value: r.value, headers: r.headers }));
+      if (r.value.kind === 'suppression') inc(suppressions, r.destination);
+    }
+    for (const l of result.lineage) {
+      lineage.push(JSON.stringify(l));
+      if (l.kind !== 'decision') continue;
+      if (l.outcome !== 'withheld') inc(forwarded, l.destination);
+      for (const a of l.attributes)
+        if (a.outcome === 'withhold') inc(withheld, `${l.destination}\u0000${a.reason} [${a.rule}]`);
+    }
+    if (result.deadLetter !== undefined) {
+      deadLetters.push(
+        JSON.stringify({
+          line,
+          eventId: result.eventId,
+          ...result.deadLetter,
+          policyVersion: processor.policy.version,
+        }),
+      );
+      problems.push(`line ${line}: ${result.deadLetter.code}: ${result.deadLetter.reason}`);
+    }
+  }
+  if (options.outDir !== undefined) {
+    mkdirSync(options.outDir, { recursive: true });
+    const write = (name: string, rows: string[]): void =>
+      writeFileSync(join(options.outDir as string, name), rows.length === 0 ? '' : `${rows.join('\n')}\n`);
+    for (const [name, rows] of perDestination) write(`${name}.ndjson`, rows);
+    write('lineage.ndjson', lineage);
+    write('dead-letters.ndjson', deadLetters);
+  }
+  const out: string[] = [`policy ${processor.policy.version}: ${results.length} event(s) replayed`];
+  for (const d of processor.policy.destinations) {
+    out.push(
+      `destination ${d.name}: ${forwarded.get(d.name) ?? 0} record(s) forwarded, ${suppressions.get(d.name) ?? 0} suppression(s)`,
+    );
+    const rows = [...withheld].filter(([k]) => k.startsWith(`${d.name}\u0000`)).sort((a, b) => b[1] - a[1]);
+    for (const [k, n] of rows) out.push(`  withheld ${n} attribute(s): ${k.split('\u0000')[1]}`);
+  }
+  out.push(`dead letters: ${deadLetters.length}`);
+  for (const p of problems) out.push(`  ${p}`);
+  return { exitCode: 0, lines: out };
+}

@@ -1,0 +1,98 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dryRunCommand } from './dry-run.command';
+import { explainCommand } from './explain.command';
+import { generateEventStream } from './event-stream.generator';
+import { validateCommand } from './validate.command';
+
+const policyPath = join(__dirname, '..', '..', 'policies', 'example.yaml');
+const dir = mkdtempSync(join(tmpdir(), 'govern-'));
+
+describe('govern CLI', () => {
+  it('validate exits 0 with a summary for the example policy', () => {
+    const out = validateCommand(policyPath);
+    expect(out.exitCode).toBe(0);
+    expect(out.lines[0]).toMatch(/valid, policy version 2025\.1\+/);
+  });
+
+  it('validate exits 1 listing every error by path', () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(
+      bad,
+      readFileSync(policyPath, 'utf8')
+        .replace(
+          'purposes: [email.newsletter, email.own_similar_products, email.engagement_tracking]',
+          'purposes: [email.newsletter, marketing]',
+        )
+        .replace('identifiers: pseudonym', 'identifiers: pseudonym\n    colour: blue'),
+    );
+    const out = validateCommand(bad);
+    expect(out.exitCode).toBe(1);
+    expect(out.lines).toContain('destinations.segmentation.colour: unknown property');
+  });
+
+  it('dry-run reports a bad line with its number and continues', () => {
+    const input = join(dir, 'in.ndjson');
+    const lines = generateEventStream({ seed: 3, customers: 20 });
+    lines.splice(2, 0, 'this is not json');
+    writeFileSync(input, `${lines.join('\n')}\n`);
+    const out = dryRunCommand({ policyPath, inputPath: input, outDir: join(dir, 'out') });
+    expect(out.exitCode).toBe(0);
+    expect(out.lines).toContain('  line 3: not-json: the input is not valid JSON');
+    const lineage = readFileSync(join(dir, 'out', 'lineage.ndjson'), 'utf8')
+      .trim()
+      .split('\n');
+    expect(lineage.length).toBeGreaterThan(lines.length);
+    expect(readFileSync(join(dir, 'out', 'dead-letters.ndjson'), 'utf8')).toContain('"line":3');
+  });
+
+  it('explain gives plain words with rule numbers and no values', () => {
+    const input = join(dir, 'explain.ndjson');
+    writeFileSync(
+      input,
+      [
+        JSON.stringify({
+          specversion: '1.0',
+          id: 'c1',
+          source: 'consent-service',
+          type: 'consent.evidence',
+          time: '2025-03-01T10:00:00Z',
+          subject: 'S1',
+          data: {
+            evidenceId: 'ev1',
+            kind: 'cookie-banner',
+            subject: { key: 'S1' },
+            timestamp: '2025-03-01T10:00:00Z',
+            cmp: 'c',
+            formVersion: 'banner-v1',
+            textVersion: 't',
+            action: 'close_x',
+            uiLayer: 1,
+            language: 'da',
+            purposes: ['seg.web_behaviour'],
+            sourceChannel: 'web',
+          },
+        }),
+        JSON.stringify({
+          specversion: '1.0',
+          id: 'e1',
+          source: 'web',
+          type: 'page.viewed',
+          time: '2025-03-01T10:01:00Z',
+          subject: 'S1',
+          data: { page: { url: '/secret-page' }, ip: '192.0.2.1' },
+        }),
+      ].join('\n'),
+    );
+    const out = explainCommand({ policyPath, inputPath: input, eventId: 'e1', destination: 'segmentation' });
+    const text = out.lines.join('\n');
+    expect(out.exitCode).toBe(0);
+    expect(text).toMatch(
+      /page\.url: WITHHELD for purpose "seg\.web_behaviour" on Art\. 6\(1\)\(a\) consent: the consent evidence for this purpose was not valid \(evidence ev1\) \[R1\]/,
+    );
+    expect(text).toMatch(/ip: WITHHELD: the attribute is not declared .* \[R28\]/);
+    expect(text).not.toContain('secret-page');
+    expect(text).not.toContain('192.0.2.1');
+  });
+});

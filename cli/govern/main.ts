@@ -1,0 +1,78 @@
+import { writeSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_PSEUDONYM_KEY, dryRunCommand } from './dry-run.command';
+import { explainCommand } from './explain.command';
+import { generateEventStream } from './event-stream.generator';
+import { type CommandOutput, validateCommand } from './validate.command';
+
+// The CLI is a thin adapter: file I/O and exit codes here, every decision in libs/policy.
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
+  return n;
+}
+
+function finish(output: CommandOutput): void {
+  const text = output.lines.join('\n');
+  if (output.exitCode === 0) process.stdout.write(`${text}\n`);
+  else process.stderr.write(`${text}\n`);
+  process.exitCode = output.exitCode;
+}
+
+const key = (): string => process.env.GOVERN_PSEUDONYM_KEY ?? DEFAULT_PSEUDONYM_KEY;
+
+const program = new Command()
+  .name('govern')
+  .description('Consent-aware data governance: validate a policy, replay events, explain decisions.');
+
+program
+  .command('validate')
+  .argument('<policy>', 'policy YAML file')
+  .description('validate a policy file; exit 1 listing every error by path')
+  .action((policy: string) => finish(validateCommand(policy)));
+
+program
+  .command('dry-run')
+  .requiredOption('--policy <file>', 'policy YAML file')
+  .requiredOption(
+    '--input <file>',
+    'NDJSON of CloudEvents (consent evidence and source events, in time order)',
+  )
+  .option('--out <dir>', 'write <destination>.ndjson, lineage.ndjson and dead-letters.ndjson here')
+  .description('replay events through the decision core exactly as the stream would')
+  .action((o: { policy: string; input: string; out?: string }) =>
+    finish(dryRunCommand({ policyPath: o.policy, inputPath: o.input, outDir: o.out, pseudonymKey: key() })),
+  );
+
+program
+  .command('explain')
+  .requiredOption('--policy <file>', 'policy YAML file')
+  .requiredOption('--input <file>', 'NDJSON of CloudEvents')
+  .requiredOption('--event <id>', 'CloudEvent id to explain')
+  .requiredOption('--destination <name>', 'destination name')
+  .description('explain, attribute by attribute, why an event was or was not forwarded')
+  .action((o: { policy: string; input: string; event: string; destination: string }) =>
+    finish(
+      explainCommand({
+        policyPath: o.policy,
+        inputPath: o.input,
+        eventId: o.event,
+        destination: o.destination,
+        pseudonymKey: key(),
+      }),
+    ),
+  );
+
+program
+  .command('generate')
+  .option('--seed <n>', 'PRNG seed', positiveInt, 1)
+  .option('--customers <n>', 'number of customers', positiveInt, 100)
+  .description('write a deterministic synthetic NDJSON stream for policies/example.yaml to stdout')
+  .action((o: { seed: number; customers: number }) => {
+    const lines = generateEventStream({ seed: o.seed, customers: o.customers });
+    // Chunked synchronous writes: large streams, no unbounded buffering.
+    for (let i = 0; i < lines.length; i += 1000) writeSync(1, `${lines.slice(i, i + 1000).join('\n')}\n`);
+  });
+
+program.parse(process.argv);

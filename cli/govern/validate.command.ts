@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { PolicyLoadError, formatPolicyError, loadPolicy } from '@app/policy';
+
+/** Result of `govern validate`: exit code and the lines to print. */
+export interface CommandOutput {
+  readonly exitCode: number;
+  readonly lines: string[];
+}
+
+/** `govern validate POLICY`: 0 with a summary, or 1 with every error by path. */
+export function validateCommand(policyPath: string): CommandOutput {
+  let text: string;
+  try {
+    text = readFileSync(policyPath, 'utf8');
+  } catch {
+    return { exitCode: 1, lines: [`${policyPath}: cannot read the file`] };
+  }
+  try {
+    const p = loadPolicy(text, { fileName: basename(policyPath) });
+    const attributes = [...p.eventTypes.values()].reduce((n, t) => n + t.attributes.length, 0);
+    return {
+      exitCode: 0,
+      lines: [
+        `${policyPath}: valid, policy version ${p.version}`,
+        `  purposes: ${p.purposes.size}, consent forms: ${p.forms.size}, sources: ${p.sources.size}, event types: ${p.eventTypes.size}, attributes: ${attributes}`,
+        `  destinations: ${p.destinations.map((d) => `${d.name} -> ${d.topic}`).join(', ')}`,
+        ...(p.nonGranularForms.length > 0
+          ? [
+              `  warning: banner version(s) without real per-purpose choice grant nothing (R3): ${p.nonGranularForms.join(', ')}`,
+            ]
+          : []),
+      ],
+    };
+  } catch (e) {
+    if (e instanceof PolicyLoadError) {
+      return {
+        exitCode: 1,
+        lines: [`${policyPath}: ${e.errors.length} error(s)`, ...e.errors.map(formatPolicyError)],
+      };
+    }
+    throw e;
+  }
+}

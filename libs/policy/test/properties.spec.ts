@@ -1,0 +1,121 @@
+import fc from 'fast-check';
+import type { DecisionLineageRecord } from '@app/contracts';
+import { generateEventStream } from '../../../cli/govern/event-stream.generator';
+import { GovernanceProcessor } from '@app/policy';
+import { examplePolicy } from './rule-fixture.harness';
+
+function runLines(lines: readonly string[]): string {
+  const p = new GovernanceProcessor(examplePolicy, { pseudonymKey: 'k' });
+  return lines
+    .map((l) => JSON.stringify(p.process(l).records) + JSON.stringify(p.process(l).lineage))
+    .join('\n');
+}
+
+function forwardedPaths(lines: readonly string[]): number {
+  const p = new GovernanceProcessor(examplePolicy, { pseudonymKey: 'k' });
+  let n = 0;
+  for (const l of lines) {
+    for (const rec of p.process(l).lineage) {
+      if (rec.kind === 'decision')
+        n += (rec as DecisionLineageRecord).attributes.filter((a) => a.outcome !== 'withhold').length;
+    }
+  }
+  return n;
+}
+
+describe('properties', () => {
+  it('R28 an undeclared attribute is never forwarded', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .string({ minLength: 1, maxLength: 12 })
+          .filter((k) => !['page', 'basketSize', '__proto__'].includes(k)),
+        fc.jsonValue(),
+        (key, value) => {
+          const p = new GovernanceProcessor(examplePolicy, { pseudonymKey: 'k' });
+          p.process({
+            specversion: '1.0',
+            id: 'c',
+            source: 'consent-service',
+            type: 'consent.evidence',
+            time: '2025-01-01T00:00:00Z',
+            subject: 'S',
+            data: {
+              evidenceId: 'e',
+              kind: 'cookie-banner',
+              subject: { key: 'S' },
+              timestamp: '2025-01-01T00:00:00Z',
+              cmp: 'c',
+              formVersion: 'banner-v1',
+              textVersion: 't',
+              action: 'accept_all',
+              uiLayer: 1,
+              language: 'da',
+              purposes: [],
+              sourceChannel: 'web',
+            },
+          });
+          const r = p.process({
+            specversion: '1.0',
+            id: 'x',
+            source: 'web',
+            type: 'page.viewed',
+            time: '2025-01-02T00:00:00Z',
+            subject: 'S',
+            data: { page: { url: '/a' }, [key]: value },
+          });
+          for (const rec of r.records) {
+            if (rec.value.kind === 'data') expect(Object.keys(rec.value.data)).not.toContain(key);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('R18 withdrawing consent never increases what is forwarded', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10_000 }), (seed) => {
+        const lines = generateEventStream({ seed, customers: 16 });
+        const withdrawals = lines.flatMap((l, i) => {
+          const subject = (JSON.parse(l.endsWith('}') ? l : '{}') as { subject?: string }).subject;
+          return subject === undefined || i % 5 !== 0
+            ? []
+            : [
+                JSON.stringify({
+                  specversion: '1.0',
+                  id: `w${i}`,
+                  source: 'consent-service',
+                  type: 'consent.evidence',
+                  time: '2025-01-01T00:00:00Z',
+                  subject,
+                  data: {
+                    evidenceId: `w${i}`,
+                    kind: 'withdrawal',
+                    subject: { key: subject },
+                    timestamp: '2025-01-01T00:00:00Z',
+                    withdrawal: { all: true },
+                  },
+                }),
+              ];
+        });
+        const mixed = lines.flatMap((l, i) =>
+          i % 5 === 0 && withdrawals.length > 0 ? [withdrawals.shift() as string, l] : [l],
+        );
+        expect(forwardedPaths(mixed)).toBeLessThanOrEqual(forwardedPaths(lines));
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('output is deterministic for the same input', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10_000 }), (seed) => {
+        const lines = generateEventStream({ seed, customers: 20 });
+        expect(runLines(lines)).toBe(runLines(lines));
+        expect(generateEventStream({ seed, customers: 20 })).toEqual(lines);
+      }),
+      { numRuns: 10 },
+    );
+  });
+});
