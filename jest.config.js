@@ -1,0 +1,26 @@
+// Two tiers, each runnable alone: unit tests sit beside the code (*.spec.ts); integration tests
+// under test/ talk to a real Kafka broker and a real PostgreSQL (*.int-spec.ts).
+const moduleNameMapper = {
+  '^@app/(policy|contracts|kafka|persistence|testing|service-kit)$': '<rootDir>/libs/$1/src',
+  '^@app/(policy|contracts|kafka|persistence|testing|service-kit)/(.*)$': '<rootDir>/libs/$1/src/$2',
+};
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }],
+};
+const common = { rootDir: __dirname, testEnvironment: 'node', moduleNameMapper, transform };
+
+module.exports = {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/services/**/*.spec.ts', '<rootDir>/cli/**/*.spec.ts'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/**/*.int-spec.ts'],
+      testTimeout: 180000,
+    },
+  ],
+};
