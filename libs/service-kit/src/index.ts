@@ -1,0 +1,7 @@
+export { loadConfig, ConfigurationError } from './config/load-config';
+export { KafkaSettings, HttpSettings, DatabaseSettings, toInt } from './config/common-settings';
+export { JsonLogger } from './logging/json-logger';
+export { HealthModule, type ReadinessChecksProvider } from './health/health.module';
+export { READINESS_CHECKS, type ReadinessCheck } from './health/readiness-check';
+export { KafkaReadiness } from './health/kafka-readiness';
+export { bootstrapService, type ServiceDefinition } from './bootstrap';

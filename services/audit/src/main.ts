@@ -1,0 +1,5 @@
+import { bootstrapService } from '@app/service-kit';
+import { AuditModule } from './audit.module';
+import { AuditSettings } from './audit.settings';
+
+void bootstrapService({ name: 'audit', settings: AuditSettings, module: (s) => AuditModule.forSettings(s) });

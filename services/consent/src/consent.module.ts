@@ -1,0 +1,22 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { HealthModule, KafkaReadiness } from '@app/service-kit';
+import { createDataSource, DatabaseReadiness } from '@app/persistence';
+import { type ConsentSettings } from './consent.settings';
+
+/** Consent-platform adapters and the ledger. Today: liveness and readiness (broker, database). */
+@Module({})
+export class ConsentModule {
+  static forSettings(settings: ConsentSettings): DynamicModule {
+    return {
+      module: ConsentModule,
+      imports: [
+        HealthModule.forRoot({
+          useFactory: () => [
+            new KafkaReadiness(settings.KAFKA_BROKERS.split(','), settings.KAFKA_CLIENT_ID),
+            new DatabaseReadiness(createDataSource({ url: settings.DATABASE_URL })),
+          ],
+        }),
+      ],
+    };
+  }
+}

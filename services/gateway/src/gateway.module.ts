@@ -1,0 +1,18 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { HealthModule, KafkaReadiness } from '@app/service-kit';
+import { type GatewaySettings } from './gateway.settings';
+
+/** HTTP ingest. Today: liveness and readiness (its broker); ingest endpoints come with their issues. */
+@Module({})
+export class GatewayModule {
+  static forSettings(settings: GatewaySettings): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        HealthModule.forRoot({
+          useFactory: () => [new KafkaReadiness(settings.KAFKA_BROKERS.split(','), settings.KAFKA_CLIENT_ID)],
+        }),
+      ],
+    };
+  }
+}
