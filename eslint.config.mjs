@@ -10,10 +10,15 @@ export default tseslint.config(
   prettier,
   {
     files: ['**/*.ts'],
+    // Nest injects by the runtime type of constructor parameters: keep those imports as values.
+    languageOptions: { parserOptions: { emitDecoratorMetadata: true, experimentalDecorators: true } },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
     },
   },
   {
@@ -25,17 +30,36 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@nestjs/*', 'kafkajs', 'typeorm', 'pg', 'fs', 'node:fs', 'node:process', 'process'], message: 'libs/policy is pure: pass data and time in as arguments.' },
+            {
+              group: ['@nestjs/*', 'kafkajs', 'typeorm', 'pg', 'fs', 'node:fs', 'node:process', 'process'],
+              message: 'libs/policy is pure: pass data and time in as arguments.',
+            },
           ],
         },
       ],
-      'no-restricted-globals': ['error', { name: 'process', message: 'libs/policy is pure: no environment inside.' }],
-      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'libs/policy is pure: time is an argument.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'libs/policy is pure: no environment inside.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'libs/policy is pure: time is an argument.' },
+      ],
     },
   },
   {
     files: ['**/*.js', '**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly', setTimeout: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        __dirname: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

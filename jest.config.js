@@ -14,7 +14,11 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/services/**/*.spec.ts', '<rootDir>/cli/**/*.spec.ts'],
+      testMatch: [
+        '<rootDir>/libs/**/*.spec.ts',
+        '<rootDir>/services/**/*.spec.ts',
+        '<rootDir>/cli/**/*.spec.ts',
+      ],
     },
     {
       ...common,

@@ -34,11 +34,21 @@ describe('real components', () => {
 
   it('a read_committed consumer sees committed transactional records and never aborted ones', async () => {
     const [topic] = await createTopics(admin, [{ topic: uniqueTopic('foundation.tx'), numPartitions: 2 }]);
-    const producer = kafka.producer({ transactionalId: `${topic}-producer`, idempotent: true, maxInFlightRequests: 1 });
+    const producer = kafka.producer({
+      transactionalId: `${topic}-producer`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await producer.connect();
     try {
       const committed = await producer.transaction();
-      await committed.send({ topic, messages: [{ key: 'a', value: 'committed-1' }, { key: 'b', value: 'committed-2' }] });
+      await committed.send({
+        topic,
+        messages: [
+          { key: 'a', value: 'committed-1' },
+          { key: 'b', value: 'committed-2' },
+        ],
+      });
       await committed.commit();
       const aborted = await producer.transaction();
       await aborted.send({ topic, messages: [{ key: 'a', value: 'aborted-1' }] });
@@ -75,7 +85,10 @@ describe('real components', () => {
     let memberCount = 0;
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no records from the group consumer within 60 s')), 60000);
+      const timer = setTimeout(
+        () => reject(new Error('no records from the group consumer within 60 s')),
+        60000,
+      );
       consumer
         .run({
           eachMessage: async ({ message }) => {
@@ -92,10 +105,17 @@ describe('real components', () => {
     memberCount = description.members.length;
     await consumer.disconnect();
 
-    const producer = kafka.producer({ transactionalId: `${groupId}-tx`, idempotent: true, maxInFlightRequests: 1 });
+    const producer = kafka.producer({
+      transactionalId: `${groupId}-tx`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await producer.connect();
     const tx = await producer.transaction();
-    await tx.sendOffsets({ consumerGroupId: groupId, topics: [{ topic, partitions: [{ partition: 0, offset: '2' }] }] });
+    await tx.sendOffsets({
+      consumerGroupId: groupId,
+      topics: [{ topic, partitions: [{ partition: 0, offset: '2' }] }],
+    });
     await tx.commit();
     await producer.disconnect();
 

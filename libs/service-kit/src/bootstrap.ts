@@ -35,6 +35,9 @@ export async function bootstrapService<S extends HttpSettings>(
   const app = await NestFactory.create(definition.module(settings), { logger, bufferLogs: false });
   app.enableShutdownHooks();
   await app.listen(settings.HTTP_PORT, settings.HTTP_HOST);
-  logger.log(`${definition.name} listening on http://${settings.HTTP_HOST}:${settings.HTTP_PORT}`, 'bootstrap');
+  logger.log(
+    `${definition.name} listening on http://${settings.HTTP_HOST}:${settings.HTTP_PORT}`,
+    'bootstrap',
+  );
   return app;
 }

@@ -53,7 +53,12 @@ export async function consumeUntil(
     await new Promise<void>((resolve, reject) => {
       const timeoutMs = options.timeoutMs ?? 30000;
       const timer = setTimeout(
-        () => reject(new Error(`consumeUntil: condition not met after ${timeoutMs} ms (${records.length} records seen)`)),
+        () =>
+          reject(
+            new Error(
+              `consumeUntil: condition not met after ${timeoutMs} ms (${records.length} records seen)`,
+            ),
+          ),
         timeoutMs,
       );
       if (options.until(records)) {
@@ -64,7 +69,8 @@ export async function consumeUntil(
       consumer
         .run({
           eachBatch: async ({ batch }) => {
-            for (const message of batch.messages) records.push(toRecord(batch.topic, batch.partition, message));
+            for (const message of batch.messages)
+              records.push(toRecord(batch.topic, batch.partition, message));
             if (options.until(records)) {
               clearTimeout(timer);
               resolve();

@@ -56,7 +56,8 @@ export async function provideDatabase(env: NodeJS.ProcessEnv = process.env): Pro
   if (env.DATABASE_URL) {
     url = env.DATABASE_URL;
     origin = 'DATABASE_URL';
-    if (!(await answers(url))) throw new Error(`DATABASE_URL does not answer; check that PostgreSQL runs there.`);
+    if (!(await answers(url)))
+      throw new Error(`DATABASE_URL does not answer; check that PostgreSQL runs there.`);
   } else if (await answers(LOCAL_SERVER_URL)) {
     url = LOCAL_SERVER_URL;
     origin = 'local server';

@@ -39,7 +39,9 @@ async function assertBrokerAnswers(brokers: string[]): Promise<void> {
     await admin.connect();
     await admin.describeCluster();
   } catch (error) {
-    throw new Error(`KAFKA_BROKERS=${brokers.join(',')} does not answer (${String(error)}). ${START_LOCAL_BROKER}`);
+    throw new Error(
+      `KAFKA_BROKERS=${brokers.join(',')} does not answer (${String(error)}). ${START_LOCAL_BROKER}`,
+    );
   } finally {
     await admin.disconnect();
   }
