@@ -1,0 +1,90 @@
+import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
+import { provideKafka, uniqueTopic, type KafkaUnderTest } from '@app/testing';
+import {
+  assertTopicsMatch,
+  changelogTopic,
+  createKafkaClient,
+  ensureTopics,
+  producerConfig,
+  readLatestByKey,
+  streamTopic,
+  TopicPartitionMismatchError,
+} from '@app/kafka';
+
+describe('topic administration and restoring state from a compacted changelog', () => {
+  let broker: KafkaUnderTest;
+  let kafka: Kafka;
+  let admin: Admin;
+
+  beforeAll(async () => {
+    broker = await provideKafka();
+    kafka = createKafkaClient({ brokers: broker.brokers, clientId: 'test-restore' });
+    admin = kafka.admin();
+    await admin.connect();
+  });
+  afterAll(async () => {
+    await admin.disconnect();
+    await broker.stop();
+  });
+
+  it('ensureTopics creates missing topics with their configs and reports an existing topic with another partition count', async () => {
+    const changelog = uniqueTopic('test.changelog');
+    const stream = uniqueTopic('test.stream');
+    const first = await ensureTopics(admin, [changelogTopic(changelog, 3), streamTopic(stream, 2, 86400000)]);
+    expect(first).toEqual({ created: [changelog, stream], alreadyPresent: [], partitionMismatches: [] });
+
+    const configs = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: changelog, configNames: ['cleanup.policy'] }],
+    });
+    expect(configs.resources[0].configEntries[0].configValue).toBe('compact');
+
+    const second = await ensureTopics(admin, [
+      changelogTopic(changelog, 6),
+      streamTopic(stream, 2, 86400000),
+    ]);
+    expect(second.created).toEqual([]);
+    expect(second.partitionMismatches).toEqual([{ topic: changelog, expected: 6, actual: 3 }]);
+    expect(() => assertTopicsMatch(second)).toThrow(TopicPartitionMismatchError);
+  });
+
+  it('readLatestByKey returns the last committed value per key, without deleted keys or aborted writes', async () => {
+    const topic = uniqueTopic('test.changelog');
+    await ensureTopics(admin, [changelogTopic(topic, 2)]);
+    const producer = kafka.producer(
+      producerConfig({ transactionalId: `${topic}-writer`, maxInFlightRequests: 1 }),
+    );
+    await producer.connect();
+    try {
+      const committed = await producer.transaction();
+      await committed.send({
+        topic,
+        messages: [
+          { key: 'person-1', value: 'v1' },
+          { key: 'person-2', value: 'v1' },
+          { key: 'person-1', value: 'v2' },
+          { key: 'person-3', value: 'v1' },
+          { key: 'person-3', value: null },
+        ],
+      });
+      await committed.commit();
+      const aborted = await producer.transaction();
+      await aborted.send({ topic, messages: [{ key: 'person-2', value: 'aborted' }] });
+      await aborted.abort();
+    } finally {
+      await producer.disconnect();
+    }
+
+    const latest = await readLatestByKey(kafka, topic);
+    expect(Object.fromEntries([...latest].map(([k, v]) => [k, v.toString()]))).toEqual({
+      'person-1': 'v2',
+      'person-2': 'v1',
+    });
+  }, 60000);
+
+  it('readLatestByKey of an empty changelog returns at once with nothing', async () => {
+    const topic = uniqueTopic('test.changelog');
+    await ensureTopics(admin, [changelogTopic(topic, 2)]);
+    expect((await readLatestByKey(kafka, topic)).size).toBe(0);
+  });
+});
