@@ -1,18 +1,33 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { HealthModule, KafkaReadiness } from '@app/service-kit';
+import { GovernedStreamService } from './governed-stream.service';
+import { MetricsController } from './metrics.controller';
+import { ENGINE_SETTINGS } from './policy-engine.constants';
 import { type PolicyEngineSettings } from './policy-engine.settings';
 
-/** The governed stream. Today: liveness and readiness (its broker). */
+/** The governed stream, its metrics, and liveness/readiness (broker + consent state restored). */
 @Module({})
 export class PolicyEngineModule {
   static forSettings(settings: PolicyEngineSettings): DynamicModule {
+    const core: DynamicModule = {
+      module: class GovernedStreamCoreModule {},
+      providers: [{ provide: ENGINE_SETTINGS, useValue: settings }, GovernedStreamService],
+      exports: [GovernedStreamService],
+    };
     return {
       module: PolicyEngineModule,
       imports: [
+        core,
         HealthModule.forRoot({
-          useFactory: () => [new KafkaReadiness(settings.KAFKA_BROKERS.split(','), settings.KAFKA_CLIENT_ID)],
+          imports: [core],
+          inject: [GovernedStreamService],
+          useFactory: (stream: GovernedStreamService) => [
+            new KafkaReadiness(settings.KAFKA_BROKERS.split(','), settings.KAFKA_CLIENT_ID),
+            stream,
+          ],
         }),
       ],
+      controllers: [MetricsController],
     };
   }
 }

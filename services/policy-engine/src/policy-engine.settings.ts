@@ -1,8 +1,8 @@
 import { Expose, Transform } from 'class-transformer';
-import { IsInt, IsNotEmpty, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
 import { HttpSettings, toInt } from '@app/service-kit';
 
-/** Policy engine settings. */
+/** Policy engine settings; each name is the environment variable that sets it. */
 export class PolicyEngineSettings extends HttpSettings {
   @Expose()
   @Transform(toInt)
@@ -15,4 +15,48 @@ export class PolicyEngineSettings extends HttpSettings {
   @Expose()
   @IsNotEmpty()
   POLICY_FILE = 'policies/example.yaml';
+
+  /** Key of the keyed pseudonyms; the same name and default as `govern dry-run`, so outputs are equal. */
+  @Expose()
+  @IsNotEmpty()
+  GOVERN_PSEUDONYM_KEY = 'govern-dry-run';
+
+  /** Consumer group; instances with the same group share the tasks (partitions). */
+  @Expose()
+  @IsNotEmpty()
+  ENGINE_GROUP_ID = 'policy-engine';
+
+  /** Prepended to every topic name (isolated test and demo runs); empty in production. */
+  @Expose()
+  @IsString()
+  ENGINE_TOPIC_PREFIX = '';
+
+  /** Partitions of the inputs, the changelog and the outputs when the engine creates them. */
+  @Expose()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1024)
+  ENGINE_PARTITIONS = 3;
+
+  /** Most input records committed in one transaction. */
+  @Expose()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  ENGINE_MAX_STEP_RECORDS = 2000;
+
+  /** Records buffered per input partition before its fetching pauses. */
+  @Expose()
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(1000000)
+  ENGINE_MAX_QUEUED = 10000;
+
+  /** Whether the engine creates missing topics at start (`govern topics --apply` does it too). */
+  @Expose()
+  @IsIn(['true', 'false'])
+  ENGINE_CREATE_TOPICS = 'true';
 }

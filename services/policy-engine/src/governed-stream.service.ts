@@ -1,0 +1,52 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { type ReadinessCheck } from '@app/service-kit';
+import { ENGINE_SETTINGS } from './policy-engine.constants';
+import { type PolicyEngineSettings } from './policy-engine.settings';
+import { startGovernedStream, type GovernedStream } from './stream/governed-stream';
+
+/** Thin Nest adapter: starts the governed stream with the app, stops it (commit or abort) on SIGTERM. */
+@Injectable()
+export class GovernedStreamService implements OnApplicationBootstrap, OnApplicationShutdown, ReadinessCheck {
+  readonly name = 'governed-stream';
+  private readonly logger = new Logger('governed-stream');
+  private stream: GovernedStream | null = null;
+
+  constructor(@Inject(ENGINE_SETTINGS) private readonly settings: PolicyEngineSettings) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const s = this.settings;
+    this.stream = await startGovernedStream({
+      brokers: s.KAFKA_BROKERS,
+      clientId: s.KAFKA_CLIENT_ID,
+      policyFile: s.POLICY_FILE,
+      pseudonymKey: s.GOVERN_PSEUDONYM_KEY,
+      groupId: s.ENGINE_GROUP_ID,
+      topicPrefix: s.ENGINE_TOPIC_PREFIX,
+      partitions: s.ENGINE_PARTITIONS,
+      maxStepRecords: s.ENGINE_MAX_STEP_RECORDS,
+      maxQueuedPerPartition: s.ENGINE_MAX_QUEUED,
+      createTopics: s.ENGINE_CREATE_TOPICS === 'true',
+      log: (message, fields) => this.logger.log({ msg: message, ...fields }),
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stream?.stop();
+    this.logger.log('governed stream stopped');
+  }
+
+  /** Not ready until the tasks are claimed and their consent state restored from the changelog. */
+  async check(): Promise<void> {
+    if (!this.stream?.isReady()) throw new Error('consent state not restored yet');
+  }
+
+  async metricsText(): Promise<string> {
+    return this.stream ? this.stream.metrics.registry.metrics() : '';
+  }
+}

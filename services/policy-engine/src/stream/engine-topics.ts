@@ -1,0 +1,61 @@
+import {
+  CONSENT_EVIDENCE_TOPIC,
+  CONSENT_STATE_CHANGELOG_TOPIC,
+  DEAD_LETTER_TOPIC,
+  LINEAGE_TOPIC,
+  sourceTopic,
+} from '@app/contracts';
+import { changelogTopic, streamTopic, type TopicSpec } from '@app/kafka';
+import { type CompiledPolicy } from '@app/policy';
+
+const WEEK_MS = 7 * 24 * 3600 * 1000;
+
+/** Every topic name the engine reads or writes, after the optional prefix (isolated test runs). */
+export interface EngineTopics {
+  readonly evidence: string;
+  /** Source topic per declared source system. */
+  readonly sources: ReadonlyMap<string, string>;
+  readonly lineage: string;
+  readonly deadLetter: string;
+  readonly changelog: string;
+  /** Destination name → topic. */
+  readonly destinations: ReadonlyMap<string, string>;
+  /** Input topics in merge tie-break order: evidence first, then sources by name. */
+  readonly inputs: readonly string[];
+}
+
+/** Names the topics a policy implies; `prefix` is prepended to every name (empty in production). */
+export function engineTopics(policy: CompiledPolicy, prefix = ''): EngineTopics {
+  const sources = new Map([...policy.sources].sort().map((s) => [s, `${prefix}${sourceTopic(s)}`]));
+  const evidence = `${prefix}${CONSENT_EVIDENCE_TOPIC}`;
+  return {
+    evidence,
+    sources,
+    lineage: `${prefix}${LINEAGE_TOPIC}`,
+    deadLetter: `${prefix}${DEAD_LETTER_TOPIC}`,
+    changelog: `${prefix}${CONSENT_STATE_CHANGELOG_TOPIC}`,
+    destinations: new Map(policy.destinations.map((d) => [d.name, `${prefix}${d.topic}`])),
+    inputs: [evidence, ...sources.values()],
+  };
+}
+
+/**
+ * The topics with the partitions and configs the policy implies. Inputs and the changelog share one
+ * partition count: task p of the engine owns partition p of every input and of the changelog.
+ * Lineage is the audit trail, so it is kept longer than the governed streams.
+ */
+export function engineTopicSpecs(
+  topics: EngineTopics,
+  partitions: number,
+  retention: { streamMs?: number; lineageMs?: number } = {},
+): TopicSpec[] {
+  const streamMs = retention.streamMs ?? WEEK_MS;
+  const lineageMs = retention.lineageMs ?? 52 * WEEK_MS;
+  return [
+    ...topics.inputs.map((t) => streamTopic(t, partitions, streamMs)),
+    changelogTopic(topics.changelog, partitions),
+    streamTopic(topics.lineage, partitions, lineageMs),
+    streamTopic(topics.deadLetter, partitions, lineageMs),
+    ...[...topics.destinations.values()].map((t) => streamTopic(t, partitions, streamMs)),
+  ];
+}

@@ -1,0 +1,79 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { type StepCommitted, type StreamTaskObserver } from './stream-task.runner';
+
+/**
+ * Prometheus metrics of the governed stream. Labels are topic, destination, reason and error-code
+ * names from the policy and the closed code sets: never subject keys or values.
+ */
+export class EngineMetrics implements StreamTaskObserver {
+  readonly registry = new Registry();
+  private readonly eventsIn = new Counter({
+    name: 'engine_events_in_total',
+    help: 'Input records decided and committed, by input topic',
+    labelNames: ['topic'],
+    registers: [this.registry],
+  });
+  private readonly forwarded = new Counter({
+    name: 'engine_forwarded_total',
+    help: 'Decisions that forwarded (or pseudonymised) a record to a destination',
+    labelNames: ['destination'],
+    registers: [this.registry],
+  });
+  private readonly withheld = new Counter({
+    name: 'engine_withheld_attributes_total',
+    help: 'Attributes withheld from a destination, by reason code',
+    labelNames: ['destination', 'reason'],
+    registers: [this.registry],
+  });
+  private readonly deadLettered = new Counter({
+    name: 'engine_dead_lettered_total',
+    help: 'Inputs sent to the dead-letter topic, by code',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
+  private readonly suppressions = new Counter({
+    name: 'engine_suppressions_total',
+    help: 'Suppression records written after a withdrawal or objection',
+    labelNames: ['destination'],
+    registers: [this.registry],
+  });
+  private readonly stepSeconds = new Histogram({
+    name: 'engine_batch_duration_seconds',
+    help: 'Decide + transaction commit time of one step (batch)',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  private readonly lag = new Gauge({
+    name: 'engine_consumer_lag',
+    help: 'Records behind the end offset, per input topic and partition',
+    labelNames: ['topic', 'partition'],
+    registers: [this.registry],
+  });
+  private readonly failures = new Counter({
+    name: 'engine_step_failures_total',
+    help: 'Steps aborted and retried after a fresh claim, by error name',
+    labelNames: ['error'],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  stepCommitted(e: StepCommitted): void {
+    for (const [topic, n] of e.recordsIn) this.eventsIn.inc({ topic }, n);
+    for (const [destination, n] of e.tally.forwarded) this.forwarded.inc({ destination }, n);
+    for (const [key, n] of e.tally.withheld) {
+      const [destination, reason] = key.split('\u0000');
+      this.withheld.inc({ destination, reason }, n);
+    }
+    for (const [code, n] of e.tally.deadLetters) this.deadLettered.inc({ code }, n);
+    for (const [destination, n] of e.tally.suppressions) this.suppressions.inc({ destination }, n);
+    this.stepSeconds.observe(e.durationMs / 1000);
+    for (const [topic, n] of e.lag) this.lag.set({ topic, partition: String(e.partition) }, n);
+  }
+
+  stepFailed(e: { partition: number; error: string }): void {
+    this.failures.inc({ error: e.error });
+  }
+}

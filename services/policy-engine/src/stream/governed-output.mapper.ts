@@ -1,0 +1,63 @@
+import { type KafkaMessage } from 'kafkajs';
+import { buildDeadLetter, type OutputRecord } from '@app/kafka';
+import { type ProcessResult } from '@app/policy';
+import { type EngineTopics } from './engine-topics';
+
+/** What one processed input adds to the step's counters (no personal data: names and codes only). */
+export interface OutcomeTally {
+  forwarded: Map<string, number>;
+  withheld: Map<string, number>;
+  suppressions: Map<string, number>;
+  deadLetters: Map<string, number>;
+}
+
+export function emptyTally(): OutcomeTally {
+  return { forwarded: new Map(), withheld: new Map(), suppressions: new Map(), deadLetters: new Map() };
+}
+
+const inc = (m: Map<string, number>, k: string): void => {
+  m.set(k, (m.get(k) ?? 0) + 1);
+};
+
+/**
+ * Maps one processor result to the records the step writes: governed records on their destination
+ * topics (headers from the decision core), lineage records, and for bad input the dead letter with
+ * the original bytes and headers. State changes are written by the task (once per key per step).
+ */
+export function toOutputRecords(
+  result: ProcessResult,
+  input: { topic: string; partition: number; message: KafkaMessage },
+  topics: EngineTopics,
+  tally: OutcomeTally,
+  out: OutputRecord[],
+): void {
+  for (const r of result.records) {
+    out.push({
+      topic: topics.destinations.get(r.destination) ?? r.topic,
+      key: r.key,
+      value: JSON.stringify(r.value),
+      headers: { ...r.headers },
+    });
+    if (r.value.kind === 'suppression') inc(tally.suppressions, r.destination);
+  }
+  for (const l of result.lineage) {
+    out.push({ topic: topics.lineage, key: l.subject ?? l.eventId, value: JSON.stringify(l) });
+    if (l.kind !== 'decision') continue;
+    if (l.outcome !== 'withheld') inc(tally.forwarded, l.destination);
+    for (const a of l.attributes)
+      if (a.outcome === 'withhold') inc(tally.withheld, `${l.destination}\u0000${a.reason}`);
+  }
+  if (result.deadLetter !== undefined) {
+    inc(tally.deadLetters, result.deadLetter.code);
+    out.push(
+      buildDeadLetter({
+        deadLetterTopic: topics.deadLetter,
+        sourceTopic: input.topic,
+        sourcePartition: input.partition,
+        message: input.message,
+        code: result.deadLetter.code,
+        reason: result.deadLetter.reason,
+      }),
+    );
+  }
+}

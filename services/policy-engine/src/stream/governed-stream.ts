@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { type Kafka } from 'kafkajs';
+import { assertTopicsMatch, createKafkaClient, ensureTopics } from '@app/kafka';
+import { loadPolicy, type CompiledPolicy } from '@app/policy';
+import { EngineMetrics } from './engine.metrics';
+import { engineTopicSpecs, engineTopics, type EngineTopics } from './engine-topics';
+import { StreamTaskRunner, type StreamTaskObserver } from './stream-task.runner';
+
+/** What the governed stream needs; the Nest module builds it from settings, tests directly. */
+export interface GovernedStreamConfig {
+  readonly brokers: string;
+  readonly clientId: string;
+  readonly policyFile: string;
+  readonly pseudonymKey: string;
+  readonly groupId: string;
+  readonly topicPrefix: string;
+  readonly partitions: number;
+  readonly maxStepRecords: number;
+  readonly maxQueuedPerPartition: number;
+  readonly createTopics: boolean;
+  readonly log?: (message: string, fields?: Record<string, string | number>) => void;
+  readonly afterOutputsSent?: (partition: number) => Promise<void>;
+}
+
+/** A running engine: metrics, readiness and a graceful stop. */
+export interface GovernedStream {
+  readonly policy: CompiledPolicy;
+  readonly topics: EngineTopics;
+  readonly metrics: EngineMetrics;
+  readonly runner: StreamTaskRunner;
+  isReady(): boolean;
+  stop(): Promise<void>;
+}
+
+/** Loads the policy, creates missing topics (when asked) and starts consuming. */
+export async function startGovernedStream(config: GovernedStreamConfig): Promise<GovernedStream> {
+  const policy = loadPolicy(readFileSync(config.policyFile, 'utf8'), {
+    fileName: basename(config.policyFile),
+  });
+  const topics = engineTopics(policy, config.topicPrefix);
+  const kafka: Kafka = createKafkaClient({ brokers: config.brokers, clientId: config.clientId });
+  if (config.createTopics) {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      assertTopicsMatch(await ensureTopics(admin, engineTopicSpecs(topics, config.partitions)));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+  const metrics = new EngineMetrics();
+  const log = config.log ?? (() => undefined);
+  const observer: StreamTaskObserver = {
+    stepCommitted: (e) => metrics.stepCommitted(e),
+    stepFailed: (e) => {
+      metrics.stepFailed(e);
+      log('step aborted; task will be claimed afresh', { partition: e.partition, error: e.error });
+    },
+    tasksAssigned: (e) =>
+      log('tasks claimed and consent state restored', {
+        partitions: e.partitions.join(','),
+        restoredSubjects: e.restoredSubjects,
+      }),
+  };
+  const runner = new StreamTaskRunner(kafka, {
+    groupId: config.groupId,
+    transactionalIdPrefix: `${config.topicPrefix}${config.groupId}`,
+    topics,
+    policy,
+    pseudonymKey: config.pseudonymKey,
+    maxStepRecords: config.maxStepRecords,
+    maxQueuedPerPartition: config.maxQueuedPerPartition,
+    observer,
+    afterOutputsSent: config.afterOutputsSent,
+  });
+  await runner.start();
+  log('governed stream started', { policyVersion: policy.version, inputs: topics.inputs.length });
+  return { policy, topics, metrics, runner, isReady: () => runner.isCaughtUp(), stop: () => runner.stop() };
+}

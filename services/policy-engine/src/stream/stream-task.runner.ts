@@ -1,0 +1,362 @@
+import { type Admin, type Consumer, type EachBatchPayload, type IHeaders, type Kafka } from 'kafkajs';
+import { isBinaryModeCloudEvent, type HeaderValue } from '@app/contracts';
+import { type OutputRecord, producerConfig, readTopicToEnd } from '@app/kafka';
+import { GovernanceProcessor, type CompiledPolicy, type ProcessResult } from '@app/policy';
+import { coPartitionedAssigner } from './co-partitioned.assigner';
+import { type EngineTopics } from './engine-topics';
+import { emptyTally, toOutputRecords, type OutcomeTally } from './governed-output.mapper';
+import { type InputQueue, takeInProducedOrder } from './input-merge';
+import { type StreamTask } from './stream-task';
+
+/** Figures per committed step, for metrics and logs (names and counts only). */
+export interface StepCommitted {
+  readonly partition: number;
+  readonly recordsIn: Map<string, number>;
+  readonly recordsOut: number;
+  readonly durationMs: number;
+  readonly tally: OutcomeTally;
+  /** Input topic → records behind the end offset after this step. */
+  readonly lag: Map<string, number>;
+}
+
+export interface StreamTaskObserver {
+  stepCommitted?(event: StepCommitted): void;
+  stepFailed?(event: { partition: number; error: string }): void;
+  tasksAssigned?(event: { partitions: number[]; restoredSubjects: number }): void;
+}
+
+export interface StreamTaskRunnerOptions {
+  readonly groupId: string;
+  readonly transactionalIdPrefix: string;
+  readonly topics: EngineTopics;
+  readonly policy: CompiledPolicy;
+  readonly pseudonymKey: string;
+  /** Most input records one transaction covers. */
+  readonly maxStepRecords: number;
+  /** Records queued per input partition before its fetching pauses. */
+  readonly maxQueuedPerPartition: number;
+  readonly maxBytesPerPartition?: number;
+  readonly transactionTimeoutMs?: number;
+  readonly observer?: StreamTaskObserver;
+  /** Fault injection for tests: runs while the step's transaction is open with its outputs sent. */
+  readonly afterOutputsSent?: (partition: number) => Promise<void>;
+}
+
+const IDLE_MS = 20;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const errorName = (e: unknown): string => (e instanceof Error ? e.name : typeof e);
+
+function topicMessages(records: readonly OutputRecord[]) {
+  const byTopic = new Map<string, OutputRecord[]>();
+  for (const r of records) {
+    const list = byTopic.get(r.topic);
+    if (list) list.push(r);
+    else byTopic.set(r.topic, [r]);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages: messages.map((m) => ({ ...m })) }));
+}
+
+/**
+ * The governed stream's exactly-once runner. Why not `TransactionalBatchProcessor` (one
+ * transaction per input partition batch): decisions depend on processing order (a withdrawal
+ * applies to whatever is processed after it), so a subject's evidence and source events must be
+ * merged in produced order across topics, and a batch of one partition cannot wait for another's
+ * without partial commits. So, as Kafka Streams does for co-partitioned topics: partition p of
+ * every input forms task p; a co-partitioning assignor keeps a task on one instance; a task merges
+ * its inputs by record timestamp and commits each step (outputs, lineage, dead letters, changelog
+ * and the offsets of all its input partitions) in one transaction of its own transactional id.
+ *
+ * Consumption only fills queues (kafkajs offsets are never auto-committed); a single loop runs the
+ * steps, so a task's processor is never used concurrently. A failed step aborts and the task is
+ * claimed afresh: fence, re-read committed offsets, restore state from the changelog, seek.
+ */
+export class StreamTaskRunner {
+  private readonly consumer: Consumer;
+  private readonly admin: Admin;
+  private readonly tasks = new Map<number, StreamTask>();
+  private assignment: number[] | null = null;
+  private assignmentChanged = false;
+  private running = false;
+  private loopDone: Promise<void> | null = null;
+  private stopping: Promise<void> | null = null;
+  private joined = false;
+  private restoring = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: StreamTaskRunnerOptions,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      readUncommitted: false,
+      partitionAssigners: [coPartitionedAssigner],
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 1048576,
+    });
+    this.admin = kafka.admin();
+  }
+
+  /** True once the group was joined and every assigned task restored its state. */
+  isCaughtUp(): boolean {
+    return this.joined && !this.assignmentChanged && !this.restoring && this.running;
+  }
+
+  assignedPartitions(): number[] {
+    return [...this.tasks.keys()].sort((a, b) => a - b);
+  }
+
+  async start(): Promise<void> {
+    await this.admin.connect();
+    await this.consumer.connect();
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
+      const partitions = new Set<number>();
+      for (const list of Object.values(event.payload.memberAssignment))
+        for (const p of list) partitions.add(p);
+      this.assignment = [...partitions].sort((a, b) => a - b);
+      this.assignmentChanged = true;
+      this.joined = true;
+    });
+    await this.consumer.subscribe({ topics: [...this.options.topics.inputs], fromBeginning: true });
+    this.running = true;
+    await this.consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async (payload) => this.enqueue(payload),
+    });
+    this.loopDone = this.loop();
+  }
+
+  /** Graceful stop: the step in progress commits (or aborts), then producers and consumer close. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.running = false;
+      await this.loopDone;
+      await this.consumer.stop().catch(() => undefined);
+      await this.releaseAll();
+      await this.consumer.disconnect().catch(() => undefined);
+      await this.admin.disconnect().catch(() => undefined);
+    })();
+    return this.stopping;
+  }
+
+  private enqueue({ batch, isStale }: EachBatchPayload): void {
+    const task = this.tasks.get(batch.partition);
+    if (!task || task.status !== 'active' || isStale()) return;
+    const q = task.queueByTopic.get(batch.topic);
+    if (!q) return;
+    q.end = BigInt(batch.highWatermark) > q.end ? BigInt(batch.highWatermark) : q.end;
+    for (const m of batch.messages) if (BigInt(m.offset) >= q.next) q.messages.push(m);
+    const after = BigInt(batch.lastOffset()) + 1n;
+    if (after > q.next) q.next = after;
+    if (q.messages.length >= this.options.maxQueuedPerPartition && !task.paused.has(q.topic)) {
+      task.paused.add(q.topic);
+      this.consumer.pause([{ topic: q.topic, partitions: [task.partition] }]);
+    }
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      if (this.assignmentChanged) {
+        try {
+          await this.reconcile();
+        } catch (error) {
+          this.options.observer?.stepFailed?.({ partition: -1, error: errorName(error) });
+          await sleep(500);
+          continue;
+        }
+      }
+      let progressed = false;
+      for (const task of [...this.tasks.values()]) {
+        if (!this.running || this.assignmentChanged) break;
+        try {
+          if (await this.step(task)) progressed = true;
+        } catch (error) {
+          this.options.observer?.stepFailed?.({ partition: task.partition, error: errorName(error) });
+          // Unknown outcome: only a fresh claim (fence + committed offsets + changelog) is safe.
+          this.assignmentChanged = true;
+          await sleep(200);
+          break;
+        }
+      }
+      if (!progressed) await sleep(IDLE_MS);
+    }
+  }
+
+  /** Drops every task and claims the assigned ones afresh (kafkajs also restarts from committed offsets). */
+  private async reconcile(): Promise<void> {
+    this.assignmentChanged = false;
+    this.restoring = true;
+    try {
+      await this.claimAll(this.assignment ?? []);
+    } finally {
+      this.restoring = false;
+    }
+  }
+
+  private async claimAll(wanted: number[]): Promise<void> {
+    await this.releaseAll();
+    if (wanted.length === 0) return;
+    const { topics } = this.options;
+    const [committed, ...ends] = await Promise.all([
+      this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [...topics.inputs] }),
+      ...topics.inputs.map((t) => this.admin.fetchTopicOffsets(t)),
+    ]);
+    const states = await this.restore(new Set(wanted));
+    let restoredSubjects = 0;
+    for (const p of wanted) {
+      const producer = this.kafka.producer(
+        producerConfig({
+          transactionalId: `${this.options.transactionalIdPrefix}-task-${p}`,
+          idempotent: true,
+          maxInFlightRequests: 1,
+          transactionTimeout: this.options.transactionTimeoutMs ?? 60000,
+        }),
+      );
+      await producer.connect();
+      // InitProducerId: fences the previous owner and aborts its open transaction.
+      await (await producer.transaction()).abort();
+      const queues: InputQueue[] = topics.inputs.map((topic, rank) => {
+        const c = committed.find((r) => r.topic === topic)?.partitions.find((x) => x.partition === p)?.offset;
+        const o = ends[rank]?.find((x) => x.partition === p);
+        const start = c !== undefined && BigInt(c) >= 0n ? BigInt(c) : BigInt(o?.low ?? '0');
+        return { topic, rank, messages: [], next: start, end: BigInt(o?.high ?? '0') };
+      });
+      const processor = new GovernanceProcessor(this.options.policy, {
+        pseudonymKey: this.options.pseudonymKey,
+      });
+      for (const [key, value] of states.get(p) ?? []) {
+        processor.importState(key, JSON.parse(value.toString('utf8')) as unknown);
+        restoredSubjects++;
+      }
+      const task: StreamTask = {
+        partition: p,
+        queues,
+        queueByTopic: new Map(queues.map((q) => [q.topic, q])),
+        producer,
+        processor,
+        status: 'active',
+        paused: new Set(),
+      };
+      this.tasks.set(p, task);
+      for (const q of queues) this.consumer.seek({ topic: q.topic, partition: p, offset: q.next.toString() });
+    }
+    this.options.observer?.tasksAssigned?.({ partitions: wanted, restoredSubjects });
+  }
+
+  /** Latest state per subject of the wanted changelog partitions (task p writes partition p). */
+  private async restore(wanted: Set<number>): Promise<Map<number, Map<string, Buffer>>> {
+    const out = new Map<number, Map<string, Buffer>>();
+    await readTopicToEnd(this.kafka, {
+      topic: this.options.topics.changelog,
+      onBatch: ({ partition, messages }) => {
+        if (!wanted.has(partition)) return;
+        let latest = out.get(partition);
+        if (!latest) out.set(partition, (latest = new Map()));
+        for (const m of messages) {
+          if (m.key === null) continue;
+          if (m.value === null) latest.delete(m.key.toString('utf8'));
+          else latest.set(m.key.toString('utf8'), m.value);
+        }
+      },
+    });
+    return out;
+  }
+
+  private async releaseAll(): Promise<void> {
+    const tasks = [...this.tasks.values()];
+    this.tasks.clear();
+    for (const t of tasks) {
+      t.status = 'released';
+      if (t.paused.size > 0)
+        this.consumer.resume([...t.paused].map((topic) => ({ topic, partitions: [t.partition] })));
+    }
+    await Promise.all(tasks.map((t) => t.producer.disconnect().catch(() => undefined)));
+  }
+
+  /** One transaction: takes records in produced order, decides them, commits. False if idle. */
+  private async step(task: StreamTask): Promise<boolean> {
+    const available = task.queues.map((q) => q.messages.length);
+    if (available.every((n) => n === 0)) return false;
+    const nextAtSnapshot = task.queues.map((q) => q.next);
+    const ends = await Promise.all(task.queues.map((q) => this.admin.fetchTopicOffsets(q.topic)));
+    task.queues.forEach((q, i) => {
+      const high = ends[i]?.find((x) => x.partition === task.partition)?.high;
+      if (high !== undefined && BigInt(high) > q.end) q.end = BigInt(high);
+    });
+    const started = performance.now();
+    const taken = takeInProducedOrder(task.queues, available, nextAtSnapshot, this.options.maxStepRecords);
+    if (taken.length === 0) return false;
+
+    const { topics } = this.options;
+    const tally = emptyTally();
+    const records: OutputRecord[] = [];
+    const changed = new Map<string, object>();
+    const recordsIn = new Map<string, number>();
+    for (const { queue, message } of taken) {
+      const ctx = { topic: queue.topic, partition: task.partition, offset: message.offset };
+      const result = this.decide(task.processor, message.headers ?? {}, message.value, ctx);
+      toOutputRecords(
+        result,
+        { topic: queue.topic, partition: task.partition, message },
+        topics,
+        tally,
+        records,
+      );
+      for (const c of result.stateChanges) changed.set(c.subjectKey, c.state);
+      recordsIn.set(queue.topic, (recordsIn.get(queue.topic) ?? 0) + 1);
+    }
+    // Serialised once per key at the end of the step: the state as of the step's last record.
+    for (const [key, state] of changed) {
+      records.push({ topic: topics.changelog, partition: task.partition, key, value: JSON.stringify(state) });
+    }
+    const counts = task.queues.map((q) => taken.filter((t) => t.queue === q).length);
+    const offsets = task.queues.flatMap((q, i) => {
+      const n = counts[i] as number;
+      if (n === 0) return [];
+      const through =
+        n === available[i]
+          ? (nextAtSnapshot[i] as bigint)
+          : BigInt((q.messages[n - 1] as { offset: string }).offset) + 1n;
+      return [{ topic: q.topic, partitions: [{ partition: task.partition, offset: through.toString() }] }];
+    });
+
+    const transaction = await task.producer.transaction();
+    try {
+      if (records.length > 0) await transaction.sendBatch({ topicMessages: topicMessages(records) });
+      await this.options.afterOutputsSent?.(task.partition);
+      await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics: offsets });
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => undefined);
+      throw error;
+    }
+
+    task.queues.forEach((q, i) => {
+      q.messages.splice(0, counts[i] as number);
+      if (task.paused.has(q.topic) && q.messages.length < this.options.maxQueuedPerPartition / 2) {
+        task.paused.delete(q.topic);
+        this.consumer.resume([{ topic: q.topic, partitions: [task.partition] }]);
+      }
+    });
+    const lag = new Map(task.queues.map((q) => [q.topic, Number(q.end - q.next) + q.messages.length]));
+    this.options.observer?.stepCommitted?.({
+      partition: task.partition,
+      recordsIn,
+      recordsOut: records.length,
+      durationMs: performance.now() - started,
+      tally,
+      lag,
+    });
+    return true;
+  }
+
+  private decide(
+    processor: GovernanceProcessor,
+    headers: IHeaders,
+    value: Buffer | null,
+    ctx: { topic: string; partition: number; offset: string },
+  ): ProcessResult {
+    const h = headers as Readonly<Record<string, HeaderValue>>;
+    if (isBinaryModeCloudEvent(h)) return processor.processBinary(h, value, ctx);
+    return processor.process(value ?? new Uint8Array(0), ctx);
+  }
+}
