@@ -1,3 +1,4 @@
+// Not a test file: `.spec.ts` is the unit-test suffix, so the topic specification types live here.
 /** A topic the project needs, with the partitions and configs its role implies. */
 export interface TopicSpec {
   readonly topic: string;

@@ -1,5 +1,5 @@
 import { type Admin } from 'kafkajs';
-import { type TopicSpec } from './topic.spec';
+import { type TopicSpec } from './topic-spec.types';
 
 /** A topic that exists with another partition count than its spec asks for. */
 export interface PartitionCountMismatch {
