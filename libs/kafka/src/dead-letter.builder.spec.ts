@@ -1,7 +1,7 @@
-import { type KafkaMessage } from 'kafkajs';
+import { type IHeaders, type KafkaMessage } from 'kafkajs';
 import { buildDeadLetter, DEAD_LETTER_HEADERS } from './dead-letter.builder';
 
-const message = (headers: KafkaMessage['headers']): KafkaMessage => ({
+const message = (headers: IHeaders): KafkaMessage => ({
   key: Buffer.from('person-key'),
   value: Buffer.from([0xff, 0x00, 0x7b]),
   headers,
