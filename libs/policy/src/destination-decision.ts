@@ -1,8 +1,20 @@
 import type { AttributeDecisionRecord } from '@app/contracts/lineage-record.types';
 import type { ContactPermission } from '@app/contracts/governed-record.types';
-import type { CompiledPolicy, Destination, Purpose } from './compiled-policy.types';
+import type {
+  AttributePlan,
+  CompiledPolicy,
+  DeclaredAttribute,
+  Destination,
+  Purpose,
+} from './compiled-policy.types';
 import type { SubjectState } from './consent-state.types';
-import { contactPermission } from './contact-permission';
+import { contactPermission, contactPermissionGiven } from './contact-permission';
+import {
+  type DecisionTables,
+  type DestinationTypeTable,
+  type TypeTable,
+  decisionTables,
+} from './decision-tables';
 import type { WalkedPayload } from './payload.walker';
 import { purposeStatus, type PurposeStatus } from './purpose-status';
 import type { ReasonCode } from './reason-codes';
@@ -41,6 +53,199 @@ function withhold(
   };
 }
 
+/** The lineage form of an attribute decision (R27): the same fields minus segments and value. */
+function lineageRecord(a: AttributeDecision): AttributeDecisionRecord {
+  return {
+    path: a.path,
+    outcome: a.outcome,
+    reason: a.reason,
+    rule: a.rule,
+    purpose: a.purpose,
+    legalBasis: a.legalBasis,
+    evidenceId: a.evidenceId,
+  };
+}
+
+/**
+ * Per-event scratch shared by every destination of one event: purpose statuses depend on the
+ * person, the purpose and the time only, so each is evaluated at most once per event.
+ */
+export class StatusMemo {
+  readonly statuses: (PurposeStatus | undefined)[];
+  state: SubjectState | undefined = undefined;
+  t = 0;
+
+  constructor(
+    readonly policy: CompiledPolicy,
+    readonly tables: DecisionTables,
+  ) {
+    this.statuses = new Array<PurposeStatus | undefined>(tables.purposeCount).fill(undefined);
+  }
+
+  reset(state: SubjectState | undefined, t: number): void {
+    this.state = state;
+    this.t = t;
+    this.statuses.fill(undefined);
+  }
+
+  get(purpose: Purpose, ord: number): PurposeStatus {
+    let s = this.statuses[ord];
+    if (s === undefined) {
+      s = purposeStatus(this.policy, this.state, purpose, this.t);
+      this.statuses[ord] = s;
+    }
+    return s;
+  }
+
+  trackOpens(): boolean {
+    const ord = this.tables.trackingOrd;
+    if (ord < 0) return false;
+    const trackingKey = this.policy.options.engagementTrackingPurpose as string;
+    return this.get(this.policy.purposes.get(trackingKey) as Purpose, ord).ok;
+  }
+}
+
+/** A payload walked once for an event, as parallel arrays (no per-attribute wrapper objects). */
+export interface WalkedAttributes {
+  readonly attributes: readonly DeclaredAttribute[];
+  readonly values: readonly unknown[];
+  readonly undeclared: readonly string[];
+}
+
+/** A destination decision with its lineage attribute records, built in the same pass. */
+export interface DecisionWithRecords {
+  readonly decision: DestinationDecision;
+  readonly records: AttributeDecisionRecord[];
+}
+
+/**
+ * The decision function proper, on precompiled tables (see decision-tables.ts). Both
+ * {@link decideForDestination} and the processor go through here, so there is one implementation.
+ */
+export function decideWithTables(
+  memo: StatusMemo,
+  typeTable: TypeTable,
+  destTable: DestinationTypeTable,
+  walked: WalkedAttributes,
+): DecisionWithRecords {
+  const destination = destTable.destination;
+  const contact =
+    destination.channel === 'none'
+      ? null
+      : contactPermissionGiven(memo.policy, memo.state, destination, memo.t, memo.trackOpens());
+  const attributes: AttributeDecision[] = [];
+  const records: AttributeDecisionRecord[] = [];
+  let forwarded = 0;
+  let pseudonymised = 0;
+  const present = walked.attributes;
+  for (let i = 0; i < present.length; i++) {
+    const attribute = present[i] as DeclaredAttribute;
+    const index = typeTable.attributeIndex.get(attribute);
+    const slot = index === undefined ? undefined : destTable.slots[index];
+    if (slot === undefined) {
+      // An attribute of another event type's tree: nothing asked for it.
+      const a = withhold(attribute.path, 'not-requested', 'R28', null, null);
+      attributes.push(a);
+      records.push(lineageRecord(a));
+      continue;
+    }
+    if (slot.fixed !== null) {
+      attributes.push(slot.fixed.decision);
+      records.push(slot.fixed.record);
+      continue;
+    }
+    const plan = slot.plan as AttributePlan;
+    // G3 before G2: an e-mail tool receives nobody it may not contact.
+    if (contact !== null && !contact.mayContact) {
+      const a = withhold(
+        attribute.path,
+        contact.rule === 'R19' ? 'objection' : 'no-contact-permission',
+        contact.rule,
+        plan.candidates[0] ?? null,
+        contact.evidenceId,
+      );
+      attributes.push(a);
+      records.push(lineageRecord(a));
+      continue;
+    }
+    let chosen: Purpose | null = null;
+    let chosenStatus: PurposeStatus | null = null;
+    let assessmentId: string | null = null;
+    let failed: Purpose | null = null;
+    let failedStatus: PurposeStatus | null = null;
+    const candidates = plan.candidates;
+    for (let c = 0; c < candidates.length; c++) {
+      const purpose = candidates[c] as Purpose;
+      const s = memo.get(purpose, slot.candidateOrds[c] as number);
+      if (s.ok) {
+        chosen = purpose;
+        chosenStatus = s;
+        break;
+      }
+      if (failed === null) {
+        failed = purpose;
+        failedStatus = s;
+      }
+    }
+    if (chosen === null) {
+      const assessed = plan.assessed;
+      for (let c = 0; c < assessed.length; c++) {
+        const entry = assessed[c] as AttributePlan['assessed'][number];
+        const s = memo.get(entry.purpose, slot.assessedOrds[c] as number);
+        if (s.ok) {
+          chosen = entry.purpose;
+          chosenStatus = s;
+          assessmentId = entry.assessmentId;
+          break;
+        }
+        if (failed === null) {
+          failed = entry.purpose;
+          failedStatus = s;
+        }
+      }
+    }
+    if (chosen === null) {
+      const f = failedStatus as PurposeStatus;
+      const a = withhold(attribute.path, f.reason, f.rule, failed, f.evidenceId);
+      attributes.push(a);
+      records.push(lineageRecord(a));
+      continue;
+    }
+    const s = chosenStatus as PurposeStatus;
+    const pseudo = plan.mode === 'pseudonymise';
+    forwarded++;
+    if (pseudo) pseudonymised++;
+    const a: AttributeDecision = {
+      path: attribute.path,
+      segments: attribute.segments,
+      outcome: pseudo ? 'pseudonymise' : 'forward',
+      reason: assessmentId !== null ? 'compatibility-assessment' : s.reason,
+      rule: assessmentId !== null ? 'R22' : s.rule,
+      purpose: chosen.key,
+      legalBasis: chosen.legalBasis,
+      evidenceId: assessmentId ?? s.evidenceId,
+      value: walked.values[i],
+    };
+    attributes.push(a);
+    records.push(lineageRecord(a));
+  }
+  const undeclared = walked.undeclared;
+  for (let i = 0; i < undeclared.length; i++) {
+    const a = withhold(undeclared[i] as string, 'undeclared-attribute', 'R28', null, null);
+    attributes.push(a);
+    records.push(lineageRecord(a));
+  }
+  return {
+    decision: {
+      destination,
+      outcome: forwarded === 0 ? 'withheld' : forwarded === pseudonymised ? 'pseudonymised' : 'forwarded',
+      attributes,
+      contact,
+    },
+    records,
+  };
+}
+
 /**
  * Decides every attribute of one source event for one destination as of time `t`: forward,
  * withhold or pseudonymise, with the reason, purpose, legal basis, consent evidence and rule.
@@ -54,89 +259,25 @@ export function decideForDestination(
   destination: Destination,
   t: number,
 ): DestinationDecision {
-  const contact = destination.channel === 'none' ? null : contactPermission(policy, state, destination, t);
-  const plans = destination.plans.get(eventKey) ?? [];
-  const statuses = new Map<string, PurposeStatus>();
-  const status = (p: Purpose): PurposeStatus => {
-    let s = statuses.get(p.key);
-    if (s === undefined) {
-      s = purposeStatus(policy, state, p, t);
-      statuses.set(p.key, s);
-    }
-    return s;
-  };
-  const attributes: AttributeDecision[] = [];
-  let forwarded = 0;
-  let pseudonymised = 0;
-  for (const { attribute, value } of payload.present) {
-    const plan = plans.find((p) => p.attribute === attribute);
-    if (plan === undefined || plan.mode === null) {
-      attributes.push(withhold(attribute.path, 'not-requested', 'R28', null, null));
-      continue;
-    }
-    if (plan.candidates.length === 0 && plan.assessed.length === 0) {
-      attributes.push(withhold(attribute.path, 'purpose-not-collected-for', 'R21', null, null));
-      continue;
-    }
-    // G3 before G2: an e-mail tool receives nobody it may not contact.
-    if (contact !== null && !contact.mayContact) {
-      attributes.push(
-        withhold(
-          attribute.path,
-          contact.rule === 'R19' ? 'objection' : 'no-contact-permission',
-          contact.rule,
-          plan.candidates[0] ?? null,
-          contact.evidenceId,
-        ),
-      );
-      continue;
-    }
-    let chosen: { purpose: Purpose; s: PurposeStatus; assessmentId: string | null } | null = null;
-    let firstFailure: { purpose: Purpose; s: PurposeStatus } | null = null;
-    for (const purpose of plan.candidates) {
-      const s = status(purpose);
-      if (s.ok) {
-        chosen = { purpose, s, assessmentId: null };
-        break;
-      }
-      firstFailure ??= { purpose, s };
-    }
-    if (chosen === null) {
-      for (const { purpose, assessmentId } of plan.assessed) {
-        const s = status(purpose);
-        if (s.ok) {
-          chosen = { purpose, s, assessmentId };
-          break;
-        }
-        firstFailure ??= { purpose, s };
-      }
-    }
-    if (chosen === null) {
-      const f = firstFailure as { purpose: Purpose; s: PurposeStatus };
-      attributes.push(withhold(attribute.path, f.s.reason, f.s.rule, f.purpose, f.s.evidenceId));
-      continue;
-    }
-    const pseudo = plan.mode === 'pseudonymise';
-    forwarded++;
-    if (pseudo) pseudonymised++;
-    attributes.push({
-      path: attribute.path,
-      segments: attribute.segments,
-      outcome: pseudo ? 'pseudonymise' : 'forward',
-      reason: chosen.assessmentId !== null ? 'compatibility-assessment' : chosen.s.reason,
-      rule: chosen.assessmentId !== null ? 'R22' : chosen.s.rule,
-      purpose: chosen.purpose.key,
-      legalBasis: chosen.purpose.legalBasis,
-      evidenceId: chosen.assessmentId ?? chosen.s.evidenceId,
-      value,
-    });
+  const tables = decisionTables(policy);
+  const typeTable = tables.byKey.get(eventKey);
+  const destTable = typeTable?.destinations.find((d) => d.destination === destination);
+  if (typeTable === undefined || destTable === undefined) {
+    // Not a declared event type or destination of this policy: nothing is requested.
+    const attributes = payload.present.map(({ attribute }) =>
+      withhold(attribute.path, 'not-requested', 'R28', null, null),
+    );
+    for (const path of payload.undeclared)
+      attributes.push(withhold(path, 'undeclared-attribute', 'R28', null, null));
+    const contact = destination.channel === 'none' ? null : contactPermission(policy, state, destination, t);
+    return { destination, outcome: 'withheld', attributes, contact };
   }
-  for (const path of payload.undeclared)
-    attributes.push(withhold(path, 'undeclared-attribute', 'R28', null, null));
-  return {
-    destination,
-    outcome: forwarded === 0 ? 'withheld' : forwarded === pseudonymised ? 'pseudonymised' : 'forwarded',
-    attributes,
-    contact,
+  const memo = new StatusMemo(policy, tables);
+  memo.reset(state, t);
+  const walked: WalkedAttributes = {
+    attributes: payload.present.map((p) => p.attribute),
+    values: payload.present.map((p) => p.value),
+    undeclared: payload.undeclared,
   };
+  return decideWithTables(memo, typeTable, destTable, walked).decision;
 }

@@ -10,13 +10,15 @@ import type { DeadLetterCode } from '@app/contracts/dead-letter.types';
 import type { GovernedRecord } from '@app/contracts/governed-record.types';
 import type { LineageRecord } from '@app/contracts/lineage-record.types';
 import type { CompiledPolicy, Destination, EventTypeSpec } from './compiled-policy.types';
-import { eventTypeKey } from './compiled-policy.types';
 import { assessEvidence, checkEvidenceShape, type EvidenceAssessment } from './consent-evidence.assessor';
 import { foldEvidence, type FoldOutcome } from './consent-state.fold';
 import { emptySubjectState, isSubjectState, type SubjectState } from './consent-state.types';
 import { decisionId, Pseudonymiser } from './decision-id';
-import { decideForDestination, type DestinationDecision } from './destination-decision';
-import { walkPayload } from './payload.walker';
+import { type DecisionTables, type TypeTable, decisionTables } from './decision-tables';
+import { type DestinationDecision, decideWithTables, StatusMemo } from './destination-decision';
+import { DuplicateWindow } from './duplicate-window';
+import { parseEventTime } from './event-time';
+import type { AttributeNode, DeclaredAttribute } from './compiled-policy.types';
 
 /** Options of {@link GovernanceProcessor}. */
 export interface ProcessorOptions {
@@ -59,6 +61,10 @@ export interface ProcessResult {
 }
 
 function setPath(target: Record<string, unknown>, segments: readonly string[], value: unknown): void {
+  if (segments.length === 1) {
+    target[segments[0] as string] = value;
+    return;
+  }
   let node = target;
   for (let i = 0; i < segments.length - 1; i++) {
     const s = segments[i] as string;
@@ -72,6 +78,46 @@ function setPath(target: Record<string, unknown>, segments: readonly string[], v
   node[segments[segments.length - 1] as string] = value;
 }
 
+/** A subject's state plus what the processor derives from it (never serialised). */
+interface SubjectEntry {
+  readonly state: SubjectState;
+  /** Keyed pseudonym of the subject key, computed once (an HMAC per event was in the profile). */
+  pseudonym: string | null;
+  readonly seen: DuplicateWindow;
+}
+
+/** A source event's payload walked once for all destinations (see walkInto). */
+interface Walked {
+  readonly attributes: DeclaredAttribute[];
+  readonly values: unknown[];
+  readonly undeclared: string[];
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Same traversal and order as walkPayload, into parallel arrays instead of wrapper objects. */
+function walkInto(
+  node: Map<string, AttributeNode>,
+  data: Record<string, unknown>,
+  prefix: string,
+  out: Walked,
+): void {
+  for (const key in data) {
+    const value = data[key];
+    if (value === undefined) continue;
+    const child = node.get(key);
+    if (child === undefined) out.undeclared.push(prefix === '' ? key : `${prefix}.${key}`);
+    else if (child.attribute !== undefined) {
+      out.attributes.push(child.attribute);
+      out.values.push(value);
+    } else if (child.children !== undefined && isPlainObject(value))
+      walkInto(child.children, value, prefix === '' ? key : `${prefix}.${key}`, out);
+    else out.undeclared.push(prefix === '' ? key : `${prefix}.${key}`);
+  }
+}
+
 /**
  * The decision core as one stateful but pure processor: feed it CloudEvents (consent evidence and
  * source events) in order, one call per event; it returns records, lineage, dead letters and state
@@ -79,14 +125,18 @@ function setPath(target: Record<string, unknown>, segments: readonly string[], v
  * It never throws on input: anything invalid becomes a dead-letter outcome.
  */
 export class GovernanceProcessor {
-  private readonly states = new Map<string, SubjectState>();
+  private readonly subjects = new Map<string, SubjectEntry>();
   private readonly pseudonyms: Pseudonymiser;
+  private readonly tables: DecisionTables;
+  private readonly memo: StatusMemo;
 
   constructor(
     readonly policy: CompiledPolicy,
     options: ProcessorOptions,
   ) {
     this.pseudonyms = new Pseudonymiser(options.pseudonymKey);
+    this.tables = decisionTables(policy);
+    this.memo = new StatusMemo(policy, this.tables);
   }
 
   /**
@@ -118,27 +168,27 @@ export class GovernanceProcessor {
 
   /** The JSON-serialisable state of one subject key (for the changelog), or null if unknown. */
   exportState(subjectKey: string): SubjectState | null {
-    const s = this.states.get(subjectKey);
-    return s === undefined ? null : (JSON.parse(JSON.stringify(s)) as SubjectState);
+    const s = this.subjects.get(subjectKey);
+    return s === undefined ? null : (JSON.parse(JSON.stringify(s.state)) as SubjectState);
   }
 
   /** Restores one subject's state from the changelog; a null state (tombstone) forgets the subject. */
   importState(subjectKey: string, state: unknown): void {
     if (state === null) {
-      this.states.delete(subjectKey);
+      this.subjects.delete(subjectKey);
       return;
     }
     if (!isSubjectState(state)) throw new TypeError(`importState: not a consent state for one subject`);
-    this.states.set(subjectKey, JSON.parse(JSON.stringify(state)) as SubjectState);
+    this.subjects.set(subjectKey, newEntry(JSON.parse(JSON.stringify(state)) as SubjectState));
   }
 
   /** Subject keys with state, for snapshots and tests. */
   subjectKeys(): IterableIterator<string> {
-    return this.states.keys();
+    return this.subjects.keys();
   }
 
   private processEvent(event: CloudEvent, context: InputContext): ProcessResult {
-    const t = Date.parse(event.time);
+    const t = parseEventTime(event.time);
     if (event.type === CONSENT_EVIDENCE_EVENT_TYPE) return this.processEvidence(event, t, context);
     if (!this.policy.sources.has(event.source)) {
       return this.deadLetter(
@@ -149,8 +199,8 @@ export class GovernanceProcessor {
         context,
       );
     }
-    const spec = this.policy.eventTypes.get(eventTypeKey(event.source, event.type));
-    if (spec === undefined) {
+    const table = this.tables.types.get(event.source)?.get(event.type);
+    if (table === undefined) {
       return this.deadLetter(
         event.id,
         'unknown-type',
@@ -159,6 +209,7 @@ export class GovernanceProcessor {
         context,
       );
     }
+    const spec = table.spec;
     if (event.subject === undefined || event.subject === '') {
       return this.deadLetter(
         event.id,
@@ -180,8 +231,8 @@ export class GovernanceProcessor {
       );
     }
     const subjectKey = this.resolve(event.subject);
-    const state = this.states.get(subjectKey);
-    if (state !== undefined && this.isDuplicate(state, event.id)) {
+    const found = this.resolved;
+    if (found !== undefined && this.isDuplicate(found, event.id)) {
       return this.deadLetter(
         event.id,
         'duplicate-event',
@@ -190,67 +241,83 @@ export class GovernanceProcessor {
         context,
       );
     }
-    const own = state ?? this.stateFor(subjectKey);
-    this.remember(own, event.id);
+    const entry = found ?? this.entryFor(subjectKey);
+    const own = entry.state;
+    this.remember(entry, event.id);
     const stateChanges: StateChange[] = [{ subjectKey, state: own }];
     const lineage: LineageRecord[] = [];
-    if (spec.identityLink !== undefined) this.link(event, spec, subjectKey, own, t, lineage, stateChanges);
-    return this.decide(event, spec, subjectKey, own, t, lineage, stateChanges);
+    if (spec.identityLink !== undefined) this.link(event, spec, subjectKey, entry, t, lineage, stateChanges);
+    return this.decide(event, table, subjectKey, entry, t, lineage, stateChanges);
   }
 
   private decide(
     event: CloudEvent,
-    spec: EventTypeSpec,
+    table: TypeTable,
     subjectKey: string,
-    state: SubjectState,
+    entry: SubjectEntry,
     t: number,
     lineage: LineageRecord[],
     stateChanges: StateChange[],
   ): ProcessResult {
-    const key = eventTypeKey(spec.source, spec.type);
-    const payload = walkPayload(spec.tree, event.data);
+    const spec = table.spec;
+    const walked: Walked = { attributes: [], values: [], undeclared: [] };
+    if (isPlainObject(event.data)) walkInto(spec.tree, event.data, '', walked);
     const version = this.policy.version;
-    const subjectPseudonym = this.pseudonyms.of(subjectKey);
+    const subjectPseudonym = this.pseudonymOf(subjectKey, entry);
     const records: GovernedRecord[] = [];
     const decisions: DestinationDecision[] = [];
-    for (const destination of this.policy.destinations) {
-      const d = decideForDestination(this.policy, state, key, payload, destination, t);
+    const memo = this.memo;
+    memo.reset(entry.state, t);
+    const destinations = table.destinations;
+    for (let i = 0; i < destinations.length; i++) {
+      const destTable = destinations[i] as (typeof destinations)[number];
+      const destination = destTable.destination;
+      const { decision: d, records: attributes } = decideWithTables(memo, table, destTable, walked);
       decisions.push(d);
       const id = decisionId(version, event.id, destination.name);
-      lineage.push({
-        kind: 'decision',
-        policyVersion: version,
-        decisionId: id,
-        eventId: event.id,
-        subject: subjectPseudonym,
-        time: event.time,
-        destination: destination.name,
-        source: spec.source,
-        type: spec.type,
-        outcome: d.outcome,
-        attributes: d.attributes.map(({ path, outcome, reason, rule, purpose, legalBasis, evidenceId }) => ({
-          path,
-          outcome,
-          reason,
-          rule,
-          purpose,
-          legalBasis,
-          evidenceId,
-        })),
-        ...(d.contact === null
-          ? {}
+      const c = d.contact;
+      // Two literal shapes (with and without contact) instead of a conditional spread: same keys
+      // in the same order as before, without the temporary objects.
+      lineage.push(
+        c === null
+          ? {
+              kind: 'decision',
+              policyVersion: version,
+              decisionId: id,
+              eventId: event.id,
+              subject: subjectPseudonym,
+              time: event.time,
+              destination: destination.name,
+              source: spec.source,
+              type: spec.type,
+              outcome: d.outcome,
+              attributes,
+            }
           : {
+              kind: 'decision',
+              policyVersion: version,
+              decisionId: id,
+              eventId: event.id,
+              subject: subjectPseudonym,
+              time: event.time,
+              destination: destination.name,
+              source: spec.source,
+              type: spec.type,
+              outcome: d.outcome,
+              attributes,
               contact: {
-                mayContact: d.contact.mayContact,
-                trackOpens: d.contact.trackOpens,
-                rule: d.contact.rule,
-                evidenceId: d.contact.evidenceId,
+                mayContact: c.mayContact,
+                trackOpens: c.trackOpens,
+                rule: c.rule,
+                evidenceId: c.evidenceId,
               },
-            }),
-      });
+            },
+      );
       if (d.outcome === 'withheld') continue;
       const data: Record<string, unknown> = {};
-      for (const a of d.attributes) {
+      const decided = d.attributes;
+      for (let j = 0; j < decided.length; j++) {
+        const a = decided[j] as (typeof decided)[number];
         if (a.outcome === 'withhold' || a.segments === null) continue;
         setPath(data, a.segments, a.outcome === 'pseudonymise' ? this.pseudonyms.ofValue(a.value) : a.value);
       }
@@ -259,16 +326,27 @@ export class GovernanceProcessor {
         destination: destination.name,
         topic: destination.topic,
         key: recordKey,
-        value: {
-          kind: 'data',
-          eventId: event.id,
-          subject: recordKey,
-          source: spec.source,
-          type: spec.type,
-          time: event.time,
-          data,
-          ...(d.contact === null ? {} : { contact: d.contact }),
-        },
+        value:
+          c === null
+            ? {
+                kind: 'data',
+                eventId: event.id,
+                subject: recordKey,
+                source: spec.source,
+                type: spec.type,
+                time: event.time,
+                data,
+              }
+            : {
+                kind: 'data',
+                eventId: event.id,
+                subject: recordKey,
+                source: spec.source,
+                type: spec.type,
+                time: event.time,
+                data,
+                contact: c,
+              },
         headers: {
           'policy-version': version,
           'decision-id': id,
@@ -284,22 +362,23 @@ export class GovernanceProcessor {
     event: CloudEvent,
     spec: EventTypeSpec,
     subjectKey: string,
-    state: SubjectState,
+    entry: SubjectEntry,
     t: number,
     lineage: LineageRecord[],
     stateChanges: StateChange[],
   ): void {
+    const state = entry.state;
     const link = spec.identityLink as NonNullable<EventTypeSpec['identityLink']>;
     const alias = (event.data as Record<string, unknown>)[link.aliasPath];
     if (typeof alias !== 'string' || alias === subjectKey) return;
-    const aliasState = this.states.get(alias);
+    const aliasState = this.subjects.get(alias)?.state;
     const grant = aliasState?.purposes[link.requiresPurpose.key];
     const max = this.policy.options.cookieConsentMaxAgeMs;
     const ok = grant !== undefined && grant.since <= t && (max === null || t - grant.renewedAt <= max);
     const base = {
       policyVersion: this.policy.version,
       eventId: event.id,
-      subject: this.pseudonyms.of(subjectKey),
+      subject: this.pseudonymOf(subjectKey, entry),
       time: event.time,
     };
     if (!ok || aliasState === undefined) {
@@ -331,8 +410,10 @@ export class GovernanceProcessor {
     if (shape !== null) return this.deadLetter(event.id, 'invalid-evidence', shape, event, context);
     const evidence = event.data as ConsentEvidence;
     const subjectKey = this.resolve(event.subject ?? evidence.subject.key);
-    const state = this.stateFor(subjectKey);
-    if (this.isDuplicate(state, event.id) || this.isDuplicate(state, `ev:${evidence.evidenceId}`)) {
+    const entry = this.resolved ?? this.entryFor(subjectKey);
+    const state = entry.state;
+    const evidenceKey = `ev:${evidence.evidenceId}`;
+    if (this.isDuplicate(entry, event.id) || this.isDuplicate(entry, evidenceKey)) {
       return this.deadLetter(
         event.id,
         'duplicate-event',
@@ -341,13 +422,13 @@ export class GovernanceProcessor {
         context,
       );
     }
-    this.remember(state, event.id);
-    this.remember(state, `ev:${evidence.evidenceId}`);
-    const at = Date.parse(evidence.timestamp) || t;
+    this.remember(entry, event.id);
+    this.remember(entry, evidenceKey);
+    const at = parseEventTime(evidence.timestamp) || t;
     const assessment = assessEvidence(this.policy, evidence);
     const fold = foldEvidence(this.policy, state, assessment, at);
     const version = this.policy.version;
-    const subject = this.pseudonyms.of(subjectKey);
+    const subject = this.pseudonymOf(subjectKey, entry);
     const lineage: LineageRecord[] = [
       {
         kind: 'consent-assessment',
@@ -363,7 +444,7 @@ export class GovernanceProcessor {
         purposes: assessment.claimedPurposes,
       },
     ];
-    const records = this.suppressions(event, evidence, subjectKey, fold, lineage);
+    const records = this.suppressions(event, evidence, subjectKey, subject, fold, lineage);
     return {
       eventId: event.id,
       outcome: 'consent',
@@ -380,6 +461,7 @@ export class GovernanceProcessor {
     event: CloudEvent,
     evidence: ConsentEvidence,
     subjectKey: string,
+    subjectPseudonym: string,
     fold: FoldOutcome,
     lineage: LineageRecord[],
   ): GovernedRecord[] {
@@ -391,7 +473,7 @@ export class GovernanceProcessor {
       const purposes = affectedPurposes(d, fold, this.policy);
       if (purposes.length === 0) continue;
       const id = decisionId(version, event.id, d.name, 'suppression');
-      const key = d.identifiers === 'pseudonym' ? this.pseudonyms.of(subjectKey) : subjectKey;
+      const key = d.identifiers === 'pseudonym' ? subjectPseudonym : subjectKey;
       records.push({
         destination: d.name,
         topic: d.topic,
@@ -418,7 +500,7 @@ export class GovernanceProcessor {
         policyVersion: version,
         decisionId: id,
         eventId: event.id,
-        subject: this.pseudonyms.of(subjectKey),
+        subject: subjectPseudonym,
         time: evidence.timestamp,
         destination: d.name,
         purposes,
@@ -458,29 +540,47 @@ export class GovernanceProcessor {
     };
   }
 
+  /** Entry of the key last returned by {@link resolve} (saves a second Map lookup per event). */
+  private resolved: SubjectEntry | undefined = undefined;
+
+  /** The key after identity links (one level), leaving its entry in {@link resolved}. */
   private resolve(key: string): string {
-    return this.states.get(key)?.linkedTo ?? key;
-  }
-
-  private stateFor(key: string): SubjectState {
-    let s = this.states.get(key);
-    if (s === undefined) {
-      s = emptySubjectState();
-      this.states.set(key, s);
+    const entry = this.subjects.get(key);
+    const linked = entry?.state.linkedTo ?? null;
+    if (linked === null) {
+      this.resolved = entry;
+      return key;
     }
-    return s;
+    this.resolved = this.subjects.get(linked);
+    return linked;
   }
 
-  private isDuplicate(state: SubjectState, id: string): boolean {
-    return this.policy.options.duplicateWindow > 0 && state.seen.includes(id);
+  private entryFor(key: string): SubjectEntry {
+    let e = this.subjects.get(key);
+    if (e === undefined) {
+      e = newEntry(emptySubjectState());
+      this.subjects.set(key, e);
+    }
+    return e;
   }
 
-  private remember(state: SubjectState, id: string): void {
+  private pseudonymOf(subjectKey: string, entry: SubjectEntry): string {
+    return (entry.pseudonym ??= this.pseudonyms.of(subjectKey));
+  }
+
+  private isDuplicate(entry: SubjectEntry, id: string): boolean {
+    return this.policy.options.duplicateWindow > 0 && entry.seen.has(entry.state.seen, id);
+  }
+
+  private remember(entry: SubjectEntry, id: string): void {
     const window = this.policy.options.duplicateWindow;
     if (window === 0) return;
-    state.seen.push(id);
-    if (state.seen.length > window) state.seen.shift();
+    entry.seen.push(entry.state.seen, id, window);
   }
+}
+
+function newEntry(state: SubjectState): SubjectEntry {
+  return { state, pseudonym: null, seen: new DuplicateWindow() };
 }
 
 function affectedPurposes(d: Destination, fold: FoldOutcome, policy: CompiledPolicy): string[] {

@@ -12,6 +12,37 @@ export interface PurposeStatus {
   readonly since: number | null;
 }
 
+// Results that carry no evidence are the same for every person: shared frozen objects instead of
+// one allocation per attribute, destination and event (GC showed up in the bench profile).
+const FIXED_NECESSARY: PurposeStatus = Object.freeze({
+  ok: true,
+  reason: 'basis-fixed',
+  rule: 'R6',
+  evidenceId: null,
+  since: null,
+});
+const FIXED_OTHER: PurposeStatus = Object.freeze({
+  ok: true,
+  reason: 'basis-fixed',
+  rule: 'R20',
+  evidenceId: null,
+  since: null,
+});
+const NO_CONSENT: PurposeStatus = Object.freeze({
+  ok: false,
+  reason: 'no-consent',
+  rule: 'R4',
+  evidenceId: null,
+  since: null,
+});
+const NO_CONSENT_TRACKING: PurposeStatus = Object.freeze({
+  ok: false,
+  reason: 'no-consent',
+  rule: 'R23',
+  evidenceId: null,
+  since: null,
+});
+
 /**
  * Evaluates a purpose for a person as of time `t` (the event's collection time). Consent-based
  * purposes need an active, unexpired grant (R1–R8, R18); other bases are fixed per purpose and never
@@ -28,13 +59,7 @@ export function purposeStatus(
     if (purpose.directMarketing && objection !== null) {
       return { ok: false, reason: 'objection', rule: 'R19', evidenceId: objection.evidenceId, since: null };
     }
-    return {
-      ok: true,
-      reason: 'basis-fixed',
-      rule: purpose.necessary ? 'R6' : 'R20',
-      evidenceId: null,
-      since: null,
-    };
+    return purpose.necessary ? FIXED_NECESSARY : FIXED_OTHER;
   }
   const tracking = purpose.key === policy.options.engagementTrackingPurpose;
   const grant = state?.purposes[purpose.key];
@@ -66,7 +91,7 @@ export function purposeStatus(
         since: null,
       };
     }
-    return { ok: false, reason: 'no-consent', rule: tracking ? 'R23' : 'R4', evidenceId: null, since: null };
+    return tracking ? NO_CONSENT_TRACKING : NO_CONSENT;
   }
   const maxAge =
     grant.source === 'cookie-banner'
