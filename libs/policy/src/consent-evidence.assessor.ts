@@ -1,6 +1,7 @@
 import type { ConsentEvidence, MarketingScope } from '@app/contracts/consent-evidence.contract';
 import { CONSENT_EVIDENCE_KINDS } from '@app/contracts/consent-evidence.contract';
 import type { CompiledPolicy, ConsentForm } from './compiled-policy.types';
+import { parseEventTime } from './event-time';
 
 /** What a valid piece of evidence does to the consent state. */
 export type EvidenceEffect =
@@ -84,7 +85,7 @@ export function checkEvidenceShape(data: unknown): string | null {
   if (!isRecord(data.subject) || typeof data.subject.key !== 'string' || data.subject.key === '') {
     return 'data.subject.key: required string';
   }
-  if (typeof data.timestamp !== 'string' || Number.isNaN(Date.parse(data.timestamp))) {
+  if (typeof data.timestamp !== 'string' || Number.isNaN(parseEventTime(data.timestamp))) {
     return 'data.timestamp: required ISO 8601 timestamp';
   }
   for (const name of ['purposes'] as const) {

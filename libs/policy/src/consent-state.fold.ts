@@ -98,7 +98,13 @@ export function foldEvidence(
         })),
       };
       if (e.pendingConfirmation) {
-        state.pending[a.evidenceId] = { at, form: 'marketing-consent', ...grant };
+        // Explicit fields rather than a spread (same keys, same order): this runs per sign-up.
+        state.pending[a.evidenceId] = {
+          at,
+          form: 'marketing-consent',
+          purposes: grant.purposes,
+          scopes: grant.scopes,
+        };
         return NOTHING_REMOVED;
       }
       activateMarketing(state, a.evidenceId, at, grant.purposes, grant.scopes, marketingMax);
