@@ -22,7 +22,7 @@ describe('real components', () => {
   beforeAll(async () => {
     broker = await provideKafka();
     process.stdout.write(`[real components] Kafka at ${broker.brokers.join(',')} (${broker.origin})\n`);
-    kafka = new Kafka({ clientId: 'foundation-test', brokers: broker.brokers, logLevel: logLevel.ERROR });
+    kafka = new Kafka({ clientId: 'foundation-test', brokers: broker.brokers, logLevel: logLevel.NOTHING });
     admin = kafka.admin();
     await admin.connect();
   });

@@ -9,4 +9,8 @@ export class DatabaseReadiness {
     if (!this.dataSource.isInitialized) await this.dataSource.initialize();
     await this.dataSource.query('select 1');
   }
+
+  async close(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
 }

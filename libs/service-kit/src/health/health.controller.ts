@@ -1,4 +1,4 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, type OnApplicationShutdown } from '@nestjs/common';
 import {
   HealthCheck,
   HealthCheckService,
@@ -9,12 +9,16 @@ import { READINESS_CHECKS, type ReadinessCheck } from './readiness-check';
 
 /** Liveness: the process answers. Readiness: every dependency the service needs answers. */
 @Controller('health')
-export class HealthController {
+export class HealthController implements OnApplicationShutdown {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
     @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
   ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.checks.map((c) => c.close?.()));
+  }
 
   @Get('live')
   live(): { status: 'ok' } {
