@@ -58,7 +58,9 @@ export function startEngineProcess(script: string, env: Record<string, string>):
       if (hit) return hit;
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`engine process: no matching event after ${timeoutMs} ms (${events.length} events)`);
+    throw new Error(
+      `engine process: no matching event after ${timeoutMs} ms; last: ${JSON.stringify(events.slice(-3))}`,
+    );
   };
   return { child, events, exited, waitFor };
 }
