@@ -2,6 +2,7 @@ import { writeSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_PSEUDONYM_KEY, dryRunCommand } from './dry-run.command';
 import { explainCommand } from './explain.command';
+import { registerTopicsCommand } from './topics.command';
 import { generateEventStream } from './event-stream.generator';
 import { type CommandOutput, validateCommand } from './validate.command';
 
@@ -75,4 +76,5 @@ program
     for (let i = 0; i < lines.length; i += 1000) writeSync(1, `${lines.slice(i, i + 1000).join('\n')}\n`);
   });
 
+registerTopicsCommand(program);
 program.parse(process.argv);

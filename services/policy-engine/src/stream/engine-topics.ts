@@ -42,7 +42,7 @@ export function engineTopics(policy: CompiledPolicy, prefix = ''): EngineTopics 
 /**
  * The topics with the partitions and configs the policy implies. Inputs and the changelog share one
  * partition count: task p of the engine owns partition p of every input and of the changelog.
- * Lineage is the audit trail, so it is kept longer than the governed streams.
+ * Lineage and consent evidence are the audit trail, so they are kept longer than the governed streams.
  */
 export function engineTopicSpecs(
   topics: EngineTopics,
@@ -52,7 +52,9 @@ export function engineTopicSpecs(
   const streamMs = retention.streamMs ?? WEEK_MS;
   const lineageMs = retention.lineageMs ?? 52 * WEEK_MS;
   return [
-    ...topics.inputs.map((t) => streamTopic(t, partitions, streamMs)),
+    // Consent evidence is the proof of consent: kept as long as the audit trail.
+    streamTopic(topics.evidence, partitions, lineageMs),
+    ...[...topics.sources.values()].map((t) => streamTopic(t, partitions, streamMs)),
     changelogTopic(topics.changelog, partitions),
     streamTopic(topics.lineage, partitions, lineageMs),
     streamTopic(topics.deadLetter, partitions, lineageMs),

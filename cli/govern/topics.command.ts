@@ -1,0 +1,81 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { createKafkaClient, ensureTopics, type TopicSpec } from '@app/kafka';
+import { loadPolicy } from '@app/policy';
+import { engineTopicSpecs, engineTopics } from '../../services/policy-engine/src/stream/engine-topics';
+import type { CommandOutput } from './validate.command';
+
+/** Options of `govern topics`. */
+export interface TopicsOptions {
+  readonly policyPath: string;
+  readonly partitions: number;
+  readonly prefix?: string;
+  /** When set, the missing topics are created on these brokers. */
+  readonly brokers?: string;
+}
+
+function describe(spec: TopicSpec): string {
+  const configs = Object.entries(spec.configs ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  return `${spec.topic}  partitions=${spec.numPartitions}  ${configs}`;
+}
+
+/**
+ * `govern topics`: the topics the policy implies for the engine (inputs and changelog co-partitioned,
+ * compacted changelog, retention per role); with brokers, creates the missing ones and reports
+ * existing topics whose partition count differs (never changed automatically: keys would move).
+ */
+export async function topicsCommand(options: TopicsOptions): Promise<CommandOutput> {
+  const policy = loadPolicy(readFileSync(options.policyPath, 'utf8'), {
+    fileName: basename(options.policyPath),
+  });
+  const specs = engineTopicSpecs(engineTopics(policy, options.prefix ?? ''), options.partitions);
+  const lines = [
+    `policy ${policy.version}: ${specs.length} topic(s)`,
+    ...specs.map((s) => `  ${describe(s)}`),
+  ];
+  if (options.brokers === undefined) return { exitCode: 0, lines };
+  const admin = createKafkaClient({ brokers: options.brokers, clientId: 'govern-topics' }).admin();
+  await admin.connect();
+  try {
+    const report = await ensureTopics(admin, specs);
+    lines.push(`created: ${report.created.length}, already present: ${report.alreadyPresent.length}`);
+    for (const m of report.partitionMismatches) {
+      lines.push(`  mismatch: ${m.topic} has ${m.actual} partition(s), the policy implies ${m.expected}`);
+    }
+    return { exitCode: report.partitionMismatches.length > 0 ? 1 : 0, lines };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Adds `govern topics` to the CLI (kept here so the CLI's entry point only registers it). */
+export function registerTopicsCommand(program: Command): void {
+  const positive = (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+    return n;
+  };
+  program
+    .command('topics')
+    .requiredOption('--policy <file>', 'policy YAML file')
+    .option('--partitions <n>', 'partitions of inputs, changelog and outputs', positive, 3)
+    .option('--prefix <prefix>', 'prefix of every topic name', '')
+    .option('--apply', 'create the missing topics')
+    .option('--brokers <list>', 'brokers for --apply', process.env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+    .description('print (and with --apply create) the topics the policy implies for the engine')
+    .action(
+      async (o: { policy: string; partitions: number; prefix: string; apply?: boolean; brokers: string }) => {
+        const output = await topicsCommand({
+          policyPath: o.policy,
+          partitions: o.partitions,
+          prefix: o.prefix,
+          brokers: o.apply ? o.brokers : undefined,
+        });
+        (output.exitCode === 0 ? process.stdout : process.stderr).write(`${output.lines.join('\n')}\n`);
+        process.exitCode = output.exitCode;
+      },
+    );
+}
