@@ -5,7 +5,7 @@ const moduleNameMapper = {
   '^@app/(policy|contracts|kafka|persistence|testing|service-kit)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
 const transform = {
-  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }],
+  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
 };
 const common = { rootDir: __dirname, testEnvironment: 'node', moduleNameMapper, transform };
 

@@ -1,5 +1,6 @@
 import { type Admin } from 'kafkajs';
 import { type TopicSpec } from './topic-spec.types';
+import { waitForTopicLeaders } from './topic-leaders.wait';
 
 /** A topic that exists with another partition count than its spec asks for. */
 export interface PartitionCountMismatch {
@@ -40,7 +41,7 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): P
 
   if (missing.length > 0) {
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: missing.map((s) => ({
         topic: s.topic,
         numPartitions: s.numPartitions,
@@ -48,6 +49,10 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): P
         configEntries: Object.entries(s.configs ?? {}).map(([name, value]) => ({ name, value })),
       })),
     });
+    await waitForTopicLeaders(
+      admin,
+      missing.map((s) => s.topic),
+    );
   }
 
   const partitionMismatches: PartitionCountMismatch[] = [];

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
+import { waitForTopicLeaders } from '@app/kafka';
 import { containerRuntimeAnswers } from './container-runtime';
 
 /** Where the tests' broker is and how it was found (printed by the global set-up). */
@@ -88,6 +89,10 @@ export async function createTopics(
   admin: Admin,
   topics: { topic: string; numPartitions?: number; configEntries?: { name: string; value: string }[] }[],
 ): Promise<string[]> {
-  await admin.createTopics({ topics, waitForLeaders: true });
+  await admin.createTopics({ topics, waitForLeaders: false });
+  await waitForTopicLeaders(
+    admin,
+    topics.map((t) => t.topic),
+  );
   return topics.map((t) => t.topic);
 }
