@@ -162,12 +162,34 @@ function checkAffirmative(e: ConsentEvidence, form: ConsentForm): string | null 
   return null;
 }
 
+interface OfferedUnion {
+  readonly brands: ReadonlySet<string>;
+  readonly channels: ReadonlySet<string>;
+  readonly productGroups: ReadonlySet<string>;
+}
+
+// Per offered scope list (a form's, compiled once): the union of what it offers, built once instead
+// of three flatMaps per claimed scope and event.
+const OFFERED = new WeakMap<readonly MarketingScope[], OfferedUnion>();
+
+function offeredUnion(offered: readonly MarketingScope[]): OfferedUnion {
+  let u = OFFERED.get(offered);
+  if (u === undefined) {
+    u = {
+      brands: new Set(offered.flatMap((s) => [...s.brands])),
+      channels: new Set(offered.flatMap((s) => [...s.channels])),
+      productGroups: new Set(offered.flatMap((s) => [...s.productGroups])),
+    };
+    OFFERED.set(offered, u);
+  }
+  return u;
+}
+
 function intersectScope(claimed: MarketingScope, offered: readonly MarketingScope[]): MarketingScope | null {
-  const union = (pick: (s: MarketingScope) => readonly string[]): Set<string> =>
-    new Set(offered.flatMap((s) => [...pick(s)]));
-  const brands = claimed.brands.filter((b) => union((s) => s.brands).has(b));
-  const channels = claimed.channels.filter((c) => union((s) => s.channels).has(c));
-  const productGroups = claimed.productGroups.filter((g) => union((s) => s.productGroups).has(g));
+  const u = offeredUnion(offered);
+  const brands = claimed.brands.filter((b) => u.brands.has(b));
+  const channels = claimed.channels.filter((c) => u.channels.has(c));
+  const productGroups = claimed.productGroups.filter((g) => u.productGroups.has(g));
   return brands.length > 0 && channels.length > 0 ? { brands, channels, productGroups } : null;
 }
 

@@ -90,12 +90,7 @@ export function foldEvidence(
     case 'marketing-consent': {
       const grant = {
         purposes: [...e.purposes],
-        scopes: e.scopes.map((s) => ({
-          ...s,
-          brands: [...s.brands],
-          channels: [...s.channels],
-          productGroups: [...s.productGroups],
-        })),
+        scopes: e.scopes.map(copyScope),
       };
       if (e.pendingConfirmation) {
         // Explicit fields rather than a spread (same keys, same order): this runs per sign-up.
@@ -139,7 +134,9 @@ export function foldEvidence(
         since: at,
         evidenceId: a.evidenceId,
         basis: 'soft-opt-in',
-        ...copyScope(e.scope),
+        brands: [...e.scope.brands],
+        channels: [...e.scope.channels],
+        productGroups: [...e.scope.productGroups],
       });
       return NOTHING_REMOVED;
     case 'withdrawal': {
@@ -199,6 +196,16 @@ function activateMarketing(
 ): void {
   for (const p of purposes)
     grantPurpose(state, p, at, evidenceId, 'marketing-consent', 'marketing-consent', maxAgeMs);
-  for (const s of scopes) state.marketing.push({ since: at, evidenceId, basis: 'consent', ...copyScope(s) });
+  // Explicit fields (same keys, same order as a spread): one hidden class for every grant.
+  for (const s of scopes) {
+    state.marketing.push({
+      since: at,
+      evidenceId,
+      basis: 'consent',
+      brands: [...s.brands],
+      channels: [...s.channels],
+      productGroups: [...s.productGroups],
+    });
+  }
   state.contactRefused = null;
 }

@@ -1,8 +1,17 @@
 import { createHmac, hash } from 'node:crypto';
 
+let lastVersion = '';
+let lastEventId = '';
+let lastDigest = '';
+
 /**
  * Deterministic decision id: the same policy version, event and destination always give the same
  * id, so dry-run and stream output are byte-identical and replays are idempotent.
+ *
+ * Scheme: `<d>-<k>-<destination>`, where `<d>` is the first 32 hex digits of
+ * sha256(policyVersion NUL eventId) and `<k>` is `d` for decisions, `s` for suppressions (any
+ * other kind is written out in full). One sha256 per event serves all its destinations (the
+ * digest of the last event is kept), so the id is unique per destination and kind by construction.
  */
 export function decisionId(
   policyVersion: string,
@@ -10,10 +19,13 @@ export function decisionId(
   destination: string,
   kind = 'decision',
 ): string {
-  return hash('sha256', `${policyVersion}\u0000${eventId}\u0000${destination}\u0000${kind}`, 'hex').slice(
-    0,
-    32,
-  );
+  if (eventId !== lastEventId || policyVersion !== lastVersion || lastDigest === '') {
+    lastDigest = hash('sha256', `${policyVersion}\u0000${eventId}`, 'hex').slice(0, 32);
+    lastVersion = policyVersion;
+    lastEventId = eventId;
+  }
+  const k = kind === 'decision' ? 'd' : kind === 'suppression' ? 's' : kind;
+  return `${lastDigest}-${k}-${destination}`;
 }
 
 /** Keyed pseudonyms (HMAC-SHA256): stable per key, not reversible without it. Caches subject keys. */
