@@ -32,6 +32,17 @@ export interface AttributeSlot {
   /** Ordinals (see {@link DecisionTables.purposeIndex}) of plan.candidates and plan.assessed. */
   readonly candidateOrds: readonly number[];
   readonly assessedOrds: readonly number[];
+  /**
+   * One-entry caches of shared withholds whose content depends only on this slot and a shared
+   * (evidence-free, frozen) status or contact refusal: no-consent (R4/R23) and
+   * no-contact-permission (R14 and other evidence-free refusals). Filled on first use; the key is
+   * the shared object, so the cached pair is exactly what a fresh build would give.
+   */
+  statusKey: object | null;
+  statusPurpose: Purpose | null;
+  statusWithhold: StaticWithhold | null;
+  contactKey: object | null;
+  contactWithhold: StaticWithhold | null;
 }
 
 /** One event type as seen by one destination. */
@@ -140,6 +151,11 @@ function buildTables(policy: CompiledPolicy): DecisionTables {
           fixed,
           candidateOrds: plan === undefined ? [] : plan.candidates.map(ord),
           assessedOrds: plan === undefined ? [] : plan.assessed.map((a) => ord(a.purpose)),
+          statusKey: null,
+          statusPurpose: null,
+          statusWithhold: null,
+          contactKey: null,
+          contactWithhold: null,
         };
       });
       return { destination, slots };

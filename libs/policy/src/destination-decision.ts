@@ -14,6 +14,7 @@ import {
   type DestinationTypeTable,
   type TypeTable,
   decisionTables,
+  frozenWithhold,
 } from './decision-tables';
 import type { WalkedPayload } from './payload.walker';
 import { purposeStatus, type PurposeStatus } from './purpose-status';
@@ -157,6 +158,24 @@ export function decideWithTables(
     const plan = slot.plan as AttributePlan;
     // G3 before G2: an e-mail tool receives nobody it may not contact.
     if (contact !== null && !contact.mayContact) {
+      if (contact.evidenceId === null) {
+        // Evidence-free refusals are shared frozen objects (see contact-permission.ts): so is this.
+        let w = slot.contactKey === contact ? slot.contactWithhold : null;
+        if (w === null) {
+          w = frozenWithhold(
+            attribute.path,
+            contact.rule === 'R19' ? 'objection' : 'no-contact-permission',
+            contact.rule,
+            plan.candidates[0] ?? null,
+            null,
+          );
+          slot.contactKey = contact;
+          slot.contactWithhold = w;
+        }
+        attributes.push(w.decision);
+        records.push(w.record);
+        continue;
+      }
       const a = withhold(
         attribute.path,
         contact.rule === 'R19' ? 'objection' : 'no-contact-permission',
@@ -206,6 +225,19 @@ export function decideWithTables(
     }
     if (chosen === null) {
       const f = failedStatus as PurposeStatus;
+      if (f.evidenceId === null) {
+        // Evidence-free failures (no consent, R4/R23) are shared frozen statuses: share this too.
+        let w = slot.statusKey === f && slot.statusPurpose === failed ? slot.statusWithhold : null;
+        if (w === null) {
+          w = frozenWithhold(attribute.path, f.reason, f.rule, failed, null);
+          slot.statusKey = f;
+          slot.statusPurpose = failed;
+          slot.statusWithhold = w;
+        }
+        attributes.push(w.decision);
+        records.push(w.record);
+        continue;
+      }
       const a = withhold(attribute.path, f.reason, f.rule, failed, f.evidenceId);
       attributes.push(a);
       records.push(lineageRecord(a));
