@@ -14,12 +14,19 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 const twoDigits = (s: string, i: number): number => (s.charCodeAt(i) - 48) * 10 + s.charCodeAt(i + 1) - 48;
 
 /**
- * True for an RFC 3339 string (already matched by the pattern) that `Date.parse` certainly reads:
+ * True for an RFC 3339 string that `Date.parse` certainly reads (the pattern would match it too):
  * the canonical `YYYY-MM-DDTHH:MM:SS.sssZ` with month 1-12, day 1-28, hour 0-23, minute and second
- * 0-59. Saves a `Date.parse` per event; anything else still goes through it.
+ * 0-59. Saves the pattern and a `Date.parse` per event; anything else still goes through both.
  */
 function obviouslyValidTime(s: string): boolean {
   if (s.length !== 24 || s.charCodeAt(23) !== 90) return false;
+  // The full canonical shape, so the RFC 3339 pattern need not run for it: digits where digits
+  // go, then `-`, `-`, `T`, `:`, `:`, `.` at 4, 7, 10, 13, 16, 19 (and `Z` at 23, checked above).
+  for (let i = 0; i < 23; i++) {
+    const c = s.charCodeAt(i);
+    const sep = i === 4 || i === 7 ? 45 : i === 10 ? 84 : i === 13 || i === 16 ? 58 : i === 19 ? 46 : -1;
+    if (sep === -1 ? c < 48 || c > 57 : c !== sep) return false;
+  }
   const month = twoDigits(s, 5);
   const day = twoDigits(s, 8);
   return (
@@ -61,8 +68,7 @@ export function validateCloudEvent(value: unknown): DecodeResult {
   const time = value.time;
   if (
     typeof time !== 'string' ||
-    !RFC3339.test(time) ||
-    (!obviouslyValidTime(time) && Number.isNaN(Date.parse(time)))
+    (!obviouslyValidTime(time) && (!RFC3339.test(time) || Number.isNaN(Date.parse(time))))
   ) {
     return fail('invalid-envelope', 'time: required RFC 3339 timestamp (when the data was collected)');
   }

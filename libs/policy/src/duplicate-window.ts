@@ -13,19 +13,19 @@ export class DuplicateWindow {
   private list: string[] | null = null;
   private length = -1;
 
-  has(seen: string[], id: string): boolean {
+  /** `h` is {@link hashOf}(id), computed once by the caller for both has and push. */
+  has(seen: string[], id: string, h: number): boolean {
     if (seen.length === 0) return false;
     const hashes = this.sync(seen);
-    const h = hashOf(id);
     for (let i = 0; i < hashes.length; i++) if (hashes[i] === h && seen[i] === id) return true;
     return false;
   }
 
-  /** Appends `id` and drops the oldest ids beyond `window`, as the plain list always did. */
-  push(seen: string[], id: string, window: number): void {
+  /** Appends `id` (hash `h`) and drops the oldest ids beyond `window`, as the plain list always did. */
+  push(seen: string[], id: string, h: number, window: number): void {
     const hashes = this.sync(seen);
     seen.push(id);
-    hashes.push(hashOf(id));
+    hashes.push(h);
     if (seen.length > window) {
       seen.shift();
       hashes.shift();
@@ -45,7 +45,7 @@ export class DuplicateWindow {
 }
 
 /** FNV-1a over UTF-16 code units, folded to a small integer (stays an unboxed Smi in V8). */
-function hashOf(s: string): number {
+export function hashOf(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h & 0x3fffffff;

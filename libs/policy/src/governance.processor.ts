@@ -16,7 +16,7 @@ import { emptySubjectState, isSubjectState, type SubjectState } from './consent-
 import { decisionId, Pseudonymiser } from './decision-id';
 import { type DecisionTables, type TypeTable, decisionTables } from './decision-tables';
 import { type DestinationDecision, decideWithTables, StatusMemo } from './destination-decision';
-import { DuplicateWindow } from './duplicate-window';
+import { DuplicateWindow, hashOf } from './duplicate-window';
 import { parseEventTime } from './event-time';
 import type { AttributeNode, DeclaredAttribute } from './compiled-policy.types';
 
@@ -232,7 +232,8 @@ export class GovernanceProcessor {
     }
     const subjectKey = this.resolve(event.subject);
     const found = this.resolved;
-    if (found !== undefined && this.isDuplicate(found, event.id)) {
+    const idHash = hashOf(event.id);
+    if (found !== undefined && this.isDuplicate(found, event.id, idHash)) {
       return this.deadLetter(
         event.id,
         'duplicate-event',
@@ -243,7 +244,7 @@ export class GovernanceProcessor {
     }
     const entry = found ?? this.entryFor(subjectKey);
     const own = entry.state;
-    this.remember(entry, event.id);
+    this.remember(entry, event.id, idHash);
     const stateChanges: StateChange[] = [{ subjectKey, state: own }];
     const lineage: LineageRecord[] = [];
     if (spec.identityLink !== undefined) this.link(event, spec, subjectKey, entry, t, lineage, stateChanges);
@@ -413,7 +414,9 @@ export class GovernanceProcessor {
     const entry = this.resolved ?? this.entryFor(subjectKey);
     const state = entry.state;
     const evidenceKey = `ev:${evidence.evidenceId}`;
-    if (this.isDuplicate(entry, event.id) || this.isDuplicate(entry, evidenceKey)) {
+    const idHash = hashOf(event.id);
+    const evidenceHash = hashOf(evidenceKey);
+    if (this.isDuplicate(entry, event.id, idHash) || this.isDuplicate(entry, evidenceKey, evidenceHash)) {
       return this.deadLetter(
         event.id,
         'duplicate-event',
@@ -422,8 +425,8 @@ export class GovernanceProcessor {
         context,
       );
     }
-    this.remember(entry, event.id);
-    this.remember(entry, evidenceKey);
+    this.remember(entry, event.id, idHash);
+    this.remember(entry, evidenceKey, evidenceHash);
     const at = parseEventTime(evidence.timestamp) || t;
     const assessment = assessEvidence(this.policy, evidence);
     const fold = foldEvidence(this.policy, state, assessment, at);
@@ -568,14 +571,14 @@ export class GovernanceProcessor {
     return (entry.pseudonym ??= this.pseudonyms.of(subjectKey));
   }
 
-  private isDuplicate(entry: SubjectEntry, id: string): boolean {
-    return this.policy.options.duplicateWindow > 0 && entry.seen.has(entry.state.seen, id);
+  private isDuplicate(entry: SubjectEntry, id: string, h: number): boolean {
+    return this.policy.options.duplicateWindow > 0 && entry.seen.has(entry.state.seen, id, h);
   }
 
-  private remember(entry: SubjectEntry, id: string): void {
+  private remember(entry: SubjectEntry, id: string, h: number): void {
     const window = this.policy.options.duplicateWindow;
     if (window === 0) return;
-    entry.seen.push(entry.state.seen, id, window);
+    entry.seen.push(entry.state.seen, id, h, window);
   }
 }
 
