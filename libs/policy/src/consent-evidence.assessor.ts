@@ -193,6 +193,35 @@ function intersectScope(claimed: MarketingScope, offered: readonly MarketingScop
   return brands.length > 0 && channels.length > 0 ? { brands, channels, productGroups } : null;
 }
 
+/** A valid accept-all on a banner: what it grants depends on the form alone (R2). */
+interface AcceptAll {
+  readonly reason: string;
+  readonly effect: EvidenceEffect;
+}
+
+// Per form (compiled once per policy): the accept-all effect and reason, built once instead of three
+// array copies and a string per cookie-banner event. Shared and frozen.
+const ACCEPT_ALL = new WeakMap<ConsentForm, AcceptAll>();
+
+function acceptAllOf(policy: CompiledPolicy, form: ConsentForm): AcceptAll {
+  let a = ACCEPT_ALL.get(form);
+  if (a === undefined) {
+    const nonNecessary = (p: string): boolean => policy.purposes.get(p)?.necessary !== true;
+    const granted = [...form.firstLayer].filter(nonNecessary);
+    const notChosen = [...form.allPurposes].filter((p) => !granted.includes(p) && nonNecessary(p));
+    a = Object.freeze({
+      reason: `valid choice on ${form.version}; grants ${granted.join(', ') || 'nothing'}`,
+      effect: Object.freeze({
+        type: 'cookie-choice',
+        granted: Object.freeze(granted),
+        notChosen: Object.freeze(notChosen),
+      }),
+    });
+    ACCEPT_ALL.set(form, a);
+  }
+  return a;
+}
+
 function assessCookieBanner(
   policy: CompiledPolicy,
   e: ConsentEvidence,
@@ -200,18 +229,23 @@ function assessCookieBanner(
 ): EvidenceAssessment {
   if (form.kind !== 'cookie-banner') return invalid(e, 'R7', `form ${form.version} is not a cookie banner`);
   // What the banner claims was accepted; recorded as refused when the choice is invalid.
-  const claimed = e.action === 'accept_all' ? [...form.firstLayer] : (e.purposes ?? []);
+  const claimed = (): readonly string[] =>
+    e.action === 'accept_all' ? [...form.firstLayer] : (e.purposes ?? []);
   const r5 = checkR5(e);
-  if (r5 !== null) return invalid(e, 'R5', r5, claimed);
+  if (r5 !== null) return invalid(e, 'R5', r5, claimed());
   const r1 = checkAffirmative(e, form);
-  if (r1 !== null) return invalid(e, 'R1', r1, claimed);
+  if (r1 !== null) return invalid(e, 'R1', r1, claimed());
   if (!form.granular) {
     return invalid(
       e,
       'R3',
       `banner ${form.version} offers no real per-purpose choice, so it grants nothing`,
-      claimed,
+      claimed(),
     );
+  }
+  if (e.action === 'accept_all') {
+    const all = acceptAllOf(policy, form);
+    return valid(e, 'R2', all.reason, all.effect);
   }
   const nonNecessary = (p: string): boolean => policy.purposes.get(p)?.necessary !== true;
   // R2: accept-all grants exactly the first-layer purposes; R7: only purposes on this version count.

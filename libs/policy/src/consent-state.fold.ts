@@ -88,21 +88,19 @@ export function foldEvidence(
       return { removedPurposes: removed, removedMarketing: [], objection: false };
     }
     case 'marketing-consent': {
-      const grant = {
-        purposes: [...e.purposes],
-        scopes: e.scopes.map(copyScope),
-      };
       if (e.pendingConfirmation) {
         // Explicit fields rather than a spread (same keys, same order): this runs per sign-up.
+        // The state keeps its own copies (it is serialised and mutated later, the evidence is not).
         state.pending[a.evidenceId] = {
           at,
           form: 'marketing-consent',
-          purposes: grant.purposes,
-          scopes: grant.scopes,
+          purposes: [...e.purposes],
+          scopes: e.scopes.map(copyScope),
         };
         return NOTHING_REMOVED;
       }
-      activateMarketing(state, a.evidenceId, at, grant.purposes, grant.scopes, marketingMax);
+      // activateMarketing only reads the purposes and copies each scope into its grants itself.
+      activateMarketing(state, a.evidenceId, at, e.purposes, e.scopes, marketingMax);
       return NOTHING_REMOVED;
     }
     case 'confirm': {
@@ -191,7 +189,11 @@ function activateMarketing(
   evidenceId: string,
   at: number,
   purposes: readonly string[],
-  scopes: readonly { brands: string[]; channels: string[]; productGroups: string[] }[],
+  scopes: readonly {
+    readonly brands: readonly string[];
+    readonly channels: readonly string[];
+    readonly productGroups: readonly string[];
+  }[],
   maxAgeMs: number | null,
 ): void {
   for (const p of purposes)

@@ -54,7 +54,10 @@ export interface ProcessResult {
   readonly lineage: LineageRecord[];
   readonly deadLetter?: { readonly code: DeadLetterCode; readonly reason: string };
   readonly stateChanges: StateChange[];
-  /** For consent evidence: the assessment. */
+  /**
+   * For consent evidence: the assessment. Its effect (and arrays in it) may be shared between
+   * events and frozen (e.g. a banner's accept-all effect): read it, do not mutate it.
+   */
   readonly assessment?: EvidenceAssessment;
   /** For source events: the per-destination decisions (used by `govern explain`). */
   readonly decisions?: readonly DestinationDecision[];
