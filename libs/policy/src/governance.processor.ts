@@ -81,12 +81,17 @@ function setPath(target: Record<string, unknown>, segments: readonly string[], v
   node[segments[segments.length - 1] as string] = value;
 }
 
-/** A subject's state plus what the processor derives from it (never serialised). */
-interface SubjectEntry {
-  readonly state: SubjectState;
+/**
+ * A subject's state plus what the processor derives from it (never serialised). It is its own
+ * duplicate window (one object per subject instead of two: hundreds of thousands are retained).
+ */
+class SubjectEntry extends DuplicateWindow {
   /** Keyed pseudonym of the subject key, computed once (an HMAC per event was in the profile). */
-  pseudonym: string | null;
-  readonly seen: DuplicateWindow;
+  pseudonym: string | null = null;
+
+  constructor(readonly state: SubjectState) {
+    super();
+  }
 }
 
 /** A source event's payload walked once for all destinations (see walkInto). */
@@ -575,18 +580,18 @@ export class GovernanceProcessor {
   }
 
   private isDuplicate(entry: SubjectEntry, id: string, h: number): boolean {
-    return this.policy.options.duplicateWindow > 0 && entry.seen.has(entry.state.seen, id, h);
+    return this.policy.options.duplicateWindow > 0 && entry.has(entry.state.seen, id, h);
   }
 
   private remember(entry: SubjectEntry, id: string, h: number): void {
     const window = this.policy.options.duplicateWindow;
     if (window === 0) return;
-    entry.seen.push(entry.state.seen, id, h, window);
+    entry.push(entry.state.seen, id, h, window);
   }
 }
 
 function newEntry(state: SubjectState): SubjectEntry {
-  return { state, pseudonym: null, seen: new DuplicateWindow() };
+  return new SubjectEntry(state);
 }
 
 function affectedPurposes(d: Destination, fold: FoldOutcome, policy: CompiledPolicy): string[] {
