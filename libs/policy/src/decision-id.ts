@@ -1,5 +1,4 @@
-import { hash } from 'node:crypto';
-import { HmacSha256 } from './sha256';
+import { createHmac, hash } from 'node:crypto';
 
 let lastVersion = '';
 let lastEventId = '';
@@ -32,18 +31,14 @@ export function decisionId(
 /** Keyed pseudonyms (HMAC-SHA256): stable per key, not reversible without it. Caches subject keys. */
 export class Pseudonymiser {
   private readonly cache = new Map<string, string>();
-  /** Same digest as `createHmac('sha256', key)`, with the key set up once (see sha256.ts). */
-  private readonly hmac: HmacSha256;
 
-  constructor(key: string | Uint8Array) {
-    this.hmac = new HmacSha256(key);
-  }
+  constructor(private readonly key: string | Uint8Array) {}
 
   /** Pseudonym of a string (subject keys are cached: they repeat on every event). */
   of(value: string): string {
     let p = this.cache.get(value);
     if (p === undefined) {
-      p = `ps_${this.hmac.hex(value, 32)}`;
+      p = `ps_${createHmac('sha256', this.key).update(value).digest('hex').slice(0, 32)}`;
       if (this.cache.size >= 100_000) this.cache.clear();
       this.cache.set(value, p);
     }
