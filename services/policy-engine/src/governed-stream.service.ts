@@ -32,7 +32,10 @@ export class GovernedStreamService implements OnApplicationBootstrap, OnApplicat
       maxStepRecords: s.ENGINE_MAX_STEP_RECORDS,
       maxQueuedPerPartition: s.ENGINE_MAX_QUEUED,
       createTopics: s.ENGINE_CREATE_TOPICS === 'true',
-      log: (message, fields) => this.logger.log({ msg: message, ...fields }),
+      log: (message, fields) =>
+        this.logger.log(
+          [message, ...Object.entries(fields ?? {}).map(([k, v]) => `${k}=${String(v)}`)].join(' '),
+        ),
     });
   }
 

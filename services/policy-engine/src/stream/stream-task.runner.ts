@@ -44,7 +44,36 @@ export interface StreamTaskRunnerOptions {
 
 const IDLE_MS = 20;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const errorName = (e: unknown): string => (e instanceof Error ? e.name : typeof e);
+/** Error name and kafkajs type, never the message (messages may quote input). */
+const errorName = (e: unknown): string => {
+  if (!(e instanceof Error)) return typeof e;
+  const type = (e as Error & { type?: unknown }).type;
+  return typeof type === 'string' ? `${e.name}:${type}` : e.name;
+};
+
+/**
+ * A produce request carries one record batch per partition, and the broker refuses batches over
+ * message.max.bytes (1 MiB by default): a step's outputs are sent in chunks well below that.
+ */
+const MAX_CHUNK_BYTES = 512 * 1024;
+
+function chunks(records: readonly OutputRecord[]): OutputRecord[][] {
+  const out: OutputRecord[][] = [];
+  let current: OutputRecord[] = [];
+  let bytes = 0;
+  for (const r of records) {
+    const size = (r.value?.length ?? 0) + (r.key?.length ?? 0) + 64;
+    if (current.length > 0 && bytes + size > MAX_CHUNK_BYTES) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(r);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
 
 function topicMessages(records: readonly OutputRecord[]) {
   const byTopic = new Map<string, OutputRecord[]>();
@@ -321,7 +350,8 @@ export class StreamTaskRunner {
 
     const transaction = await task.producer.transaction();
     try {
-      if (records.length > 0) await transaction.sendBatch({ topicMessages: topicMessages(records) });
+      for (const chunk of chunks(records))
+        await transaction.sendBatch({ topicMessages: topicMessages(chunk) });
       await this.options.afterOutputsSent?.(task.partition);
       await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics: offsets });
       await transaction.commit();

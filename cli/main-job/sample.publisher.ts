@@ -1,0 +1,50 @@
+import { type Kafka } from 'kafkajs';
+import { CONSENT_EVIDENCE_EVENT_TYPE } from '@app/contracts';
+import { producerConfig } from '@app/kafka';
+import { type EngineTopics } from '../../services/policy-engine/src/stream/engine-topics';
+
+/**
+ * Publishes NDJSON lines as the source systems would: consent evidence on the evidence topic, each
+ * source event on its source's topic, keyed by subject, with increasing record timestamps (the
+ * produced order the engine merges by). Lines that are not JSON or name an undeclared source still
+ * arrive on a source topic, so the dead-letter path is exercised.
+ */
+export async function publishLines(
+  kafka: Kafka,
+  topics: EngineTopics,
+  lines: readonly string[],
+  onProgress?: (sent: number) => void,
+): Promise<void> {
+  const fallback = [...topics.sources.values()][0] as string;
+  const route = (line: string): { topic: string; key: string | null } => {
+    try {
+      const e = JSON.parse(line) as { type?: unknown; source?: unknown; subject?: unknown };
+      const key = typeof e.subject === 'string' ? e.subject : null;
+      if (e.type === CONSENT_EVIDENCE_EVENT_TYPE) return { topic: topics.evidence, key };
+      const t = typeof e.source === 'string' ? topics.sources.get(e.source) : undefined;
+      return { topic: t ?? fallback, key };
+    } catch {
+      return { topic: fallback, key: null };
+    }
+  };
+  const producer = kafka.producer(producerConfig({ idempotent: true, maxInFlightRequests: 1 }));
+  await producer.connect();
+  try {
+    const base = Date.now() - lines.length - 1000;
+    for (let i = 0; i < lines.length; i += 2000) {
+      const byTopic = new Map<string, { key: string | null; value: string; timestamp: string }[]>();
+      lines.slice(i, i + 2000).forEach((line, j) => {
+        const { topic, key } = route(line);
+        let list = byTopic.get(topic);
+        if (!list) byTopic.set(topic, (list = []));
+        list.push({ key, value: line, timestamp: String(base + i + j) });
+      });
+      await producer.sendBatch({
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+      onProgress?.(Math.min(lines.length, i + 2000));
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
