@@ -1,4 +1,4 @@
-import { createHmac, hash } from 'node:crypto';
+import { type KeyObject, createHmac, createSecretKey, hash } from 'node:crypto';
 
 let lastVersion = '';
 let lastEventId = '';
@@ -31,18 +31,32 @@ export function decisionId(
 /** Keyed pseudonyms (HMAC-SHA256): stable per key, not reversible without it. Caches subject keys. */
 export class Pseudonymiser {
   private readonly cache = new Map<string, string>();
+  /** The key imported once (createHmac with a raw key imports it again on every call). */
+  private readonly secret: KeyObject | string | Uint8Array;
 
-  constructor(private readonly key: string | Uint8Array) {}
+  constructor(key: string | Uint8Array) {
+    const bytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : key;
+    // An empty key stays raw (a KeyObject needs at least one byte); the HMAC is the same.
+    this.secret = bytes.length > 0 ? createSecretKey(bytes) : key;
+  }
 
   /** Pseudonym of a string (subject keys are cached: they repeat on every event). */
   of(value: string): string {
     let p = this.cache.get(value);
     if (p === undefined) {
-      p = `ps_${createHmac('sha256', this.key).update(value).digest('hex').slice(0, 32)}`;
+      p = this.compute(value);
       if (this.cache.size >= 100_000) this.cache.clear();
       this.cache.set(value, p);
     }
     return p;
+  }
+
+  /**
+   * Pseudonym of a string without the shared cache, for callers that keep the result themselves
+   * (the processor keeps one per subject entry). Same value as {@link of}.
+   */
+  compute(value: string): string {
+    return `ps_${createHmac('sha256', this.secret).update(value).digest('hex').slice(0, 32)}`;
   }
 
   /** Pseudonym of any JSON value (arrays and objects by their JSON text). */

@@ -8,8 +8,11 @@
  * and keeps its exact content; the hashes are rebuilt whenever the list was replaced or changed
  * behind the window's back.
  */
+// Placeholder until the first sync (which always replaces it): no array allocated per new subject.
+const NO_HASHES: number[] = [];
+
 export class DuplicateWindow {
-  private hashes: number[] = [];
+  private hashes: number[] = NO_HASHES;
   private list: string[] | null = null;
   private length = -1;
 

@@ -576,7 +576,7 @@ export class GovernanceProcessor {
   }
 
   private pseudonymOf(subjectKey: string, entry: SubjectEntry): string {
-    return (entry.pseudonym ??= this.pseudonyms.of(subjectKey));
+    return (entry.pseudonym ??= this.pseudonyms.compute(subjectKey));
   }
 
   private isDuplicate(entry: SubjectEntry, id: string, h: number): boolean {
