@@ -95,8 +95,8 @@ function topicMessages(records: readonly OutputRecord[]) {
  * its inputs by record timestamp and commits each step (outputs, lineage, dead letters, changelog
  * and the offsets of all its input partitions) in one transaction of its own transactional id.
  *
- * Consumption only fills queues (kafkajs offsets are never auto-committed); a single loop runs the
- * steps, so a task's processor is never used concurrently. A failed step aborts and the task is
+ * Consumption only fills queues (kafkajs offsets are never auto-committed); one loop runs a step
+ * of every task at a time, so a task's processor is never used by two steps at once. A failed step aborts and the task is
  * claimed afresh: fence, re-read committed offsets, restore state from the changelog, seek.
  */
 export class StreamTaskRunner {
@@ -193,20 +193,20 @@ export class StreamTaskRunner {
           continue;
         }
       }
+      // Tasks share nothing (own processor, producer, inputs): their steps overlap their I/O.
+      const outcomes = await Promise.allSettled([...this.tasks.values()].map((task) => this.step(task)));
       let progressed = false;
-      for (const task of [...this.tasks.values()]) {
-        if (!this.running || this.assignmentChanged) break;
-        try {
-          if (await this.step(task)) progressed = true;
-        } catch (error) {
-          this.options.observer?.stepFailed?.({ partition: task.partition, error: errorName(error) });
+      outcomes.forEach((o, i) => {
+        if (o.status === 'fulfilled') progressed ||= o.value;
+        else {
+          const partition = [...this.tasks.keys()][i] ?? -1;
+          this.options.observer?.stepFailed?.({ partition, error: errorName(o.reason) });
           // Unknown outcome: only a fresh claim (fence + committed offsets + changelog) is safe.
           this.assignmentChanged = true;
-          await sleep(200);
-          break;
         }
-      }
-      if (!progressed) await sleep(IDLE_MS);
+      });
+      if (this.assignmentChanged) await sleep(200);
+      else if (!progressed) await sleep(IDLE_MS);
     }
   }
 

@@ -1,0 +1,180 @@
+/**
+ * `npm run bench:engine`: at least 200,000 generated events through the governed stream (transactions,
+ * lineage, changelog on) on the local broker and, in the same run, through a bare kafkajs
+ * consume → produce passthrough with the same topics, partitions and batch settings; then the
+ * end-to-end latency at half the measured maximum rate; ends with one JSON line.
+ */
+import { randomUUID } from 'node:crypto';
+import { type Kafka } from 'kafkajs';
+import { createKafkaClient, ensureTopics, producerConfig, streamTopic } from '@app/kafka';
+import { generateEventStream } from '../cli/govern/event-stream.generator';
+import { publishLines } from '../cli/main-job/sample.publisher';
+import {
+  startGovernedStream,
+  type GovernedStream,
+} from '../services/policy-engine/src/stream/governed-stream';
+import { runPassthrough } from './passthrough';
+
+const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? '48600');
+const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? '3');
+const LATENCY_EVENTS = Number(process.env.BENCH_LATENCY_EVENTS ?? '20000');
+const MAX_BYTES_PER_PARTITION = 1048576;
+const say = (line: string): void => void process.stdout.write(`${line}\n`);
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function eventsIn(engine: GovernedStream): Promise<number> {
+  const metric = await engine.metrics.registry.getSingleMetric('engine_events_in_total')?.get();
+  return metric?.values.reduce((n, v) => n + v.value, 0) ?? 0;
+}
+
+/** Waits until the engine has committed `target` inputs; returns ms from its first commit. */
+async function timeEngine(engine: GovernedStream, target: number): Promise<number> {
+  let first = 0;
+  for (let i = 0; i < 60_000; i++) {
+    const n = await eventsIn(engine);
+    if (n > 0 && first === 0) first = performance.now();
+    if (n >= target) return performance.now() - first;
+    await sleep(10);
+  }
+  throw new Error('engine did not finish within the bench bound');
+}
+
+/** Publishes at `rate` events/s with real timestamps and measures send → lineage visible (read_committed). */
+async function latencyAt(
+  kafka: Kafka,
+  engine: GovernedStream,
+  rate: number,
+): Promise<{ p50: number; p99: number }> {
+  const lines = generateEventStream({ seed: 2, customers: Math.ceil(LATENCY_EVENTS / 4) }).slice(
+    0,
+    LATENCY_EVENTS,
+  );
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  const consumer = kafka.consumer({ groupId: `bench-latency-${randomUUID()}`, readUncommitted: false });
+  await consumer.connect();
+  await consumer.subscribe({ topic: engine.topics.lineage, fromBeginning: false });
+  let seen = 0;
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      const now = performance.now();
+      for (const m of batch.messages) {
+        const id = /"eventId":"([^"]+)"/.exec(m.value?.toString() ?? '')?.[1];
+        const t = id === undefined ? undefined : sentAt.get(id);
+        if (t !== undefined) {
+          latencies.push(now - t);
+          sentAt.delete(id as string);
+        }
+        seen++;
+      }
+    },
+  });
+  await sleep(3000); // joined and positioned at the end before anything is sent
+  const producer = kafka.producer(producerConfig({ idempotent: true, maxInFlightRequests: 1 }));
+  await producer.connect();
+  const started = performance.now();
+  const perTick = Math.max(1, Math.round(rate / 100));
+  for (let i = 0; i < lines.length; i += perTick) {
+    const due = started + (i / rate) * 1000;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const chunk = lines.slice(i, i + perTick);
+    const now = performance.now();
+    const messages = chunk.map((line) => {
+      const e = JSON.parse(line.startsWith('{"specversion":"1.0","id":"broken') ? '{}' : line) as {
+        id?: string;
+        type?: string;
+        source?: string;
+        subject?: string;
+      };
+      if (e.id !== undefined) sentAt.set(e.id, now);
+      const topic =
+        e.type === 'consent.evidence'
+          ? engine.topics.evidence
+          : (engine.topics.sources.get(e.source ?? '') ?? [...engine.topics.sources.values()][0]);
+      return {
+        topic: topic as string,
+        message: { key: e.subject ?? null, value: line, timestamp: String(Date.now()) },
+      };
+    });
+    const byTopic = new Map<string, { key: string | null; value: string; timestamp: string }[]>();
+    for (const { topic, message } of messages) byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
+    await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, ms]) => ({ topic, messages: ms })) });
+  }
+  for (let i = 0; i < 600 && sentAt.size > lines.length * 0.02; i++) await sleep(100);
+  await producer.disconnect();
+  await consumer.disconnect();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number): number =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  say(`  latency sample: ${latencies.length} events (lineage records seen ${seen})`);
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+async function main(): Promise<void> {
+  const run = randomUUID().slice(0, 8);
+  const prefix = `bench-${run}.`;
+  const kafka = createKafkaClient({ brokers: BROKERS, clientId: 'bench-engine' });
+  const lines = generateEventStream({ seed: 1, customers: CUSTOMERS });
+  say(`engine bench: ${lines.length} generated events, ${PARTITIONS} partitions per topic`);
+
+  const engine = await startGovernedStream({
+    brokers: BROKERS,
+    clientId: 'bench-engine',
+    policyFile: 'policies/example.yaml',
+    pseudonymKey: process.env.GOVERN_PSEUDONYM_KEY ?? 'govern-dry-run',
+    groupId: `bench-${run}`,
+    topicPrefix: prefix,
+    partitions: PARTITIONS,
+    maxStepRecords: 2000,
+    maxQueuedPerPartition: 10000,
+    createTopics: true,
+  });
+  await publishLines(kafka, engine.topics, lines);
+  const engineMs = await timeEngine(engine, lines.length);
+  const enginePerS = (lines.length / engineMs) * 1000;
+  say(`  engine: ${lines.length} events in ${engineMs.toFixed(0)} ms = ${enginePerS.toFixed(0)} events/s`);
+
+  const out = `${prefix}bench.passthrough.out`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, [streamTopic(out, PARTITIONS, 3600000)]);
+  await admin.disconnect();
+  const pass = await runPassthrough({
+    kafka,
+    inputTopics: engine.topics.inputs,
+    outputTopic: out,
+    groupId: `bench-passthrough-${run}`,
+    expectedRecords: lines.length,
+    batch: { maxBytesPerPartition: MAX_BYTES_PER_PARTITION, partitionsConsumedConcurrently: 1 },
+  });
+  say(
+    `  passthrough: ${pass.records} records in ${pass.durationMs.toFixed(0)} ms = ${pass.recordsPerSecond.toFixed(0)} records/s`,
+  );
+
+  const rate = Math.max(100, Math.floor(enginePerS / 2));
+  say(`  latency at ${rate} events/s offered (half the engine's maximum):`);
+  const { p50, p99 } = await latencyAt(kafka, engine, rate);
+  await engine.stop();
+  const rssMb = process.resourceUsage().maxRSS / 1024;
+  say(`  p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, peak RSS ${rssMb.toFixed(0)} MB`);
+  const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
+  say(
+    JSON.stringify({
+      bench: 'engine',
+      events: lines.length,
+      events_per_s: round(enginePerS, 0),
+      passthrough_per_s: round(pass.recordsPerSecond, 0),
+      ratio: round(enginePerS / pass.recordsPerSecond, 3),
+      p50_ms: round(p50),
+      p99_ms: round(p99),
+      rss_mb: round(rssMb, 0),
+    }),
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`engine bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
