@@ -1,4 +1,4 @@
-import { type Admin, type Consumer, type EachBatchPayload, type Kafka, type Message } from 'kafkajs';
+import { type Admin, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
 import {
   type BatchOutput,
   type BatchProcessorObserver,
@@ -8,22 +8,12 @@ import {
 import { PartitionProducerPool, type PartitionSession } from './partition-producer.pool';
 import { backoffDelayMs, DEFAULT_RETRY_BACKOFF, waitWhile } from './retry.backoff';
 import { errorName, isTransient } from './transient.error';
+import { sendInTransaction } from './transaction-send';
 
 const HEARTBEAT_TICK_MS = 1000;
 
 function toOutput(result: readonly OutputRecord[] | BatchOutput): BatchOutput {
   return 'records' in result ? result : { records: result as readonly OutputRecord[] };
-}
-
-/** Groups records by topic for one `sendBatch`, keeping their order within each topic. */
-function topicMessages(records: readonly OutputRecord[]): { topic: string; messages: Message[] }[] {
-  const byTopic = new Map<string, Message[]>();
-  for (const r of records) {
-    let messages = byTopic.get(r.topic);
-    if (!messages) byTopic.set(r.topic, (messages = []));
-    messages.push({ key: r.key, value: r.value, headers: r.headers, partition: r.partition });
-  }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
 
 /**
@@ -182,7 +172,7 @@ export class TransactionalBatchProcessor {
         const transaction = await session.producer.transaction();
         try {
           if (output.records.length > 0) {
-            await transaction.sendBatch({ topicMessages: topicMessages(output.records) });
+            await sendInTransaction(transaction, output.records);
           }
           await this.options.afterOutputsSent?.({ topic, partition, attempt });
           await transaction.sendOffsets({

@@ -1,6 +1,6 @@
 import { type Admin, type Consumer, type EachBatchPayload, type IHeaders, type Kafka } from 'kafkajs';
 import { isBinaryModeCloudEvent, type HeaderValue } from '@app/contracts';
-import { type OutputRecord, producerConfig, readTopicToEnd } from '@app/kafka';
+import { type OutputRecord, producerConfig, readTopicToEnd, sendInTransaction } from '@app/kafka';
 import { GovernanceProcessor, type CompiledPolicy, type ProcessResult } from '@app/policy';
 import { coPartitionedAssigner } from './co-partitioned.assigner';
 import { type EngineTopics } from './engine-topics';
@@ -50,40 +50,6 @@ const errorName = (e: unknown): string => {
   const type = (e as Error & { type?: unknown }).type;
   return typeof type === 'string' ? `${e.name}:${type}` : e.name;
 };
-
-/**
- * A produce request carries one record batch per partition, and the broker refuses batches over
- * message.max.bytes (1 MiB by default): a step's outputs are sent in chunks well below that.
- */
-const MAX_CHUNK_BYTES = 512 * 1024;
-
-function chunks(records: readonly OutputRecord[]): OutputRecord[][] {
-  const out: OutputRecord[][] = [];
-  let current: OutputRecord[] = [];
-  let bytes = 0;
-  for (const r of records) {
-    const size = (r.value?.length ?? 0) + (r.key?.length ?? 0) + 64;
-    if (current.length > 0 && bytes + size > MAX_CHUNK_BYTES) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(r);
-    bytes += size;
-  }
-  if (current.length > 0) out.push(current);
-  return out;
-}
-
-function topicMessages(records: readonly OutputRecord[]) {
-  const byTopic = new Map<string, OutputRecord[]>();
-  for (const r of records) {
-    const list = byTopic.get(r.topic);
-    if (list) list.push(r);
-    else byTopic.set(r.topic, [r]);
-  }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages: messages.map((m) => ({ ...m })) }));
-}
 
 /**
  * The governed stream's exactly-once runner. Why not `TransactionalBatchProcessor` (one
@@ -350,8 +316,7 @@ export class StreamTaskRunner {
 
     const transaction = await task.producer.transaction();
     try {
-      for (const chunk of chunks(records))
-        await transaction.sendBatch({ topicMessages: topicMessages(chunk) });
+      await sendInTransaction(transaction, records);
       await this.options.afterOutputsSent?.(task.partition);
       await transaction.sendOffsets({ consumerGroupId: this.options.groupId, topics: offsets });
       await transaction.commit();
