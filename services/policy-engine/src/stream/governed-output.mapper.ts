@@ -30,18 +30,28 @@ export function toOutputRecords(
   topics: EngineTopics,
   tally: OutcomeTally,
   out: OutputRecord[],
+  /** The key's partition on a topic (the default partitioner's choice), if known. */
+  place: (topic: string, key: string) => number | undefined = () => undefined,
 ): void {
   for (const r of result.records) {
+    const topic = topics.destinations.get(r.destination) ?? r.topic;
     out.push({
-      topic: topics.destinations.get(r.destination) ?? r.topic,
+      topic,
       key: r.key,
       value: JSON.stringify(r.value),
       headers: { ...r.headers },
+      partition: r.key === null ? undefined : place(topic, r.key),
     });
     if (r.value.kind === 'suppression') inc(tally.suppressions, r.destination);
   }
   for (const l of result.lineage) {
-    out.push({ topic: topics.lineage, key: l.subject ?? l.eventId, value: JSON.stringify(l) });
+    const key = l.subject ?? l.eventId;
+    out.push({
+      topic: topics.lineage,
+      key,
+      value: JSON.stringify(l),
+      partition: key === null ? undefined : place(topics.lineage, key),
+    });
     if (l.kind !== 'decision') continue;
     if (l.outcome !== 'withheld') inc(tally.forwarded, l.destination);
     for (const a of l.attributes)

@@ -6,6 +6,7 @@ import { coPartitionedAssigner } from './co-partitioned.assigner';
 import { type EngineTopics } from './engine-topics';
 import { emptyTally, toOutputRecords, type OutcomeTally } from './governed-output.mapper';
 import { type InputQueue, takeInProducedOrder } from './input-merge';
+import { KeyPartitions } from './key-partitions';
 import { type StreamTask } from './stream-task';
 
 /** Figures per committed step, for metrics and logs (names and counts only). */
@@ -76,6 +77,13 @@ export class StreamTaskRunner {
   private stopping: Promise<void> | null = null;
   private joined = false;
   private restoring = false;
+  private readonly keyPartitions = new KeyPartitions();
+  /** Output topic → partition count, read when tasks are claimed. */
+  private outputPartitions = new Map<string, number>();
+  private readonly place = (topic: string, key: string): number | undefined => {
+    const count = this.outputPartitions.get(topic);
+    return count === undefined ? undefined : this.keyPartitions.partitionOf(topic, count, key);
+  };
 
   constructor(
     private readonly kafka: Kafka,
@@ -195,6 +203,9 @@ export class StreamTaskRunner {
       this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [...topics.inputs] }),
       ...topics.inputs.map((t) => this.admin.fetchTopicOffsets(t)),
     ]);
+    const outputs = [topics.lineage, ...topics.destinations.values()];
+    const { topics: meta } = await this.admin.fetchTopicMetadata({ topics: outputs });
+    this.outputPartitions = new Map(meta.map((t) => [t.name, t.partitions.length]));
     const states = await this.restore(new Set(wanted));
     let restoredSubjects = 0;
     for (const p of wanted) {
@@ -272,13 +283,24 @@ export class StreamTaskRunner {
     const available = task.queues.map((q) => q.messages.length);
     if (available.every((n) => n === 0)) return false;
     const nextAtSnapshot = task.queues.map((q) => q.next);
-    const ends = await Promise.all(task.queues.map((q) => this.admin.fetchTopicOffsets(q.topic)));
-    task.queues.forEach((q, i) => {
-      const high = ends[i]?.find((x) => x.partition === task.partition)?.high;
-      if (high !== undefined && BigInt(high) > q.end) q.end = BigInt(high);
-    });
     const started = performance.now();
-    const taken = takeInProducedOrder(task.queues, available, nextAtSnapshot, this.options.maxStepRecords);
+    // End offsets come from the fetch responses (high watermarks). They only matter where the merge
+    // ran a queue dry and took it for read to the end: only then is a fresh lookup worth its round
+    // trip, and the merge is redone against it (the merge is pure; nothing was consumed yet).
+    let taken = takeInProducedOrder(task.queues, available, nextAtSnapshot, this.options.maxStepRecords);
+    const drained = task.queues.filter(
+      (q, i) =>
+        taken.reduce((n, t) => (t.queue === q ? n + 1 : n), 0) === available[i] &&
+        (nextAtSnapshot[i] as bigint) >= q.end,
+    );
+    if (taken.length > 0 && drained.length > 0) {
+      const ends = await Promise.all(drained.map((q) => this.admin.fetchTopicOffsets(q.topic)));
+      drained.forEach((q, i) => {
+        const high = ends[i]?.find((x) => x.partition === task.partition)?.high;
+        if (high !== undefined && BigInt(high) > q.end) q.end = BigInt(high);
+      });
+      taken = takeInProducedOrder(task.queues, available, nextAtSnapshot, this.options.maxStepRecords);
+    }
     if (taken.length === 0) return false;
 
     const { topics } = this.options;
@@ -295,6 +317,7 @@ export class StreamTaskRunner {
         topics,
         tally,
         records,
+        this.place,
       );
       for (const c of result.stateChanges) changed.set(c.subjectKey, c.state);
       recordsIn.set(queue.topic, (recordsIn.get(queue.topic) ?? 0) + 1);
@@ -303,7 +326,8 @@ export class StreamTaskRunner {
     for (const [key, state] of changed) {
       records.push({ topic: topics.changelog, partition: task.partition, key, value: JSON.stringify(state) });
     }
-    const counts = task.queues.map((q) => taken.filter((t) => t.queue === q).length);
+    const counts = task.queues.map(() => 0);
+    for (const t of taken) counts[t.queue.rank] = (counts[t.queue.rank] as number) + 1;
     const offsets = task.queues.flatMap((q, i) => {
       const n = counts[i] as number;
       if (n === 0) return [];
