@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Kafka } from 'kafkajs';
@@ -58,7 +59,7 @@ describe('the governed stream, end to end on a real broker', () => {
       clientId: 'engine-rules',
       policyFile: POLICY_FILE,
       pseudonymKey: PSEUDONYM_KEY,
-      groupId: 'engine',
+      groupId: `engine-${randomUUID().slice(0, 8)}`,
       topicPrefix: uniquePrefix('rules'),
       partitions: 1,
       maxStepRecords: 200,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadPolicy } from '@app/policy';
 import { ensureTopics } from '@app/kafka';
@@ -47,7 +48,7 @@ describe('exactly once across kill -9 and restart', () => {
       POLICY_FILE,
       ENGINE_TOPIC_PREFIX: prefix,
       ENGINE_PARTITIONS: '1',
-      ENGINE_GROUP_ID: 'engine',
+      ENGINE_GROUP_ID: `engine-${randomUUID().slice(0, 8)}`,
     };
 
     const first = startEngineProcess(script, { ...env, ENGINE_FIXTURE_HOLD_AFTER: '20000' });

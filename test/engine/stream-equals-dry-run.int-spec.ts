@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { generateEventStream } from '../../cli/govern/event-stream.generator';
 import { provideKafka, type KafkaUnderTest } from '@app/testing';
 import {
@@ -37,7 +38,7 @@ describe('the governed stream equals govern dry-run for the same ordered input',
       clientId: 'engine-equal',
       policyFile: POLICY_FILE,
       pseudonymKey: PSEUDONYM_KEY,
-      groupId: 'engine',
+      groupId: `engine-${randomUUID().slice(0, 8)}`,
       topicPrefix: prefix,
       partitions: 1,
       maxStepRecords: 500,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type KafkaMessage } from 'kafkajs';
 import { loadPolicy } from '@app/policy';
@@ -57,7 +58,7 @@ describe('several instances share the tasks', () => {
       POLICY_FILE,
       ENGINE_TOPIC_PREFIX: prefix,
       ENGINE_PARTITIONS: '4',
-      ENGINE_GROUP_ID: 'engine',
+      ENGINE_GROUP_ID: `engine-${randomUUID().slice(0, 8)}`,
       ENGINE_MAX_STEP_RECORDS: '200',
     };
 
