@@ -32,12 +32,21 @@ export async function bootstrapService<S extends HttpSettings>(
     throw error;
   }
   const logger = new JsonLogger(definition.name, settings.LOG_LEVEL);
-  const app = await NestFactory.create(definition.module(settings), { logger, bufferLogs: false });
-  app.enableShutdownHooks();
-  await app.listen(settings.HTTP_PORT, settings.HTTP_HOST);
-  logger.log(
-    `${definition.name} listening on http://${settings.HTTP_HOST}:${settings.HTTP_PORT}`,
-    'bootstrap',
-  );
-  return app;
+  try {
+    const app = await NestFactory.create(definition.module(settings), { logger, bufferLogs: false });
+    app.enableShutdownHooks();
+    await app.listen(settings.HTTP_PORT, settings.HTTP_HOST);
+    logger.log(
+      `${definition.name} listening on http://${settings.HTTP_HOST}:${settings.HTTP_PORT}`,
+      'bootstrap',
+    );
+    return app;
+  } catch (error) {
+    // A start-up failure (bad policy file, port taken, broker unreachable) is reported in plain
+    // words on stderr as well as in the JSON log, and stops the process with a non-zero code.
+    const message = error instanceof Error ? error.message : String(error);
+    logger.error(`start-up failed: ${message}`, undefined, 'bootstrap');
+    process.stderr.write(`${definition.name}: start-up failed: ${message}\n`);
+    process.exit(1);
+  }
 }
