@@ -1,0 +1,105 @@
+import { eventTypeKey, type CompiledPolicy } from '@app/policy';
+
+/** Keys whose consent state must move from the task of `from` to the task of `to` before an event. */
+export interface Handover {
+  readonly keys: readonly string[];
+  readonly from: string;
+  readonly to: string;
+}
+
+/** Where one input event must be decided: the task of `homeKey` (null: no subject, any task). */
+export interface Route {
+  readonly homeKey: string | null;
+  /** State to move first (an identity link joining two keys that live in different tasks). */
+  readonly handover: Handover | null;
+}
+
+/**
+ * The resolution table of the repartition stage (design: docs/architecture.md, "Identity links
+ * across partitions"). Every key has a home key whose task holds its consent state; a key is its
+ * own home until an identity link names it as the alias of another subject. A link moves the
+ * alias's state (and the state of every key homed at the alias) to the subject's home, so that the
+ * processor there sees both states, exactly as the single dry-run processor does.
+ *
+ * Routing does not depend on whether the link is granted (R25): an alias whose link is refused
+ * keeps its own, unlinked state, only in another task, and the processor still resolves it to
+ * itself. That keeps the table a function of the ordered input alone (deterministic, no feedback
+ * from the decision stage). Pure and synchronous; the table is tiny (one entry per linked alias).
+ */
+export class IdentityHomes {
+  private readonly homes = new Map<string, string>();
+  private readonly aliasPaths = new Map<string, string>();
+
+  constructor(policy: CompiledPolicy) {
+    for (const [key, spec] of policy.eventTypes) {
+      if (spec.identityLink !== undefined) this.aliasPaths.set(key, spec.identityLink.aliasPath);
+    }
+  }
+
+  /** The key whose task holds `key`'s state (follows the table to its root). */
+  homeOf(key: string): string {
+    let k = key;
+    for (let next = this.homes.get(k); next !== undefined; next = this.homes.get(k)) k = next;
+    return k;
+  }
+
+  /** Restores one entry (from the table's compacted changelog). */
+  restore(alias: string, home: string | null): void {
+    if (home === null) this.homes.delete(alias);
+    else this.homes.set(alias, home);
+  }
+
+  /** The table's entries, for its changelog. */
+  entries(): IterableIterator<[string, string]> {
+    return this.homes.entries();
+  }
+
+  /**
+   * Routes one input (raw JSON text or parsed object) and applies its effect on the table. Call once
+   * per input, in produced order; anything unparseable routes by nothing (it is a dead letter).
+   */
+  route(input: string | object): Route {
+    let e: unknown = input;
+    if (typeof input === 'string') {
+      try {
+        e = JSON.parse(input) as unknown;
+      } catch {
+        return { homeKey: null, handover: null };
+      }
+    }
+    if (typeof e !== 'object' || e === null) return { homeKey: null, handover: null };
+    const { subject, source, type, data } = e as Record<string, unknown>;
+    const evidenceKey = (data as { subject?: { key?: unknown } } | null | undefined)?.subject?.key;
+    const key =
+      typeof subject === 'string' && subject !== ''
+        ? subject
+        : typeof evidenceKey === 'string'
+          ? evidenceKey
+          : null;
+    if (key === null) return { homeKey: null, handover: null };
+    const home = this.homeOf(key);
+    const path =
+      typeof source === 'string' && typeof type === 'string'
+        ? this.aliasPaths.get(eventTypeKey(source, type))
+        : undefined;
+    const alias =
+      path !== undefined && typeof data === 'object' && data !== null
+        ? (data as Record<string, unknown>)[path]
+        : undefined;
+    if (typeof alias !== 'string' || alias === '' || alias === key) return { homeKey: home, handover: null };
+    const from = this.homeOf(alias);
+    if (from === home) return { homeKey: home, handover: null };
+    // Every key whose home chain passes through the alias moves with it.
+    const keys = [alias];
+    for (const k of this.homes.keys()) if (k !== alias && this.passesThrough(k, alias)) keys.push(k);
+    this.homes.set(alias, home);
+    return { homeKey: home, handover: { keys, from, to: home } };
+  }
+
+  private passesThrough(key: string, via: string): boolean {
+    for (let next = this.homes.get(key); next !== undefined; next = this.homes.get(next)) {
+      if (next === via) return true;
+    }
+    return false;
+  }
+}
