@@ -1,6 +1,11 @@
 import type { CompiledPolicy } from './compiled-policy.types';
 import type { EvidenceAssessment } from './consent-evidence.assessor';
-import type { MarketingGrant, SubjectState } from './consent-state.types';
+import {
+  type MarketingGrant,
+  type SubjectState,
+  writableMarketing,
+  writableRecord,
+} from './consent-state.types';
 
 /** What a fold took away, so suppression records can be produced for the affected destinations. */
 export interface FoldOutcome {
@@ -25,14 +30,15 @@ function grantPurpose(
   const current = state.purposes[purpose];
   // A renewal while the window is still open and unexpired keeps its start; otherwise a new window.
   const continues = current !== undefined && (maxAgeMs === null || at - current.renewedAt <= maxAgeMs);
-  state.purposes[purpose] = {
+  writableRecord(state, 'purposes')[purpose] = {
     since: continues ? current.since : at,
     renewedAt: at,
     evidenceId,
     form,
     source,
   };
-  delete state.refused[purpose];
+  // A delete goes through the runtime even when there is nothing to delete: only when needed.
+  if (state.refused[purpose] !== undefined) delete state.refused[purpose];
 }
 
 function removePurpose(
@@ -46,7 +52,7 @@ function removePurpose(
     delete state.purposes[purpose];
     out.push(purpose);
   }
-  state.withdrawn[purpose] = { at, evidenceId };
+  writableRecord(state, 'withdrawn')[purpose] = { at, evidenceId };
 }
 
 function overlaps(a: readonly string[], b: readonly string[] | undefined): boolean {
@@ -67,7 +73,7 @@ export function foldEvidence(
   if (!a.valid) {
     for (const p of a.claimedPurposes) {
       if (state.purposes[p] === undefined)
-        state.refused[p] = { evidenceId: a.evidenceId, rule: a.rule, reason: a.reason };
+        writableRecord(state, 'refused')[p] = { evidenceId: a.evidenceId, rule: a.rule, reason: a.reason };
     }
     if (a.kind !== 'cookie-banner')
       state.contactRefused = { evidenceId: a.evidenceId, rule: a.rule, reason: a.reason };
@@ -91,7 +97,7 @@ export function foldEvidence(
       if (e.pendingConfirmation) {
         // Explicit fields rather than a spread (same keys, same order): this runs per sign-up.
         // The state keeps its own copies (it is serialised and mutated later, the evidence is not).
-        state.pending[a.evidenceId] = {
+        writableRecord(state, 'pending')[a.evidenceId] = {
           at,
           form: 'marketing-consent',
           purposes: [...e.purposes],
@@ -128,7 +134,7 @@ export function foldEvidence(
         };
         return NOTHING_REMOVED;
       }
-      state.marketing.push({
+      writableMarketing(state).push({
         since: at,
         evidenceId: a.evidenceId,
         basis: 'soft-opt-in',
@@ -200,7 +206,7 @@ function activateMarketing(
     grantPurpose(state, p, at, evidenceId, 'marketing-consent', 'marketing-consent', maxAgeMs);
   // Explicit fields (same keys, same order as a spread): one hidden class for every grant.
   for (const s of scopes) {
-    state.marketing.push({
+    writableMarketing(state).push({
       since: at,
       evidenceId,
       basis: 'consent',

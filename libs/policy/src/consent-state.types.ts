@@ -82,6 +82,56 @@ export function emptySubjectState(): SubjectState {
   };
 }
 
+// Shared frozen empty sub-structures for fresh processor states: most subjects never get a grant,
+// withdrawal, refusal or pending consent, and hundreds of thousands of them are retained, so the
+// empty objects were a large part of what every young-generation collection had to copy. Writers
+// (consent-state.fold.ts, identity links) swap in a real object on the first write (see
+// {@link writableRecord}); JSON output is the same `{}` / `[]`.
+const EMPTY_RECORD: Record<string, never> = Object.freeze({}) as Record<string, never>;
+const EMPTY_LIST: never[] = Object.freeze([]) as unknown as never[];
+
+/**
+ * A fresh state like {@link emptySubjectState} whose empty records and marketing list are the
+ * shared frozen empties: only for owners that write through {@link writableRecord} and
+ * {@link writableMarketing} (the processor and the fold do).
+ */
+export function sharedEmptySubjectState(): SubjectState {
+  return {
+    v: 1,
+    purposes: EMPTY_RECORD,
+    marketing: EMPTY_LIST,
+    pending: EMPTY_RECORD,
+    withdrawn: EMPTY_RECORD,
+    refused: EMPTY_RECORD,
+    contactRefused: null,
+    objection: null,
+    seen: [],
+    linkedTo: null,
+  };
+}
+
+type RecordKey = 'purposes' | 'pending' | 'withdrawn' | 'refused';
+
+/** `state[key]`, replaced by an own object first if it is the shared frozen empty one. */
+export function writableRecord<K extends RecordKey>(state: SubjectState, key: K): SubjectState[K] {
+  let r = state[key];
+  if (r === EMPTY_RECORD) {
+    r = {} as SubjectState[K];
+    state[key] = r;
+  }
+  return r;
+}
+
+/** `state.marketing`, replaced by an own array first if it is the shared frozen empty one. */
+export function writableMarketing(state: SubjectState): MarketingGrant[] {
+  let m = state.marketing;
+  if (m === EMPTY_LIST) {
+    m = [];
+    state.marketing = m;
+  }
+  return m;
+}
+
 /** Checks that a value restored from the changelog has the expected shape. */
 export function isSubjectState(value: unknown): value is SubjectState {
   if (typeof value !== 'object' || value === null) return false;

@@ -8,7 +8,7 @@ import type {
   Purpose,
 } from './compiled-policy.types';
 import type { SubjectState } from './consent-state.types';
-import { contactPermission, contactPermissionGiven } from './contact-permission';
+import { ContactIndex, contactPermission, contactPermissionGiven } from './contact-permission';
 import {
   type DecisionTables,
   type DestinationTypeTable,
@@ -71,6 +71,11 @@ function lineageRecord(a: AttributeDecision): AttributeDecisionRecord {
  * Per-event scratch shared by every destination of one event: purpose statuses depend on the
  * person, the purpose and the time only, so each is evaluated at most once per event.
  */
+/** Keeps a subject's {@link ContactIndex} across events (created on first use). */
+export interface ContactIndexOwner {
+  contactIndex: ContactIndex | null;
+}
+
 export class StatusMemo {
   readonly statuses: (PurposeStatus | undefined)[];
   state: SubjectState | undefined = undefined;
@@ -83,10 +88,30 @@ export class StatusMemo {
     this.statuses = new Array<PurposeStatus | undefined>(tables.purposeCount).fill(undefined);
   }
 
-  reset(state: SubjectState | undefined, t: number): void {
+  /** Who keeps the subject's {@link ContactIndex} (the processor's subject entry), if anyone. */
+  owner: ContactIndexOwner | null = null;
+
+  reset(state: SubjectState | undefined, t: number, owner: ContactIndexOwner | null = null): void {
     this.state = state;
     this.t = t;
+    this.owner = owner;
     this.statuses.fill(undefined);
+  }
+
+  /** The contact gate for a destination with a channel, through the owner's index when there is one. */
+  contact(destination: Destination): ContactPermission {
+    const state = this.state;
+    const owner = this.owner;
+    const trackOpens = this.trackOpens();
+    if (owner === null || state === undefined || state.marketing.length === 0)
+      return contactPermissionGiven(this.policy, state, destination, this.t, trackOpens);
+    return (owner.contactIndex ??= new ContactIndex()).permission(
+      this.policy,
+      state,
+      destination,
+      this.t,
+      trackOpens,
+    );
   }
 
   get(purpose: Purpose, ord: number): PurposeStatus {
@@ -130,10 +155,7 @@ export function decideWithTables(
   walked: WalkedAttributes,
 ): DecisionWithRecords {
   const destination = destTable.destination;
-  const contact =
-    destination.channel === 'none'
-      ? null
-      : contactPermissionGiven(memo.policy, memo.state, destination, memo.t, memo.trackOpens());
+  const contact = destination.channel === 'none' ? null : memo.contact(destination);
   const attributes: AttributeDecision[] = [];
   const records: AttributeDecisionRecord[] = [];
   let forwarded = 0;

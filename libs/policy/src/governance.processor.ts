@@ -12,10 +12,16 @@ import type { LineageRecord } from '@app/contracts/lineage-record.types';
 import type { CompiledPolicy, Destination, EventTypeSpec } from './compiled-policy.types';
 import { assessEvidence, checkEvidenceShape, type EvidenceAssessment } from './consent-evidence.assessor';
 import { foldEvidence, type FoldOutcome } from './consent-state.fold';
-import { emptySubjectState, isSubjectState, type SubjectState } from './consent-state.types';
+import {
+  isSubjectState,
+  sharedEmptySubjectState,
+  type SubjectState,
+  writableRecord,
+} from './consent-state.types';
 import { decisionId, Pseudonymiser } from './decision-id';
 import { type DecisionTables, type TypeTable, decisionTables } from './decision-tables';
 import { type DestinationDecision, decideWithTables, StatusMemo } from './destination-decision';
+import type { ContactIndex } from './contact-permission';
 import { DuplicateWindow, hashOf } from './duplicate-window';
 import { parseEventTime } from './event-time';
 import type { AttributeNode, DeclaredAttribute } from './compiled-policy.types';
@@ -88,6 +94,8 @@ function setPath(target: Record<string, unknown>, segments: readonly string[], v
 class SubjectEntry extends DuplicateWindow {
   /** Keyed pseudonym of the subject key, computed once (an HMAC per event was in the profile). */
   pseudonym: string | null = null;
+  /** Derived view of the marketing grants for the contact gate (see ContactIndex), on first use. */
+  contactIndex: ContactIndex | null = null;
 
   constructor(readonly state: SubjectState) {
     super();
@@ -276,7 +284,7 @@ export class GovernanceProcessor {
     const records: GovernedRecord[] = [];
     const decisions: DestinationDecision[] = [];
     const memo = this.memo;
-    memo.reset(entry.state, t);
+    memo.reset(entry.state, t, entry);
     const destinations = table.destinations;
     for (let i = 0; i < destinations.length; i++) {
       const destTable = destinations[i] as (typeof destinations)[number];
@@ -401,8 +409,10 @@ export class GovernanceProcessor {
       return;
     }
     // Cookie-side grants follow the person; the alias now resolves to the subject.
-    for (const [p, g] of Object.entries(aliasState.purposes)) state.purposes[p] ??= g;
-    for (const [p, w] of Object.entries(aliasState.withdrawn)) state.withdrawn[p] ??= w;
+    for (const [p, g] of Object.entries(aliasState.purposes))
+      if (state.purposes[p] === undefined) writableRecord(state, 'purposes')[p] = g;
+    for (const [p, w] of Object.entries(aliasState.withdrawn))
+      if (state.withdrawn[p] === undefined) writableRecord(state, 'withdrawn')[p] = w;
     aliasState.linkedTo = subjectKey;
     stateChanges.push({ subjectKey: alias, state: aliasState });
     lineage.push({
@@ -569,7 +579,7 @@ export class GovernanceProcessor {
   private entryFor(key: string): SubjectEntry {
     let e = this.subjects.get(key);
     if (e === undefined) {
-      e = newEntry(emptySubjectState());
+      e = newEntry(sharedEmptySubjectState());
       this.subjects.set(key, e);
     }
     return e;
