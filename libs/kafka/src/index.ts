@@ -23,7 +23,7 @@ export {
   type PartitionCountMismatch,
 } from './topic.admin';
 export { chunkRecords, MAX_CHUNK_BYTES, sendInTransaction, topicMessages } from './transaction-send';
-export { waitForTopicLeaders } from './topic-leaders.wait';
+export { isLeadershipPending, retryWhileLeadershipPending, waitForTopicLeaders } from './topic-leaders.wait';
 export { TransactionalBatchProcessor } from './transactional-batch.processor';
 export { transactionalIdFor } from './partition-producer.pool';
 export {

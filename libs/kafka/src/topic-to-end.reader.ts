@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Kafka, type KafkaMessage } from 'kafkajs';
+import { retryWhileLeadershipPending } from './topic-leaders.wait';
 
 /** Options of {@link readTopicToEnd}. */
 export interface ReadTopicToEndOptions {
@@ -22,7 +23,7 @@ export async function readTopicToEnd(kafka: Kafka, options: ReadTopicToEndOption
   await admin.connect();
   const groupId = options.groupId ?? `restore-${options.topic}-${randomUUID()}`;
   try {
-    const ends = await admin.fetchTopicOffsets(options.topic);
+    const ends = await retryWhileLeadershipPending(() => admin.fetchTopicOffsets(options.topic));
     // Position reached per partition; a partition is done when position >= its end at start.
     const remaining = new Map<number, bigint>();
     for (const p of ends) {
