@@ -1,36 +1,28 @@
 import { type Admin, type Kafka } from 'kafkajs';
-import { consumeUntil, createTopics, provideKafka, uniqueTopic, type KafkaUnderTest } from '@app/testing';
-import {
-  createKafkaClient,
-  TransactionalBatchProcessor,
-  TransientError,
-  type BatchRetriedEvent,
-} from '@app/kafka';
+import { consumeUntil, createTopics, uniqueTopic, type KafkaUnderTest } from '@app/testing';
+import { TransactionalBatchProcessor, TransientError, type BatchRetriedEvent } from '@app/kafka';
 import {
   exactlyOnceSummary,
   inputValue,
   produceNumbered,
   readCommittedValues,
   waitForGroupCaughtUp,
+  openKafkaUnderTest,
+  closeKafkaUnderTest,
 } from './support/kafka-test.kit';
 
 const RECORDS = 5000;
 
-// jest.config.js sets testTimeout per project, where Jest ignores it: the budget is set per test.
 describe('TransactionalBatchProcessor: failed attempts', () => {
   let broker: KafkaUnderTest;
   let kafka: Kafka;
   let admin: Admin;
 
   beforeAll(async () => {
-    broker = await provideKafka();
-    kafka = createKafkaClient({ brokers: broker.brokers, clientId: 'test-aborted-attempts' });
-    admin = kafka.admin();
-    await admin.connect();
+    ({ broker, kafka, admin } = await openKafkaUnderTest('test-aborted-attempts'));
   });
   afterAll(async () => {
-    await admin.disconnect();
-    await broker.stop();
+    await closeKafkaUnderTest(broker, admin);
   });
 
   it('retries a batch whose handler throws or whose transaction aborts after sending, and read_committed consumers see each output exactly once and nothing of the aborted attempts', async () => {

@@ -1,12 +1,13 @@
 import { type Admin, type Kafka } from 'kafkajs';
-import { consumeUntil, createTopics, provideKafka, uniqueTopic, type KafkaUnderTest } from '@app/testing';
+import { consumeUntil, createTopics, uniqueTopic, type KafkaUnderTest } from '@app/testing';
+import { buildDeadLetter, DEAD_LETTER_HEADERS, TransactionalBatchProcessor } from '@app/kafka';
 import {
-  buildDeadLetter,
-  createKafkaClient,
-  DEAD_LETTER_HEADERS,
-  TransactionalBatchProcessor,
-} from '@app/kafka';
-import { produceNumbered, readCommittedValues, waitForGroupCaughtUp } from './support/kafka-test.kit';
+  closeKafkaUnderTest,
+  openKafkaUnderTest,
+  produceNumbered,
+  readCommittedValues,
+  waitForGroupCaughtUp,
+} from './support/kafka-test.kit';
 
 const RECORDS = 300;
 const isBad = (value: string): boolean => Number(value.slice(3)) % 10 === 7;
@@ -17,14 +18,10 @@ describe('TransactionalBatchProcessor: dead letters', () => {
   let admin: Admin;
 
   beforeAll(async () => {
-    broker = await provideKafka();
-    kafka = createKafkaClient({ brokers: broker.brokers, clientId: 'test-dead-letters' });
-    admin = kafka.admin();
-    await admin.connect();
+    ({ broker, kafka, admin } = await openKafkaUnderTest('test-dead-letters'));
   });
   afterAll(async () => {
-    await admin.disconnect();
-    await broker.stop();
+    await closeKafkaUnderTest(broker, admin);
   });
 
   it('dead-letter outputs commit with the batch and carry the original bytes, headers and source coordinates', async () => {

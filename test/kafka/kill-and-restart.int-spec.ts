@@ -1,6 +1,5 @@
 import { type Admin, type Kafka } from 'kafkajs';
-import { consumeUntil, createTopics, provideKafka, uniqueTopic, type KafkaUnderTest } from '@app/testing';
-import { createKafkaClient } from '@app/kafka';
+import { consumeUntil, createTopics, uniqueTopic, type KafkaUnderTest } from '@app/testing';
 import { compileProcessorFixture, startProcessorFixture } from './support/fixture.process';
 import {
   eventually,
@@ -9,6 +8,8 @@ import {
   produceNumbered,
   readCommittedValues,
   waitForGroupCaughtUp,
+  openKafkaUnderTest,
+  closeKafkaUnderTest,
 } from './support/kafka-test.kit';
 
 const RECORDS = 20000;
@@ -20,15 +21,11 @@ describe('TransactionalBatchProcessor: kill -9 and restart', () => {
   let fixture: string;
 
   beforeAll(async () => {
-    broker = await provideKafka();
-    kafka = createKafkaClient({ brokers: broker.brokers, clientId: 'test-kill-restart' });
-    admin = kafka.admin();
-    await admin.connect();
+    ({ broker, kafka, admin } = await openKafkaUnderTest('test-kill-restart'));
     fixture = await compileProcessorFixture();
   }, 60000);
   afterAll(async () => {
-    await admin.disconnect();
-    await broker.stop();
+    await closeKafkaUnderTest(broker, admin);
   });
 
   it('every input produces exactly one committed output when the processor is killed with an open transaction and restarted', async () => {

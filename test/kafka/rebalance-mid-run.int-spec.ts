@@ -1,6 +1,6 @@
 import { type Admin, type Kafka } from 'kafkajs';
-import { createTopics, provideKafka, uniqueTopic, type KafkaUnderTest } from '@app/testing';
-import { createKafkaClient, TransactionalBatchProcessor } from '@app/kafka';
+import { createTopics, uniqueTopic, type KafkaUnderTest } from '@app/testing';
+import { TransactionalBatchProcessor } from '@app/kafka';
 import {
   eventually,
   exactlyOnceSummary,
@@ -8,6 +8,8 @@ import {
   produceNumbered,
   readCommittedValues,
   waitForGroupCaughtUp,
+  openKafkaUnderTest,
+  closeKafkaUnderTest,
 } from './support/kafka-test.kit';
 
 const RECORDS = 20000;
@@ -18,14 +20,10 @@ describe('TransactionalBatchProcessor: rebalance in the middle of a run', () => 
   let admin: Admin;
 
   beforeAll(async () => {
-    broker = await provideKafka();
-    kafka = createKafkaClient({ brokers: broker.brokers, clientId: 'test-rebalance' });
-    admin = kafka.admin();
-    await admin.connect();
+    ({ broker, kafka, admin } = await openKafkaUnderTest('test-rebalance'));
   });
   afterAll(async () => {
-    await admin.disconnect();
-    await broker.stop();
+    await closeKafkaUnderTest(broker, admin);
   });
 
   it('two instances in one group, the second joining and the first leaving mid-run, write every output exactly once', async () => {

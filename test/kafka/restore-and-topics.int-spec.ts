@@ -1,15 +1,15 @@
 import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
-import { provideKafka, uniqueTopic, type KafkaUnderTest } from '@app/testing';
+import { uniqueTopic, type KafkaUnderTest } from '@app/testing';
 import {
   assertTopicsMatch,
   changelogTopic,
-  createKafkaClient,
   ensureTopics,
   producerConfig,
   readLatestByKey,
   streamTopic,
   TopicPartitionMismatchError,
 } from '@app/kafka';
+import { closeKafkaUnderTest, openKafkaUnderTest } from './support/kafka-test.kit';
 
 describe('topic administration and restoring state from a compacted changelog', () => {
   let broker: KafkaUnderTest;
@@ -17,14 +17,10 @@ describe('topic administration and restoring state from a compacted changelog', 
   let admin: Admin;
 
   beforeAll(async () => {
-    broker = await provideKafka();
-    kafka = createKafkaClient({ brokers: broker.brokers, clientId: 'test-restore' });
-    admin = kafka.admin();
-    await admin.connect();
+    ({ broker, kafka, admin } = await openKafkaUnderTest('test-restore'));
   });
   afterAll(async () => {
-    await admin.disconnect();
-    await broker.stop();
+    await closeKafkaUnderTest(broker, admin);
   });
 
   it('ensureTopics creates missing topics with their configs and reports an existing topic with another partition count', async () => {

@@ -1,5 +1,6 @@
 import { type Admin, type IHeaders, type Kafka } from 'kafkajs';
-import { producerConfig, readTopicToEnd } from '@app/kafka';
+import { createKafkaClient, producerConfig, readTopicToEnd } from '@app/kafka';
+import { provideKafka, type KafkaUnderTest } from '@app/testing';
 
 /** Input record i has key `k-${i % keys}` and value `in-${i}` (unique, so outputs can be counted). */
 export function inputValue(i: number): string {
@@ -114,4 +115,26 @@ export function exactlyOnceSummary(values: readonly string[], expected: readonly
     `read ${values.length}, expected ${expected.length}; missing ${missing.length} (${missing.slice(0, 3).join(', ')}), ` +
     `doubled ${doubled.length} (${doubled.slice(0, 3).join(', ')}), unexpected ${unexpected.length}`
   );
+}
+
+/**
+ * The broker for a test file, a client on it and a connected admin (close with
+ * {@link closeKafkaUnderTest}).
+ */
+export async function openKafkaUnderTest(
+  clientId: string,
+): Promise<{ broker: KafkaUnderTest; kafka: Kafka; admin: Admin }> {
+  const broker = await provideKafka();
+  const kafka = createKafkaClient({ brokers: broker.brokers, clientId });
+  const admin = kafka.admin();
+  await admin.connect();
+  return { broker, kafka, admin };
+}
+
+export async function closeKafkaUnderTest(
+  broker: KafkaUnderTest | undefined,
+  admin: Admin | undefined,
+): Promise<void> {
+  await admin?.disconnect();
+  await broker?.stop();
 }
