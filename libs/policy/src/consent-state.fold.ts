@@ -1,6 +1,7 @@
 import type { CompiledPolicy } from './compiled-policy.types';
 import type { EvidenceAssessment } from './consent-evidence.assessor';
 import {
+  pendingRecord,
   type MarketingGrant,
   type SubjectState,
   writableMarketing,
@@ -72,6 +73,8 @@ export function foldEvidence(
   const e = a.effect;
   if (!a.valid) {
     for (const p of a.claimedPurposes) {
+      // Purposes the policy does not declare decide nothing: not kept (keys stay declared names).
+      if (!policy.purposes.has(p)) continue;
       if (state.purposes[p] === undefined)
         writableRecord(state, 'refused')[p] = { evidenceId: a.evidenceId, rule: a.rule, reason: a.reason };
     }
@@ -146,7 +149,8 @@ export function foldEvidence(
     case 'withdrawal': {
       const removedPurposes: string[] = [];
       const purposes = e.all ? Object.keys(state.purposes) : e.purposes;
-      for (const p of purposes) removePurpose(state, p, at, a.evidenceId, removedPurposes);
+      for (const p of purposes)
+        if (policy.purposes.has(p)) removePurpose(state, p, at, a.evidenceId, removedPurposes);
       const kept: MarketingGrant[] = [];
       const removedMarketing: MarketingGrant[] = [];
       const scope = e.marketing;
@@ -160,7 +164,7 @@ export function foldEvidence(
         (hit ? removedMarketing : kept).push(g);
       }
       state.marketing = kept;
-      if (e.all) state.pending = {};
+      if (e.all) state.pending = pendingRecord();
       return { removedPurposes, removedMarketing, objection: false };
     }
     case 'objection': {
@@ -172,7 +176,7 @@ export function foldEvidence(
       }
       const removedMarketing = state.marketing;
       state.marketing = [];
-      state.pending = {};
+      state.pending = pendingRecord();
       return { removedPurposes, removedMarketing, objection: true };
     }
   }
@@ -206,6 +210,7 @@ function activateMarketing(
     grantPurpose(state, p, at, evidenceId, 'marketing-consent', 'marketing-consent', maxAgeMs);
   // Explicit fields (same keys, same order as a spread): one hidden class for every grant.
   for (const s of scopes) {
+    if (maxAgeMs === null && coveredByEarlierConsent(state.marketing, at, s)) continue;
     writableMarketing(state).push({
       since: at,
       evidenceId,
@@ -216,4 +221,42 @@ function activateMarketing(
     });
   }
   state.contactRefused = null;
+}
+
+function sameMembers(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!b.includes(a[i] as string)) return false;
+  for (let i = 0; i < b.length; i++) if (!a.includes(b[i] as string)) return false;
+  return true;
+}
+
+/**
+ * True when the list already holds a consent grant with the same brands, channels and product
+ * groups that started no later than `at`. Without a maximum age such a grant wins every contact
+ * decision the new one could (the gate takes the first grant in force, in list order, and a
+ * consent grant adds no soft opt-in failure), and a withdrawal or objection removes both together,
+ * so the new grant changes no decision: it is not stored. Why: customers who sign up again and again
+ * collected one grant per sign-up, and every grant is kept in memory and written to the changelog.
+ */
+function coveredByEarlierConsent(
+  list: readonly MarketingGrant[],
+  at: number,
+  scope: {
+    readonly brands: readonly string[];
+    readonly channels: readonly string[];
+    readonly productGroups: readonly string[];
+  },
+): boolean {
+  for (let i = 0; i < list.length; i++) {
+    const g = list[i] as MarketingGrant;
+    if (
+      g.basis === 'consent' &&
+      g.since <= at &&
+      sameMembers(g.brands, scope.brands) &&
+      sameMembers(g.channels, scope.channels) &&
+      sameMembers(g.productGroups, scope.productGroups)
+    )
+      return true;
+  }
+  return false;
 }

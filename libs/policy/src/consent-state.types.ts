@@ -72,7 +72,7 @@ export function emptySubjectState(): SubjectState {
     v: 1,
     purposes: {},
     marketing: [],
-    pending: {},
+    pending: pendingRecord(),
     withdrawn: {},
     refused: {},
     contactRefused: null,
@@ -87,7 +87,7 @@ export function emptySubjectState(): SubjectState {
 // empty objects were a large part of what every young-generation collection had to copy. Writers
 // (consent-state.fold.ts, identity links) swap in a real object on the first write (see
 // {@link writableRecord}); JSON output is the same `{}` / `[]`.
-const EMPTY_RECORD: Record<string, never> = Object.freeze({}) as Record<string, never>;
+const EMPTY_RECORD: Record<string, never> = Object.freeze(Object.create(null)) as Record<string, never>;
 const EMPTY_LIST: never[] = Object.freeze([]) as unknown as never[];
 
 /**
@@ -112,11 +112,35 @@ export function sharedEmptySubjectState(): SubjectState {
 
 type RecordKey = 'purposes' | 'pending' | 'withdrawn' | 'refused';
 
+/**
+ * An empty record of pending consents (keyed by evidence id): a prototype-less dictionary. Why:
+ * the keys come from input, and on a plain object `toString` or `__proto__` would read or write
+ * the prototype (a confirmation naming `toString` made the fold throw); and evidence ids are
+ * unique, and V8 gives a plain object a new hidden class for every new property name, so one map
+ * per sign-up piled up (that store was the costliest line of the fold). The other records are
+ * keyed by declared purposes only (the fold ignores undeclared ones; the policy loader rejects
+ * purpose keys that name an Object.prototype member), so they stay plain objects, which V8 reads
+ * faster. With `entries`, a copy of them (restoring a state read as JSON).
+ */
+export function pendingRecord(
+  entries?: Readonly<Record<string, PendingGrant>>,
+): Record<string, PendingGrant> {
+  const r = Object.create(null) as Record<string, PendingGrant>;
+  if (entries !== undefined) for (const k of Object.keys(entries)) r[k] = entries[k] as PendingGrant;
+  return r;
+}
+
+/** A state read from JSON (changelog, handover), with its pending record a dictionary again. */
+export function withPendingRecord(state: SubjectState): SubjectState {
+  state.pending = pendingRecord(state.pending);
+  return state;
+}
+
 /** `state[key]`, replaced by an own object first if it is the shared frozen empty one. */
 export function writableRecord<K extends RecordKey>(state: SubjectState, key: K): SubjectState[K] {
   let r = state[key];
   if (r === EMPTY_RECORD) {
-    r = {} as SubjectState[K];
+    r = (key === 'pending' ? pendingRecord() : {}) as SubjectState[K];
     state[key] = r;
   }
   return r;

@@ -6,6 +6,19 @@
  * way (years 1000-9999, seconds below 60), so results are identical.
  */
 export function parseEventTime(s: string): number {
+  // Consent evidence carries the same instant two or three times (event time, evidence timestamp,
+  // read by the shape check and the fold): the last result is kept.
+  if (s === lastText) return lastValue;
+  const t = parse(s);
+  lastText = s;
+  lastValue = t;
+  return t;
+}
+
+let lastText = '';
+let lastValue = Number.NaN;
+
+function parse(s: string): number {
   if (
     s.length === 24 &&
     s.charCodeAt(4) === 45 && // -

@@ -15,6 +15,7 @@ import { foldEvidence, type FoldOutcome } from './consent-state.fold';
 import {
   isSubjectState,
   sharedEmptySubjectState,
+  withPendingRecord,
   type SubjectState,
   writableRecord,
 } from './consent-state.types';
@@ -195,7 +196,10 @@ export class GovernanceProcessor {
       return;
     }
     if (!isSubjectState(state)) throw new TypeError(`importState: not a consent state for one subject`);
-    this.subjects.set(subjectKey, newEntry(JSON.parse(JSON.stringify(state)) as SubjectState));
+    this.subjects.set(
+      subjectKey,
+      newEntry(withPendingRecord(JSON.parse(JSON.stringify(state)) as SubjectState)),
+    );
   }
 
   /** Subject keys with state, for snapshots and tests. */

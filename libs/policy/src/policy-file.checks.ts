@@ -19,6 +19,10 @@ export function checkPolicyReferences(file: PolicyFile): PolicyError[] {
   };
 
   for (const [key, purpose] of Object.entries(file.purposes)) {
+    // Consent state is kept in plain objects keyed by purpose: a key such as `constructor` would
+    // read as present for everybody (fail open), so such names are refused.
+    if (key in Object.prototype)
+      err(joinPath('purposes', key), `"${key}" is a reserved name; rename the purpose`);
     if (purpose.necessary === true && purpose.legalBasis === 'consent') {
       err(
         joinPath(joinPath('purposes', key), 'necessary'),

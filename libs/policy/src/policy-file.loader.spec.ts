@@ -61,6 +61,16 @@ describe('policy file loader', () => {
     );
   });
 
+  it('refuses a purpose key that names an Object.prototype member', () => {
+    const bad = example.replace(
+      'purposes:\n  order.fulfilment:',
+      'purposes:\n  constructor:\n    legalBasis: contract\n    description: x\n  order.fulfilment:',
+    );
+    expect(errorsOf(bad)).toContain(
+      'purposes.constructor: "constructor" is a reserved name; rename the purpose',
+    );
+  });
+
   it('R22 a compatibility assessment cannot replace consent', () => {
     const bad = example.replace('    purpose: loyalty.programme', '    purpose: seg.purchase_history');
     expect(errorsOf(bad).join('\n')).toMatch(
