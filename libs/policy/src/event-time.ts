@@ -50,9 +50,9 @@ function parse(s: string): number {
       second <= 59 &&
       ms >= 0
     ) {
-      const t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-      // Day 29-31 of a shorter month: leave the calendar rules to Date.parse.
-      if (day <= 28 || new Date(t).getUTCDate() === day) return t;
+      return (
+        daysFromCivil(year, month, day) * DAY_MS + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms
+      );
     }
   }
   return Date.parse(s);
@@ -67,4 +67,21 @@ function digits(s: string, from: number, n: number): number {
     v = v * 10 + c;
   }
   return v;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil), for years
+ * 1000-9999. Linear in the day, so day 29-31 of a shorter month rolls over into the next month
+ * exactly as `Date.UTC` and `Date.parse` do. Why not `Date.UTC`: it was the largest item of this
+ * function in the profile.
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
