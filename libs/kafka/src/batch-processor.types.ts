@@ -9,6 +9,8 @@ export interface OutputRecord {
   readonly headers?: IHeaders;
   /** Omitted: the default partitioner picks by key (murmur2, as the Java client does). */
   readonly partition?: number;
+  /** Record timestamp (ms since the epoch, as text); omitted: the producer's clock. */
+  readonly timestamp?: string;
 }
 
 /** The records of one input partition handed to the handler, in offset order. */

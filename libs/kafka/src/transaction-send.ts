@@ -52,7 +52,13 @@ export function topicMessages(records: readonly OutputRecord[]): { topic: string
   for (const r of records) {
     let messages = byTopic.get(r.topic);
     if (!messages) byTopic.set(r.topic, (messages = []));
-    messages.push({ key: r.key, value: r.value, headers: r.headers, partition: r.partition });
+    messages.push({
+      key: r.key,
+      value: r.value,
+      headers: r.headers,
+      partition: r.partition,
+      timestamp: r.timestamp,
+    });
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
