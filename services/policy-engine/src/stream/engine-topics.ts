@@ -22,6 +22,12 @@ export interface EngineTopics {
   readonly destinations: ReadonlyMap<string, string>;
   /** Input topics in merge tie-break order: evidence first, then sources by name. */
   readonly inputs: readonly string[];
+  /** Identity routing: every input event keyed by its home (the key whose task holds its state). */
+  readonly routed: string;
+  /** Identity routing: consent state passed between decision tasks at identity links. */
+  readonly handover: string;
+  /** Identity routing: the router's table (alias → home), compacted. */
+  readonly homes: string;
 }
 
 /** Names the topics a policy implies; `prefix` is prepended to every name (empty in production). */
@@ -36,6 +42,9 @@ export function engineTopics(policy: CompiledPolicy, prefix = ''): EngineTopics 
     changelog: `${prefix}${CONSENT_STATE_CHANGELOG_TOPIC}`,
     destinations: new Map(policy.destinations.map((d) => [d.name, `${prefix}${d.topic}`])),
     inputs: [evidence, ...sources.values()],
+    routed: `${prefix}governance.routed`,
+    handover: `${prefix}governance.handover`,
+    homes: `${prefix}governance.identity-homes.changelog`,
   };
 }
 
@@ -56,6 +65,10 @@ export function engineTopicSpecs(
     streamTopic(topics.evidence, partitions, lineageMs),
     ...[...topics.sources.values()].map((t) => streamTopic(t, partitions, streamMs)),
     changelogTopic(topics.changelog, partitions),
+    // Identity routing's repartition topics: kept as long as the inputs they copy.
+    streamTopic(topics.routed, partitions, streamMs),
+    streamTopic(topics.handover, partitions, streamMs),
+    changelogTopic(topics.homes, partitions),
     streamTopic(topics.lineage, partitions, lineageMs),
     streamTopic(topics.deadLetter, partitions, lineageMs),
     ...[...topics.destinations.values()].map((t) => streamTopic(t, partitions, streamMs)),

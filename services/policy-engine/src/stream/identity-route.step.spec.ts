@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type KafkaMessage } from 'kafkajs';
+import { type OutputRecord } from '@app/kafka';
+import { loadPolicy } from '@app/policy';
+import { IdentityHomes } from './identity-homes';
+import { routeOne, type RouteTargets } from './identity-route.step';
+import { ROUTE_HEADERS, type HandoverMarker } from './routed-record';
+
+const policy = loadPolicy(readFileSync(join(__dirname, '../../../../policies/example.yaml'), 'utf8'), {
+  fileName: 'example.yaml',
+});
+// Partition = the key's first letter's place in this list; `other` for anything else.
+const placement: Record<string, number> = { c: 0, k: 1, x: 1 };
+const targets: RouteTargets = {
+  routed: 'routed',
+  homes: 'homes',
+  partitionOf: (key) => placement[key[0] as string] ?? 3,
+};
+let offset = 0;
+const msg = (event: object | string, timestamp = '1000'): KafkaMessage =>
+  ({
+    key: null,
+    value: Buffer.from(typeof event === 'string' ? event : JSON.stringify(event)),
+    timestamp,
+    attributes: 0,
+    offset: String(offset++),
+    headers: { trace: 't' },
+  }) as KafkaMessage;
+const ce = (subject: string, type: string, data: object = {}): object => ({
+  specversion: '1.0',
+  id: `${type}-${subject}-${offset}`,
+  source: 'web',
+  type,
+  subject,
+  data,
+});
+const kindOf = (r: OutputRecord): unknown => r.headers?.[ROUTE_HEADERS.kind];
+
+describe('routeOne', () => {
+  it('routes by home; at a link across tasks, export and import markers precede the link', () => {
+    const homes = new IdentityHomes(policy);
+    const sequence = { last: 4 };
+    const out: OutputRecord[] = [];
+    routeOne(
+      homes,
+      { topic: 'web', partition: 1, message: msg(ce('k-1', 'page.viewed')) },
+      targets,
+      sequence,
+      out,
+    );
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatchObject({ topic: 'routed', key: 'k-1', partition: 1, timestamp: '1000' });
+    expect(out[0]?.headers).toMatchObject({
+      trace: 't',
+      [ROUTE_HEADERS.topic]: 'web',
+      [ROUTE_HEADERS.partition]: '1',
+    });
+
+    out.length = 0;
+    const link = msg(ce('c-1', 'identity.linked', { cookieId: 'k-1' }), '2000');
+    routeOne(homes, { topic: 'web', partition: 0, message: link }, targets, sequence, out);
+    expect(out.map((r) => [r.topic, r.key, r.partition, kindOf(r)])).toEqual([
+      ['homes', 'k-1', 1, undefined],
+      ['routed', 'k-1', 1, 'export'],
+      ['routed', 'c-1', 0, 'import'],
+      ['routed', 'c-1', 0, 'event'],
+    ]);
+    const marker = JSON.parse(out[1]?.value as string) as HandoverMarker;
+    expect(marker).toEqual({ id: 5, keys: ['k-1'], from: 'k-1', to: 'c-1' });
+    expect(out[2]?.value).toBe(out[1]?.value);
+    expect(out[1]?.timestamp).toBe('2000');
+    expect(out[1]?.value).toBe(JSON.stringify(marker));
+    expect(out[0]?.value).toBe('c-1');
+    expect(sequence.last).toBe(5);
+
+    // The cookie's later events (consent evidence included) go to the customer's task.
+    out.length = 0;
+    routeOne(
+      homes,
+      { topic: 'web', partition: 1, message: msg(ce('k-1', 'page.viewed')) },
+      targets,
+      sequence,
+      out,
+    );
+    expect(out.map((r) => [r.key, r.partition])).toEqual([['c-1', 0]]);
+  });
+
+  it('moves nothing when both homes share a task; a record without subject keeps its partition', () => {
+    const homes = new IdentityHomes(policy);
+    const sequence = { last: 0 };
+    const out: OutputRecord[] = [];
+    routeOne(
+      homes,
+      { topic: 'web', partition: 1, message: msg(ce('k-2', 'identity.linked', { cookieId: 'x-2' })) },
+      targets,
+      sequence,
+      out,
+    );
+    expect(out.map((r) => [r.topic, r.key, kindOf(r)])).toEqual([
+      ['homes', 'x-2', undefined],
+      ['routed', 'k-2', 'event'],
+    ]);
+    expect(sequence.last).toBe(0);
+    out.length = 0;
+    routeOne(homes, { topic: 'web', partition: 2, message: msg('{not json') }, targets, sequence, out);
+    expect(out.map((r) => [r.key, r.partition])).toEqual([[null, 2]]);
+  });
+
+  it('routes binary-mode events by their ce_ headers', () => {
+    const homes = new IdentityHomes(policy);
+    homes.restore('k-3', 'c-3');
+    const out: OutputRecord[] = [];
+    const m = msg({ path: '/' });
+    m.headers = {
+      ce_specversion: '1.0',
+      ce_subject: Buffer.from('k-3'),
+      ce_source: 'web',
+      ce_type: 'page.viewed',
+    };
+    routeOne(homes, { topic: 'web', partition: 1, message: m }, targets, { last: 0 }, out);
+    expect(out.map((r) => [r.key, r.partition])).toEqual([['c-3', 0]]);
+  });
+});
