@@ -59,4 +59,13 @@ export class PolicyEngineSettings extends HttpSettings {
   @Expose()
   @IsIn(['true', 'false'])
   ENGINE_CREATE_TOPICS = 'true';
+
+  /**
+   * Identity routing (router stage plus state handover between tasks): needed for output equal to
+   * dry-run when identity links join subjects in different partitions. Off until it has run in
+   * production-like load; with one partition it changes nothing but the cost.
+   */
+  @Expose()
+  @IsIn(['true', 'false'])
+  ENGINE_IDENTITY_ROUTING = 'false';
 }

@@ -5,6 +5,7 @@ import { assertTopicsMatch, createKafkaClient, ensureTopics } from '@app/kafka';
 import { loadPolicy, type CompiledPolicy } from '@app/policy';
 import { EngineMetrics } from './engine.metrics';
 import { engineTopicSpecs, engineTopics, type EngineTopics } from './engine-topics';
+import { IdentityRouter } from './identity-router.runner';
 import { StreamTaskRunner, type StreamTaskObserver } from './stream-task.runner';
 
 /** What the governed stream needs; the Nest module builds it from settings, tests directly. */
@@ -19,6 +20,8 @@ export interface GovernedStreamConfig {
   readonly maxStepRecords: number;
   readonly maxQueuedPerPartition: number;
   readonly createTopics: boolean;
+  /** Route events by identity home first (see `IdentityRouter`); default off. */
+  readonly identityRouting?: boolean;
   readonly log?: (message: string, fields?: Record<string, string | number>) => void;
   readonly afterOutputsSent?: (partition: number) => Promise<void>;
 }
@@ -29,6 +32,7 @@ export interface GovernedStream {
   readonly topics: EngineTopics;
   readonly metrics: EngineMetrics;
   readonly runner: StreamTaskRunner;
+  readonly router: IdentityRouter | null;
   isReady(): boolean;
   stop(): Promise<void>;
 }
@@ -73,8 +77,38 @@ export async function startGovernedStream(config: GovernedStreamConfig): Promise
     maxQueuedPerPartition: config.maxQueuedPerPartition,
     observer,
     afterOutputsSent: config.afterOutputsSent,
+    routing: config.identityRouting ? { routed: topics.routed, handover: topics.handover } : undefined,
   });
+  const router = config.identityRouting
+    ? new IdentityRouter(kafka, {
+        groupId: `${config.groupId}-route`,
+        transactionalId: `${config.topicPrefix}${config.groupId}-route`,
+        inputs: topics.inputs,
+        routed: topics.routed,
+        homes: topics.homes,
+        policy,
+        maxStepRecords: config.maxStepRecords,
+        maxQueuedPerPartition: config.maxQueuedPerPartition,
+        onStepFailed: (error) => log('routing step aborted; router will be claimed afresh', { error }),
+      })
+    : null;
+  await router?.start();
   await runner.start();
-  log('governed stream started', { policyVersion: policy.version, inputs: topics.inputs.length });
-  return { policy, topics, metrics, runner, isReady: () => runner.isCaughtUp(), stop: () => runner.stop() };
+  log('governed stream started', {
+    policyVersion: policy.version,
+    inputs: topics.inputs.length,
+    identityRouting: router === null ? 'off' : 'on',
+  });
+  return {
+    policy,
+    topics,
+    metrics,
+    runner,
+    router,
+    isReady: () => runner.isCaughtUp() && (router?.isCaughtUp() ?? true),
+    stop: async () => {
+      await router?.stop();
+      await runner.stop();
+    },
+  };
 }

@@ -5,8 +5,10 @@ import { GovernanceProcessor, type CompiledPolicy, type ProcessResult } from '@a
 import { coPartitionedAssigner } from './co-partitioned.assigner';
 import { type EngineTopics } from './engine-topics';
 import { emptyTally, toOutputRecords, type OutcomeTally } from './governed-output.mapper';
+import { HandoverInbox } from './handover-inbox';
 import { type InputQueue, takeInProducedOrder } from './input-merge';
 import { KeyPartitions } from './key-partitions';
+import { type HandoverMarker, type HandoverStates, originOf, routedKind } from './routed-record';
 import { type StreamTask } from './stream-task';
 
 /** Figures per committed step, for metrics and logs (names and counts only). */
@@ -41,6 +43,12 @@ export interface StreamTaskRunnerOptions {
   readonly observer?: StreamTaskObserver;
   /** Fault injection for tests: runs while the step's transaction is open with its outputs sent. */
   readonly afterOutputsSent?: (partition: number) => Promise<void>;
+  /**
+   * Identity routing: the task's only event input is `routed` (written by the identity router in
+   * produced order, keyed by home), plus the `handover` topic where tasks pass consent state to
+   * each other at identity links. Without it, tasks read the raw inputs.
+   */
+  readonly routing?: { readonly routed: string; readonly handover: string };
 }
 
 const IDLE_MS = 20;
@@ -80,6 +88,8 @@ export class StreamTaskRunner {
   private readonly keyPartitions = new KeyPartitions();
   /** Output topic → partition count, read when tasks are claimed. */
   private outputPartitions = new Map<string, number>();
+  /** Topics whose partition p is merged by task p. */
+  private readonly inputs: readonly string[];
   private readonly place = (topic: string, key: string): number | undefined => {
     const count = this.outputPartitions.get(topic);
     return count === undefined ? undefined : this.keyPartitions.partitionOf(topic, count, key);
@@ -96,6 +106,7 @@ export class StreamTaskRunner {
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1048576,
     });
     this.admin = kafka.admin();
+    this.inputs = options.routing ? [options.routing.routed] : options.topics.inputs;
   }
 
   /** True once the group was joined and every assigned task restored its state. */
@@ -118,7 +129,8 @@ export class StreamTaskRunner {
       this.assignmentChanged = true;
       this.joined = true;
     });
-    await this.consumer.subscribe({ topics: [...this.options.topics.inputs], fromBeginning: true });
+    const handover = this.options.routing ? [this.options.routing.handover] : [];
+    await this.consumer.subscribe({ topics: [...this.inputs, ...handover], fromBeginning: true });
     this.running = true;
     await this.consumer.run({
       autoCommit: false,
@@ -144,6 +156,12 @@ export class StreamTaskRunner {
   private enqueue({ batch, isStale }: EachBatchPayload): void {
     const task = this.tasks.get(batch.partition);
     if (!task || task.status !== 'active' || isStale()) return;
+    if (task.inbox !== null && batch.topic === this.options.routing?.handover) {
+      for (const m of batch.messages)
+        if (BigInt(m.offset) >= task.inbox.next && m.value !== null)
+          task.inbox.add(BigInt(m.offset), JSON.parse(m.value.toString('utf8')) as HandoverStates);
+      return;
+    }
     const q = task.queueByTopic.get(batch.topic);
     if (!q) return;
     q.end = BigInt(batch.highWatermark) > q.end ? BigInt(batch.highWatermark) : q.end;
@@ -198,12 +216,14 @@ export class StreamTaskRunner {
   private async claimAll(wanted: number[]): Promise<void> {
     await this.releaseAll();
     if (wanted.length === 0) return;
-    const { topics } = this.options;
+    const { topics, routing } = this.options;
+    const inputs = this.inputs;
+    const handover = routing ? [routing.handover] : [];
     const [committed, ...ends] = await Promise.all([
-      this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [...topics.inputs] }),
-      ...topics.inputs.map((t) => this.admin.fetchTopicOffsets(t)),
+      this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [...inputs, ...handover] }),
+      ...[...inputs, ...handover].map((t) => this.admin.fetchTopicOffsets(t)),
     ]);
-    const outputs = [topics.lineage, ...topics.destinations.values()];
+    const outputs = [topics.lineage, ...topics.destinations.values(), ...handover];
     const { topics: meta } = await this.admin.fetchTopicMetadata({ topics: outputs });
     this.outputPartitions = new Map(meta.map((t) => [t.name, t.partitions.length]));
     const states = await this.restore(new Set(wanted));
@@ -220,12 +240,17 @@ export class StreamTaskRunner {
       await producer.connect();
       // InitProducerId: fences the previous owner and aborts its open transaction.
       await (await producer.transaction()).abort();
-      const queues: InputQueue[] = topics.inputs.map((topic, rank) => {
+      const startOf = (topic: string, rank: number): { start: bigint; end: bigint } => {
         const c = committed.find((r) => r.topic === topic)?.partitions.find((x) => x.partition === p)?.offset;
         const o = ends[rank]?.find((x) => x.partition === p);
         const start = c !== undefined && BigInt(c) >= 0n ? BigInt(c) : BigInt(o?.low ?? '0');
-        return { topic, rank, messages: [], next: start, end: BigInt(o?.high ?? '0') };
+        return { start, end: BigInt(o?.high ?? '0') };
+      };
+      const queues: InputQueue[] = inputs.map((topic, rank) => {
+        const { start, end } = startOf(topic, rank);
+        return { topic, rank, messages: [], next: start, end };
       });
+      const inbox = routing ? new HandoverInbox(startOf(routing.handover, inputs.length).start) : null;
       const processor = new GovernanceProcessor(this.options.policy, {
         pseudonymKey: this.options.pseudonymKey,
       });
@@ -241,9 +266,12 @@ export class StreamTaskRunner {
         processor,
         status: 'active',
         paused: new Set(),
+        inbox,
       };
       this.tasks.set(p, task);
       for (const q of queues) this.consumer.seek({ topic: q.topic, partition: p, offset: q.next.toString() });
+      if (routing && inbox)
+        this.consumer.seek({ topic: routing.handover, partition: p, offset: inbox.next.toString() });
     }
     this.options.observer?.tasksAssigned?.({ partitions: wanted, restoredSubjects });
   }
@@ -293,7 +321,8 @@ export class StreamTaskRunner {
         taken.reduce((n, t) => (t.queue === q ? n + 1 : n), 0) === available[i] &&
         (nextAtSnapshot[i] as bigint) >= q.end,
     );
-    if (taken.length > 0 && drained.length > 0) {
+    // A single input (identity routing) has nothing to merge with: no end offsets needed.
+    if (taken.length > 0 && drained.length > 0 && task.queues.length > 1) {
       const ends = await Promise.all(drained.map((q) => this.admin.fetchTopicOffsets(q.topic)));
       drained.forEach((q, i) => {
         const high = ends[i]?.find((x) => x.partition === task.partition)?.high;
@@ -306,25 +335,35 @@ export class StreamTaskRunner {
     const { topics } = this.options;
     const tally = emptyTally();
     const records: OutputRecord[] = [];
-    const changed = new Map<string, object>();
+    const changed = new Map<string, object | null>();
     const recordsIn = new Map<string, number>();
+    let used = 0;
     for (const { queue, message } of taken) {
-      const ctx = { topic: queue.topic, partition: task.partition, offset: message.offset };
-      const result = this.decide(task.processor, message.headers ?? {}, message.value, ctx);
-      toOutputRecords(
-        result,
-        { topic: queue.topic, partition: task.partition, message },
-        topics,
-        tally,
-        records,
-        this.place,
-      );
+      const kind = task.inbox === null ? 'event' : routedKind(message.headers);
+      if (kind !== 'event') {
+        // An import marker whose states have not arrived ends the step; the next one resumes here.
+        if (!this.handOver(task, kind, message.value, changed, records)) break;
+        used++;
+        continue;
+      }
+      const origin = originOf(message, { topic: queue.topic, partition: task.partition });
+      const ctx = { topic: origin.topic, partition: origin.partition, offset: origin.message.offset };
+      const result = this.decide(task.processor, origin.message.headers ?? {}, message.value, ctx);
+      toOutputRecords(result, origin, topics, tally, records, this.place);
       for (const c of result.stateChanges) changed.set(c.subjectKey, c.state);
-      recordsIn.set(queue.topic, (recordsIn.get(queue.topic) ?? 0) + 1);
+      recordsIn.set(origin.topic, (recordsIn.get(origin.topic) ?? 0) + 1);
+      used++;
     }
+    if (used === 0) return false;
+    taken = taken.slice(0, used);
     // Serialised once per key at the end of the step: the state as of the step's last record.
     for (const [key, state] of changed) {
-      records.push({ topic: topics.changelog, partition: task.partition, key, value: JSON.stringify(state) });
+      records.push({
+        topic: topics.changelog,
+        partition: task.partition,
+        key,
+        value: state === null ? null : JSON.stringify(state),
+      });
     }
     const counts = task.queues.map(() => 0);
     for (const t of taken) counts[t.queue.rank] = (counts[t.queue.rank] as number) + 1;
@@ -337,6 +376,13 @@ export class StreamTaskRunner {
           : BigInt((q.messages[n - 1] as { offset: string }).offset) + 1n;
       return [{ topic: q.topic, partitions: [{ partition: task.partition, offset: through.toString() }] }];
     });
+    if (task.inbox !== null && this.options.routing) {
+      const offset = task.inbox.committable().toString();
+      offsets.push({
+        topic: this.options.routing.handover,
+        partitions: [{ partition: task.partition, offset }],
+      });
+    }
 
     const transaction = await task.producer.transaction();
     try {
@@ -365,6 +411,47 @@ export class StreamTaskRunner {
       tally,
       lag,
     });
+    return true;
+  }
+
+  /**
+   * A handover marker. Export: the keys leave this task (their state goes to the new home's task
+   * in this step's transaction, and tombstones to this task's changelog). Import: the states the
+   * old home exported are imported before the link is decided; false if they have not arrived.
+   */
+  private handOver(
+    task: StreamTask,
+    kind: 'export' | 'import',
+    value: Buffer | null,
+    changed: Map<string, object | null>,
+    records: OutputRecord[],
+  ): boolean {
+    const marker = JSON.parse(value?.toString('utf8') ?? 'null') as HandoverMarker;
+    const { processor } = task;
+    if (kind === 'export') {
+      const states = marker.keys.map((key): [string, unknown] => {
+        const state = processor.exportState(key);
+        processor.importState(key, null);
+        changed.set(key, null);
+        return [key, state];
+      });
+      const handover = (this.options.routing as { handover: string }).handover;
+      const out: HandoverStates = { id: marker.id, states };
+      records.push({
+        topic: handover,
+        key: marker.to,
+        value: JSON.stringify(out),
+        partition: this.place(handover, marker.to),
+      });
+      return true;
+    }
+    const arrived = (task.inbox as HandoverInbox).take(marker.id);
+    if (arrived === null) return false;
+    for (const [key, state] of arrived.states) {
+      processor.importState(key, state);
+      const imported = processor.exportState(key);
+      changed.set(key, imported);
+    }
     return true;
   }
 

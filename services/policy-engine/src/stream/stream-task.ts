@@ -1,5 +1,6 @@
 import { type Producer } from 'kafkajs';
 import { type GovernanceProcessor } from '@app/policy';
+import { type HandoverInbox } from './handover-inbox';
 import { type InputQueue } from './input-merge';
 
 /**
@@ -16,4 +17,6 @@ export interface StreamTask {
   status: 'active' | 'released';
   /** Input partitions paused because their queue is full. */
   readonly paused: Set<string>;
+  /** With identity routing: states handed over by other tasks, waiting for their import marker. */
+  readonly inbox: HandoverInbox | null;
 }
