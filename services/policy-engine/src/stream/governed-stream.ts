@@ -90,6 +90,7 @@ export async function startGovernedStream(config: GovernedStreamConfig): Promise
         maxStepRecords: config.maxStepRecords,
         maxQueuedPerPartition: config.maxQueuedPerPartition,
         onStepFailed: (error) => log('routing step aborted; router will be claimed afresh', { error }),
+        onClaimed: (e) => log('raw inputs claimed and identity homes restored', e),
       })
     : null;
   await router?.start();

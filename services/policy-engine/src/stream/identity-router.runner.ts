@@ -21,6 +21,8 @@ export interface IdentityRouterOptions {
   readonly maxBytesPerPartition?: number;
   readonly transactionTimeoutMs?: number;
   readonly onStepFailed?: (error: string) => void;
+  /** The raw inputs were claimed and the table restored (`aliases`: entries restored). */
+  readonly onClaimed?: (event: { partitions: number; aliases: number }) => void;
 }
 
 interface RouterQueue extends InputQueue {
@@ -165,18 +167,6 @@ export class IdentityRouter {
     await this.release();
     const owned = [...assignment].filter(([, ps]) => ps.length > 0);
     if (owned.length === 0) return;
-    const { inputs } = this.options;
-    const [committed, ...ends] = await Promise.all([
-      this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [...inputs] }),
-      ...inputs.map((t) => this.admin.fetchTopicOffsets(t)),
-    ]);
-    const { topics: meta } = await this.admin.fetchTopicMetadata({ topics: [this.options.routed] });
-    const count = meta[0]?.partitions.length ?? 0;
-    this.targets = {
-      routed: this.options.routed,
-      homes: this.options.homes,
-      partitionOf: (key) => this.keyPartitions.partitionOf(this.options.routed, count, key),
-    };
     const producer = this.kafka.producer(
       producerConfig({
         transactionalId: this.options.transactionalId,
@@ -186,26 +176,45 @@ export class IdentityRouter {
       }),
     );
     await producer.connect();
-    // InitProducerId: fences the previous owner and aborts its open transaction.
+    // InitProducerId: fences the previous owner and aborts its open transaction; it returns once a
+    // commit the previous owner left in progress is complete, so offsets and table read next include it.
     await (await producer.transaction()).abort();
-    await this.restore();
-    // Tie-break order of the merge: input rank (evidence first), then partition.
-    this.queues = inputs.flatMap((topic, rank) =>
-      (assignment.get(topic) ?? [])
-        .sort((a, b) => a - b)
-        .map((partition) => {
-          const c = committed
-            .find((r) => r.topic === topic)
-            ?.partitions.find((x) => x.partition === partition)?.offset;
-          const o = ends[rank]?.find((x) => x.partition === partition);
-          const start = c !== undefined && BigInt(c) >= 0n ? BigInt(c) : BigInt(o?.low ?? '0');
-          return { topic, rank, partition, messages: [], next: start, end: BigInt(o?.high ?? '0') };
-        }),
-    );
-    this.queueByTp = new Map(this.queues.map((q) => [`${q.topic}:${q.partition}`, q]));
+    try {
+      const { inputs } = this.options;
+      const [committed, ...ends] = await Promise.all([
+        this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [...inputs] }),
+        ...inputs.map((t) => this.admin.fetchTopicOffsets(t)),
+      ]);
+      const { topics: meta } = await this.admin.fetchTopicMetadata({ topics: [this.options.routed] });
+      const count = meta[0]?.partitions.length ?? 0;
+      this.targets = {
+        routed: this.options.routed,
+        homes: this.options.homes,
+        partitionOf: (key) => this.keyPartitions.partitionOf(this.options.routed, count, key),
+      };
+      await this.restore();
+      // Tie-break order of the merge: input rank (evidence first), then partition.
+      this.queues = inputs.flatMap((topic, rank) =>
+        (assignment.get(topic) ?? [])
+          .sort((a, b) => a - b)
+          .map((partition) => {
+            const c = committed
+              .find((r) => r.topic === topic)
+              ?.partitions.find((x) => x.partition === partition)?.offset;
+            const o = ends[rank]?.find((x) => x.partition === partition);
+            const start = c !== undefined && BigInt(c) >= 0n ? BigInt(c) : BigInt(o?.low ?? '0');
+            return { topic, rank, partition, messages: [], next: start, end: BigInt(o?.high ?? '0') };
+          }),
+      );
+      this.queueByTp = new Map(this.queues.map((q) => [`${q.topic}:${q.partition}`, q]));
+    } catch (error) {
+      await producer.disconnect().catch(() => undefined);
+      throw error;
+    }
     this.producer = producer;
     for (const q of this.queues)
       this.consumer.seek({ topic: q.topic, partition: q.partition, offset: q.next.toString() });
+    this.options.onClaimed?.({ partitions: this.queues.length, aliases: [...this.homes.entries()].length });
   }
 
   /** The table and the handover sequence as of the last committed step. */

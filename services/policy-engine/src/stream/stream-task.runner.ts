@@ -1,4 +1,11 @@
-import { type Admin, type Consumer, type EachBatchPayload, type IHeaders, type Kafka } from 'kafkajs';
+import {
+  type Admin,
+  type Consumer,
+  type EachBatchPayload,
+  type IHeaders,
+  type Kafka,
+  type Producer,
+} from 'kafkajs';
 import { isBinaryModeCloudEvent, type HeaderValue } from '@app/contracts';
 import { type OutputRecord, producerConfig, readTopicToEnd, sendInTransaction } from '@app/kafka';
 import { GovernanceProcessor, type CompiledPolicy, type ProcessResult } from '@app/policy';
@@ -219,6 +226,29 @@ export class StreamTaskRunner {
     const { topics, routing } = this.options;
     const inputs = this.inputs;
     const handover = routing ? [routing.handover] : [];
+    // Fence first: a killed owner may have left a commit in progress (other tasks of the same
+    // instance commit while one is held). Initialising the transactional id returns only once
+    // that transaction is complete, so offsets and changelog read afterwards include it.
+    const producers = new Map<number, Producer>();
+    try {
+      for (const p of wanted) {
+        const producer = this.kafka.producer(
+          producerConfig({
+            transactionalId: `${this.options.transactionalIdPrefix}-task-${p}`,
+            idempotent: true,
+            maxInFlightRequests: 1,
+            transactionTimeout: this.options.transactionTimeoutMs ?? 60000,
+          }),
+        );
+        producers.set(p, producer);
+        await producer.connect();
+        // InitProducerId: fences the previous owner and aborts its open transaction.
+        await (await producer.transaction()).abort();
+      }
+    } catch (error) {
+      await Promise.all([...producers.values()].map((x) => x.disconnect().catch(() => undefined)));
+      throw error;
+    }
     const [committed, ...ends] = await Promise.all([
       this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [...inputs, ...handover] }),
       ...[...inputs, ...handover].map((t) => this.admin.fetchTopicOffsets(t)),
@@ -229,17 +259,7 @@ export class StreamTaskRunner {
     const states = await this.restore(new Set(wanted));
     let restoredSubjects = 0;
     for (const p of wanted) {
-      const producer = this.kafka.producer(
-        producerConfig({
-          transactionalId: `${this.options.transactionalIdPrefix}-task-${p}`,
-          idempotent: true,
-          maxInFlightRequests: 1,
-          transactionTimeout: this.options.transactionTimeoutMs ?? 60000,
-        }),
-      );
-      await producer.connect();
-      // InitProducerId: fences the previous owner and aborts its open transaction.
-      await (await producer.transaction()).abort();
+      const producer = producers.get(p) as Producer;
       const startOf = (topic: string, rank: number): { start: bigint; end: bigint } => {
         const c = committed.find((r) => r.topic === topic)?.partitions.find((x) => x.partition === p)?.offset;
         const o = ends[rank]?.find((x) => x.partition === p);
