@@ -40,9 +40,42 @@ function rawKey(line: string): string | null {
 
 /**
  * The decision stage simulated with one processor per task and the global produced order (which the
- * stream's merge guarantees per task). Only where an event is decided, and which state is there,
- * differ between the two placements below.
+ * router gives every task): each event decided in the task of its home, state handed over at links.
  */
+function routedSimulation(input: readonly string[]): { outputs: string[]; handovers: number } {
+  const tasks = Array.from({ length: PARTITIONS }, processor);
+  const homes = new IdentityHomes(policy);
+  let handovers = 0;
+  const outputs = input.map((l) => {
+    const route = homes.route(l);
+    if (route.handover !== null) {
+      const from = tasks[taskOf(route.handover.from)] as GovernanceProcessor;
+      const to = tasks[taskOf(route.handover.to)] as GovernanceProcessor;
+      if (from !== to) {
+        handovers++;
+        for (const k of route.handover.keys) {
+          const state = from.exportState(k);
+          from.importState(k, null);
+          if (state !== null) to.importState(k, state);
+        }
+      }
+    }
+    return outputOf(tasks[taskOf(route.homeKey)] as GovernanceProcessor, l);
+  });
+  return { outputs, handovers };
+}
+
+/** Two customer keys whose tasks differ (and differ from the cookie key `ck`'s). */
+function keysInDifferentTasks(): [string, string] {
+  const found: string[] = [];
+  for (let i = 0; found.length < 2; i++) {
+    const k = `cust-${i}`;
+    if (taskOf(k) !== taskOf('ck') && found.every((f) => taskOf(f) !== taskOf(k))) found.push(k);
+  }
+  return found as [string, string];
+}
+
+// Only where an event is decided, and which state is there, differ between the placements below.
 describe('identity links across 4 partitions (simulated tasks, produced order)', () => {
   const expected = dryRun();
 
@@ -54,27 +87,54 @@ describe('identity links across 4 partitions (simulated tasks, produced order)',
   });
 
   it('placed by the resolved home with state handed over at each link, equal to dry-run event for event', () => {
-    const tasks = Array.from({ length: PARTITIONS }, processor);
-    const homes = new IdentityHomes(policy);
-    let handovers = 0;
-    const actual = lines.map((l) => {
-      const route = homes.route(l);
-      if (route.handover !== null) {
-        const from = tasks[taskOf(route.handover.from)] as GovernanceProcessor;
-        const to = tasks[taskOf(route.handover.to)] as GovernanceProcessor;
-        if (from !== to) {
-          handovers++;
-          for (const k of route.handover.keys) {
-            const state = from.exportState(k);
-            from.importState(k, null);
-            if (state !== null) to.importState(k, state);
-          }
-        }
-      }
-      return outputOf(tasks[taskOf(route.homeKey)] as GovernanceProcessor, l);
-    });
+    const { outputs, handovers } = routedSimulation(lines);
     expect(handovers).toBeGreaterThan(0);
-    expect(actual).toEqual(expected);
+    expect(outputs).toEqual(expected);
+  });
+
+  it('equal to dry-run when a linked cookie is linked again and that link is refused (R25, expired)', () => {
+    // ck's first link (to c1) is granted; 14 months later its grant has expired, the link to c2 is
+    // refused and ck keeps resolving to c1: its page view with an id c1 already used is a duplicate
+    // for c1, which only holds if c1's state moved to c2's task with ck.
+    const [c1, c2] = keysInDifferentTasks();
+    const month = 30 * 24 * 3600 * 1000;
+    const t = Date.parse('2025-01-01T00:00:00Z');
+    const at = (ms: number): string => new Date(ms).toISOString();
+    const ev = (
+      id: string,
+      ms: number,
+      subject: string,
+      type: string,
+      source: string,
+      data: object,
+    ): string => JSON.stringify({ specversion: '1.0', id, source, type, time: at(ms), subject, data });
+    const relink = [
+      ev('ev-1', t, 'ck', 'consent.evidence', 'consent-service', {
+        evidenceId: 'ev-ck-1',
+        subject: { key: 'ck' },
+        timestamp: at(t),
+        cmp: 'own-cmp/2.1',
+        textVersion: 'sha256:banner-v1',
+        uiLayer: 1,
+        language: 'da',
+        sourceChannel: 'web',
+        kind: 'cookie-banner',
+        formVersion: 'banner-v1',
+        action: 'save_choices',
+        purposes: ['cookie.statistics', 'seg.web_behaviour', 'cookie.marketing'],
+      }),
+      ev('link-1', t + 1000, c1, 'identity.linked', 'web', { cookieId: 'ck' }),
+      ev('dup-1', t + 2000, c1, 'page.viewed', 'web', { page: { url: '/a', category: 'x' } }),
+      ev('link-2', t + 14 * month, c2, 'identity.linked', 'web', { cookieId: 'ck' }),
+      ev('dup-1', t + 14 * month + 1000, 'ck', 'page.viewed', 'web', { page: { url: '/b', category: 'x' } }),
+    ];
+    const p = processor();
+    const dry = relink.map((l) => p.process(l));
+    expect(dry[1]?.lineage[0]).toMatchObject({ kind: 'identity-link', linked: true });
+    expect(dry[3]?.lineage[0]).toMatchObject({ kind: 'identity-link', linked: false });
+    expect(dry[4]?.deadLetter?.code).toBe('duplicate-event');
+    const q = processor();
+    expect(routedSimulation(relink).outputs).toEqual(relink.map((l) => outputOf(q, l)));
   });
 });
 
@@ -112,5 +172,15 @@ describe('IdentityHomes', () => {
     // A link back is inside one home: nothing moves, no cycle.
     expect(h.route(link('c-1', 'c-2'))).toEqual({ homeKey: 'c-2', handover: null });
     expect(h.route('{not json').homeKey).toBeNull();
+  });
+
+  it('moves the first customer along when a linked alias is linked again (its link may be refused)', () => {
+    const h = new IdentityHomes(policy);
+    h.route(link('c-1', 'ck-1'));
+    h.route(link('c-3', 'ck-3'));
+    // Refused under R25, ck-1 still resolves to c-1 in the processor: c-1 must share ck-1's task.
+    expect(h.route(link('c-2', 'ck-1')).handover).toEqual({ keys: ['c-1', 'ck-1'], from: 'c-1', to: 'c-2' });
+    expect(['c-1', 'ck-1', 'c-2'].map((k) => h.homeOf(k))).toEqual(['c-2', 'c-2', 'c-2']);
+    expect(h.homeOf('ck-3')).toBe('c-3');
   });
 });

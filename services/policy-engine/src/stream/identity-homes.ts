@@ -15,11 +15,12 @@ export interface Route {
 }
 
 /**
- * The resolution table of the repartition stage (design: docs/architecture.md, "Identity links
- * across partitions"). Every key has a home key whose task holds its consent state; a key is its
- * own home until an identity link names it as the alias of another subject. A link moves the
- * alias's state (and the state of every key homed at the alias) to the subject's home, so that the
- * processor there sees both states, exactly as the single dry-run processor does.
+ * The resolution table of the identity router (docs/architecture.md, "Identity links across
+ * partitions"). Every key has a home key whose task holds its consent state; a key is its own home
+ * until an identity link names it as the alias of another subject. A link moves the alias's home
+ * group (the alias and every key sharing its home) to the subject's home, so that the processor
+ * there sees every state the link and later events may resolve to, exactly as the single dry-run
+ * processor does.
  *
  * Routing does not depend on whether the link is granted (R25): an alias whose link is refused
  * keeps its own, unlinked state, only in another task, and the processor still resolves it to
@@ -89,17 +90,12 @@ export class IdentityHomes {
     if (typeof alias !== 'string' || alias === '' || alias === key) return { homeKey: home, handover: null };
     const from = this.homeOf(alias);
     if (from === home) return { homeKey: home, handover: null };
-    // Every key whose home chain passes through the alias moves with it.
-    const keys = [alias];
-    for (const k of this.homes.keys()) if (k !== alias && this.passesThrough(k, alias)) keys.push(k);
-    this.homes.set(alias, home);
+    // The alias's whole home group moves, not the alias alone: a key linked earlier may keep
+    // resolving to a key of that group (a relink refused under R25 leaves `linkedTo` as it was), so
+    // keys joined by any link must share a task. Groups only ever merge.
+    const keys = [from];
+    for (const k of this.homes.keys()) if (k !== from && this.homeOf(k) === from) keys.push(k);
+    this.homes.set(from, home);
     return { homeKey: home, handover: { keys, from, to: home } };
-  }
-
-  private passesThrough(key: string, via: string): boolean {
-    for (let next = this.homes.get(key); next !== undefined; next = this.homes.get(next)) {
-      if (next === via) return true;
-    }
-    return false;
   }
 }
