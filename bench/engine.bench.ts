@@ -20,6 +20,10 @@ const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? '48600');
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? '3');
 const LATENCY_EVENTS = Number(process.env.BENCH_LATENCY_EVENTS ?? '20000');
+// Identity routing (router task + routed topic) as the engine setting ENGINE_IDENTITY_ROUTING:
+// auto (the engine's default), true or false.
+const ROUTING_SETTING = process.env.BENCH_IDENTITY_ROUTING ?? process.env.ENGINE_IDENTITY_ROUTING ?? 'auto';
+const IDENTITY_ROUTING = ROUTING_SETTING === 'auto' ? 'auto' : ROUTING_SETTING === 'true';
 const MAX_BYTES_PER_PARTITION = 1048576;
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -126,7 +130,9 @@ async function main(): Promise<void> {
   const prefix = `bench-${run}.`;
   const kafka = createKafkaClient({ brokers: BROKERS, clientId: 'bench-engine' });
   const lines = generateEventStream({ seed: 1, customers: CUSTOMERS });
-  say(`engine bench: ${lines.length} generated events, ${PARTITIONS} partitions per topic`);
+  say(
+    `engine bench: ${lines.length} generated events, ${PARTITIONS} partitions per topic, identity routing setting ${ROUTING_SETTING}`,
+  );
 
   const engine = await startGovernedStream({
     brokers: BROKERS,
@@ -136,10 +142,14 @@ async function main(): Promise<void> {
     groupId: `bench-${run}`,
     topicPrefix: prefix,
     partitions: PARTITIONS,
-    maxStepRecords: 2000,
+    maxStepRecords: Number(process.env.BENCH_MAX_STEP_RECORDS ?? '2000'),
     maxQueuedPerPartition: 10000,
     createTopics: true,
+    identityRouting: IDENTITY_ROUTING,
   });
+  say(
+    `  identity routing ${engine.router === null ? 'off' : 'on'} (router task, routed topic, state handover)`,
+  );
   await publishLines(kafka, engine.topics, lines);
   const timed = await engineRate(engine, lines.length);
   const enginePerS = (timed.events / timed.ms) * 1000;
@@ -179,6 +189,7 @@ async function main(): Promise<void> {
       p50_ms: round(p50),
       p99_ms: round(p99),
       rss_mb: round(rssMb, 0),
+      identity_routing: engine.router !== null,
     }),
   );
 }

@@ -32,7 +32,7 @@ export class GovernedStreamService implements OnApplicationBootstrap, OnApplicat
       maxStepRecords: s.ENGINE_MAX_STEP_RECORDS,
       maxQueuedPerPartition: s.ENGINE_MAX_QUEUED,
       createTopics: s.ENGINE_CREATE_TOPICS === 'true',
-      identityRouting: s.ENGINE_IDENTITY_ROUTING === 'true',
+      identityRouting: s.ENGINE_IDENTITY_ROUTING === 'auto' ? 'auto' : s.ENGINE_IDENTITY_ROUTING === 'true',
       log: (message, fields) =>
         this.logger.log(
           [message, ...Object.entries(fields ?? {}).map(([k, v]) => `${k}=${String(v)}`)].join(' '),

@@ -62,10 +62,12 @@ export class PolicyEngineSettings extends HttpSettings {
 
   /**
    * Identity routing (router stage plus state handover between tasks): needed for output equal to
-   * dry-run when identity links join subjects in different partitions. Off until it has run in
-   * production-like load; with one partition it changes nothing but the cost.
+   * dry-run when identity links join subjects in different partitions. `auto` (default) turns it on
+   * when there is more than one partition and the policy declares an identity link; `false` turns
+   * it off anyway (each partition then decides links on its own state, which can differ from
+   * dry-run: fail-open for a linked alias, see docs/architecture.md).
    */
   @Expose()
-  @IsIn(['true', 'false'])
-  ENGINE_IDENTITY_ROUTING = 'false';
+  @IsIn(['auto', 'true', 'false'])
+  ENGINE_IDENTITY_ROUTING = 'auto';
 }

@@ -6,6 +6,7 @@ import { loadPolicy, type CompiledPolicy } from '@app/policy';
 import { EngineMetrics } from './engine.metrics';
 import { engineTopicSpecs, engineTopics, type EngineTopics } from './engine-topics';
 import { IdentityRouter } from './identity-router.runner';
+import { needsIdentityRouting } from './identity-routing.choice';
 import { StreamTaskRunner, type StreamTaskObserver } from './stream-task.runner';
 
 /** What the governed stream needs; the Nest module builds it from settings, tests directly. */
@@ -20,8 +21,11 @@ export interface GovernedStreamConfig {
   readonly maxStepRecords: number;
   readonly maxQueuedPerPartition: number;
   readonly createTopics: boolean;
-  /** Route events by identity home first (see `IdentityRouter`); default off. */
-  readonly identityRouting?: boolean;
+  /**
+   * Route events by identity home first (see `IdentityRouter`). `auto`: when {@link needsIdentityRouting}
+   * says so. Absent: off.
+   */
+  readonly identityRouting?: boolean | 'auto';
   readonly log?: (message: string, fields?: Record<string, string | number>) => void;
   readonly afterOutputsSent?: (partition: number) => Promise<void>;
 }
@@ -43,6 +47,10 @@ export async function startGovernedStream(config: GovernedStreamConfig): Promise
     fileName: basename(config.policyFile),
   });
   const topics = engineTopics(policy, config.topicPrefix);
+  const identityRouting =
+    config.identityRouting === 'auto'
+      ? needsIdentityRouting(policy, config.partitions)
+      : config.identityRouting === true;
   const kafka: Kafka = createKafkaClient({ brokers: config.brokers, clientId: config.clientId });
   if (config.createTopics) {
     const admin = kafka.admin();
@@ -77,9 +85,9 @@ export async function startGovernedStream(config: GovernedStreamConfig): Promise
     maxQueuedPerPartition: config.maxQueuedPerPartition,
     observer,
     afterOutputsSent: config.afterOutputsSent,
-    routing: config.identityRouting ? { routed: topics.routed, handover: topics.handover } : undefined,
+    routing: identityRouting ? { routed: topics.routed, handover: topics.handover } : undefined,
   });
-  const router = config.identityRouting
+  const router = identityRouting
     ? new IdentityRouter(kafka, {
         groupId: `${config.groupId}-route`,
         transactionalId: `${config.topicPrefix}${config.groupId}-route`,
