@@ -60,6 +60,31 @@ export interface StreamTaskRunnerOptions {
 
 const IDLE_MS = 20;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Lets the loop wait for new input instead of a fixed idle sleep. Why: a task blocked at an import
+ * marker waits for another task's handover, and with identity routing that happens at every link;
+ * a 20 ms sleep per blocked round was most of the engine's time on a link-heavy stream.
+ */
+class InputArrival {
+  private signal: Promise<void> | null = null;
+  private release: (() => void) | null = null;
+
+  /** Resolves when input arrives, or after `ms` at the latest. */
+  wait(ms: number): Promise<void> {
+    this.signal ??= new Promise<void>((resolve) => (this.release = resolve));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+    return Promise.race([this.signal, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /** Called by the fetch handler whenever records were queued. */
+  arrived(): void {
+    this.release?.();
+    this.signal = null;
+    this.release = null;
+  }
+}
 /** Error name and kafkajs type, never the message (messages may quote input). */
 const errorName = (e: unknown): string => {
   if (!(e instanceof Error)) return typeof e;
@@ -77,14 +102,16 @@ const errorName = (e: unknown): string => {
  * its inputs by record timestamp and commits each step (outputs, lineage, dead letters, changelog
  * and the offsets of all its input partitions) in one transaction of its own transactional id.
  *
- * Consumption only fills queues (kafkajs offsets are never auto-committed); one loop runs a step
- * of every task at a time, so a task's processor is never used by two steps at once. A failed step aborts and the task is
- * claimed afresh: fence, re-read committed offsets, restore state from the changelog, seek.
+ * Consumption only fills queues (kafkajs offsets are never auto-committed); each task runs its own
+ * loop of steps, so a task's processor is never used by two steps at once. A failed step aborts,
+ * all tasks stop, and the assigned ones are claimed afresh: fence, re-read committed offsets,
+ * restore state from the changelog, seek.
  */
 export class StreamTaskRunner {
   private readonly consumer: Consumer;
   private readonly admin: Admin;
   private readonly tasks = new Map<number, StreamTask>();
+  private readonly arrival = new InputArrival();
   private assignment: number[] | null = null;
   private assignmentChanged = false;
   private running = false;
@@ -167,6 +194,7 @@ export class StreamTaskRunner {
       for (const m of batch.messages)
         if (BigInt(m.offset) >= task.inbox.next && m.value !== null)
           task.inbox.add(BigInt(m.offset), JSON.parse(m.value.toString('utf8')) as HandoverStates);
+      this.arrival.arrived();
       return;
     }
     const q = task.queueByTopic.get(batch.topic);
@@ -175,6 +203,7 @@ export class StreamTaskRunner {
     for (const m of batch.messages) if (BigInt(m.offset) >= q.next) q.messages.push(m);
     const after = BigInt(batch.lastOffset()) + 1n;
     if (after > q.next) q.next = after;
+    if (batch.messages.length > 0) this.arrival.arrived();
     if (q.messages.length >= this.options.maxQueuedPerPartition && !task.paused.has(q.topic)) {
       task.paused.add(q.topic);
       this.consumer.pause([{ topic: q.topic, partitions: [task.partition] }]);
@@ -192,20 +221,28 @@ export class StreamTaskRunner {
           continue;
         }
       }
-      // Tasks share nothing (own processor, producer, inputs): their steps overlap their I/O.
-      const outcomes = await Promise.allSettled([...this.tasks.values()].map((task) => this.step(task)));
-      let progressed = false;
-      outcomes.forEach((o, i) => {
-        if (o.status === 'fulfilled') progressed ||= o.value;
-        else {
-          const partition = [...this.tasks.keys()][i] ?? -1;
-          this.options.observer?.stepFailed?.({ partition, error: errorName(o.reason) });
-          // Unknown outcome: only a fresh claim (fence + committed offsets + changelog) is safe.
-          this.assignmentChanged = true;
-        }
-      });
+      const tasks = [...this.tasks.values()];
+      if (tasks.length === 0) await this.arrival.wait(IDLE_MS);
+      // Tasks share nothing (own processor, producer, inputs): each runs its own loop, so a task
+      // waiting for a handover resumes when it arrives, not when every other task's step is done.
+      else await Promise.all(tasks.map((task) => this.runTask(task)));
       if (this.assignmentChanged) await sleep(200);
-      else if (!progressed) await sleep(IDLE_MS);
+    }
+  }
+
+  /** Steps one task until it fails, the assignment changes or the runner stops. */
+  private async runTask(task: StreamTask): Promise<void> {
+    while (this.running && !this.assignmentChanged && task.status === 'active') {
+      let progressed: boolean;
+      try {
+        progressed = await this.step(task);
+      } catch (error) {
+        this.options.observer?.stepFailed?.({ partition: task.partition, error: errorName(error) });
+        // Unknown outcome: only a fresh claim (fence + committed offsets + changelog) is safe.
+        this.assignmentChanged = true;
+        return;
+      }
+      if (!progressed) await this.arrival.wait(IDLE_MS);
     }
   }
 
