@@ -34,4 +34,15 @@ describe('HandoverInbox', () => {
     expect(inbox.size).toBe(0);
     expect(inbox.committable()).toBe(12n);
   });
+
+  it('drops the topic copy of states already imported in memory, so it holds back no offset', () => {
+    const inbox = new HandoverInbox(10n);
+    inbox.taken(4); // imported from the exporting task on this instance
+    inbox.add(10n, states(4)); // its copy on the handover topic, read afterwards
+    inbox.add(11n, states(3));
+    expect(inbox.size).toBe(0);
+    expect(inbox.committable()).toBe(12n);
+    inbox.add(12n, states(5));
+    expect(inbox.take(5)).toEqual(states(5));
+  });
 });

@@ -8,13 +8,15 @@ import { type HandoverStates } from './routed-record';
  */
 export class HandoverInbox {
   private readonly waiting = new Map<number, { offset: bigint; handover: HandoverStates }>();
+  /** Highest id imported so far: its copy (and older ones) read later are stale. */
+  private lastTaken = -1;
 
   /** `next`: the offset after the last record read. */
   constructor(public next: bigint) {}
 
   add(offset: bigint, handover: HandoverStates): void {
-    this.waiting.set(handover.id, { offset, handover });
     if (offset + 1n > this.next) this.next = offset + 1n;
+    if (handover.id > this.lastTaken) this.waiting.set(handover.id, { offset, handover });
   }
 
   /**
@@ -24,8 +26,17 @@ export class HandoverInbox {
   take(id: number): HandoverStates | null {
     const hit = this.waiting.get(id);
     if (hit === undefined) return null;
-    for (const k of [...this.waiting.keys()]) if (k <= id) this.waiting.delete(k);
+    this.taken(id);
     return hit.handover;
+  }
+
+  /**
+   * Records that marker `id` was imported from elsewhere (the exporting task runs on this instance
+   * and passed the states in memory): its copy on the topic, and anything older, is dropped.
+   */
+  taken(id: number): void {
+    if (id > this.lastTaken) this.lastTaken = id;
+    for (const k of [...this.waiting.keys()]) if (k <= id) this.waiting.delete(k);
   }
 
   /** Offset to commit: nothing below it is still needed. */

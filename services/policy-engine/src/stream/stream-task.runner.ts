@@ -59,6 +59,11 @@ export interface StreamTaskRunnerOptions {
 }
 
 const IDLE_MS = 20;
+/** How long a step may wait at an import marker for its states before committing what it has. */
+const HANDOVER_WAIT_MS = 250;
+const HANDOVER_POLL_MS = 5;
+/** Most handovers kept in memory for importing tasks on this instance (see exportedHere). */
+const MAX_EXPORTED_HERE = 10_000;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -112,6 +117,14 @@ export class StreamTaskRunner {
   private readonly admin: Admin;
   private readonly tasks = new Map<number, StreamTask>();
   private readonly arrival = new InputArrival();
+  /**
+   * Handovers exported by this instance's tasks, by id, so an importing task on the same instance
+   * need not wait for the round trip through the handover topic. Safe before the exporting step
+   * commits: a task's processing is deterministic from its committed state and its routed input,
+   * so a replay after an abort exports the same states (and the topic copy is dropped as stale).
+   * Bounded: an import on another instance never takes its entry.
+   */
+  private readonly exportedHere = new Map<number, HandoverStates>();
   private assignment: number[] | null = null;
   private assignmentChanged = false;
   private running = false;
@@ -259,6 +272,7 @@ export class StreamTaskRunner {
 
   private async claimAll(wanted: number[]): Promise<void> {
     await this.releaseAll();
+    this.exportedHere.clear();
     if (wanted.length === 0) return;
     const { topics, routing } = this.options;
     const inputs = this.inputs;
@@ -398,8 +412,20 @@ export class StreamTaskRunner {
     for (const { queue, message } of taken) {
       const kind = task.inbox === null ? 'event' : routedKind(message.headers);
       if (kind !== 'event') {
-        // An import marker whose states have not arrived ends the step; the next one resumes here.
-        if (!this.handOver(task, kind, message.value, changed, records)) break;
+        // An import marker whose states have not arrived: wait for them inside the step for a
+        // while (the exporting task is usually just behind; ending the step at every link made
+        // tiny transactions the engine's main cost), then end the step; the next resumes here.
+        let done = this.handOver(task, kind, message.value, changed, records);
+        while (
+          !done &&
+          performance.now() - started < HANDOVER_WAIT_MS &&
+          this.running &&
+          !this.assignmentChanged
+        ) {
+          await this.arrival.wait(HANDOVER_POLL_MS);
+          done = this.handOver(task, kind, message.value, changed, records);
+        }
+        if (!done) break;
         used++;
         continue;
       }
@@ -494,6 +520,10 @@ export class StreamTaskRunner {
       });
       const handover = (this.options.routing as { handover: string }).handover;
       const out: HandoverStates = { id: marker.id, states };
+      this.exportedHere.set(marker.id, out);
+      if (this.exportedHere.size > MAX_EXPORTED_HERE)
+        this.exportedHere.delete(this.exportedHere.keys().next().value as number);
+      this.arrival.arrived();
       records.push({
         topic: handover,
         key: marker.to,
@@ -502,7 +532,14 @@ export class StreamTaskRunner {
       });
       return true;
     }
-    const arrived = (task.inbox as HandoverInbox).take(marker.id);
+    const inbox = task.inbox as HandoverInbox;
+    let arrived = inbox.take(marker.id);
+    const local = this.exportedHere.get(marker.id);
+    if (arrived === null && local !== undefined) {
+      inbox.taken(marker.id);
+      arrived = local;
+    }
+    this.exportedHere.delete(marker.id);
     if (arrived === null) return false;
     for (const [key, state] of arrived.states) {
       processor.importState(key, state);
