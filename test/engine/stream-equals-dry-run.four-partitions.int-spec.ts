@@ -71,6 +71,18 @@ describe('with 4 partitions and identity routing, the governed stream equals gov
       onBatch: ({ messages }) => void (handovers += messages.length),
     });
     expect(handovers).toBeGreaterThan(10);
+    // The router's metrics: every input routed, the handovers counted, raw-input lag drained.
+    const metric = async (name: string): Promise<number> =>
+      ((await engine?.metrics.registry.getSingleMetric(name)?.get())?.values ?? []).reduce(
+        (n, v) => n + v.value,
+        0,
+      );
+    expect(await metric('engine_routed_total')).toBe(lines.length);
+    expect(await metric('engine_handovers_total')).toBeGreaterThan(10);
+    const lag = await engine.metrics.registry.getSingleMetric('engine_consumer_lag')?.get();
+    const rawLag = (lag?.values ?? []).filter((v) => engine?.topics.inputs.includes(String(v.labels.topic)));
+    expect(rawLag.length).toBeGreaterThan(0);
+    expect(rawLag.every((v) => v.value === 0)).toBe(true);
     // Dead letters name the input the bad record was read from, not the routed copy.
     for (const d of actual.deadLetters) expect(engine.topics.inputs).toContain(d.headers['dlq.source.topic']);
   });

@@ -97,7 +97,11 @@ export async function startGovernedStream(config: GovernedStreamConfig): Promise
         policy,
         maxStepRecords: config.maxStepRecords,
         maxQueuedPerPartition: config.maxQueuedPerPartition,
-        onStepFailed: (error) => log('routing step aborted; router will be claimed afresh', { error }),
+        onStepFailed: (error) => {
+          metrics.stepFailed({ partition: -1, error });
+          log('routing step aborted; router will be claimed afresh', { error });
+        },
+        onStepCommitted: (e) => metrics.routeStepCommitted(e),
         onClaimed: (e) => log('raw inputs claimed and identity homes restored', e),
       })
     : null;

@@ -21,8 +21,20 @@ export interface IdentityRouterOptions {
   readonly maxBytesPerPartition?: number;
   readonly transactionTimeoutMs?: number;
   readonly onStepFailed?: (error: string) => void;
+  /** A routing step committed: records routed, state handovers started, raw-input lag. */
+  readonly onStepCommitted?: (event: RouteStepCommitted) => void;
   /** The raw inputs were claimed and the table restored (`aliases`: entries restored). */
   readonly onClaimed?: (event: { partitions: number; aliases: number }) => void;
+}
+
+/** Figures of one committed routing step (names and counts only). */
+export interface RouteStepCommitted {
+  readonly records: number;
+  /** Links whose alias's state moves to another task (one export and one import marker each). */
+  readonly handovers: number;
+  readonly durationMs: number;
+  /** Raw input topic → partition → records behind its end offset after this step. */
+  readonly lag: ReadonlyMap<string, ReadonlyMap<number, number>>;
 }
 
 interface RouterQueue extends InputQueue {
@@ -278,6 +290,7 @@ export class IdentityRouter {
       taken = takeInProducedOrder(queues, available, nextAtSnapshot, this.options.maxStepRecords);
     }
     if (taken.length === 0) return false;
+    const started = performance.now();
 
     const records: OutputRecord[] = [];
     const sequenceBefore = this.sequence.last;
@@ -323,6 +336,20 @@ export class IdentityRouter {
         this.paused.delete(tp);
         this.consumer.resume([{ topic: q.topic, partitions: [q.partition] }]);
       }
+    }
+    if (this.options.onStepCommitted) {
+      const lag = new Map<string, Map<number, number>>();
+      for (const q of queues) {
+        let byPartition = lag.get(q.topic);
+        if (!byPartition) lag.set(q.topic, (byPartition = new Map()));
+        byPartition.set(q.partition, Number(q.end - q.next) + q.messages.length);
+      }
+      this.options.onStepCommitted({
+        records: taken.length,
+        handovers: sequence.last - sequenceBefore,
+        durationMs: performance.now() - started,
+        lag,
+      });
     }
     return true;
   }
