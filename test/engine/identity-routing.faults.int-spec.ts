@@ -3,14 +3,13 @@ import { readFileSync } from 'node:fs';
 import { type Kafka } from 'kafkajs';
 import { ensureTopics } from '@app/kafka';
 import { loadPolicy } from '@app/policy';
-import { provideKafka, type KafkaUnderTest } from '@app/testing';
 import { generateEventStream } from '../../cli/govern/event-stream.generator';
 import {
   engineTopicSpecs,
   engineTopics,
   type EngineTopics,
 } from '../../services/policy-engine/src/stream/engine-topics';
-import { compileEngineFixture, startEngineProcess, type EngineProcess } from './support/engine.process';
+import { engineProcessesUnderTest } from './support/engine.process';
 import { readCommittedRecords } from './support/committed-records.reader';
 import {
   canonicalRecord,
@@ -69,18 +68,7 @@ async function expectEqualToDryRun(
 // killed inside open transactions, or tasks and the router moving to another instance, still
 // leave output equal to dry-run across 4 partitions.
 describe('identity routing under faults (4 partitions)', () => {
-  let broker: KafkaUnderTest;
-  let script: string;
-  const running: EngineProcess[] = [];
-
-  beforeAll(async () => {
-    broker = await provideKafka();
-    script = await compileEngineFixture();
-  });
-  afterAll(async () => {
-    for (const p of running) p.child.kill('SIGKILL');
-    await broker.stop();
-  });
+  const engines = engineProcessesUnderTest();
 
   const setUp = async (
     name: string,
@@ -89,7 +77,7 @@ describe('identity routing under faults (4 partitions)', () => {
     const prefix = uniquePrefix(name);
     const policy = loadPolicy(readFileSync(POLICY_FILE, 'utf8'), { fileName: 'example.yaml' });
     const topics = engineTopics(policy, prefix);
-    const kafka = testKafka(broker.brokers);
+    const kafka = testKafka(engines.brokers);
     const admin = kafka.admin();
     await admin.connect();
     await ensureTopics(admin, engineTopicSpecs(topics, 4));
@@ -97,7 +85,7 @@ describe('identity routing under faults (4 partitions)', () => {
     const lines = generateEventStream({ seed, customers: 4000 });
     await produceLines(kafka, topics, lines);
     const env = {
-      KAFKA_BROKERS: broker.brokers.join(','),
+      KAFKA_BROKERS: engines.brokers.join(','),
       POLICY_FILE,
       ENGINE_TOPIC_PREFIX: prefix,
       ENGINE_PARTITIONS: '4',
@@ -110,17 +98,15 @@ describe('identity routing under faults (4 partitions)', () => {
 
   it('after kill -9 inside an open transaction and a restart, output equals dry-run; the homes and consent state came back', async () => {
     const { kafka, topics, lines, env } = await setUp('route-kill', 5);
-    const first = startEngineProcess(script, {
+    const first = engines.start({
       ...env,
       ENGINE_FIXTURE_HOLD_AFTER: String(Math.floor(lines.length / 3)),
     });
-    running.push(first);
     await first.waitFor((e) => e.event === 'transaction-open', 240_000);
     first.child.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
 
-    const second = startEngineProcess(script, env);
-    running.push(second);
+    const second = engines.start(env);
     const homes = await second.waitFor((e) => e.msg === 'raw inputs claimed and identity homes restored');
     expect(Number(homes.aliases)).toBeGreaterThan(0);
     const tasks = await second.waitFor((e) => e.msg === 'tasks claimed and consent state restored');
@@ -133,11 +119,9 @@ describe('identity routing under faults (4 partitions)', () => {
 
   it('with a second instance joining and the first leaving mid-run, output equals dry-run', async () => {
     const { kafka, topics, lines, env } = await setUp('route-rebalance', 9);
-    const a = startEngineProcess(script, env);
-    running.push(a);
+    const a = engines.start(env);
     await a.waitFor((e) => e.event === 'committed' && Number(e.total) >= 3000, 120_000);
-    const b = startEngineProcess(script, env);
-    running.push(b);
+    const b = engines.start(env);
     await b.waitFor((e) => e.event === 'committed' && (e.partitions as number[]).length > 0, 120_000);
     a.child.kill('SIGTERM');
     expect(await a.exited).toBe(0);

@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadPolicy } from '@app/policy';
 import { ensureTopics } from '@app/kafka';
-import { provideKafka, type KafkaUnderTest } from '@app/testing';
 import { generateEventStream } from '../../cli/govern/event-stream.generator';
 import { engineTopicSpecs, engineTopics } from '../../services/policy-engine/src/stream/engine-topics';
-import { compileEngineFixture, startEngineProcess, type EngineProcess } from './support/engine.process';
+import { engineProcessesUnderTest } from './support/engine.process';
 import {
   dryRun,
   POLICY_FILE,
@@ -17,24 +16,13 @@ import {
 } from './support/engine-stream.kit';
 
 describe('exactly once across kill -9 and restart', () => {
-  let broker: KafkaUnderTest;
-  let script: string;
-  const running: EngineProcess[] = [];
-
-  beforeAll(async () => {
-    broker = await provideKafka();
-    script = await compileEngineFixture();
-  });
-  afterAll(async () => {
-    for (const p of running) p.child.kill('SIGKILL');
-    await broker.stop();
-  });
+  const engines = engineProcessesUnderTest();
 
   it('after kill -9 in an open transaction and a restart, every expected record is there exactly once and consent state came back from the changelog', async () => {
     const prefix = uniquePrefix('kill');
     const policy = loadPolicy(readFileSync(POLICY_FILE, 'utf8'), { fileName: 'example.yaml' });
     const topics = engineTopics(policy, prefix);
-    const kafka = testKafka(broker.brokers);
+    const kafka = testKafka(engines.brokers);
     const admin = kafka.admin();
     await admin.connect();
     await ensureTopics(admin, engineTopicSpecs(topics, 1));
@@ -44,15 +32,14 @@ describe('exactly once across kill -9 and restart', () => {
     expect(lines).toHaveLength(50_000);
     await produceLines(kafka, topics, lines);
     const env = {
-      KAFKA_BROKERS: broker.brokers.join(','),
+      KAFKA_BROKERS: engines.brokers.join(','),
       POLICY_FILE,
       ENGINE_TOPIC_PREFIX: prefix,
       ENGINE_PARTITIONS: '1',
       ENGINE_GROUP_ID: `engine-${randomUUID().slice(0, 8)}`,
     };
 
-    const first = startEngineProcess(script, { ...env, ENGINE_FIXTURE_HOLD_AFTER: '20000' });
-    running.push(first);
+    const first = engines.start({ ...env, ENGINE_FIXTURE_HOLD_AFTER: '20000' });
     await first.waitFor((e) => e.event === 'transaction-open', 240_000);
     first.child.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
@@ -62,8 +49,7 @@ describe('exactly once across kill -9 and restart', () => {
     expect(committedBeforeKill).toBeGreaterThanOrEqual(20_000);
     expect(committedBeforeKill).toBeLessThan(50_000);
 
-    const second = startEngineProcess(script, env);
-    running.push(second);
+    const second = engines.start(env);
     const restored = await second.waitFor((e) => e.msg === 'tasks claimed and consent state restored');
     expect(Number(restored.restoredSubjects)).toBeGreaterThan(0);
 

@@ -4,10 +4,10 @@ import { type KafkaMessage } from 'kafkajs';
 import { loadPolicy } from '@app/policy';
 import { type LineageRecord } from '@app/contracts';
 import { ensureTopics, readTopicToEnd } from '@app/kafka';
-import { provideKafka, consumeUntil, type KafkaUnderTest } from '@app/testing';
+import { consumeUntil } from '@app/testing';
 import { generateEventStream } from '../../cli/govern/event-stream.generator';
 import { engineTopicSpecs, engineTopics } from '../../services/policy-engine/src/stream/engine-topics';
-import { compileEngineFixture, startEngineProcess, type EngineProcess } from './support/engine.process';
+import { engineProcessesUnderTest } from './support/engine.process';
 import { dryRun, POLICY_FILE, produceLines, testKafka, uniquePrefix } from './support/engine-stream.kit';
 
 /** (eventId, destination) of every decision, evidence id of every assessment, dead-letter ids. */
@@ -29,24 +29,13 @@ function lineageKeys(lineage: readonly LineageRecord[]): string[] {
 }
 
 describe('several instances share the tasks', () => {
-  let broker: KafkaUnderTest;
-  let script: string;
-  const running: EngineProcess[] = [];
-
-  beforeAll(async () => {
-    broker = await provideKafka();
-    script = await compileEngineFixture();
-  });
-  afterAll(async () => {
-    for (const p of running) p.child.kill('SIGKILL');
-    await broker.stop();
-  });
+  const engines = engineProcessesUnderTest();
 
   it('with a second instance joining and the first leaving mid-run, every decision, assessment and dead letter is written exactly once', async () => {
     const prefix = uniquePrefix('rebalance');
     const policy = loadPolicy(readFileSync(POLICY_FILE, 'utf8'), { fileName: 'example.yaml' });
     const topics = engineTopics(policy, prefix);
-    const kafka = testKafka(broker.brokers);
+    const kafka = testKafka(engines.brokers);
     const admin = kafka.admin();
     await admin.connect();
     await ensureTopics(admin, engineTopicSpecs(topics, 4));
@@ -54,7 +43,7 @@ describe('several instances share the tasks', () => {
     const lines = generateEventStream({ seed: 9, customers: 5000 });
     await produceLines(kafka, topics, lines);
     const env = {
-      KAFKA_BROKERS: broker.brokers.join(','),
+      KAFKA_BROKERS: engines.brokers.join(','),
       POLICY_FILE,
       ENGINE_TOPIC_PREFIX: prefix,
       ENGINE_PARTITIONS: '4',
@@ -62,11 +51,9 @@ describe('several instances share the tasks', () => {
       ENGINE_MAX_STEP_RECORDS: '200',
     };
 
-    const a = startEngineProcess(script, env);
-    running.push(a);
+    const a = engines.start(env);
     await a.waitFor((e) => e.event === 'committed' && Number(e.total) >= 3000, 120_000);
-    const b = startEngineProcess(script, env);
-    running.push(b);
+    const b = engines.start(env);
     // The rebalance: b is given tasks, a keeps the others.
     await b.waitFor((e) => e.event === 'committed' && (e.partitions as number[]).length > 0, 120_000);
     await a.waitFor((e) => e.event === 'committed' && (e.partitions as number[]).length === 2, 120_000);

@@ -2,6 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { provideKafka, type KafkaUnderTest } from '@app/testing';
 
 const ROOT = resolve(__dirname, '../../..');
 const TSCONFIG = join(ROOT, 'test/engine/fixtures/tsconfig.fixture.json');
@@ -63,4 +64,37 @@ export function startEngineProcess(script: string, env: Record<string, string>):
     );
   };
   return { child, events, exited, waitFor };
+}
+
+/**
+ * Jest hooks for a test file that runs the engine as child processes: the broker (from env or a
+ * container), the compiled fixture, and SIGKILL of every process still running at the end.
+ */
+export function engineProcessesUnderTest(): {
+  readonly brokers: string[];
+  start(env: Record<string, string>): EngineProcess;
+} {
+  let broker: KafkaUnderTest | undefined;
+  let script: string | undefined;
+  const running: EngineProcess[] = [];
+  beforeAll(async () => {
+    broker = await provideKafka();
+    script = await compileEngineFixture();
+  });
+  afterAll(async () => {
+    for (const p of running) p.child.kill('SIGKILL');
+    await broker?.stop();
+  });
+  return {
+    get brokers(): string[] {
+      if (broker === undefined) throw new Error('the broker is provided in beforeAll');
+      return broker.brokers;
+    },
+    start(env: Record<string, string>): EngineProcess {
+      if (script === undefined) throw new Error('the engine fixture is compiled in beforeAll');
+      const p = startEngineProcess(script, env);
+      running.push(p);
+      return p;
+    },
+  };
 }
