@@ -4,6 +4,24 @@ import { producerConfig } from '@app/kafka';
 import { type EngineTopics } from '../../services/policy-engine/src/stream/engine-topics';
 
 /**
+ * Where an NDJSON line goes, as a source system would publish it: consent evidence on the evidence
+ * topic, a source event on its source's topic, keyed by subject. Lines that are not even JSON, or
+ * name an undeclared source, still arrive on some source topic: that is the dead-letter path.
+ */
+export function routeLine(line: string, topics: EngineTopics): { topic: string; key: string | null } {
+  const fallback = [...topics.sources.values()][0] as string;
+  try {
+    const e = JSON.parse(line) as { type?: unknown; source?: unknown; subject?: unknown };
+    const key = typeof e.subject === 'string' ? e.subject : null;
+    if (e.type === CONSENT_EVIDENCE_EVENT_TYPE) return { topic: topics.evidence, key };
+    const t = typeof e.source === 'string' ? topics.sources.get(e.source) : undefined;
+    return { topic: t ?? fallback, key };
+  } catch {
+    return { topic: fallback, key: null };
+  }
+}
+
+/**
  * Publishes NDJSON lines as the source systems would: consent evidence on the evidence topic, each
  * source event on its source's topic, keyed by subject, with increasing record timestamps (the
  * produced order the engine merges by). Lines that are not JSON or name an undeclared source still
@@ -15,18 +33,6 @@ export async function publishLines(
   lines: readonly string[],
   onProgress?: (sent: number) => void,
 ): Promise<void> {
-  const fallback = [...topics.sources.values()][0] as string;
-  const route = (line: string): { topic: string; key: string | null } => {
-    try {
-      const e = JSON.parse(line) as { type?: unknown; source?: unknown; subject?: unknown };
-      const key = typeof e.subject === 'string' ? e.subject : null;
-      if (e.type === CONSENT_EVIDENCE_EVENT_TYPE) return { topic: topics.evidence, key };
-      const t = typeof e.source === 'string' ? topics.sources.get(e.source) : undefined;
-      return { topic: t ?? fallback, key };
-    } catch {
-      return { topic: fallback, key: null };
-    }
-  };
   const producer = kafka.producer(producerConfig({ idempotent: true, maxInFlightRequests: 1 }));
   await producer.connect();
   try {
@@ -34,7 +40,7 @@ export async function publishLines(
     for (let i = 0; i < lines.length; i += 2000) {
       const byTopic = new Map<string, { key: string | null; value: string; timestamp: string }[]>();
       lines.slice(i, i + 2000).forEach((line, j) => {
-        const { topic, key } = route(line);
+        const { topic, key } = routeLine(line, topics);
         let list = byTopic.get(topic);
         if (!list) byTopic.set(topic, (list = []));
         list.push({ key, value: line, timestamp: String(base + i + j) });

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { CONSENT_EVIDENCE_EVENT_TYPE } from '@app/contracts';
 import { producerConfig } from '@app/kafka';
 import { consumeUntil, type ConsumedRecord } from '@app/testing';
 import { replay } from '../../../cli/govern/dry-run.command';
+import { routeLine } from '../../../cli/main-job/sample.publisher';
 import { generateEventStream } from '../../../cli/govern/event-stream.generator';
 import {
   startGovernedStream,
@@ -30,23 +30,7 @@ export function uniquePrefix(name: string): string {
   return `t-${name}-${randomUUID().slice(0, 8)}.`;
 }
 
-/**
- * Where an NDJSON line goes, as a source system would publish it: consent evidence on the evidence
- * topic, a source event on its source's topic, keyed by subject. Lines that are not even JSON, or
- * name an undeclared source, still arrive on some source topic: that is the dead-letter path.
- */
-export function routeLine(line: string, topics: EngineTopics): { topic: string; key: string | null } {
-  const fallback = [...topics.sources.values()][0] as string;
-  try {
-    const e = JSON.parse(line) as { type?: unknown; source?: unknown; subject?: unknown };
-    const key = typeof e.subject === 'string' ? e.subject : null;
-    if (e.type === CONSENT_EVIDENCE_EVENT_TYPE) return { topic: topics.evidence, key };
-    const t = typeof e.source === 'string' ? topics.sources.get(e.source) : undefined;
-    return { topic: t ?? fallback, key };
-  } catch {
-    return { topic: fallback, key: null };
-  }
-}
+export { routeLine };
 
 /**
  * Produces the lines in file order with strictly increasing record timestamps (the produced order the
