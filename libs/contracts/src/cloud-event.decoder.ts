@@ -9,6 +9,9 @@ export type DecodeResult =
 /** Header value as kafkajs hands it over. */
 export type HeaderValue = string | Uint8Array | readonly (string | Uint8Array)[] | undefined;
 
+/** Longest accepted CloudEvent id. */
+export const MAX_EVENT_ID_LENGTH = 256;
+
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 const twoDigits = (s: string, i: number): number => (s.charCodeAt(i) - 48) * 10 + s.charCodeAt(i + 1) - 48;
@@ -60,7 +63,11 @@ function requireString(obj: Record<string, unknown>, name: string): string | nul
 export function validateCloudEvent(value: unknown): DecodeResult {
   if (!isRecord(value)) return fail('invalid-envelope', 'the event is not a JSON object');
   if (value.specversion !== '1.0') return fail('invalid-envelope', 'specversion: must be "1.0"');
-  if (requireString(value, 'id') === null) return fail('invalid-envelope', 'id: required non-empty string');
+  const id = requireString(value, 'id');
+  if (id === null) return fail('invalid-envelope', 'id: required non-empty string');
+  // Ids go into every decision id, record header and lineage row (an indexed column): keep them short.
+  if (id.length > MAX_EVENT_ID_LENGTH)
+    return fail('invalid-envelope', `id: at most ${MAX_EVENT_ID_LENGTH} characters`);
   if (requireString(value, 'source') === null)
     return fail('invalid-envelope', 'source: required non-empty string');
   if (requireString(value, 'type') === null)

@@ -1,3 +1,5 @@
+import { windowFromIds } from './duplicate-window';
+
 /**
  * A person's folded consent and identity state. Plain JSON (numbers are epoch milliseconds) so the
  * engine can write it to a compacted changelog topic as-is and restore it with importState.
@@ -7,7 +9,8 @@
  * starts a new window.
  */
 export interface SubjectState {
-  v: 1;
+  /** Format version: 2 since `seen` holds hashes (a v1 state is upgraded on restore). */
+  v: 2;
   /** Active consent grants per purpose. */
   purposes: Record<string, PurposeGrant>;
   /** Active marketing permissions (G3): consents (R14) and soft opt-ins (R15). */
@@ -22,8 +25,8 @@ export interface SubjectState {
   contactRefused: RefusalRef | null;
   /** Objection to direct marketing (Art. 21(2), R19). */
   objection: EvidenceRef | null;
-  /** Most recent event and evidence ids, for duplicate detection. */
-  seen: string[];
+  /** Hashes of the most recent event and evidence ids, for duplicate detection (duplicate-window.ts). */
+  seen: number[];
   /** Set when this key is an alias (e.g. a cookie id) linked to another subject (R25). */
   linkedTo: string | null;
 }
@@ -69,7 +72,7 @@ export interface PendingGrant {
 /** A fresh state: no consent, fail closed. */
 export function emptySubjectState(): SubjectState {
   return {
-    v: 1,
+    v: 2,
     purposes: {},
     marketing: [],
     pending: pendingRecord(),
@@ -97,7 +100,7 @@ const EMPTY_LIST: never[] = Object.freeze([]) as unknown as never[];
  */
 export function sharedEmptySubjectState(): SubjectState {
   return {
-    v: 1,
+    v: 2,
     purposes: EMPTY_RECORD,
     marketing: EMPTY_LIST,
     pending: EMPTY_RECORD,
@@ -130,10 +133,25 @@ export function pendingRecord(
   return r;
 }
 
-/** A state read from JSON (changelog, handover), with its pending record a dictionary again. */
-export function withPendingRecord(state: SubjectState): SubjectState {
+/**
+ * A state read from JSON (changelog, handover) made live again: its pending record a dictionary,
+ * and a v1 state (ids in `seen`) upgraded to v2 (their hashes).
+ */
+export function restoredState(state: SubjectState | SubjectStateV1): SubjectState {
   state.pending = pendingRecord(state.pending);
+  if (state.v === 1) {
+    const upgraded = state as unknown as SubjectState;
+    upgraded.seen = windowFromIds(state.seen);
+    upgraded.v = 2;
+    return upgraded;
+  }
   return state;
+}
+
+/** The state format before v2: the same, with the ids themselves in `seen`. */
+export interface SubjectStateV1 extends Omit<SubjectState, 'v' | 'seen'> {
+  v: 1;
+  seen: string[];
 }
 
 /** `state[key]`, replaced by an own object first if it is the shared frozen empty one. */
@@ -156,15 +174,15 @@ export function writableMarketing(state: SubjectState): MarketingGrant[] {
   return m;
 }
 
-/** Checks that a value restored from the changelog has the expected shape. */
-export function isSubjectState(value: unknown): value is SubjectState {
+/** Checks that a value restored from the changelog has the shape of a v2 or v1 state. */
+export function isSubjectState(value: unknown): value is SubjectState | SubjectStateV1 {
   if (typeof value !== 'object' || value === null) return false;
-  const s = value as Partial<SubjectState>;
+  const s = value as Partial<SubjectState> | Partial<SubjectStateV1>;
   return (
-    s.v === 1 &&
+    ((s.v === 2 && Array.isArray(s.seen) && s.seen.every((h) => typeof h === 'number')) ||
+      (s.v === 1 && Array.isArray(s.seen) && s.seen.every((id) => typeof id === 'string'))) &&
     typeof s.purposes === 'object' &&
     Array.isArray(s.marketing) &&
-    typeof s.pending === 'object' &&
-    Array.isArray(s.seen)
+    typeof s.pending === 'object'
   );
 }

@@ -14,16 +14,17 @@ import { assessEvidence, checkEvidenceShape, type EvidenceAssessment } from './c
 import { foldEvidence, type FoldOutcome } from './consent-state.fold';
 import {
   isSubjectState,
+  restoredState,
   sharedEmptySubjectState,
-  withPendingRecord,
   type SubjectState,
+  type SubjectStateV1,
   writableRecord,
 } from './consent-state.types';
 import { decisionId, Pseudonymiser } from './decision-id';
 import { type DecisionTables, type TypeTable, decisionTables } from './decision-tables';
 import { type DestinationDecision, decideWithTables, StatusMemo } from './destination-decision';
 import type { ContactIndex } from './contact-permission';
-import { DuplicateWindow, hashOf } from './duplicate-window';
+import { addToWindow, eventIdHash, evidenceIdHash, inWindow } from './duplicate-window';
 import { parseEventTime } from './event-time';
 import type { AttributeNode, DeclaredAttribute } from './compiled-policy.types';
 
@@ -88,19 +89,14 @@ function setPath(target: Record<string, unknown>, segments: readonly string[], v
   node[segments[segments.length - 1] as string] = value;
 }
 
-/**
- * A subject's state plus what the processor derives from it (never serialised). It is its own
- * duplicate window (one object per subject instead of two: hundreds of thousands are retained).
- */
-class SubjectEntry extends DuplicateWindow {
+/** A subject's state plus what the processor derives from it (never serialised). */
+class SubjectEntry {
   /** Keyed pseudonym of the subject key, computed once (an HMAC per event was in the profile). */
   pseudonym: string | null = null;
   /** Derived view of the marketing grants for the contact gate (see ContactIndex), on first use. */
   contactIndex: ContactIndex | null = null;
 
-  constructor(readonly state: SubjectState) {
-    super();
-  }
+  constructor(readonly state: SubjectState) {}
 }
 
 /** A source event's payload walked once for all destinations (see walkInto). */
@@ -198,7 +194,7 @@ export class GovernanceProcessor {
     if (!isSubjectState(state)) throw new TypeError(`importState: not a consent state for one subject`);
     this.subjects.set(
       subjectKey,
-      newEntry(withPendingRecord(JSON.parse(JSON.stringify(state)) as SubjectState)),
+      newEntry(restoredState(JSON.parse(JSON.stringify(state)) as SubjectState | SubjectStateV1)),
     );
   }
 
@@ -252,8 +248,8 @@ export class GovernanceProcessor {
     }
     const subjectKey = this.resolve(event.subject);
     const found = this.resolved;
-    const idHash = hashOf(event.id);
-    if (found !== undefined && this.isDuplicate(found, event.id, idHash)) {
+    const idHash = eventIdHash(event.id);
+    if (found !== undefined && this.isDuplicate(found, idHash)) {
       return this.deadLetter(
         event.id,
         'duplicate-event',
@@ -264,7 +260,7 @@ export class GovernanceProcessor {
     }
     const entry = found ?? this.entryFor(subjectKey);
     const own = entry.state;
-    this.remember(entry, event.id, idHash);
+    this.remember(entry, idHash);
     const stateChanges: StateChange[] = [{ subjectKey, state: own }];
     const lineage: LineageRecord[] = [];
     if (spec.identityLink !== undefined) this.link(event, spec, subjectKey, entry, t, lineage, stateChanges);
@@ -295,7 +291,7 @@ export class GovernanceProcessor {
       const destination = destTable.destination;
       const { decision: d, records: attributes } = decideWithTables(memo, table, destTable, walked);
       decisions.push(d);
-      const id = decisionId(version, event.id, destination.name);
+      const id = decisionId(this.policy.contentHash, event.id, destination.name);
       const c = d.contact;
       // Two literal shapes (with and without contact) instead of a conditional spread: same keys
       // in the same order as before, without the temporary objects.
@@ -435,10 +431,9 @@ export class GovernanceProcessor {
     const subjectKey = this.resolve(event.subject ?? evidence.subject.key);
     const entry = this.resolved ?? this.entryFor(subjectKey);
     const state = entry.state;
-    const evidenceKey = `ev:${evidence.evidenceId}`;
-    const idHash = hashOf(event.id);
-    const evidenceHash = hashOf(evidenceKey);
-    if (this.isDuplicate(entry, event.id, idHash) || this.isDuplicate(entry, evidenceKey, evidenceHash)) {
+    const idHash = eventIdHash(event.id);
+    const evidenceHash = evidenceIdHash(evidence.evidenceId);
+    if (this.isDuplicate(entry, idHash) || this.isDuplicate(entry, evidenceHash)) {
       return this.deadLetter(
         event.id,
         'duplicate-event',
@@ -447,8 +442,8 @@ export class GovernanceProcessor {
         context,
       );
     }
-    this.remember(entry, event.id, idHash);
-    this.remember(entry, evidenceKey, evidenceHash);
+    this.remember(entry, idHash);
+    this.remember(entry, evidenceHash);
     const at = parseEventTime(evidence.timestamp) || t;
     const assessment = assessEvidence(this.policy, evidence);
     const fold = foldEvidence(this.policy, state, assessment, at);
@@ -497,7 +492,7 @@ export class GovernanceProcessor {
     for (const d of this.policy.destinations) {
       const purposes = affectedPurposes(d, fold, this.policy);
       if (purposes.length === 0) continue;
-      const id = decisionId(version, event.id, d.name, 'suppression');
+      const id = decisionId(this.policy.contentHash, event.id, d.name, 'suppression');
       const key = d.identifiers === 'pseudonym' ? subjectPseudonym : subjectKey;
       records.push({
         destination: d.name,
@@ -593,14 +588,14 @@ export class GovernanceProcessor {
     return (entry.pseudonym ??= this.pseudonyms.compute(subjectKey));
   }
 
-  private isDuplicate(entry: SubjectEntry, id: string, h: number): boolean {
-    return this.policy.options.duplicateWindow > 0 && entry.has(entry.state.seen, id, h);
+  private isDuplicate(entry: SubjectEntry, idHash: number): boolean {
+    return this.policy.options.duplicateWindow > 0 && inWindow(entry.state.seen, idHash);
   }
 
-  private remember(entry: SubjectEntry, id: string, h: number): void {
+  private remember(entry: SubjectEntry, idHash: number): void {
     const window = this.policy.options.duplicateWindow;
     if (window === 0) return;
-    entry.push(entry.state.seen, id, h, window);
+    addToWindow(entry.state.seen, idHash, window);
   }
 }
 
