@@ -183,4 +183,39 @@ describe('IdentityHomes', () => {
     expect(['c-1', 'ck-1', 'c-2'].map((k) => h.homeOf(k))).toEqual(['c-2', 'c-2', 'c-2']);
     expect(h.homeOf('ck-3')).toBe('c-3');
   });
+
+  it('keeps the table flat and restores it from its own entries', () => {
+    const h = new IdentityHomes(policy);
+    h.route(link('c-1', 'ck-1'));
+    h.route(link('c-1', 'ck-2'));
+    h.route(link('c-2', 'c-1'));
+    // Every key points straight at its home: no chains.
+    expect(new Map(h.entries())).toEqual(
+      new Map([
+        ['ck-1', 'c-2'],
+        ['ck-2', 'c-2'],
+        ['c-1', 'c-2'],
+      ]),
+    );
+    const restored = new IdentityHomes(policy);
+    for (const [alias, home] of h.entries()) restored.restore(alias, home);
+    expect(restored.route(link('c-3', 'ck-2')).handover).toEqual({
+      keys: ['c-2', 'ck-1', 'ck-2', 'c-1'],
+      from: 'c-2',
+      to: 'c-3',
+    });
+  });
+
+  it('flattens chains from a changelog written before the index, in any order', () => {
+    const h = new IdentityHomes(policy);
+    h.restore('c-1', 'c-2');
+    h.restore('ck-1', 'c-1');
+    h.restore('ck-9', 'gone');
+    h.restore('ck-9', null);
+    expect(['ck-1', 'c-1', 'c-2', 'ck-9'].map((k) => h.homeOf(k))).toEqual(['c-2', 'c-2', 'c-2', 'ck-9']);
+    const moved = h.route(link('c-3', 'ck-1')).handover;
+    expect(moved?.from).toBe('c-2');
+    expect([...(moved?.keys ?? [])].sort()).toEqual(['c-1', 'c-2', 'ck-1']);
+    expect(h.homeOf('c-1')).toBe('c-3');
+  });
 });

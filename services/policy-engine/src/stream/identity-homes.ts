@@ -25,10 +25,19 @@ export interface Route {
  * Routing does not depend on whether the link is granted (R25): an alias whose link is refused
  * keeps its own, unlinked state, only in another task, and the processor still resolves it to
  * itself. That keeps the table a function of the ordered input alone (deterministic, no feedback
- * from the decision stage). Pure and synchronous; the table is tiny (one entry per linked alias).
+ * from the decision stage). Pure and synchronous.
+ *
+ * Indexed for production volumes: every key maps straight to its home (no chains to follow), and
+ * each home knows the keys homed at it, so a link costs the size of the group it moves (the keys
+ * that are handed over anyway), not a scan of the table. A changelog written before the index may
+ * hold chains (an alias pointing at a key that moved on later); they are flattened on restore.
  */
 export class IdentityHomes {
+  /** Key → its home, for every key not homed at itself. */
   private readonly homes = new Map<string, string>();
+  /** Home → the other keys homed at it, in the order they joined. Built lazily after a restore. */
+  private readonly groups = new Map<string, string[]>();
+  private indexed = true;
   private readonly aliasPaths = new Map<string, string>();
 
   constructor(policy: CompiledPolicy) {
@@ -37,22 +46,37 @@ export class IdentityHomes {
     }
   }
 
-  /** The key whose task holds `key`'s state (follows the table to its root). */
+  /** The key whose task holds `key`'s state. */
   homeOf(key: string): string {
-    let k = key;
-    for (let next = this.homes.get(k); next !== undefined; next = this.homes.get(k)) k = next;
-    return k;
+    this.index();
+    return this.homes.get(key) ?? key;
   }
 
   /** Restores one entry (from the table's compacted changelog). */
   restore(alias: string, home: string | null): void {
     if (home === null) this.homes.delete(alias);
     else this.homes.set(alias, home);
+    this.indexed = false;
   }
 
-  /** The table's entries, for its changelog. */
+  /** The table's entries (key → home), for its changelog. */
   entries(): IterableIterator<[string, string]> {
+    this.index();
     return this.homes.entries();
+  }
+
+  private index(): void {
+    if (this.indexed) return;
+    this.indexed = true;
+    this.groups.clear();
+    for (const [key, first] of this.homes) {
+      let home = first;
+      for (let next = this.homes.get(home); next !== undefined; next = this.homes.get(home)) home = next;
+      if (home !== first) this.homes.set(key, home);
+      const group = this.groups.get(home);
+      if (group === undefined) this.groups.set(home, [key]);
+      else group.push(key);
+    }
   }
 
   /**
@@ -93,9 +117,13 @@ export class IdentityHomes {
     // The alias's whole home group moves, not the alias alone: a key linked earlier may keep
     // resolving to a key of that group (a relink refused under R25 leaves `linkedTo` as it was), so
     // keys joined by any link must share a task. Groups only ever merge.
-    const keys = [from];
-    for (const k of this.homes.keys()) if (k !== from && this.homeOf(k) === from) keys.push(k);
-    this.homes.set(from, home);
+    const moved = this.groups.get(from);
+    const keys = moved === undefined ? [from] : [from, ...moved];
+    this.groups.delete(from);
+    for (const k of keys) this.homes.set(k, home);
+    const group = this.groups.get(home);
+    if (group === undefined) this.groups.set(home, [...keys]);
+    else group.push(...keys);
     return { homeKey: home, handover: { keys, from, to: home } };
   }
 }

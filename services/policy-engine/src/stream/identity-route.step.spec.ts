@@ -84,6 +84,20 @@ describe('routeOne', () => {
       out,
     );
     expect(out.map((r) => [r.key, r.partition])).toEqual([['c-1', 0]]);
+
+    // c-1 (with k-1 homed at it) becomes the alias of c-2: both keys get their new home.
+    out.length = 0;
+    routeOne(
+      homes,
+      { topic: 'crm', partition: 0, message: msg(ce('c-2', 'identity.linked', { cookieId: 'c-1' }), '3000') },
+      targets,
+      sequence,
+      out,
+    );
+    expect(out.filter((r) => r.topic === 'homes').map((r) => [r.key, r.value])).toEqual([
+      ['c-1', 'c-2'],
+      ['k-1', 'c-2'],
+    ]);
   });
 
   it('moves nothing when both homes share a task; a record without subject keeps its partition', () => {

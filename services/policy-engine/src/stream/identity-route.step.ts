@@ -65,12 +65,9 @@ export function routeOne(
   const ts = message.timestamp;
   const h = route.handover;
   if (h !== null) {
-    out.push({
-      topic: targets.homes,
-      key: h.keys[0] as string,
-      value: h.to,
-      partition: targets.partitionOf(h.keys[0] as string),
-    });
+    // Every moved key gets its new home: the table stays flat (see IdentityHomes).
+    for (const key of h.keys)
+      out.push({ topic: targets.homes, key, value: h.to, partition: targets.partitionOf(key) });
     const from = targets.partitionOf(h.from);
     const to = targets.partitionOf(h.to);
     if (from !== to) {
