@@ -123,6 +123,8 @@ export function generateEventStream(options: GenerateOptions): string[] {
     );
   };
   const day = 86_400_000;
+  /** The last 'happy' customer's cookie and start time: a shared device relinks it (below). */
+  let sharedDevice: { cookie: string; t0: number } | null = null;
 
   for (let i = 0; i < options.customers; i++) {
     const s = `cust-${String(i + 1).padStart(5, '0')}`;
@@ -338,6 +340,17 @@ export function generateEventStream(options: GenerateOptions): string[] {
         });
         order(t0 + 6000, s, email);
         push(t0 + day, ce(t0 + day, 'email', 'email.opened', s, { campaignId: 'welcome' }));
+        // A shared device (every third happy customer): the previous happy customer's cookie, linked
+        // to that customer, is linked to this one too. Two days later its cookie marketing consent
+        // still holds and the cookie follows the new customer; every other time the relink comes
+        // after the consent's maximum age, is refused (R25) and the cookie stays with the first.
+        if (sharedDevice !== null && i % 48 === 31) {
+          const later = i % 96 === 79 ? 400 * day : 2 * day;
+          const t = Math.max(t0, sharedDevice.t0) + later;
+          push(t, ce(t, 'web', 'identity.linked', s, { cookieId: sharedDevice.cookie }));
+          page(t + 1000, sharedDevice.cookie);
+        }
+        sharedDevice = { cookie, t0 };
         break;
       }
     }

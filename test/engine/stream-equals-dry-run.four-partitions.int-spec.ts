@@ -28,12 +28,22 @@ describe('with 4 partitions and identity routing, the governed stream equals gov
     });
     engine = run.engine;
     // The links in this stream did move state between tasks (else the test would prove little).
+    // Relinks (a cookie on a shared device linked to a second customer) moved whole home groups:
+    // the first customer went along with its cookie.
     let handovers = 0;
+    let groupMoves = 0;
     await readTopicToEnd(run.kafka, {
       topic: engine.topics.handover,
-      onBatch: ({ messages }) => void (handovers += messages.length),
+      onBatch: ({ messages }) => {
+        handovers += messages.length;
+        for (const m of messages) {
+          const { states } = JSON.parse(m.value?.toString('utf8') ?? '{}') as { states?: unknown[] };
+          if ((states?.length ?? 0) > 1) groupMoves++;
+        }
+      },
     });
     expect(handovers).toBeGreaterThan(10);
+    expect(groupMoves).toBeGreaterThan(0);
     // The router's metrics: every input routed, the handovers counted, raw-input lag drained.
     const registry = engine.metrics.registry;
     const total = async (name: string): Promise<number> =>
