@@ -117,6 +117,29 @@ describe('identity routing under faults (4 partitions)', () => {
     await second.exited;
   });
 
+  it('with two instances sharing the tasks and one killed with -9 inside a transaction, output equals dry-run', async () => {
+    const { kafka, topics, lines, env } = await setUp('route-kill-shared', 13);
+    const a = engines.start({ ...env, ENGINE_FIXTURE_HOLD_AFTER: '3000' });
+    await a.waitFor((e) => e.event === 'committed' && Number(e.total) >= 1000, 120_000);
+    const b = engines.start(env);
+    await b.waitFor((e) => e.event === 'committed' && (e.partitions as number[]).length > 0, 120_000);
+    // Both hold decision tasks now: imports wait for states the other process exports. Kill a (it
+    // holds the router too: it joined first) while one of its step transactions is open.
+    const from = a.events.length;
+    await a.waitFor((e) => e.event === 'transaction-open' && a.events.indexOf(e) >= from, 120_000);
+    a.child.kill('SIGKILL');
+    expect(await a.exited).toBe('SIGKILL');
+    // b takes over the router and every task once the group drops the dead member.
+    await b.waitFor(
+      (e) => e.msg === 'raw inputs claimed and identity homes restored' && Number(e.partitions) > 0,
+      180_000,
+    );
+
+    await expectEqualToDryRun(kafka, topics, lines);
+    b.child.kill('SIGTERM');
+    await b.exited;
+  });
+
   it('with a second instance joining and the first leaving mid-run, output equals dry-run', async () => {
     const { kafka, topics, lines, env } = await setUp('route-rebalance', 9);
     const a = engines.start(env);
