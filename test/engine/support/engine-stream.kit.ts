@@ -34,14 +34,22 @@ export { routeLine };
 
 /**
  * Produces the lines in file order with strictly increasing record timestamps (the produced order the
- * engine merges by), in chunks so memory stays bounded. Returns the producer to close.
+ * engine merges by), in chunks so memory stays bounded. `transactional`: each chunk in its own
+ * transaction, as an exactly-once source connector writes (every topic then ends with a marker).
  */
 export async function produceLines(
   kafka: Kafka,
   topics: EngineTopics,
   lines: readonly string[],
+  options: { readonly transactional?: boolean } = {},
 ): Promise<void> {
-  const producer: Producer = kafka.producer(producerConfig({ idempotent: true, maxInFlightRequests: 1 }));
+  const producer: Producer = kafka.producer(
+    producerConfig({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      ...(options.transactional === true ? { transactionalId: `source-${randomUUID()}` } : {}),
+    }),
+  );
   await producer.connect();
   try {
     const base = Date.now() - lines.length - 1000;
@@ -53,9 +61,14 @@ export async function produceLines(
         if (!list) byTopic.set(topic, (list = []));
         list.push({ key, value: line, timestamp: String(base + i + j) });
       });
-      await producer.sendBatch({
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
+      const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+      if (options.transactional !== true) {
+        await producer.sendBatch({ topicMessages });
+        continue;
+      }
+      const transaction = await producer.transaction();
+      await transaction.sendBatch({ topicMessages });
+      await transaction.commit();
     }
   } finally {
     await producer.disconnect();
@@ -139,7 +152,17 @@ export const sorted = (xs: readonly string[]): string[] => [...xs].sort();
  */
 export async function expectStreamEqualsDryRun(
   brokers: string[],
-  options: { readonly name: string; readonly partitions: number; readonly identityRouting: boolean },
+  options: {
+    readonly name: string;
+    readonly partitions: number;
+    readonly identityRouting: boolean;
+    /** Sources written by a transactional producer (see produceLines). */
+    readonly transactionalSources?: boolean;
+    /** The input (default: the generated stream). */
+    readonly lines?: readonly string[];
+    /** Runs before the input is produced (e.g. to leave an aborted transaction on a topic). */
+    readonly beforeProduce?: (kafka: Kafka, topics: EngineTopics) => Promise<void>;
+  },
 ): Promise<{ engine: GovernedStream; kafka: Kafka; lines: string[] }> {
   const engine = await startGovernedStream({
     brokers: brokers.join(','),
@@ -154,21 +177,28 @@ export async function expectStreamEqualsDryRun(
     maxQueuedPerPartition: 2000,
     createTopics: true,
   });
-  const lines = generateEventStream({ seed: 11, customers: 400 });
+  const lines = [...(options.lines ?? generateEventStream({ seed: 11, customers: 400 }))];
   const kafka = testKafka(brokers);
-  await produceLines(kafka, engine.topics, lines);
+  try {
+    await options.beforeProduce?.(kafka, engine.topics);
+    await produceLines(kafka, engine.topics, lines, { transactional: options.transactionalSources });
 
-  const expected = dryRun(lines, engine.topics);
-  const actual = await readEngineOutput(kafka, engine.topics, expected);
-  for (const [topic, rows] of expected.perTopic) {
-    expect(sorted(actual.perTopic.get(topic) ?? [])).toEqual(sorted(rows));
+    const expected = dryRun(lines, engine.topics);
+    const actual = await readEngineOutput(kafka, engine.topics, expected);
+    for (const [topic, rows] of expected.perTopic) {
+      expect(sorted(actual.perTopic.get(topic) ?? [])).toEqual(sorted(rows));
+    }
+    expect(sorted(actual.lineage)).toEqual(sorted(expected.lineage));
+    const codes = new Map<string, number>();
+    for (const d of actual.deadLetters)
+      codes.set(d.headers['dlq.error.code'] ?? '', (codes.get(d.headers['dlq.error.code'] ?? '') ?? 0) + 1);
+    expect(codes).toEqual(expected.deadLetters);
+    // Dead letters name the input the bad record was read from (with routing: not the routed copy).
+    for (const d of actual.deadLetters) expect(engine.topics.inputs).toContain(d.headers['dlq.source.topic']);
+  } catch (error) {
+    // The caller never gets the engine to stop: stop it here, or the test run cannot exit.
+    await engine.stop();
+    throw error;
   }
-  expect(sorted(actual.lineage)).toEqual(sorted(expected.lineage));
-  const codes = new Map<string, number>();
-  for (const d of actual.deadLetters)
-    codes.set(d.headers['dlq.error.code'] ?? '', (codes.get(d.headers['dlq.error.code'] ?? '') ?? 0) + 1);
-  expect(codes).toEqual(expected.deadLetters);
-  // Dead letters name the input the bad record was read from (with routing: not the routed copy).
-  for (const d of actual.deadLetters) expect(engine.topics.inputs).toContain(d.headers['dlq.source.topic']);
   return { engine, kafka, lines };
 }

@@ -3,7 +3,7 @@ import { type OutputRecord, producerConfig, readTopicToEnd, sendInTransaction } 
 import { type CompiledPolicy } from '@app/policy';
 import { IdentityHomes } from './identity-homes';
 import { routeOne, SEQUENCE_KEY, type RouterSequence, type RouteTargets } from './identity-route.step';
-import { type InputQueue, takeInProducedOrder } from './input-merge';
+import { type InputQueue, skipFilteredBatch, takeInProducedOrder } from './input-merge';
 import { KeyPartitions } from './key-partitions';
 import { singleOwnerAssigner } from './single-owner.assigner';
 
@@ -104,6 +104,10 @@ export class IdentityRouter {
   async start(): Promise<void> {
     await this.admin.connect();
     await this.consumer.connect();
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      const q = this.queueByTp.get(`${payload.topic}:${payload.partition}`);
+      if (q !== undefined && this.producer !== null) skipFilteredBatch(q, payload);
+    });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       this.assignment = new Map(Object.entries(event.payload.memberAssignment));
       this.assignmentChanged = true;

@@ -1,5 +1,5 @@
 import { type KafkaMessage } from 'kafkajs';
-import { type InputQueue, type MergedRecord, takeInProducedOrder } from './input-merge';
+import { type InputQueue, type MergedRecord, skipFilteredBatch, takeInProducedOrder } from './input-merge';
 
 /** A fetched record: only its offset and timestamp matter to the merge. */
 function record(offset: number, timestamp: number): KafkaMessage {
@@ -148,5 +148,43 @@ describe('takeInProducedOrder (the merge of a task’s inputs)', () => {
 
     expect(first?.queue).toBe(evidence);
     expect(first?.message).toBe(evidence.messages[0]);
+  });
+});
+
+describe('skipFilteredBatch', () => {
+  const report = (first: number | null, last: number, high: number, size = 0) => ({
+    batchSize: size,
+    firstOffset: first === null ? null : String(first),
+    lastOffset: String(last),
+    highWatermark: String(high),
+  });
+
+  it('moves an idle queue past a trailing commit marker, so the merge no longer waits for it', () => {
+    // Records at 0 and 1 (a transaction), its commit marker at 2: the end offset is 3.
+    const crm = queue('crm', 1, [10, 20], 3);
+    const web = queue('web', 2, [30]);
+    const snapshot = (): bigint[] => [crm.next, web.next];
+    const first = takeInProducedOrder([crm, web], [2, 1], snapshot(), 10);
+    // crm looks unfinished (2 < 3): the later web record must wait.
+    expect(first.map((r) => r.queue.topic)).toEqual(['crm', 'crm']);
+    crm.messages.splice(0, 2);
+    expect(takeInProducedOrder([crm, web], [0, 1], snapshot(), 10)).toEqual([]);
+    expect(skipFilteredBatch(crm, report(2, 2, 3))).toBe(true);
+    expect(crm.next).toBe(3n);
+    expect(takeInProducedOrder([crm, web], [0, 1], snapshot(), 10).map((r) => r.queue.topic)).toEqual([
+      'web',
+    ]);
+  });
+
+  it('never skips unread records: a batch starting after the queue, one with records, one already behind', () => {
+    const q = queue('crm', 1, [10, 20], 9);
+    expect(skipFilteredBatch(q, report(5, 6, 9))).toBe(false); // offsets 2-4 not read yet
+    expect(skipFilteredBatch(q, report(2, 4, 9, 1))).toBe(false); // it had records: eachBatch has them
+    expect(skipFilteredBatch(q, report(0, 1, 9))).toBe(false); // behind the queue
+    expect(skipFilteredBatch(q, report(null, 1, 9))).toBe(false);
+    expect(q.next).toBe(2n);
+    // Aborted records and their marker, starting at the queue's next offset: all skipped.
+    expect(skipFilteredBatch(q, report(2, 5, 9))).toBe(true);
+    expect(q.next).toBe(6n);
   });
 });

@@ -57,3 +57,31 @@ export function takeInProducedOrder(
   }
   return out;
 }
+
+/** What kafkajs reports of a fetched batch in its END_BATCH_PROCESS instrumentation event. */
+export interface ProcessedBatchReport {
+  readonly batchSize: number;
+  readonly firstOffset: string | null;
+  readonly lastOffset: string;
+  readonly highWatermark: string;
+}
+
+/**
+ * Moves a queue past a fetched batch whose records were all filtered out: transaction markers and
+ * aborted records. kafkajs never hands such a batch to eachBatch (it only reports it through the
+ * END_BATCH_PROCESS event), so without this a queue whose last record is followed by a commit
+ * marker never reaches its end offset, and the merge waits for it until new records arrive: every
+ * input written by a transactional producer (Kafka Connect exactly-once sources, for one) would
+ * stall the task once idle. Only a batch that starts at or before the queue's next offset moves
+ * it, so no unread record is ever skipped, whichever assignment the batch was fetched for.
+ * True if the queue moved.
+ */
+export function skipFilteredBatch(queue: InputQueue, batch: ProcessedBatchReport): boolean {
+  if (batch.batchSize !== 0 || batch.firstOffset === null) return false;
+  const after = BigInt(batch.lastOffset) + 1n;
+  if (BigInt(batch.firstOffset) > queue.next || after <= queue.next) return false;
+  queue.next = after;
+  const high = BigInt(batch.highWatermark);
+  if (high > queue.end) queue.end = high;
+  return true;
+}

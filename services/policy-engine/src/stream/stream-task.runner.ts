@@ -13,7 +13,7 @@ import { coPartitionedAssigner } from './co-partitioned.assigner';
 import { type EngineTopics } from './engine-topics';
 import { emptyTally, toOutputRecords, type OutcomeTally } from './governed-output.mapper';
 import { HandoverInbox } from './handover-inbox';
-import { type InputQueue, takeInProducedOrder } from './input-merge';
+import { type InputQueue, skipFilteredBatch, takeInProducedOrder } from './input-merge';
 import { KeyPartitions } from './key-partitions';
 import { type HandoverMarker, type HandoverStates, originOf, routedKind } from './routed-record';
 import { type StreamTask } from './stream-task';
@@ -168,6 +168,11 @@ export class StreamTaskRunner {
   async start(): Promise<void> {
     await this.admin.connect();
     await this.consumer.connect();
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      const task = this.tasks.get(payload.partition);
+      const q = task?.status === 'active' ? task.queueByTopic.get(payload.topic) : undefined;
+      if (q !== undefined && skipFilteredBatch(q, payload)) this.arrival.arrived();
+    });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       const partitions = new Set<number>();
       for (const list of Object.values(event.payload.memberAssignment))
