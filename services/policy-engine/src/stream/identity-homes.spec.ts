@@ -218,4 +218,11 @@ describe('IdentityHomes', () => {
     expect([...(moved?.keys ?? [])].sort()).toEqual(['c-1', 'c-2', 'ck-1']);
     expect(h.homeOf('c-1')).toBe('c-3');
   });
+
+  it('refuses a changelog with a cycle instead of hanging', () => {
+    const h = new IdentityHomes(policy);
+    h.restore('c-1', 'c-2');
+    h.restore('c-2', 'c-1');
+    expect(() => h.homeOf('c-1')).toThrow(/cycle/);
+  });
 });

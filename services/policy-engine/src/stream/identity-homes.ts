@@ -67,16 +67,21 @@ export class IdentityHomes {
 
   private index(): void {
     if (this.indexed) return;
-    this.indexed = true;
     this.groups.clear();
     for (const [key, first] of this.homes) {
       let home = first;
-      for (let next = this.homes.get(home); next !== undefined; next = this.homes.get(home)) home = next;
+      for (let next = this.homes.get(home), steps = 0; next !== undefined; next = this.homes.get(home)) {
+        // Routing never writes a cycle; a damaged changelog must not hang the restore.
+        // (The message names no key: keys are personal identifiers.)
+        if (++steps > this.homes.size) throw new Error('identity homes changelog: its entries form a cycle');
+        home = next;
+      }
       if (home !== first) this.homes.set(key, home);
       const group = this.groups.get(home);
       if (group === undefined) this.groups.set(home, [key]);
       else group.push(key);
     }
+    this.indexed = true;
   }
 
   /**
@@ -123,7 +128,7 @@ export class IdentityHomes {
     for (const k of keys) this.homes.set(k, home);
     const group = this.groups.get(home);
     if (group === undefined) this.groups.set(home, [...keys]);
-    else group.push(...keys);
+    else for (const k of keys) group.push(k); // not push(...keys): groups can outgrow the argument limit
     return { homeKey: home, handover: { keys, from, to: home } };
   }
 }
