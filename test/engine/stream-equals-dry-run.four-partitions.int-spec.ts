@@ -1,33 +1,14 @@
 import { readTopicToEnd } from '@app/kafka';
-import { provideKafka, type KafkaUnderTest } from '@app/testing';
-import { type GovernedStream } from '../../services/policy-engine/src/stream/governed-stream';
-import { expectStreamEqualsDryRun } from './support/engine-stream.kit';
+import { streamsUnderTest } from './support/engine-stream.kit';
 
 // Identity links join subjects in different partitions: with identity routing (the router stage and
 // the state handover between tasks), 4 tasks still write exactly what one dry-run processor does.
 describe('with 4 partitions and identity routing, the governed stream equals govern dry-run', () => {
-  let broker: KafkaUnderTest;
-  let engine: GovernedStream | undefined;
-
-  beforeAll(async () => {
-    broker = await provideKafka();
-  });
-  afterEach(async () => {
-    await engine?.stop();
-    engine = undefined;
-  });
-  afterAll(async () => {
-    await broker.stop();
-  });
+  const streams = streamsUnderTest();
 
   it('writes, record for record, the destination records, lineage and dead letters dry-run computes', async () => {
-    const run = await expectStreamEqualsDryRun(broker.brokers, {
-      name: 'equal4',
-      partitions: 4,
-      identityRouting: true,
-    });
-    engine = run.engine;
-    // The links in this stream did move state between tasks (else the test would prove little).
+    const run = await streams.expectEqualsDryRun({ name: 'equal4', partitions: 4, identityRouting: true });
+    const engine = run.engine;
     // Relinks (a cookie on a shared device linked to a second customer) moved whole home groups:
     // the first customer went along with its cookie.
     let handovers = 0;

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type Kafka } from 'kafkajs';
 import { producerConfig } from '@app/kafka';
-import { provideKafka, type KafkaUnderTest } from '@app/testing';
 import { generateEventStream } from '../../cli/govern/event-stream.generator';
 import { type EngineTopics } from '../../services/policy-engine/src/stream/engine-topics';
-import { type GovernedStream } from '../../services/policy-engine/src/stream/governed-stream';
-import { expectStreamEqualsDryRun, routeLine } from './support/engine-stream.kit';
+import { routeLine, streamsUnderTest } from './support/engine-stream.kit';
 
 // Sources written by a transactional producer, as exactly-once source connectors write. kafkajs
 // never hands the engine a fetch whose records were all filtered out (transaction markers, aborted
@@ -29,24 +27,12 @@ async function abortedTransactionOn(kafka: Kafka, topic: string): Promise<void> 
 }
 
 describe('with sources written in transactions, the governed stream equals govern dry-run', () => {
-  let broker: KafkaUnderTest;
-  let engine: GovernedStream | undefined;
-
-  beforeAll(async () => {
-    broker = await provideKafka();
-  });
-  afterEach(async () => {
-    await engine?.stop();
-    engine = undefined;
-  });
-  afterAll(async () => {
-    await broker.stop();
-  });
+  const streams = streamsUnderTest();
 
   const run = async (name: string, partitions: number, identityRouting: boolean): Promise<void> => {
     let topics: EngineTopics | undefined;
     const generated = generateEventStream({ seed: 11, customers: 400 });
-    const result = await expectStreamEqualsDryRun(broker.brokers, {
+    const result = await streams.expectEqualsDryRun({
       name,
       partitions,
       identityRouting,
@@ -58,7 +44,6 @@ describe('with sources written in transactions, the governed stream equals gover
         await abortedTransactionOn(kafka, t.sources.get(NEWSLETTER) as string);
       },
     });
-    engine = result.engine;
     expect(topics?.sources.has(NEWSLETTER)).toBe(true);
     expect(
       result.lines.some(

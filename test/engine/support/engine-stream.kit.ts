@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { producerConfig } from '@app/kafka';
-import { consumeUntil, type ConsumedRecord } from '@app/testing';
+import { consumeUntil, provideKafka, type ConsumedRecord, type KafkaUnderTest } from '@app/testing';
 import { replay } from '../../../cli/govern/dry-run.command';
 import { routeLine } from '../../../cli/main-job/sample.publisher';
 import { generateEventStream } from '../../../cli/govern/event-stream.generator';
@@ -201,4 +201,35 @@ export async function expectStreamEqualsDryRun(
     throw error;
   }
   return { engine, kafka, lines };
+}
+
+/**
+ * Jest hooks for a test file that compares in-process engines with dry-run: the broker (from env or
+ * a container) for the file, and the engine each test started, stopped after that test.
+ */
+export function streamsUnderTest(): {
+  expectEqualsDryRun(
+    options: Parameters<typeof expectStreamEqualsDryRun>[1],
+  ): ReturnType<typeof expectStreamEqualsDryRun>;
+} {
+  let broker: KafkaUnderTest | undefined;
+  let engine: GovernedStream | undefined;
+  beforeAll(async () => {
+    broker = await provideKafka();
+  });
+  afterEach(async () => {
+    await engine?.stop();
+    engine = undefined;
+  });
+  afterAll(async () => {
+    await broker?.stop();
+  });
+  return {
+    async expectEqualsDryRun(options) {
+      if (broker === undefined) throw new Error('the broker is provided in beforeAll');
+      const run = await expectStreamEqualsDryRun(broker.brokers, options);
+      engine = run.engine;
+      return run;
+    },
+  };
 }
