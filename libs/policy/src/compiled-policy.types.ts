@@ -22,6 +22,8 @@ export interface DeclaredAttribute {
 /** Path tree used to walk a payload once and spot undeclared attributes. */
 export interface AttributeNode {
   attribute?: DeclaredAttribute;
+  /** With `attribute`: its index in the event type's `attributes` (the decision tables' slot). */
+  index?: number;
   children?: Map<string, AttributeNode>;
 }
 

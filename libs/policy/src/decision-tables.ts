@@ -1,4 +1,3 @@
-import type { AttributeDecisionRecord } from '@app/contracts/lineage-record.types';
 import type {
   AttributePlan,
   CompiledPolicy,
@@ -18,11 +17,8 @@ import type { ReasonCode } from './reason-codes';
  * Everything here is derived from the immutable {@link CompiledPolicy}; nothing depends on an event.
  */
 
-/** A withhold decision that depends on nothing but the policy, with its lineage record. */
-export interface StaticWithhold {
-  readonly decision: AttributeDecision;
-  readonly record: AttributeDecisionRecord;
-}
+/** A withhold decision (and lineage record) that depends on nothing but the policy. */
+export type StaticWithhold = AttributeDecision;
 
 /** How one declared attribute of one event type is handled for one destination. */
 export interface AttributeSlot {
@@ -74,38 +70,23 @@ export interface DecisionTables {
   readonly trackingOrd: number;
 }
 
-/** A withhold decision and its lineage record, frozen because they are shared between events. */
+/** A withhold decision, frozen because it is shared between events. */
 export const frozenWithhold = (
   path: string,
   reason: ReasonCode,
   rule: string,
   purpose: Purpose | null,
   evidenceId: string | null,
-): StaticWithhold => {
-  const purposeKey = purpose?.key ?? null;
-  const legalBasis = purpose?.legalBasis ?? null;
-  return {
-    decision: Object.freeze({
-      path,
-      segments: null,
-      outcome: 'withhold',
-      reason,
-      rule,
-      purpose: purposeKey,
-      legalBasis,
-      evidenceId,
-    }),
-    record: Object.freeze({
-      path,
-      outcome: 'withhold',
-      reason,
-      rule,
-      purpose: purposeKey,
-      legalBasis,
-      evidenceId,
-    }),
-  };
-};
+): StaticWithhold =>
+  Object.freeze({
+    path,
+    outcome: 'withhold',
+    reason,
+    rule,
+    purpose: purpose?.key ?? null,
+    legalBasis: purpose?.legalBasis ?? null,
+    evidenceId,
+  });
 
 const cache = new WeakMap<CompiledPolicy, DecisionTables>();
 

@@ -12,7 +12,6 @@ import { ContactIndex, contactPermission, contactPermissionGiven } from './conta
 import {
   type DecisionTables,
   type DestinationTypeTable,
-  type TypeTable,
   decisionTables,
   frozenWithhold,
 } from './decision-tables';
@@ -20,11 +19,13 @@ import type { WalkedPayload } from './payload.walker';
 import { purposeStatus, type PurposeStatus } from './purpose-status';
 import type { ReasonCode } from './reason-codes';
 
-/** A per-attribute decision; `value` is the value to send (absent when withheld). */
+/**
+ * A per-attribute decision. It is also the attribute's lineage record (R27): it never holds the
+ * value, so the processor takes values from the walked payload by position and the lineage
+ * record shares this object instead of copying it.
+ */
 export interface AttributeDecision extends AttributeDecisionRecord {
   readonly reason: ReasonCode;
-  readonly segments: readonly string[] | null;
-  readonly value?: unknown;
 }
 
 /** The decision for one event and one destination: per attribute, plus the contact gate. */
@@ -44,26 +45,12 @@ function withhold(
 ): AttributeDecision {
   return {
     path,
-    segments: null,
     outcome: 'withhold',
     reason,
     rule,
     purpose: purpose?.key ?? null,
     legalBasis: purpose?.legalBasis ?? null,
     evidenceId,
-  };
-}
-
-/** The lineage form of an attribute decision (R27): the same fields minus segments and value. */
-function lineageRecord(a: AttributeDecision): AttributeDecisionRecord {
-  return {
-    path: a.path,
-    outcome: a.outcome,
-    reason: a.reason,
-    rule: a.rule,
-    purpose: a.purpose,
-    legalBasis: a.legalBasis,
-    evidenceId: a.evidenceId,
   };
 }
 
@@ -134,47 +121,39 @@ export class StatusMemo {
 /** A payload walked once for an event, as parallel arrays (no per-attribute wrapper objects). */
 export interface WalkedAttributes {
   readonly attributes: readonly DeclaredAttribute[];
+  /** Each attribute's index in its event type's `spec.attributes` (-1: not of this type). */
+  readonly indexes: readonly number[];
   readonly values: readonly unknown[];
   readonly undeclared: readonly string[];
-}
-
-/** A destination decision with its lineage attribute records, built in the same pass. */
-export interface DecisionWithRecords {
-  readonly decision: DestinationDecision;
-  readonly records: AttributeDecisionRecord[];
 }
 
 /**
  * The decision function proper, on precompiled tables (see decision-tables.ts). Both
  * {@link decideForDestination} and the processor go through here, so there is one implementation.
+ * `attributes[i]` of the result decides `walked.attributes[i]`; undeclared paths follow.
  */
 export function decideWithTables(
   memo: StatusMemo,
-  typeTable: TypeTable,
   destTable: DestinationTypeTable,
   walked: WalkedAttributes,
-): DecisionWithRecords {
+): DestinationDecision {
   const destination = destTable.destination;
   const contact = destination.channel === 'none' ? null : memo.contact(destination);
   const attributes: AttributeDecision[] = [];
-  const records: AttributeDecisionRecord[] = [];
   let forwarded = 0;
   let pseudonymised = 0;
   const present = walked.attributes;
+  const indexes = walked.indexes;
   for (let i = 0; i < present.length; i++) {
     const attribute = present[i] as DeclaredAttribute;
-    const index = typeTable.attributeIndex.get(attribute);
-    const slot = index === undefined ? undefined : destTable.slots[index];
+    const slot = destTable.slots[indexes[i] as number];
     if (slot === undefined) {
       // An attribute of another event type's tree: nothing asked for it.
-      const a = withhold(attribute.path, 'not-requested', 'R28', null, null);
-      attributes.push(a);
-      records.push(lineageRecord(a));
+      attributes.push(withhold(attribute.path, 'not-requested', 'R28', null, null));
       continue;
     }
     if (slot.fixed !== null) {
-      attributes.push(slot.fixed.decision);
-      records.push(slot.fixed.record);
+      attributes.push(slot.fixed);
       continue;
     }
     const plan = slot.plan as AttributePlan;
@@ -194,19 +173,18 @@ export function decideWithTables(
           slot.contactKey = contact;
           slot.contactWithhold = w;
         }
-        attributes.push(w.decision);
-        records.push(w.record);
+        attributes.push(w);
         continue;
       }
-      const a = withhold(
-        attribute.path,
-        contact.rule === 'R19' ? 'objection' : 'no-contact-permission',
-        contact.rule,
-        plan.candidates[0] ?? null,
-        contact.evidenceId,
+      attributes.push(
+        withhold(
+          attribute.path,
+          contact.rule === 'R19' ? 'objection' : 'no-contact-permission',
+          contact.rule,
+          plan.candidates[0] ?? null,
+          contact.evidenceId,
+        ),
       );
-      attributes.push(a);
-      records.push(lineageRecord(a));
       continue;
     }
     let chosen: Purpose | null = null;
@@ -256,47 +234,34 @@ export function decideWithTables(
           slot.statusPurpose = failed;
           slot.statusWithhold = w;
         }
-        attributes.push(w.decision);
-        records.push(w.record);
+        attributes.push(w);
         continue;
       }
-      const a = withhold(attribute.path, f.reason, f.rule, failed, f.evidenceId);
-      attributes.push(a);
-      records.push(lineageRecord(a));
+      attributes.push(withhold(attribute.path, f.reason, f.rule, failed, f.evidenceId));
       continue;
     }
     const s = chosenStatus as PurposeStatus;
     const pseudo = plan.mode === 'pseudonymise';
     forwarded++;
     if (pseudo) pseudonymised++;
-    const a: AttributeDecision = {
+    attributes.push({
       path: attribute.path,
-      segments: attribute.segments,
       outcome: pseudo ? 'pseudonymise' : 'forward',
       reason: assessmentId !== null ? 'compatibility-assessment' : s.reason,
       rule: assessmentId !== null ? 'R22' : s.rule,
       purpose: chosen.key,
       legalBasis: chosen.legalBasis,
       evidenceId: assessmentId ?? s.evidenceId,
-      value: walked.values[i],
-    };
-    attributes.push(a);
-    records.push(lineageRecord(a));
+    });
   }
   const undeclared = walked.undeclared;
-  for (let i = 0; i < undeclared.length; i++) {
-    const a = withhold(undeclared[i] as string, 'undeclared-attribute', 'R28', null, null);
-    attributes.push(a);
-    records.push(lineageRecord(a));
-  }
+  for (let i = 0; i < undeclared.length; i++)
+    attributes.push(withhold(undeclared[i] as string, 'undeclared-attribute', 'R28', null, null));
   return {
-    decision: {
-      destination,
-      outcome: forwarded === 0 ? 'withheld' : forwarded === pseudonymised ? 'pseudonymised' : 'forwarded',
-      attributes,
-      contact,
-    },
-    records,
+    destination,
+    outcome: forwarded === 0 ? 'withheld' : forwarded === pseudonymised ? 'pseudonymised' : 'forwarded',
+    attributes,
+    contact,
   };
 }
 
@@ -330,8 +295,9 @@ export function decideForDestination(
   memo.reset(state, t);
   const walked: WalkedAttributes = {
     attributes: payload.present.map((p) => p.attribute),
+    indexes: payload.present.map((p) => typeTable.attributeIndex.get(p.attribute) ?? -1),
     values: payload.present.map((p) => p.value),
     undeclared: payload.undeclared,
   };
-  return decideWithTables(memo, typeTable, destTable, walked).decision;
+  return decideWithTables(memo, destTable, walked);
 }

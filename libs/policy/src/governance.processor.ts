@@ -102,6 +102,7 @@ class SubjectEntry {
 /** A source event's payload walked once for all destinations (see walkInto). */
 interface Walked {
   readonly attributes: DeclaredAttribute[];
+  readonly indexes: number[];
   readonly values: unknown[];
   readonly undeclared: string[];
 }
@@ -124,6 +125,7 @@ function walkInto(
     if (child === undefined) out.undeclared.push(prefix === '' ? key : `${prefix}.${key}`);
     else if (child.attribute !== undefined) {
       out.attributes.push(child.attribute);
+      out.indexes.push(child.index ?? -1);
       out.values.push(value);
     } else if (child.children !== undefined && isPlainObject(value))
       walkInto(child.children, value, prefix === '' ? key : `${prefix}.${key}`, out);
@@ -277,7 +279,7 @@ export class GovernanceProcessor {
     stateChanges: StateChange[],
   ): ProcessResult {
     const spec = table.spec;
-    const walked: Walked = { attributes: [], values: [], undeclared: [] };
+    const walked: Walked = { attributes: [], indexes: [], values: [], undeclared: [] };
     if (isPlainObject(event.data)) walkInto(spec.tree, event.data, '', walked);
     const version = this.policy.version;
     const subjectPseudonym = this.pseudonymOf(subjectKey, entry);
@@ -289,7 +291,8 @@ export class GovernanceProcessor {
     for (let i = 0; i < destinations.length; i++) {
       const destTable = destinations[i] as (typeof destinations)[number];
       const destination = destTable.destination;
-      const { decision: d, records: attributes } = decideWithTables(memo, table, destTable, walked);
+      const d = decideWithTables(memo, destTable, walked);
+      const attributes = d.attributes;
       decisions.push(d);
       const id = decisionId(this.policy.contentHash, event.id, destination.name);
       const c = d.contact;
@@ -331,12 +334,18 @@ export class GovernanceProcessor {
             },
       );
       if (d.outcome === 'withheld') continue;
+      // attributes[j] decides walked.attributes[j] (undeclared paths come after and are withheld).
       const data: Record<string, unknown> = {};
-      const decided = d.attributes;
-      for (let j = 0; j < decided.length; j++) {
-        const a = decided[j] as (typeof decided)[number];
-        if (a.outcome === 'withhold' || a.segments === null) continue;
-        setPath(data, a.segments, a.outcome === 'pseudonymise' ? this.pseudonyms.ofValue(a.value) : a.value);
+      const present = walked.attributes;
+      for (let j = 0; j < present.length; j++) {
+        const outcome = (attributes[j] as (typeof attributes)[number]).outcome;
+        if (outcome === 'withhold') continue;
+        const value = walked.values[j];
+        setPath(
+          data,
+          (present[j] as DeclaredAttribute).segments,
+          outcome === 'pseudonymise' ? this.pseudonyms.ofValue(value) : value,
+        );
       }
       const recordKey = destination.identifiers === 'pseudonym' ? subjectPseudonym : subjectKey;
       records.push({

@@ -51,7 +51,7 @@ function compileForm(version: string, form: ConsentFormFile): ConsentForm {
 
 function buildTree(attributes: readonly DeclaredAttribute[]): Map<string, AttributeNode> {
   const root = new Map<string, AttributeNode>();
-  for (const attribute of attributes) {
+  attributes.forEach((attribute, index) => {
     let level = root;
     attribute.segments.forEach((segment, i) => {
       let node = level.get(segment);
@@ -59,10 +59,12 @@ function buildTree(attributes: readonly DeclaredAttribute[]): Map<string, Attrib
         node = {};
         level.set(segment, node);
       }
-      if (i === attribute.segments.length - 1) node.attribute = attribute;
-      else level = node.children ??= new Map();
+      if (i === attribute.segments.length - 1) {
+        node.attribute = attribute;
+        node.index = index;
+      } else level = node.children ??= new Map();
     });
-  }
+  });
   return root;
 }
 
