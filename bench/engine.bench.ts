@@ -2,7 +2,8 @@
  * `npm run bench:engine`: at least 200,000 generated events through the governed stream (transactions,
  * lineage, changelog on) on the local broker and, in the same run, through a bare kafkajs
  * consume → produce passthrough with the same topics, partitions and batch settings; then the
- * end-to-end latency at half the measured maximum rate; ends with one JSON line.
+ * end-to-end latency at half the measured maximum rate; then the output floor (the engine's own
+ * outputs produced again from memory, see output-floor.ts); ends with one JSON line.
  */
 import { randomUUID } from 'node:crypto';
 import { type Kafka } from 'kafkajs';
@@ -13,6 +14,7 @@ import {
   startGovernedStream,
   type GovernedStream,
 } from '../services/policy-engine/src/stream/governed-stream';
+import { runOutputFloor } from './output-floor';
 import { runPassthrough } from './passthrough';
 
 const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -25,6 +27,7 @@ const LATENCY_EVENTS = Number(process.env.BENCH_LATENCY_EVENTS ?? '20000');
 const ROUTING_SETTING = process.env.BENCH_IDENTITY_ROUTING ?? process.env.ENGINE_IDENTITY_ROUTING ?? 'auto';
 const IDENTITY_ROUTING = ROUTING_SETTING === 'auto' ? 'auto' : ROUTING_SETTING === 'true';
 const MAX_BYTES_PER_PARTITION = 1048576;
+const STEP_RECORDS = Number(process.env.BENCH_MAX_STEP_RECORDS ?? '2000');
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -58,7 +61,7 @@ async function latencyAt(
   kafka: Kafka,
   engine: GovernedStream,
   rate: number,
-): Promise<{ p50: number; p99: number }> {
+): Promise<{ p50: number; p99: number; sent: number }> {
   const lines = generateEventStream({ seed: 2, customers: Math.ceil(LATENCY_EVENTS / 4) }).slice(
     0,
     LATENCY_EVENTS,
@@ -122,7 +125,7 @@ async function latencyAt(
   const at = (q: number): number =>
     latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
   say(`  latency sample: ${latencies.length} events (lineage records seen ${seen})`);
-  return { p50: at(0.5), p99: at(0.99) };
+  return { p50: at(0.5), p99: at(0.99), sent: lines.length };
 }
 
 async function main(): Promise<void> {
@@ -142,7 +145,7 @@ async function main(): Promise<void> {
     groupId: `bench-${run}`,
     topicPrefix: prefix,
     partitions: PARTITIONS,
-    maxStepRecords: Number(process.env.BENCH_MAX_STEP_RECORDS ?? '2000'),
+    maxStepRecords: STEP_RECORDS,
     maxQueuedPerPartition: 10000,
     createTopics: true,
     identityRouting: IDENTITY_ROUTING,
@@ -174,10 +177,35 @@ async function main(): Promise<void> {
 
   const rate = Math.max(100, Math.floor(enginePerS / 2));
   say(`  latency at ${rate} events/s offered (half the engine's maximum):`);
-  const { p50, p99 } = await latencyAt(kafka, engine, rate);
+  const { p50, p99, sent } = await latencyAt(kafka, engine, rate);
   await engine.stop();
+  // Peak RSS of the engine phases, taken before the floor holds every output in memory.
   const rssMb = process.resourceUsage().maxRSS / 1024;
   say(`  p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, peak RSS ${rssMb.toFixed(0)} MB`);
+
+  // Everything the engine wrote (the latency phase's outputs included; the floor is per input).
+  const inputs = new Set([...engine.topics.inputs, out]);
+  const listing = kafka.admin();
+  await listing.connect();
+  const outputTopics = (await listing.listTopics()).filter((t) => t.startsWith(prefix) && !inputs.has(t));
+  await listing.disconnect();
+  const floor = await runOutputFloor({
+    kafka,
+    outputTopics,
+    copyPrefix: 'floor.',
+    partitions: PARTITIONS,
+    inputs: lines.length + sent,
+    stepInputs: STEP_RECORDS,
+  });
+  const mb = (n: number): string => (n / 1e6).toFixed(1);
+  say(
+    `  output floor: ${floor.records} records, ${mb(floor.bytes)} MB (` +
+      [...floor.bytesPerTopic]
+        .sort((a, b) => b[1] - a[1])
+        .map(([t, n]) => `${t.slice(prefix.length)} ${mb(n)}`)
+        .join(', ') +
+      `) produced again in ${floor.durationMs.toFixed(0)} ms = ${floor.inputsPerSecond.toFixed(0)} inputs/s`,
+  );
   const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
   say(
     JSON.stringify({
@@ -190,6 +218,9 @@ async function main(): Promise<void> {
       p99_ms: round(p99),
       rss_mb: round(rssMb, 0),
       identity_routing: engine.router !== null,
+      output_floor_per_s: round(floor.inputsPerSecond, 0),
+      floor_ratio: round(floor.inputsPerSecond / pass.recordsPerSecond, 3),
+      engine_of_floor: round(enginePerS / floor.inputsPerSecond, 3),
     }),
   );
 }
