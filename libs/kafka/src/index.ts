@@ -14,7 +14,7 @@ export {
   type KafkaLogSink,
   type ServiceLogLevel,
 } from './kafka-log.bridge';
-export { changelogTopic, streamTopic, type TopicSpec } from './topic-spec.types';
+export { auditTrailTopic, changelogTopic, streamTopic, type TopicSpec } from './topic-spec.types';
 export {
   assertTopicsMatch,
   ensureTopics,

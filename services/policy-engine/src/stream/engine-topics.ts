@@ -5,7 +5,7 @@ import {
   LINEAGE_TOPIC,
   sourceTopic,
 } from '@app/contracts';
-import { changelogTopic, streamTopic, type TopicSpec } from '@app/kafka';
+import { auditTrailTopic, changelogTopic, streamTopic, type TopicSpec } from '@app/kafka';
 import { type CompiledPolicy } from '@app/policy';
 
 const WEEK_MS = 7 * 24 * 3600 * 1000;
@@ -69,8 +69,9 @@ export function engineTopicSpecs(
     streamTopic(topics.routed, partitions, streamMs),
     streamTopic(topics.handover, partitions, streamMs),
     changelogTopic(topics.homes, partitions),
-    streamTopic(topics.lineage, partitions, lineageMs),
-    streamTopic(topics.deadLetter, partitions, lineageMs),
+    // Lineage is most of what the engine writes (about 1.3 kB per input) and is kept for a year.
+    auditTrailTopic(topics.lineage, partitions, lineageMs),
+    auditTrailTopic(topics.deadLetter, partitions, lineageMs),
     ...[...topics.destinations.values()].map((t) => streamTopic(t, partitions, streamMs)),
   ];
 }

@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadPolicy } from '@app/policy';
+import { engineTopicSpecs, engineTopics } from './engine-topics';
+
+const ROOT = join(__dirname, '..', '..', '..', '..');
+const policy = loadPolicy(readFileSync(join(ROOT, 'policies', 'example.yaml'), 'utf8'), {
+  fileName: 'example.yaml',
+});
+
+describe('engineTopicSpecs', () => {
+  const topics = engineTopics(policy);
+  const specs = new Map(engineTopicSpecs(topics, 3).map((s) => [s.topic, s]));
+
+  it('has the broker store the audit trail (lineage, dead letters) gzip-compressed, kept for a year', () => {
+    for (const topic of [topics.lineage, topics.deadLetter]) {
+      expect(specs.get(topic)?.configs).toEqual({
+        'cleanup.policy': 'delete',
+        'retention.ms': String(52 * 7 * 24 * 3600 * 1000),
+        'compression.type': 'gzip',
+      });
+    }
+  });
+
+  it('leaves inputs, changelogs and destination topics as their producers write them', () => {
+    const others = [...specs.values()].filter(
+      (s) => s.topic !== topics.lineage && s.topic !== topics.deadLetter,
+    );
+    expect(others.length).toBeGreaterThan(5);
+    for (const spec of others) expect(spec.configs?.['compression.type']).toBeUndefined();
+    expect(specs.get(topics.changelog)?.configs).toEqual({ 'cleanup.policy': 'compact' });
+  });
+});
