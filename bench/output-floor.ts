@@ -6,21 +6,21 @@
  * so engine/floor says how much of the attainable rate the engine reaches, and floor/passthrough
  * how much the output contract itself costs against a one-record-per-input copy.
  */
-import { type Kafka } from 'kafkajs';
+import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 import {
   type OutputRecord,
+  type TopicSpec,
   ensureTopics,
   producerConfig,
   readTopicToEnd,
   sendInTransaction,
-  streamTopic,
 } from '@app/kafka';
 
 export interface OutputFloorOptions {
   readonly kafka: Kafka;
   /** Every topic the engine wrote during the measured run. */
   readonly outputTopics: readonly string[];
-  /** Copies are written to `<copyPrefix><topic>` (created here, same partition count). */
+  /** Copies are written to `<copyPrefix><topic>` (created here with the original's partitions and configs). */
   readonly copyPrefix: string;
   readonly partitions: number;
   /** Inputs the engine processed to write these outputs, and its step size (records per transaction). */
@@ -69,10 +69,7 @@ export async function runOutputFloor(options: OutputFloorOptions): Promise<Outpu
   const admin = options.kafka.admin();
   await admin.connect();
   try {
-    await ensureTopics(
-      admin,
-      options.outputTopics.map((t) => streamTopic(`${options.copyPrefix}${t}`, options.partitions, 3600000)),
-    );
+    await ensureTopics(admin, await copySpecs(admin, options));
   } finally {
     await admin.disconnect();
   }
@@ -116,4 +113,21 @@ export async function runOutputFloor(options: OutputFloorOptions): Promise<Outpu
   } finally {
     await Promise.all(producers.map((p) => p.disconnect()));
   }
+}
+
+/** The copies' specs: the originals' cleanup and compression (the broker's share of the work). */
+async function copySpecs(admin: Admin, options: OutputFloorOptions): Promise<TopicSpec[]> {
+  const described = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: options.outputTopics.map((name) => ({
+      type: ConfigResourceTypes.TOPIC,
+      name,
+      configNames: ['cleanup.policy', 'compression.type'],
+    })),
+  });
+  return described.resources.map((r) => ({
+    topic: `${options.copyPrefix}${r.resourceName}`,
+    numPartitions: options.partitions,
+    configs: Object.fromEntries(r.configEntries.map((e) => [e.configName, e.configValue])),
+  }));
 }
