@@ -223,6 +223,19 @@ async function main(): Promise<void> {
       engine_of_floor: round(enginePerS / floor.inputsPerSecond, 3),
     }),
   );
+  await deleteRunTopics(kafka, [prefix, `floor.${prefix}`]);
+}
+
+/** A run writes about 1 GB over some twenty topics: remove them, so repeated runs do not fill the disk. */
+async function deleteRunTopics(kafka: Kafka, prefixes: readonly string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => prefixes.some((p) => t.startsWith(p)));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 main().catch((error: unknown) => {
