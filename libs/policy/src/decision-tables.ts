@@ -70,15 +70,15 @@ export interface DecisionTables {
   readonly trackingOrd: number;
 }
 
-/** A withhold decision, frozen because it is shared between events. */
-export const frozenWithhold = (
+/** A withhold decision for one attribute (also its lineage record). */
+export function withholdDecision(
   path: string,
   reason: ReasonCode,
   rule: string,
   purpose: Purpose | null,
   evidenceId: string | null,
-): StaticWithhold =>
-  Object.freeze({
+): AttributeDecision {
+  return {
     path,
     outcome: 'withhold',
     reason,
@@ -86,7 +86,17 @@ export const frozenWithhold = (
     purpose: purpose?.key ?? null,
     legalBasis: purpose?.legalBasis ?? null,
     evidenceId,
-  });
+  };
+}
+
+/** A withhold decision, frozen because it is shared between events. */
+export const frozenWithhold = (
+  path: string,
+  reason: ReasonCode,
+  rule: string,
+  purpose: Purpose | null,
+  evidenceId: string | null,
+): StaticWithhold => Object.freeze(withholdDecision(path, reason, rule, purpose, evidenceId));
 
 const cache = new WeakMap<CompiledPolicy, DecisionTables>();
 

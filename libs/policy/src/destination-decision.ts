@@ -14,6 +14,7 @@ import {
   type DestinationTypeTable,
   decisionTables,
   frozenWithhold,
+  withholdDecision,
 } from './decision-tables';
 import type { WalkedPayload } from './payload.walker';
 import { purposeStatus, type PurposeStatus } from './purpose-status';
@@ -34,24 +35,6 @@ export interface DestinationDecision {
   readonly outcome: 'forwarded' | 'withheld' | 'pseudonymised';
   readonly attributes: readonly AttributeDecision[];
   readonly contact: ContactPermission | null;
-}
-
-function withhold(
-  path: string,
-  reason: ReasonCode,
-  rule: string,
-  purpose: Purpose | null,
-  evidenceId: string | null,
-): AttributeDecision {
-  return {
-    path,
-    outcome: 'withhold',
-    reason,
-    rule,
-    purpose: purpose?.key ?? null,
-    legalBasis: purpose?.legalBasis ?? null,
-    evidenceId,
-  };
 }
 
 /**
@@ -149,7 +132,7 @@ export function decideWithTables(
     const slot = destTable.slots[indexes[i] as number];
     if (slot === undefined) {
       // An attribute of another event type's tree: nothing asked for it.
-      attributes.push(withhold(attribute.path, 'not-requested', 'R28', null, null));
+      attributes.push(withholdDecision(attribute.path, 'not-requested', 'R28', null, null));
       continue;
     }
     if (slot.fixed !== null) {
@@ -177,7 +160,7 @@ export function decideWithTables(
         continue;
       }
       attributes.push(
-        withhold(
+        withholdDecision(
           attribute.path,
           contact.rule === 'R19' ? 'objection' : 'no-contact-permission',
           contact.rule,
@@ -237,7 +220,7 @@ export function decideWithTables(
         attributes.push(w);
         continue;
       }
-      attributes.push(withhold(attribute.path, f.reason, f.rule, failed, f.evidenceId));
+      attributes.push(withholdDecision(attribute.path, f.reason, f.rule, failed, f.evidenceId));
       continue;
     }
     const s = chosenStatus as PurposeStatus;
@@ -256,7 +239,7 @@ export function decideWithTables(
   }
   const undeclared = walked.undeclared;
   for (let i = 0; i < undeclared.length; i++)
-    attributes.push(withhold(undeclared[i] as string, 'undeclared-attribute', 'R28', null, null));
+    attributes.push(withholdDecision(undeclared[i] as string, 'undeclared-attribute', 'R28', null, null));
   return {
     destination,
     outcome: forwarded === 0 ? 'withheld' : forwarded === pseudonymised ? 'pseudonymised' : 'forwarded',
@@ -284,10 +267,10 @@ export function decideForDestination(
   if (typeTable === undefined || destTable === undefined) {
     // Not a declared event type or destination of this policy: nothing is requested.
     const attributes = payload.present.map(({ attribute }) =>
-      withhold(attribute.path, 'not-requested', 'R28', null, null),
+      withholdDecision(attribute.path, 'not-requested', 'R28', null, null),
     );
     for (const path of payload.undeclared)
-      attributes.push(withhold(path, 'undeclared-attribute', 'R28', null, null));
+      attributes.push(withholdDecision(path, 'undeclared-attribute', 'R28', null, null));
     const contact = destination.channel === 'none' ? null : contactPermission(policy, state, destination, t);
     return { destination, outcome: 'withheld', attributes, contact };
   }
