@@ -80,21 +80,26 @@ async function main(): Promise<void> {
 
   PORT ||= String(await freePort());
   say(`3/6 policy engine (policy ${policy.version}, http://127.0.0.1:${PORT})`);
-  const engine = spawn(process.execPath, [join(ROOT, 'dist/services/policy-engine/src/main.js')], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...process.env,
-      KAFKA_BROKERS: BROKERS,
-      POLICY_FILE: POLICY,
-      HTTP_PORT: PORT,
-      GOVERN_PSEUDONYM_KEY: PSEUDONYM_KEY,
-      ENGINE_TOPIC_PREFIX: PREFIX,
-      ENGINE_GROUP_ID: RUN,
-      ENGINE_PARTITIONS: String(PARTITIONS),
-      LOG_LEVEL: 'warn',
+  // The engine runs with this process's Node flags (e.g. the warning filter of `npm start`).
+  const engine = spawn(
+    process.execPath,
+    [...process.execArgv, join(ROOT, 'dist/services/policy-engine/src/main.js')],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: BROKERS,
+        POLICY_FILE: POLICY,
+        HTTP_PORT: PORT,
+        GOVERN_PSEUDONYM_KEY: PSEUDONYM_KEY,
+        ENGINE_TOPIC_PREFIX: PREFIX,
+        ENGINE_GROUP_ID: RUN,
+        ENGINE_PARTITIONS: String(PARTITIONS),
+        LOG_LEVEL: 'warn',
+      },
     },
-  });
+  );
   let running = true;
   const exited = new Promise<number | string>((done) =>
     engine.once('exit', (c, s) => {
