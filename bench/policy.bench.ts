@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GovernanceProcessor, loadPolicy } from '@app/policy';
 import { generateEventStream } from '../cli/govern/event-stream.generator';
+import { costByKind, formatCostByKind } from './policy-breakdown';
 
 // Decision core vs a same-run baseline of JSON.parse + JSON.stringify of the same event strings.
 // Events are generated once up front; outputs are serialised (as the engine would) and dropped.
@@ -10,6 +11,8 @@ import { generateEventStream } from '../cli/govern/event-stream.generator';
 // rates (process.cpuUsage around each slice) are reported too, as the machine is shared and noisy.
 
 // Event count: first argument, or BENCH_EVENTS, default 1,000,000 (smaller counts for profiling).
+// BENCH_BREAKDOWN=1 adds a second pass after the result line: cost per kind of event (see
+// policy-breakdown.ts); it does not change the figures above it.
 const TARGET = Number(process.argv[2] ?? process.env.BENCH_EVENTS ?? 1_000_000);
 const SLICE = 100_000;
 const policyText = readFileSync(join(__dirname, '..', '..', 'policies', 'example.yaml'), 'utf8');
@@ -96,3 +99,10 @@ console.log(
     cpu_ratio: r3(eventsPerCpuS / baselinePerCpuS),
   }),
 );
+
+if (process.env.BENCH_BREAKDOWN === '1') {
+  console.log('\ncost per kind of event (each event timed alone, fresh processor):');
+  console.log(
+    formatCostByKind(costByKind(events, new GovernanceProcessor(policy, { pseudonymKey: 'bench-key' }))),
+  );
+}
