@@ -16,6 +16,23 @@ describe('govern CLI', () => {
     expect(out.lines[0]).toMatch(/valid, policy version 2025\.1\+/);
   });
 
+  it('validate warns about an e-mail destination whose messages lack an opt-out (R16)', () => {
+    expect(validateCommand(policyPath).lines.join('\n')).not.toContain('(R16)');
+    const noOptOut = join(dir, 'no-opt-out.yaml');
+    writeFileSync(
+      noOptOut,
+      readFileSync(policyPath, 'utf8').replace(
+        'unsubscribeInEveryMessage: true',
+        'unsubscribeInEveryMessage: false',
+      ),
+    );
+    const out = validateCommand(noOptOut);
+    expect(out.exitCode).toBe(0);
+    expect(out.lines).toContain(
+      '  warning: destination(s) whose messages do not all carry an opt-out may contact nobody (R16): email-service',
+    );
+  });
+
   it('validate exits 1 listing every error by path', () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(

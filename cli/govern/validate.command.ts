@@ -19,6 +19,9 @@ export function validateCommand(policyPath: string): CommandOutput {
   try {
     const p = loadPolicy(text, { fileName: basename(policyPath) });
     const attributes = [...p.eventTypes.values()].reduce((n, t) => n + t.attributes.length, 0);
+    const withoutOptOut = p.destinations
+      .filter((d) => d.marketing !== null && !d.marketing.unsubscribeInEveryMessage)
+      .map((d) => d.name);
     return {
       exitCode: 0,
       lines: [
@@ -28,6 +31,11 @@ export function validateCommand(policyPath: string): CommandOutput {
         ...(p.nonGranularForms.length > 0
           ? [
               `  warning: banner version(s) without real per-purpose choice grant nothing (R3): ${p.nonGranularForms.join(', ')}`,
+            ]
+          : []),
+        ...(withoutOptOut.length > 0
+          ? [
+              `  warning: destination(s) whose messages do not all carry an opt-out may contact nobody (R16): ${withoutOptOut.join(', ')}`,
             ]
           : []),
       ],

@@ -6,7 +6,9 @@ import { purposeStatus } from './purpose-status';
 /**
  * The contact gate (G3) for an e-mail or SMS destination as of time `t`: a consent covering the
  * destination's brand, channel and every product group it mails about (R14), or a soft opt-in with
- * all its conditions (R15, R16); never after an objection unless a later explicit consent (R19).
+ * all its conditions (R15); never after an objection unless a later explicit consent (R19); and
+ * never through a destination whose messages do not all carry an easy opt-out (R16), whatever the
+ * basis.
  * Open tracking needs its own consent (R23).
  */
 export function contactPermission(
@@ -53,6 +55,7 @@ export function contactPermissionGiven(
 ): ContactPermission {
   const m = destination.marketing;
   if (m === null) return no('R14');
+  if (!m.unsubscribeInEveryMessage) return no('R16');
   const maxAge = policy.options.marketingConsentMaxAgeMs;
   let softOptInFailure: string | null = null;
   const grants = state?.marketing;
@@ -67,17 +70,13 @@ export function contactPermissionGiven(
         }
         continue;
       }
-      // Soft opt-in: own brand, similar products only, an easy opt-out in every message.
+      // Soft opt-in: own brand, similar products only (the opt-out in every message is checked above).
       if (!policy.ownBrands.has(m.brand)) continue;
       const similar = m.productGroups.every((p) =>
         g.productGroups.some((b) => policy.similarGroups.get(b)?.has(p)),
       );
       if (!similar) {
         softOptInFailure = 'R15';
-        continue;
-      }
-      if (!m.unsubscribeInEveryMessage) {
-        softOptInFailure = 'R16';
         continue;
       }
       return { mayContact: true, trackOpens, basis: 'soft-opt-in', evidenceId: g.evidenceId, rule: 'R15' };
@@ -93,7 +92,6 @@ export function contactPermissionGiven(
 const CONSENT_HIT = 0;
 const SOFT_HIT = 1;
 const SOFT_FAIL_R15 = 2;
-const SOFT_FAIL_R16 = 3;
 
 /** One destination's view of a subject's marketing grants (see ContactIndex). */
 interface PreparedGrants {
@@ -111,7 +109,7 @@ interface PreparedGrants {
  * Per subject (kept by the processor next to the state): for each e-mail or SMS destination, the
  * subject's marketing grants reduced to those whose brand and channel match, each with what it
  * can do regardless of time (a consent covering the product groups; a soft opt-in that works or
- * fails with R15/R16). Why: customers collect dozens of grants over time, and the contact gate
+ * fails with R15). Why: customers collect dozens of grants over time, and the contact gate
  * ran its brand, channel, product-group and similarity checks over every grant for every event
  * and destination (email.opened spent most of its time there). The remaining loop only compares
  * times. The view is rebuilt when the list was replaced and extended when it grew (grants are
@@ -129,6 +127,7 @@ export class ContactIndex {
   ): ContactPermission {
     const m = destination.marketing;
     if (m === null) return no('R14');
+    if (!m.unsubscribeInEveryMessage) return no('R16');
     const view = this.viewOf(policy, state.marketing, destination);
     const maxAge = policy.options.marketingConsentMaxAgeMs;
     let softOptInFailure: string | null = null;
@@ -147,7 +146,7 @@ export class ContactIndex {
         const g = view.grants[i] as MarketingGrant;
         return { mayContact: true, trackOpens, basis: 'soft-opt-in', evidenceId: g.evidenceId, rule: 'R15' };
       }
-      softOptInFailure = kind === SOFT_FAIL_R15 ? 'R15' : 'R16';
+      softOptInFailure = 'R15';
     }
     if (state.objection != null) return no('R19', state.objection.evidenceId);
     if (softOptInFailure !== null) return no(softOptInFailure);
@@ -203,7 +202,5 @@ function grantKind(
   const similar = m.productGroups.every((p) =>
     g.productGroups.some((b) => policy.similarGroups.get(b)?.has(p)),
   );
-  if (!similar) return SOFT_FAIL_R15;
-  if (!m.unsubscribeInEveryMessage) return SOFT_FAIL_R16;
-  return SOFT_HIT;
+  return similar ? SOFT_HIT : SOFT_FAIL_R15;
 }

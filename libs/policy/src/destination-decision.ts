@@ -101,6 +101,11 @@ export class StatusMemo {
   }
 }
 
+/** The reason code of an attribute withheld because the contact gate refused (G3 before G2). */
+function contactRefusalReason(rule: string): ReasonCode {
+  return rule === 'R19' ? 'objection' : rule === 'R16' ? 'messages-lack-opt-out' : 'no-contact-permission';
+}
+
 /** A payload walked once for an event, as parallel arrays (no per-attribute wrapper objects). */
 export interface WalkedAttributes {
   readonly attributes: readonly DeclaredAttribute[];
@@ -148,7 +153,7 @@ export function decideWithTables(
         if (w === null) {
           w = frozenWithhold(
             attribute.path,
-            contact.rule === 'R19' ? 'objection' : 'no-contact-permission',
+            contactRefusalReason(contact.rule),
             contact.rule,
             plan.candidates[0] ?? null,
             null,
@@ -162,7 +167,7 @@ export function decideWithTables(
       attributes.push(
         withholdDecision(
           attribute.path,
-          contact.rule === 'R19' ? 'objection' : 'no-contact-permission',
+          contactRefusalReason(contact.rule),
           contact.rule,
           plan.candidates[0] ?? null,
           contact.evidenceId,

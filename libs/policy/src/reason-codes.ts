@@ -14,6 +14,8 @@ export const REASON_CODES = {
   'collected-before-basis': 'the data was collected before the consent for this purpose existed',
   objection: 'the person objected to direct marketing',
   'no-contact-permission': 'the person may not be contacted by this channel, brand and product group',
+  'messages-lack-opt-out':
+    "the destination's messages do not all carry an easy, free opt-out, so nobody may be contacted through it",
   'basis-consent': 'valid consent covers this purpose',
   'basis-fixed': 'the purpose rests on a non-consent legal basis fixed in the purpose registry',
   'compatibility-assessment': 'a registered Art. 6(4) compatibility assessment covers this further use',

@@ -2,11 +2,20 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { DecisionLineageRecord } from '@app/contracts';
-import { run, type ConsentStep, type EventStep } from './rule-fixture.harness';
+import { loadPolicy, type CompiledPolicy } from '@app/policy';
+import {
+  EXAMPLE_POLICY_TEXT,
+  examplePolicy,
+  run,
+  type ConsentStep,
+  type EventStep,
+} from './rule-fixture.harness';
 
 /**
  * Replays the rule cases in test/rules/*.yaml through the processor with the example policy.
- * Each case is named after the rule it proves; each expectation checks one decision.
+ * Each case is named after the rule it proves; each expectation checks one decision. A case may
+ * change the example policy first (`policy: [{ replace, with }]`, each text found exactly once),
+ * for rules that only a different policy shows (e.g. R16).
  */
 interface Expectation {
   event: string;
@@ -22,8 +31,13 @@ interface Expectation {
   records?: number;
   linked?: boolean;
 }
+interface PolicyChange {
+  replace: string;
+  with: string;
+}
 interface RuleCase {
   name: string;
+  policy?: PolicyChange[];
   steps: ({ consent: ConsentStep } | { event: EventStep } | { raw: string })[];
   expect: Expectation[];
 }
@@ -34,9 +48,20 @@ const cases: RuleCase[] = readdirSync(dir)
   .sort()
   .flatMap((f) => parse(readFileSync(join(dir, f), 'utf8')) as RuleCase[]);
 
+function policyOf(c: RuleCase): CompiledPolicy {
+  if (c.policy === undefined) return examplePolicy;
+  let text = EXAMPLE_POLICY_TEXT;
+  for (const change of c.policy) {
+    // Exactly once, so a case cannot silently stop applying when the example policy changes.
+    expect(text.split(change.replace)).toHaveLength(2);
+    text = text.replace(change.replace, change.with);
+  }
+  return loadPolicy(text, { fileName: 'example-changed.yaml' });
+}
+
 describe('rule cases', () => {
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const results = run(c.steps);
+    const results = run(c.steps, policyOf(c));
     for (const x of c.expect) {
       const r = results.get(x.event);
       expect(r).toBeDefined();
