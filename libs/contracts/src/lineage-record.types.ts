@@ -45,7 +45,17 @@ export interface ConsentAssessmentLineageRecord extends LineageBase {
   readonly valid: boolean;
   readonly reason: string;
   readonly rule: string;
+  /** Purposes the evidence claimed (on an invalid assessment these are recorded as refused). */
   readonly purposes: readonly string[];
+  /** The form or banner version the evidence was captured on, or null if it names none (R4, R27). */
+  readonly formVersion: string | null;
+  /**
+   * Purposes this evidence granted or renewed when it was folded into the state. A decision that
+   * relies on a consent names its evidence id, and this says which purposes it covered (R27).
+   */
+  readonly grants: readonly string[];
+  /** For a double opt-in confirmation: the sign-up it confirms, whose id the grants then carry. */
+  readonly confirms: string | null;
 }
 
 /** A suppression record produced for a destination after a withdrawal or objection. */
@@ -61,6 +71,8 @@ export interface SuppressionLineageRecord extends LineageBase {
 /** An identity link accepted or refused (R25). */
 export interface IdentityLinkLineageRecord extends LineageBase {
   readonly kind: 'identity-link';
+  /** Keyed pseudonym of the identifier linked to the subject (e.g. a cookie id), as `subject`. */
+  readonly alias: string;
   readonly linked: boolean;
   readonly rule: string;
   readonly reason: string;

@@ -15,9 +15,29 @@ export interface FoldOutcome {
   /** Marketing permissions that were removed. */
   readonly removedMarketing: readonly MarketingGrant[];
   readonly objection: boolean;
+  /** Purposes whose grant this evidence started or renewed (recorded in its lineage, R27). */
+  readonly grantedPurposes: readonly string[];
 }
 
-const NOTHING_REMOVED: FoldOutcome = { removedPurposes: [], removedMarketing: [], objection: false };
+const NOTHING: readonly string[] = Object.freeze([]);
+const NOTHING_REMOVED: FoldOutcome = Object.freeze({
+  removedPurposes: NOTHING,
+  removedMarketing: Object.freeze([]),
+  objection: false,
+  grantedPurposes: NOTHING,
+});
+
+/** A fold that only granted (the purposes are the evidence's own, shared, not copied). */
+function granted(purposes: readonly string[]): FoldOutcome {
+  return purposes.length === 0
+    ? NOTHING_REMOVED
+    : {
+        removedPurposes: NOTHING,
+        removedMarketing: NOTHING_REMOVED.removedMarketing,
+        objection: false,
+        grantedPurposes: purposes,
+      };
+}
 
 function grantPurpose(
   state: SubjectState,
@@ -94,7 +114,7 @@ export function foldEvidence(
       for (const p of e.notChosen) {
         if (state.purposes[p]?.source === 'cookie-banner') removePurpose(state, p, at, a.evidenceId, removed);
       }
-      return { removedPurposes: removed, removedMarketing: [], objection: false };
+      return { removedPurposes: removed, removedMarketing: [], objection: false, grantedPurposes: e.granted };
     }
     case 'marketing-consent': {
       if (e.pendingConfirmation) {
@@ -110,7 +130,7 @@ export function foldEvidence(
       }
       // activateMarketing only reads the purposes and copies each scope into its grants itself.
       activateMarketing(state, a.evidenceId, at, e.purposes, e.scopes, marketingMax);
-      return NOTHING_REMOVED;
+      return granted(e.purposes);
     }
     case 'confirm': {
       const pending = state.pending[e.confirms];
@@ -125,7 +145,7 @@ export function foldEvidence(
       delete state.pending[e.confirms];
       // The basis exists from the confirmation on, not from the unconfirmed sign-up (R22).
       activateMarketing(state, e.confirms, at, pending.purposes, pending.scopes, marketingMax);
-      return NOTHING_REMOVED;
+      return granted(pending.purposes);
     }
     case 'soft-opt-in':
       // R19: after an objection only a later explicit consent reopens marketing.
@@ -165,7 +185,7 @@ export function foldEvidence(
       }
       state.marketing = kept;
       if (e.all) state.pending = pendingRecord();
-      return { removedPurposes, removedMarketing, objection: false };
+      return { removedPurposes, removedMarketing, objection: false, grantedPurposes: NOTHING };
     }
     case 'objection': {
       state.objection = { at, evidenceId: a.evidenceId };
@@ -177,7 +197,7 @@ export function foldEvidence(
       const removedMarketing = state.marketing;
       state.marketing = [];
       state.pending = pendingRecord();
-      return { removedPurposes, removedMarketing, objection: true };
+      return { removedPurposes, removedMarketing, objection: true, grantedPurposes: NOTHING };
     }
   }
 }

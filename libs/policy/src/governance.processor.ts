@@ -397,7 +397,8 @@ export class GovernanceProcessor {
     const link = spec.identityLink as NonNullable<EventTypeSpec['identityLink']>;
     const alias = (event.data as Record<string, unknown>)[link.aliasPath];
     if (typeof alias !== 'string' || alias === subjectKey) return;
-    const aliasState = this.subjects.get(alias)?.state;
+    const aliasEntry = this.subjects.get(alias);
+    const aliasState = aliasEntry?.state;
     const grant = aliasState?.purposes[link.requiresPurpose.key];
     const max = this.policy.options.cookieConsentMaxAgeMs;
     const ok = grant !== undefined && grant.since <= t && (max === null || t - grant.renewedAt <= max);
@@ -406,6 +407,8 @@ export class GovernanceProcessor {
       eventId: event.id,
       subject: this.pseudonymOf(subjectKey, entry),
       time: event.time,
+      // Which identifier was joined (or refused), so a grant that came with it can be traced (R27).
+      alias: aliasEntry === undefined ? this.pseudonyms.of(alias) : this.pseudonymOf(alias, aliasEntry),
     };
     if (!ok || aliasState === undefined) {
       lineage.push({
@@ -471,6 +474,9 @@ export class GovernanceProcessor {
         reason: assessment.reason,
         rule: assessment.rule,
         purposes: assessment.claimedPurposes,
+        formVersion: typeof evidence.formVersion === 'string' ? evidence.formVersion : null,
+        grants: fold.grantedPurposes,
+        confirms: typeof evidence.confirms === 'string' ? evidence.confirms : null,
       },
     ];
     const records = this.suppressions(event, evidence, subjectKey, subject, fold, lineage);
