@@ -1,5 +1,6 @@
 import { explainDecision } from '@app/policy';
 import { replay, type ReplayOptions } from './dry-run.command';
+import { evidenceTrail } from './evidence-trail';
 import type { CommandOutput } from './validate.command';
 
 /** `govern explain`: why each attribute of one event was or was not forwarded to one destination. */
@@ -43,5 +44,27 @@ export function explainCommand(
       ? [`  Identity link: ${l.linked ? 'made' : 'refused'}: ${l.reason} [${l.rule}].`]
       : [],
   );
-  return { exitCode: 0, lines: [...explainDecision(processor.policy, options.eventId, d), ...links] };
+  const named = [
+    ...(d.contact?.evidenceId == null ? [] : [d.contact.evidenceId]),
+    ...d.attributes.flatMap((a) => (a.evidenceId === null ? [] : [a.evidenceId])),
+  ];
+  const earlier = results.slice(0, results.indexOf(hit)).flatMap((x) => x.result.lineage);
+  const assessmentIds = new Set(
+    processor.policy.destinations.flatMap((dest) =>
+      [...dest.plans.values()].flatMap((plans) =>
+        plans.flatMap((p) => p.assessed.map((a) => a.assessmentId)),
+      ),
+    ),
+  );
+  const trail = evidenceTrail(named, earlier, assessmentIds);
+  return {
+    exitCode: 0,
+    lines: [
+      ...explainDecision(processor.policy, options.eventId, d),
+      ...links,
+      ...(trail.length === 0
+        ? []
+        : ['  Evidence relied on or cited, from the lineage before this event (R27):', ...trail]),
+    ],
+  };
 }

@@ -112,4 +112,57 @@ describe('govern CLI', () => {
     expect(text).not.toContain('secret-page');
     expect(text).not.toContain('192.0.2.1');
   });
+
+  it('explain follows the consent relied on through the lineage (R27), confirmation included', () => {
+    const input = join(dir, 'explain-evidence.ndjson');
+    const evidence = (id: string, time: string, fields: Record<string, unknown>): string =>
+      JSON.stringify({
+        specversion: '1.0',
+        id,
+        source: 'consent-service',
+        type: 'consent.evidence',
+        time,
+        subject: 'S1',
+        data: {
+          evidenceId: `ev-${id}`,
+          subject: { key: 'S1' },
+          timestamp: time,
+          cmp: 'c',
+          textVersion: 't',
+          uiLayer: 1,
+          language: 'da',
+          purposes: [],
+          sourceChannel: 'web',
+          ...fields,
+        },
+      });
+    writeFileSync(
+      input,
+      [
+        evidence('c1', '2025-03-01T10:00:00Z', {
+          kind: 'marketing-consent',
+          formVersion: 'newsletter-v3',
+          action: 'checkbox_ticked',
+        }),
+        evidence('c2', '2025-03-01T10:05:00Z', { kind: 'double-opt-in-confirmation', confirms: 'ev-c1' }),
+        JSON.stringify({
+          specversion: '1.0',
+          id: 'e1',
+          source: 'newsletter',
+          type: 'signup.submitted',
+          time: '2025-03-01T10:10:00Z',
+          subject: 'S1',
+          data: { email: 'secret@example.dk' },
+        }),
+      ].join('\n'),
+    );
+    const out = explainCommand({ policyPath, inputPath: input, eventId: 'e1', destination: 'email-service' });
+    const text = out.lines.join('\n');
+    expect(out.exitCode).toBe(0);
+    expect(text).toContain('email: FORWARDED for purpose "email.newsletter"');
+    expect(text).toMatch(
+      /Evidence ev-c1: marketing-consent on newsletter-v3 at 2025-03-01T10:00:00Z, valid: .*\[R14\]; confirmed by ev-c2 at 2025-03-01T10:05:00Z; granted email\.newsletter, seg\.purchase_history, email\.engagement_tracking\./,
+    );
+    expect(text).not.toContain('secret@example.dk');
+  });
 });
