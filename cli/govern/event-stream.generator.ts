@@ -46,6 +46,8 @@ const HARD_CASES = [
   'undeclared',
   'before-consent',
   'link-without-cookie-consent',
+  'implied-cmp-signal',
+  'unregistered-banner-version',
   'happy',
 ] as const;
 
@@ -318,6 +320,26 @@ export function generateEventStream(options: GenerateOptions): string[] {
         });
         push(t0 + 2000, ce(t0 + 2000, 'web', 'identity.linked', s, { cookieId: cookie }));
         page(t0 + 3000, cookie);
+        break;
+      case 'implied-cmp-signal':
+        // The CMP reports the "consent" as implied, not given (R5).
+        evidence(t0 + 1000, cookie, {
+          kind: 'cookie-banner',
+          formVersion: 'banner-v1',
+          action: 'accept_all',
+          cmpSignal: { method: 'implied' },
+        });
+        page(t0 + 2000, cookie);
+        break;
+      case 'unregistered-banner-version':
+        // A banner version the policy does not register: it cannot show what was consented to (R7).
+        evidence(t0 + 1000, cookie, {
+          kind: 'cookie-banner',
+          formVersion: 'banner-v3',
+          action: 'accept_all',
+          purposes: ['cookie.statistics', 'seg.web_behaviour'],
+        });
+        page(t0 + 2000, cookie);
         break;
       case 'happy': {
         evidence(t0 + 1000, cookie, {

@@ -95,7 +95,7 @@ describe('R27 every decision is logged as evidence', () => {
 
   it('logs a decision for every destination of every processed source event, withheld ones included', () => {
     const sourceResults = results.filter((r) => r.outcome === 'source');
-    expect(sourceResults.length).toBeGreaterThan(1000);
+    expect(sourceResults.length).toBeGreaterThan(500);
     for (const r of sourceResults) {
       const logged = r.lineage.filter((l) => l.kind === 'decision');
       expect(logged.map((l) => (l.kind === 'decision' ? l.destination : '')).sort()).toEqual(
