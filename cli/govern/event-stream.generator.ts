@@ -366,8 +366,9 @@ export function generateEventStream(options: GenerateOptions): string[] {
         // to that customer, is linked to this one too. Two days later its cookie marketing consent
         // still holds and the cookie follows the new customer; every other time the relink comes
         // after the consent's maximum age, is refused (R25) and the cookie stays with the first.
-        if (sharedDevice !== null && i % 48 === 31) {
-          const later = i % 96 === 79 ? 400 * day : 2 * day;
+        const happyIndex = Math.floor(i / HARD_CASES.length);
+        if (sharedDevice !== null && happyIndex % 3 === 1) {
+          const later = happyIndex % 6 === 4 ? 400 * day : 2 * day;
           const t = Math.max(t0, sharedDevice.t0) + later;
           push(t, ce(t, 'web', 'identity.linked', s, { cookieId: sharedDevice.cookie }));
           page(t + 1000, sharedDevice.cookie);

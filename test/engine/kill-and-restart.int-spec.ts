@@ -28,7 +28,7 @@ describe('exactly once across kill -9 and restart', () => {
     await ensureTopics(admin, engineTopicSpecs(topics, 1));
     await admin.disconnect();
 
-    const lines = generateEventStream({ seed: 5, customers: 12_300 }).slice(0, 50_000);
+    const lines = generateEventStream({ seed: 5, customers: 12_500 }).slice(0, 50_000);
     expect(lines).toHaveLength(50_000);
     await produceLines(kafka, topics, lines);
     const env = {
