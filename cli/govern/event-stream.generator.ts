@@ -142,15 +142,21 @@ export function generateEventStream(options: GenerateOptions): string[] {
         city: pick(['Aarhus', 'Odense', 'Køge']),
       }),
     );
+    /** The cookie's banner choice, then a page view one second later: the shape of most G1 cases. */
+    const bannerThenPage = (
+      fields: Record<string, unknown>,
+      pageExtra: Record<string, unknown> = {},
+    ): void => {
+      evidence(t0 + 1000, cookie, { kind: 'cookie-banner', ...fields });
+      page(t0 + 2000, cookie, pageExtra);
+    };
     switch (kase) {
       case 'non-affirmative':
-        evidence(t0 + 1000, cookie, {
-          kind: 'cookie-banner',
+        bannerThenPage({
           formVersion: 'banner-v1',
           action: pick(['close_x', 'scroll', 'continued_browsing']),
           purposes: ['cookie.statistics', 'seg.web_behaviour'],
         });
-        page(t0 + 2000, cookie);
         break;
       case 'accept-all-layer2':
         evidence(t0 + 1000, cookie, {
@@ -163,12 +169,7 @@ export function generateEventStream(options: GenerateOptions): string[] {
         push(t0 + 3000, ce(t0 + 3000, 'web', 'identity.linked', s, { cookieId: cookie }));
         break;
       case 'non-granular':
-        evidence(t0 + 1000, cookie, {
-          kind: 'cookie-banner',
-          formVersion: 'banner-v2',
-          action: 'accept_all',
-        });
-        page(t0 + 2000, cookie);
+        bannerThenPage({ formVersion: 'banner-v2', action: 'accept_all' });
         break;
       case 'missing-evidence': {
         const ev = evidence(t0 + 1000, s, {
@@ -281,12 +282,10 @@ export function generateEventStream(options: GenerateOptions): string[] {
         );
         break;
       case 'undeclared':
-        evidence(t0 + 1000, cookie, {
-          kind: 'cookie-banner',
-          formVersion: 'banner-v1',
-          action: 'accept_all',
-        });
-        page(t0 + 2000, cookie, { ip: '192.0.2.1', fingerprint: 'abc' });
+        bannerThenPage(
+          { formVersion: 'banner-v1', action: 'accept_all' },
+          { ip: '192.0.2.1', fingerprint: 'abc' },
+        );
         break;
       case 'before-consent': {
         order(t0 + 1000, s, email);
@@ -323,23 +322,15 @@ export function generateEventStream(options: GenerateOptions): string[] {
         break;
       case 'implied-cmp-signal':
         // The CMP reports the "consent" as implied, not given (R5).
-        evidence(t0 + 1000, cookie, {
-          kind: 'cookie-banner',
-          formVersion: 'banner-v1',
-          action: 'accept_all',
-          cmpSignal: { method: 'implied' },
-        });
-        page(t0 + 2000, cookie);
+        bannerThenPage({ formVersion: 'banner-v1', action: 'accept_all', cmpSignal: { method: 'implied' } });
         break;
       case 'unregistered-banner-version':
         // A banner version the policy does not register: it cannot show what was consented to (R7).
-        evidence(t0 + 1000, cookie, {
-          kind: 'cookie-banner',
+        bannerThenPage({
           formVersion: 'banner-v3',
           action: 'accept_all',
           purposes: ['cookie.statistics', 'seg.web_behaviour'],
         });
-        page(t0 + 2000, cookie);
         break;
       case 'happy': {
         evidence(t0 + 1000, cookie, {
