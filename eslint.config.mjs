@@ -3,6 +3,13 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+/** Import patterns that reach into the given top-level folders (relative paths of any depth). */
+const boundaries = (folders) =>
+  folders.map((folder) => ({
+    group: [`**/${folder}/**`, `${folder}/**`],
+    message: `Do not import from ${folder}/: move what is shared into a library under libs/.`,
+  }));
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'var/**', 'coverage/**'] },
   js.configs.recommended,
@@ -22,6 +29,16 @@ export default tseslint.config(
     },
   },
   {
+    // Boundaries: only a service's own files import from services/; libraries never import the
+    // programs built on them; cli/ and bench/ import libraries only, never each other.
+    files: ['libs/**/*.ts', 'cli/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: boundaries(['services', 'cli', 'bench']) }] },
+  },
+  {
+    files: ['services/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: boundaries(['cli', 'bench']) }] },
+  },
+  {
     // The decision core is pure: no framework, broker, database or environment inside.
     files: ['libs/policy/src/**/*.ts'],
     ignores: ['libs/policy/src/**/*.spec.ts'],
@@ -30,6 +47,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
+            ...boundaries(['services', 'cli', 'bench']),
             {
               group: ['@nestjs/*', 'kafkajs', 'typeorm', 'pg', 'fs', 'node:fs', 'node:process', 'process'],
               message: 'libs/policy is pure: pass data and time in as arguments.',

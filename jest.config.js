@@ -1,8 +1,10 @@
 // Two tiers, each runnable alone: unit tests sit beside the code (*.spec.ts); integration tests
-// under test/ talk to a real Kafka broker and a real PostgreSQL (*.int-spec.ts).
+// under test/ (and a service's own under services/<name>/test/) talk to a real Kafka broker and a
+// real PostgreSQL (*.int-spec.ts).
 const moduleNameMapper = {
-  '^@app/(policy|contracts|kafka|persistence|testing|service-kit)$': '<rootDir>/libs/$1/src',
-  '^@app/(policy|contracts|kafka|persistence|testing|service-kit)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@app/(policy|contracts|kafka|persistence|testing|service-kit|stream|sample)$': '<rootDir>/libs/$1/src',
+  '^@app/(policy|contracts|kafka|persistence|testing|service-kit|stream|sample)/(.*)$':
+    '<rootDir>/libs/$1/src/$2',
 };
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
@@ -24,7 +26,7 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/test/**/*.int-spec.ts'],
+      testMatch: ['<rootDir>/test/**/*.int-spec.ts', '<rootDir>/services/*/test/**/*.int-spec.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/integration.setup.ts'],
     },
   ],

@@ -8,12 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import { type Kafka } from 'kafkajs';
 import { createKafkaClient, ensureTopics, producerConfig, streamTopic } from '@app/kafka';
-import { generateEventStream } from '../cli/govern/event-stream.generator';
-import { publishLines } from '../cli/main-job/sample.publisher';
-import {
-  startGovernedStream,
-  type GovernedStream,
-} from '../services/policy-engine/src/stream/governed-stream';
+import { generateEventStream } from '@app/sample';
+import { publishLines } from '@app/sample';
+import { startGovernedStream, type GovernedStream } from '@app/stream';
 import { runOutputFloor } from './output-floor';
 import { runPassthrough } from './passthrough';
 

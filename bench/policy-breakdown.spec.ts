@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GovernanceProcessor, loadPolicy } from '@app/policy';
-import { generateEventStream } from '../cli/govern/event-stream.generator';
+import { generateEventStream } from '@app/sample';
 import { costByKind, formatCostByKind } from './policy-breakdown';
 
 const policy = loadPolicy(readFileSync(join(__dirname, '..', 'policies', 'example.yaml'), 'utf8'), {

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { GovernanceProcessor, loadPolicy, type ProcessResult } from '@app/policy';
+import { type GovernanceProcessor, loadPolicy, replayLines, type ReplayedEvent } from '@app/policy';
 import type { CommandOutput } from './validate.command';
 
 /** Default key for keyed pseudonyms in dry runs; the engine must be given the same key to compare. */
@@ -14,23 +14,13 @@ export interface ReplayOptions {
 }
 
 /** Replays an NDJSON file through the processor, one result per non-empty line, in file order. */
-export function replay(options: ReplayOptions): {
-  results: { line: number; result: ProcessResult }[];
-  processor: GovernanceProcessor;
-} {
+export function replay(options: ReplayOptions): { results: ReplayedEvent[]; processor: GovernanceProcessor } {
   const policy = loadPolicy(readFileSync(options.policyPath, 'utf8'), {
     fileName: basename(options.policyPath),
   });
-  const processor = new GovernanceProcessor(policy, {
+  return replayLines(policy, readFileSync(options.inputPath, 'utf8'), {
     pseudonymKey: options.pseudonymKey ?? DEFAULT_PSEUDONYM_KEY,
   });
-  const lines = readFileSync(options.inputPath, 'utf8').split('\n');
-  const results: { line: number; result: ProcessResult }[] = [];
-  lines.forEach((text, i) => {
-    if (text.trim() === '') return;
-    results.push({ line: i + 1, result: processor.process(text, { line: i + 1 }) });
-  });
-  return { results, processor };
 }
 
 /** `govern dry-run`: writes per-destination NDJSON, lineage and dead letters, prints a summary. */

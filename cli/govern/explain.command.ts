@@ -1,6 +1,6 @@
-import { explainDecision } from '@app/policy';
+import { evidenceTrail, explainDecision } from '@app/policy';
 import { replay, type ReplayOptions } from './dry-run.command';
-import { evidenceTrail } from './evidence-trail';
+
 import type { CommandOutput } from './validate.command';
 
 /** `govern explain`: why each attribute of one event was or was not forwarded to one destination. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dryRunCommand } from './dry-run.command';
 import { explainCommand } from './explain.command';
-import { generateEventStream } from './event-stream.generator';
+import { generateEventStream } from '@app/sample';
 import { validateCommand } from './validate.command';
 
 const policyPath = join(__dirname, '..', '..', 'policies', 'example.yaml');

@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_PSEUDONYM_KEY, dryRunCommand } from './dry-run.command';
 import { explainCommand } from './explain.command';
 import { registerTopicsCommand } from './topics.command';
-import { generateEventStream } from './event-stream.generator';
+import { generateEventStream } from '@app/sample';
 import { type CommandOutput, validateCommand } from './validate.command';
 
 // The CLI is a thin adapter: file I/O and exit codes here, every decision in libs/policy.

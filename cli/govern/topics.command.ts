@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createKafkaClient, ensureTopics, type TopicSpec } from '@app/kafka';
 import { loadPolicy } from '@app/policy';
-import { engineTopicSpecs, engineTopics } from '../../services/policy-engine/src/stream/engine-topics';
+import { engineTopicSpecs, engineTopics } from '@app/stream';
 import type { CommandOutput } from './validate.command';
 
 /** Options of `govern topics`. */

@@ -1,16 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { assertTopicsMatch, createKafkaClient, ensureTopics } from '@app/kafka';
-import { loadPolicy } from '@app/policy';
-import { replay } from '../govern/dry-run.command';
-import { generateEventStream } from '../govern/event-stream.generator';
-import { engineTopicSpecs, engineTopics } from '../../services/policy-engine/src/stream/engine-topics';
-import { compareFigures, figuresFromDryRun, figuresFromMetrics } from './run.figures';
-import { publishLines } from './sample.publisher';
+import { compareFigures, figuresFromDryRun, loadPolicy, replayLines } from '@app/policy';
+import { generateEventStream, publishLines } from '@app/sample';
+import { engineTopicSpecs, engineTopics, figuresFromMetrics } from '@app/stream';
 
 // The README's first command: broker, topics, engine, a generated sample through the real topics,
 // and the engine's figures next to `govern dry-run`'s on the same sample.
@@ -130,10 +126,7 @@ async function main(): Promise<void> {
     if (eventsIn < lines.length) throw new Error('the engine did not finish the sample in 10 minutes');
 
     say('6/6 engine versus govern dry-run on the same sample');
-    const dir = mkdtempSync(join(tmpdir(), 'main-job-'));
-    const input = join(dir, 'sample.ndjson');
-    writeFileSync(input, `${lines.join('\n')}\n`);
-    const dry = replay({ policyPath: POLICY, inputPath: input, pseudonymKey: PSEUDONYM_KEY });
+    const dry = replayLines(policy, `${lines.join('\n')}\n`, { pseudonymKey: PSEUDONYM_KEY });
     const { lines: table, match } = compareFigures(
       figuresFromMetrics(metrics).figures,
       figuresFromDryRun(dry.results.map((r) => r.result)),

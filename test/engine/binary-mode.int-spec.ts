@@ -3,11 +3,8 @@ import { type IHeaders, type Kafka } from 'kafkajs';
 import { CONSENT_EVIDENCE_EVENT_TYPE, validateCloudEvent } from '@app/contracts';
 import { producerConfig } from '@app/kafka';
 import { consumeUntil, provideKafka, type ConsumedRecord, type KafkaUnderTest } from '@app/testing';
-import { generateEventStream } from '../../cli/govern/event-stream.generator';
-import {
-  startGovernedStream,
-  type GovernedStream,
-} from '../../services/policy-engine/src/stream/governed-stream';
+import { generateEventStream } from '@app/sample';
+import { startGovernedStream, type GovernedStream } from '@app/stream';
 import {
   dryRun,
   POLICY_FILE,

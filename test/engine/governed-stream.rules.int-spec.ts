@@ -4,11 +4,8 @@ import { join } from 'node:path';
 import { type Kafka } from 'kafkajs';
 import { provideKafka, type ConsumedRecord, type KafkaUnderTest } from '@app/testing';
 import { type DecisionLineageRecord, type GovernedDataValue, type LineageRecord } from '@app/contracts';
-import { generateEventStream } from '../../cli/govern/event-stream.generator';
-import {
-  startGovernedStream,
-  type GovernedStream,
-} from '../../services/policy-engine/src/stream/governed-stream';
+import { generateEventStream } from '@app/sample';
+import { startGovernedStream, type GovernedStream } from '@app/stream';
 import {
   dryRun,
   POLICY_FILE,

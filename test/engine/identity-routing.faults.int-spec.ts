@@ -3,12 +3,8 @@ import { readFileSync } from 'node:fs';
 import { type Kafka } from 'kafkajs';
 import { ensureTopics } from '@app/kafka';
 import { loadPolicy } from '@app/policy';
-import { generateEventStream } from '../../cli/govern/event-stream.generator';
-import {
-  engineTopicSpecs,
-  engineTopics,
-  type EngineTopics,
-} from '../../services/policy-engine/src/stream/engine-topics';
+import { generateEventStream } from '@app/sample';
+import { engineTopicSpecs, engineTopics, type EngineTopics } from '@app/stream';
 import { engineProcessesUnderTest } from './support/engine.process';
 import { readCommittedRecords } from './support/committed-records.reader';
 import {

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadPolicy } from '@app/policy';
 import { ensureTopics } from '@app/kafka';
-import { generateEventStream } from '../../cli/govern/event-stream.generator';
-import { engineTopicSpecs, engineTopics } from '../../services/policy-engine/src/stream/engine-topics';
+import { generateEventStream } from '@app/sample';
+import { engineTopicSpecs, engineTopics } from '@app/stream';
 import { engineProcessesUnderTest } from './support/engine.process';
 import {
   dryRun,

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type Kafka } from 'kafkajs';
 import { producerConfig } from '@app/kafka';
-import { generateEventStream } from '../../cli/govern/event-stream.generator';
-import { type EngineTopics } from '../../services/policy-engine/src/stream/engine-topics';
+import { generateEventStream } from '@app/sample';
+import { type EngineTopics } from '@app/stream';
 import { routeLine, streamsUnderTest } from './support/engine-stream.kit';
 
 // Sources written by a transactional producer, as exactly-once source connectors write. kafkajs

@@ -5,8 +5,8 @@ import { loadPolicy } from '@app/policy';
 import { type LineageRecord } from '@app/contracts';
 import { ensureTopics, readTopicToEnd } from '@app/kafka';
 import { consumeUntil } from '@app/testing';
-import { generateEventStream } from '../../cli/govern/event-stream.generator';
-import { engineTopicSpecs, engineTopics } from '../../services/policy-engine/src/stream/engine-topics';
+import { generateEventStream } from '@app/sample';
+import { engineTopicSpecs, engineTopics } from '@app/stream';
 import { engineProcessesUnderTest } from './support/engine.process';
 import { dryRun, POLICY_FILE, produceLines, testKafka, uniquePrefix } from './support/engine-stream.kit';
 

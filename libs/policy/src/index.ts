@@ -39,3 +39,6 @@ export {
   type ProcessorOptions,
   type StateChange,
 } from './governance.processor';
+export { replayLines, type ReplayedEvent } from './replay';
+export { addFigure, figuresFromDryRun, compareFigures, type Figures } from './outcome-figures';
+export { evidenceTrail } from './evidence-trail';

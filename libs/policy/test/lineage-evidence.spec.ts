@@ -6,7 +6,7 @@ import type {
 } from '@app/contracts';
 import { parse } from 'yaml';
 import { GovernanceProcessor } from '@app/policy';
-import { generateEventStream } from '../../../cli/govern/event-stream.generator';
+import { generateEventStream } from '@app/sample';
 import { EXAMPLE_POLICY_TEXT, examplePolicy } from './rule-fixture.harness';
 
 /**

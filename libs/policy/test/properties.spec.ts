@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { DecisionLineageRecord } from '@app/contracts';
-import { generateEventStream } from '../../../cli/govern/event-stream.generator';
+import { generateEventStream } from '@app/sample';
 import { GovernanceProcessor } from '@app/policy';
 import { examplePolicy } from './rule-fixture.harness';
 

@@ -2,3 +2,4 @@ export { provideKafka, uniqueTopic, createTopics, type KafkaUnderTest } from './
 export { provideDatabase, type DatabaseUnderTest } from './database-under-test';
 export { consumeUntil, type ConsumedRecord, type ConsumeUntilOptions } from './consume-until';
 export { containerRuntimeAnswers } from './container-runtime';
+export { startNestApp } from './nest-app';

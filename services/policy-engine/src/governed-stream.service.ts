@@ -8,7 +8,7 @@ import {
 import { type ReadinessCheck } from '@app/service-kit';
 import { ENGINE_SETTINGS } from './policy-engine.constants';
 import { type PolicyEngineSettings } from './policy-engine.settings';
-import { startGovernedStream, type GovernedStream } from './stream/governed-stream';
+import { startGovernedStream, type GovernedStream } from '@app/stream';
 
 /** Thin Nest adapter: starts the governed stream with the app, stops it (commit or abort) on SIGTERM. */
 @Injectable()

@@ -1,18 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { producerConfig } from '@app/kafka';
 import { consumeUntil, provideKafka, type ConsumedRecord, type KafkaUnderTest } from '@app/testing';
-import { replay } from '../../../cli/govern/dry-run.command';
-import { routeLine } from '../../../cli/main-job/sample.publisher';
-import { generateEventStream } from '../../../cli/govern/event-stream.generator';
-import {
-  startGovernedStream,
-  type GovernedStream,
-} from '../../../services/policy-engine/src/stream/governed-stream';
-import { type EngineTopics } from '../../../services/policy-engine/src/stream/engine-topics';
+import { loadPolicy, replayLines } from '@app/policy';
+import { generateEventStream, routeLine } from '@app/sample';
+import { startGovernedStream, type EngineTopics, type GovernedStream } from '@app/stream';
 
 export const POLICY_FILE = join(__dirname, '..', '..', '..', 'policies', 'example.yaml');
 export const PSEUDONYM_KEY = 'govern-dry-run';
@@ -83,10 +77,8 @@ export interface ExpectedOutput {
 }
 
 export function dryRun(lines: readonly string[], topics: EngineTopics): ExpectedOutput {
-  const dir = mkdtempSync(join(tmpdir(), 'engine-dry-run-'));
-  const input = join(dir, 'input.ndjson');
-  writeFileSync(input, `${lines.join('\n')}\n`);
-  const { results } = replay({ policyPath: POLICY_FILE, inputPath: input, pseudonymKey: PSEUDONYM_KEY });
+  const policy = loadPolicy(readFileSync(POLICY_FILE, 'utf8'), { fileName: basename(POLICY_FILE) });
+  const { results } = replayLines(policy, `${lines.join('\n')}\n`, { pseudonymKey: PSEUDONYM_KEY });
   const perTopic = new Map<string, string[]>([...topics.destinations.values()].map((t) => [t, []]));
   const lineage: string[] = [];
   const deadLetters = new Map<string, number>();

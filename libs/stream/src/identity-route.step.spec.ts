@@ -7,7 +7,7 @@ import { IdentityHomes } from './identity-homes';
 import { routeOne, type RouteTargets } from './identity-route.step';
 import { ROUTE_HEADERS, type HandoverMarker } from './routed-record';
 
-const policy = loadPolicy(readFileSync(join(__dirname, '../../../../policies/example.yaml'), 'utf8'), {
+const policy = loadPolicy(readFileSync(join(__dirname, '../../../policies/example.yaml'), 'utf8'), {
   fileName: 'example.yaml',
 });
 // Partition = the key's first letter's place in this list; `other` for anything else.

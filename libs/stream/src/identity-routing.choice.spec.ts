@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadPolicy } from '@app/policy';
 import { needsIdentityRouting } from './identity-routing.choice';
 
-const text = readFileSync(join(__dirname, '..', '..', '..', '..', 'policies', 'example.yaml'), 'utf8');
+const text = readFileSync(join(__dirname, '..', '..', '..', 'policies', 'example.yaml'), 'utf8');
 
 describe('needsIdentityRouting', () => {
   const example = loadPolicy(text, { fileName: 'example.yaml' });

@@ -3,9 +3,12 @@ import { join } from 'node:path';
 import { GovernanceProcessor, loadPolicy } from '@app/policy';
 import { generateEventStream } from './event-stream.generator';
 
-const policy = loadPolicy(readFileSync(join(__dirname, '..', '..', 'policies', 'example.yaml'), 'utf8'), {
-  fileName: 'example.yaml',
-});
+const policy = loadPolicy(
+  readFileSync(join(__dirname, '..', '..', '..', 'policies', 'example.yaml'), 'utf8'),
+  {
+    fileName: 'example.yaml',
+  },
+);
 
 /** Every rule that decided something in the stream's lineage, by kind of decision. */
 function rulesSeen(lines: readonly string[]): Set<string> {

@@ -7,11 +7,11 @@ import { Test } from '@nestjs/testing';
 import { CONSENT_EVIDENCE_EVENT_TYPE, type DecisionLineageRecord, type LineageRecord } from '@app/contracts';
 import { loadConfig } from '@app/service-kit';
 import { provideKafka, type KafkaUnderTest } from '@app/testing';
-import { generateEventStream } from '../../cli/govern/event-stream.generator';
-import { engineTopics } from '../../services/policy-engine/src/stream/engine-topics';
+import { generateEventStream } from '@app/sample';
+import { engineTopics } from '@app/stream';
 import { loadPolicy } from '@app/policy';
-import { PolicyEngineModule } from '../../services/policy-engine/src/policy-engine.module';
-import { PolicyEngineSettings } from '../../services/policy-engine/src/policy-engine.settings';
+import { PolicyEngineModule } from '../src/policy-engine.module';
+import { PolicyEngineSettings } from '../src/policy-engine.settings';
 import {
   dryRun,
   POLICY_FILE,
@@ -21,7 +21,7 @@ import {
   routeLine,
   testKafka,
   uniquePrefix,
-} from './support/engine-stream.kit';
+} from '../../../test/engine/support/engine-stream.kit';
 
 /** One sample of the Prometheus text: metric name, labels, value. */
 interface Sample {

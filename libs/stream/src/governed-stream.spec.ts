@@ -7,7 +7,7 @@ import { startGovernedStream } from './governed-stream';
 // A bad policy file stops the engine before it touches the broker, naming the path of the mistake.
 describe('startGovernedStream with a bad policy file', () => {
   it('fails at load with every error by path and never connects', async () => {
-    const good = readFileSync(join(__dirname, '../../../../policies/example.yaml'), 'utf8');
+    const good = readFileSync(join(__dirname, '../../../policies/example.yaml'), 'utf8');
     const bad = good.replace(
       'purposes: [seg.purchase_history, seg.web_behaviour, email.engagement_tracking]',
       'purposes: [seg.purchase_history, marketing, email.engagement_tracking]',

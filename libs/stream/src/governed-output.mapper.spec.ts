@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { type KafkaMessage } from 'kafkajs';
 import { type OutputRecord } from '@app/kafka';
 import { GovernanceProcessor, loadPolicy, type ProcessResult } from '@app/policy';
-import { generateEventStream } from '../../../../cli/govern/event-stream.generator';
+import { generateEventStream } from '@app/sample';
 import { engineTopics } from './engine-topics';
 import { emptyTally, toOutputRecords, type OutcomeTally } from './governed-output.mapper';
 
-const ROOT = join(__dirname, '..', '..', '..', '..');
+const ROOT = join(__dirname, '..', '..', '..');
 const policy = loadPolicy(readFileSync(join(ROOT, 'policies', 'example.yaml'), 'utf8'), {
   fileName: 'example.yaml',
 });

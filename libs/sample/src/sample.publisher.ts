@@ -1,7 +1,7 @@
 import { type Kafka } from 'kafkajs';
 import { CONSENT_EVIDENCE_EVENT_TYPE } from '@app/contracts';
 import { producerConfig } from '@app/kafka';
-import { type EngineTopics } from '../../services/policy-engine/src/stream/engine-topics';
+import { type EngineTopics } from '@app/stream';
 
 /**
  * Where an NDJSON line goes, as a source system would publish it: consent evidence on the evidence

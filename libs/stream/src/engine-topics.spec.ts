@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadPolicy } from '@app/policy';
 import { engineTopicSpecs, engineTopics } from './engine-topics';
 
-const ROOT = join(__dirname, '..', '..', '..', '..');
+const ROOT = join(__dirname, '..', '..', '..');
 const policy = loadPolicy(readFileSync(join(ROOT, 'policies', 'example.yaml'), 'utf8'), {
   fileName: 'example.yaml',
 });

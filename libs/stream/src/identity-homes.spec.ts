@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GovernanceProcessor, loadPolicy } from '@app/policy';
-import { generateEventStream } from '../../../../cli/govern/event-stream.generator';
+import { generateEventStream } from '@app/sample';
 import { IdentityHomes } from './identity-homes';
 import { KeyPartitions } from './key-partitions';
 
-const ROOT = join(__dirname, '..', '..', '..', '..');
+const ROOT = join(__dirname, '..', '..', '..');
 const policy = loadPolicy(readFileSync(join(ROOT, 'policies', 'example.yaml'), 'utf8'), {
   fileName: 'example.yaml',
 });
