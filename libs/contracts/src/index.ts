@@ -6,7 +6,6 @@
 export * from './cloud-event.types';
 export * from './cloud-event.decoder';
 export * from './consent-evidence.contract';
-export * from './consent-evidence.dto';
 export * from './dead-letter.types';
 export * from './governed-record.types';
 export * from './lineage-record.types';

@@ -4,11 +4,6 @@ export const LINEAGE_TOPIC = 'governance.lineage';
 export const DEAD_LETTER_TOPIC = 'governance.dead-letter';
 export const CONSENT_STATE_CHANGELOG_TOPIC = 'governance.consent-state.changelog';
 
-/** Default destination topic when the policy does not name one. */
-export function governedTopic(destination: string): string {
-  return `governed.${destination}`;
-}
-
 /** Default source topic for a declared source system. */
 export function sourceTopic(source: string): string {
   return `source.${source}`;

@@ -1,5 +1,5 @@
 import { type IHeaders, type KafkaMessage } from 'kafkajs';
-import { type OutputRecord } from './batch-processor.types';
+import { type OutputRecord } from './output-record.types';
 
 /** Header names a dead-letter record carries besides the original headers. */
 export const DEAD_LETTER_HEADERS = {

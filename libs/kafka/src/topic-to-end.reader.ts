@@ -72,24 +72,3 @@ export async function readTopicToEnd(kafka: Kafka, options: ReadTopicToEndOption
     await admin.disconnect();
   }
 }
-
-/**
- * The latest value per key of a compacted topic as of the call (see {@link readTopicToEnd}); a
- * tombstone (null value) removes its key. Keys are decoded as UTF-8; records without a key are
- * skipped (a changelog always has keys). Used to restore state before processing begins.
- */
-export async function readLatestByKey(kafka: Kafka, topic: string): Promise<Map<string, Buffer>> {
-  const latest = new Map<string, Buffer>();
-  await readTopicToEnd(kafka, {
-    topic,
-    onBatch: ({ messages }) => {
-      for (const m of messages) {
-        if (m.key === null) continue;
-        const key = m.key.toString('utf8');
-        if (m.value === null) latest.delete(key);
-        else latest.set(key, m.value);
-      }
-    },
-  });
-  return latest;
-}

@@ -1,5 +1,5 @@
 import { chunkRecords, topicMessages } from './transaction-send';
-import { type OutputRecord } from './batch-processor.types';
+import { type OutputRecord } from './output-record.types';
 
 const record = (topic: string, bytes: number): OutputRecord => ({
   topic,

@@ -1,5 +1,5 @@
 import { type Message, type Transaction } from 'kafkajs';
-import { type OutputRecord } from './batch-processor.types';
+import { type OutputRecord } from './output-record.types';
 
 /**
  * A produce request carries one record batch per partition, and the broker refuses a batch over

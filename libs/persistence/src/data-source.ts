@@ -1,10 +1,12 @@
-import { DataSource } from 'typeorm';
+import { DataSource, type MigrationInterface } from 'typeorm';
 import { Client } from 'pg';
-import { LineageRecordEntity } from './entities/lineage-record.entity';
-import { CreateLineageRecord1764370000000 } from './migrations/1764370000000-create-lineage-record';
-
-export const ENTITIES = [LineageRecordEntity];
-export const MIGRATIONS = [CreateLineageRecord1764370000000];
+/**
+ * The project's entities and migrations. None yet: the lineage and consent-ledger tables come with
+ * the services that own them (the audit sink and the consent ledger), written against the lineage
+ * contract they store.
+ */
+export const ENTITIES: (new () => object)[] = [];
+export const MIGRATIONS: (new () => MigrationInterface)[] = [];
 
 export interface DataSourceOptions {
   url: string;

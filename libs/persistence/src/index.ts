@@ -1,9 +1,2 @@
-export {
-  createDataSource,
-  ensureDatabaseExists,
-  ENTITIES,
-  MIGRATIONS,
-  type DataSourceOptions,
-} from './data-source';
-export { LineageRecordEntity } from './entities/lineage-record.entity';
+export { createDataSource, ensureDatabaseExists, type DataSourceOptions } from './data-source';
 export { DatabaseReadiness } from './database-readiness';
