@@ -17,7 +17,7 @@ export class HealthController implements OnApplicationShutdown {
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.checks.map((c) => c.close?.()));
+    await Promise.all(this.checks.map(async (c) => c.close?.()));
   }
 
   @Get('live')
