@@ -64,6 +64,7 @@ export interface ClaimLoopObserver {
   consumerCrashed?(event: { readonly error: string; readonly restart: boolean }): void;
 }
 
+/** How a {@link ClaimLoop} retries and whom it tells. */
 export interface ClaimLoopOptions {
   readonly claimBackoff?: Backoff;
   readonly observer?: ClaimLoopObserver;

@@ -20,6 +20,7 @@ import {
 import { type GovernedStreamObserver, loopReportsOf } from './stream-observer';
 import { Wakeup } from './wakeup';
 
+/** What the identity router needs: its group and transactional id, raw inputs, outputs and bounds. */
 export interface IdentityRouterOptions {
   /** The router's own consumer group (its offsets are those of the raw inputs). */
   readonly groupId: string;
@@ -110,11 +111,13 @@ export class IdentityRouter implements ClaimWork {
     return this.claimed !== null;
   }
 
+  /** Connects, joins the router's group and starts the claim loop in the background. */
   async start(): Promise<void> {
     await this.admin.connect();
     await this.loop.start();
   }
 
+  /** Graceful stop: the step in progress commits (or aborts), then producer and consumer close. */
   async stop(): Promise<void> {
     await this.loop.stop();
     await this.admin.disconnect().catch(() => undefined);

@@ -29,6 +29,7 @@ import { type StreamTask } from './stream-task';
 import { stepTask, type TaskStepContext } from './stream-task.step';
 import { Wakeup } from './wakeup';
 
+/** What the decision tasks need: where they read and write, the policy, and their bounds. */
 export interface StreamTaskRunnerOptions {
   readonly groupId: string;
   readonly transactionalIdPrefix: string;
@@ -122,6 +123,7 @@ export class StreamTaskRunner implements ClaimWork {
     return [...this.tasks.keys()].sort((a, b) => a - b);
   }
 
+  /** Connects, joins the group and starts the claim loop in the background. */
   async start(): Promise<void> {
     await this.admin.connect();
     await this.loop.start();
