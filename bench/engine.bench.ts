@@ -148,7 +148,7 @@ async function main(): Promise<void> {
     identityRouting: IDENTITY_ROUTING,
   });
   say(
-    `  identity routing ${engine.router === null ? 'off' : 'on'} (router task, routed topic, state handover)`,
+    `  identity routing ${engine.identityRouting ? 'on' : 'off'} (router task, routed topic, state handover)`,
   );
   await publishLines(kafka, engine.topics, lines);
   const timed = await engineRate(engine, lines.length);
@@ -214,7 +214,7 @@ async function main(): Promise<void> {
       p50_ms: round(p50),
       p99_ms: round(p99),
       rss_mb: round(rssMb, 0),
-      identity_routing: engine.router !== null,
+      identity_routing: engine.identityRouting,
       output_floor_per_s: round(floor.inputsPerSecond, 0),
       floor_ratio: round(floor.inputsPerSecond / pass.recordsPerSecond, 3),
       engine_of_floor: round(enginePerS / floor.inputsPerSecond, 3),

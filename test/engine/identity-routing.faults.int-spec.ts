@@ -5,8 +5,8 @@ import { ensureTopics } from '@app/kafka';
 import { loadPolicy } from '@app/policy';
 import { generateEventStream } from '@app/sample';
 import { engineTopicSpecs, engineTopics, type EngineTopics } from '@app/stream';
-import { engineProcessesUnderTest } from './support/engine.process';
-import { readCommittedRecords } from './support/committed-records.reader';
+import { engineProcessesUnderTest, type EngineEvent } from './support/engine.process';
+import { readCommittedUntil } from './support/committed-records.reader';
 import {
   canonicalRecord,
   dryRun,
@@ -19,8 +19,8 @@ import {
 
 /**
  * Every destination record, lineage record and dead-letter code equals dry-run's, each exactly once.
- * Read with `readCommittedRecords` (see there why not kafkajs read_committed), again until all of
- * dry-run's count is visible and every transactional record is resolved.
+ * Read with `readCommittedUntil` (see `readCommittedRecords` why not kafkajs read_committed), until all
+ * of dry-run's count is visible and every transactional record is resolved.
  */
 async function expectEqualToDryRun(
   kafka: Kafka,
@@ -32,15 +32,7 @@ async function expectEqualToDryRun(
   const total =
     expected.lineage.length + dlCount + [...expected.perTopic.values()].reduce((n, l) => n + l.length, 0);
   const all = [...topics.destinations.values(), topics.lineage, topics.deadLetter];
-  let read = await readCommittedRecords(kafka, all);
-  for (
-    let waited = 0;
-    (read.records.length < total || read.unresolved > 0) && waited < 300_000;
-    waited += 2000
-  ) {
-    await new Promise((r) => setTimeout(r, 2000));
-    read = await readCommittedRecords(kafka, all);
-  }
+  const read = await readCommittedUntil(kafka, all, (records) => records.length >= total);
   expect(read.unresolved).toBe(0);
   const perTopic = new Map<string, string[]>([...topics.destinations.values()].map((t) => [t, []]));
   const lineage: string[] = [];
@@ -59,6 +51,10 @@ async function expectEqualToDryRun(
   expect(sorted(lineage)).toEqual(sorted(expected.lineage));
   expect(codes).toEqual(expected.deadLetters);
 }
+
+/** A `claimed` event of the fixture for the given stage. */
+const claimOf = (e: EngineEvent, stage: 'tasks' | 'router'): boolean =>
+  e.event === 'claimed' && e.stage === stage;
 
 // The router and the handover between tasks keep the engine's exactly-once guarantees: a process
 // killed inside open transactions, or tasks and the router moving to another instance, still
@@ -92,65 +88,78 @@ describe('identity routing under faults (4 partitions)', () => {
     return { kafka, topics, lines, env };
   };
 
-  it('after kill -9 inside an open transaction and a restart, output equals dry-run; the homes and consent state came back', async () => {
-    const { kafka, topics, lines, env } = await setUp('route-kill', 5);
-    const first = engines.start({
-      ...env,
-      ENGINE_FIXTURE_HOLD_AFTER: String(Math.floor(lines.length / 3)),
-    });
-    await first.waitFor((e) => e.event === 'transaction-open', 240_000);
-    first.child.kill('SIGKILL');
-    expect(await first.exited).toBe('SIGKILL');
+  engines.test(
+    'after kill -9 inside an open transaction and a restart, output equals dry-run; the homes and consent state came back',
+    async () => {
+      const { kafka, topics, lines, env } = await setUp('route-kill', 5);
+      const first = engines.start({
+        ...env,
+        ENGINE_FIXTURE_HOLD_AFTER: String(Math.floor(lines.length / 3)),
+      });
+      await first.waitFor((e) => e.event === 'transaction-open', 240_000);
+      first.child.kill('SIGKILL');
+      expect(await first.exited).toBe('SIGKILL');
 
-    const second = engines.start(env);
-    const homes = await second.waitFor((e) => e.msg === 'raw inputs claimed and identity homes restored');
-    expect(Number(homes.aliases)).toBeGreaterThan(0);
-    const tasks = await second.waitFor((e) => e.msg === 'tasks claimed and consent state restored');
-    expect(Number(tasks.restoredSubjects)).toBeGreaterThan(0);
+      const second = engines.start(env);
+      const homes = await second.waitFor((e) => claimOf(e, 'router'));
+      expect(Number(homes.aliases)).toBeGreaterThan(0);
+      const tasks = await second.waitFor((e) => claimOf(e, 'tasks'));
+      expect(Number(tasks.restoredSubjects)).toBeGreaterThan(0);
 
-    await expectEqualToDryRun(kafka, topics, lines);
-    second.child.kill('SIGTERM');
-    await second.exited;
-  });
+      await expectEqualToDryRun(kafka, topics, lines);
+      second.child.kill('SIGTERM');
+      await second.exited;
+    },
+  );
 
-  it('with two instances sharing the tasks and one killed with -9 inside a transaction, output equals dry-run', async () => {
-    const { kafka, topics, lines, env } = await setUp('route-kill-shared', 13);
-    const a = engines.start({ ...env, ENGINE_FIXTURE_HOLD_AFTER: '3000' });
-    await a.waitFor((e) => e.event === 'committed' && Number(e.total) >= 1000, 120_000);
-    const b = engines.start(env);
-    await b.waitFor((e) => e.event === 'committed' && (e.partitions as number[]).length > 0, 120_000);
-    // Both hold decision tasks now: imports wait for states the other process exports. Kill a (it
-    // holds the router too: it joined first) while one of its step transactions is open.
-    const from = a.events.length;
-    await a.waitFor((e) => e.event === 'transaction-open' && a.events.indexOf(e) >= from, 120_000);
-    a.child.kill('SIGKILL');
-    expect(await a.exited).toBe('SIGKILL');
-    // b takes over the router and every task once the group drops the dead member.
-    await b.waitFor(
-      (e) => e.msg === 'raw inputs claimed and identity homes restored' && Number(e.partitions) > 0,
-      180_000,
-    );
+  engines.test(
+    'with two instances sharing the tasks and one killed with -9 inside a transaction, output equals dry-run',
+    async () => {
+      const { kafka, topics, lines, env } = await setUp('route-kill-shared', 13);
+      // a holds its commits from 1000 records on: b joins while most of the input is still to come.
+      const a = engines.start({ ...env, ENGINE_FIXTURE_HOLD_AFTER: '1000' });
+      await a.waitFor((e) => e.event === 'transaction-open', 120_000);
+      const b = engines.start(env);
+      await b.waitFor((e) => claimOf(e, 'tasks') && (e.partitions as number[]).length > 0, 120_000);
+      // Both hold decision tasks now: imports wait for states the other process exports. a's held
+      // commits go through (those on tasks b took are fenced), a claims afresh, and its next commit
+      // is held again: a is killed with -9 while that step transaction is certainly open.
+      const released = a.events.length;
+      a.send('release');
+      a.send('hold');
+      await a.waitFor((e, i) => i >= released && e.event === 'transaction-open', 120_000);
+      const killed = b.events.length;
+      a.child.kill('SIGKILL');
+      expect(await a.exited).toBe('SIGKILL');
+      // b takes over the router and every task once the group drops the dead member.
+      await b.waitFor((e, i) => i >= killed && claimOf(e, 'router') && Number(e.partitions) > 0, 180_000);
 
-    await expectEqualToDryRun(kafka, topics, lines);
-    b.child.kill('SIGTERM');
-    await b.exited;
-  });
+      await expectEqualToDryRun(kafka, topics, lines);
+      b.child.kill('SIGTERM');
+      await b.exited;
+    },
+  );
 
-  it('with a second instance joining and the first leaving mid-run, output equals dry-run', async () => {
-    const { kafka, topics, lines, env } = await setUp('route-rebalance', 9);
-    const a = engines.start(env);
-    await a.waitFor((e) => e.event === 'committed' && Number(e.total) >= 3000, 120_000);
-    const b = engines.start(env);
-    await b.waitFor((e) => e.event === 'committed' && (e.partitions as number[]).length > 0, 120_000);
-    a.child.kill('SIGTERM');
-    expect(await a.exited).toBe(0);
-    // The router moved to b as well (it runs in its own group, on one member at a time).
-    await b.waitFor(
-      (e) => e.msg === 'raw inputs claimed and identity homes restored' && Number(e.partitions) > 0,
-    );
+  engines.test(
+    'with a second instance joining and the first leaving mid-run, output equals dry-run',
+    async () => {
+      const { kafka, topics, lines, env } = await setUp('route-rebalance', 9);
+      // a holds its commits from 3000 records on: b surely joins, and a leaves, mid-run.
+      const a = engines.start({ ...env, ENGINE_FIXTURE_HOLD_AFTER: '3000' });
+      await a.waitFor((e) => e.event === 'transaction-open', 120_000);
+      const b = engines.start(env);
+      await b.waitFor((e) => claimOf(e, 'tasks') && (e.partitions as number[]).length > 0, 120_000);
+      // A held commit would hold the graceful stop too: let them through first.
+      const stopped = b.events.length;
+      a.send('release');
+      a.child.kill('SIGTERM');
+      expect(await a.exited).toBe(0);
+      // The router moved to b as well (it runs in its own group, on one member at a time).
+      await b.waitFor((e, i) => i >= stopped && claimOf(e, 'router') && Number(e.partitions) > 0);
 
-    await expectEqualToDryRun(kafka, topics, lines);
-    b.child.kill('SIGTERM');
-    await b.exited;
-  });
+      await expectEqualToDryRun(kafka, topics, lines);
+      b.child.kill('SIGTERM');
+      await b.exited;
+    },
+  );
 });

@@ -1,12 +1,17 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { type RouteStepCommitted } from './identity-router.runner';
-import { type StepCommitted, type StreamTaskObserver } from './stream-task.runner';
+import {
+  type ClaimFailed,
+  type GovernedStreamObserver,
+  type RouteStepCommitted,
+  type StepCommitted,
+  type StepFailed,
+} from './stream-observer';
 
 /**
  * Prometheus metrics of the governed stream. Labels are topic, destination, reason and error-code
  * names from the policy and the closed code sets: never subject keys or values.
  */
-export class EngineMetrics implements StreamTaskObserver {
+export class EngineMetrics implements GovernedStreamObserver {
   readonly registry = new Registry();
   private readonly eventsIn = new Counter({
     name: 'engine_events_in_total',
@@ -103,7 +108,12 @@ export class EngineMetrics implements StreamTaskObserver {
       for (const [partition, n] of partitions) this.lag.set({ topic, partition: String(partition) }, n);
   }
 
-  stepFailed(e: { partition: number; error: string }): void {
+  stepFailed(e: StepFailed): void {
+    this.failures.inc({ error: e.error });
+  }
+
+  /** A failed claim is retried as a failed step is: counted under the same metric, as it always was. */
+  claimFailed(e: ClaimFailed): void {
     this.failures.inc({ error: e.error });
   }
 }

@@ -7,7 +7,10 @@ import { EngineMetrics } from './engine.metrics';
 import { engineTopicSpecs, engineTopics, type EngineTopics } from './engine-topics';
 import { IdentityRouter } from './identity-router.runner';
 import { needsIdentityRouting } from './identity-routing.choice';
-import { StreamTaskRunner, type StreamTaskObserver } from './stream-task.runner';
+import { type Backoff } from './claim-loop';
+import { type ProducerSupplier } from './step-transaction';
+import { allOf, type GovernedStreamObserver } from './stream-observer';
+import { StreamTaskRunner } from './stream-task.runner';
 
 /** What the governed stream needs; the Nest module builds it from settings, tests directly. */
 export interface GovernedStreamConfig {
@@ -27,7 +30,12 @@ export interface GovernedStreamConfig {
    */
   readonly identityRouting?: boolean | 'auto';
   readonly log?: (message: string, fields?: Record<string, string | number>) => void;
-  readonly afterOutputsSent?: (partition: number) => Promise<void>;
+  /** Told of claims, committed steps and failures as they happen, after the engine's metrics. */
+  readonly observer?: GovernedStreamObserver;
+  /** Creates the engine's transactional producers; default: the Kafka client's own. */
+  readonly producers?: ProducerSupplier;
+  /** Backoff between failed claims; default 500 ms, doubling up to 15 s. */
+  readonly claimBackoff?: Backoff;
 }
 
 /** A running engine: metrics, readiness and a graceful stop. */
@@ -35,10 +43,41 @@ export interface GovernedStream {
   readonly policy: CompiledPolicy;
   readonly topics: EngineTopics;
   readonly metrics: EngineMetrics;
-  readonly runner: StreamTaskRunner;
-  readonly router: IdentityRouter | null;
+  /** Whether events are routed by identity home first (the router stage runs on some instance). */
+  readonly identityRouting: boolean;
+  /** Partitions whose decision tasks this instance holds now, ascending. */
+  assignedPartitions(): number[];
+  /**
+   * True while every loop of this instance has claimed its latest assignment (consent state and
+   * identity homes restored) and its consumer is up. False while a claim fails and is retried, and
+   * after a consumer crash until kafkajs has rejoined and the claim is made afresh.
+   */
   isReady(): boolean;
   stop(): Promise<void>;
+}
+
+/** Logs what an operator acts on: claims, aborted steps, failed claims and consumer crashes. */
+function logReports(log: NonNullable<GovernedStreamConfig['log']>): GovernedStreamObserver {
+  return {
+    tasksClaimed: (e) =>
+      log('tasks claimed and consent state restored', {
+        partitions: e.partitions.join(','),
+        restoredSubjects: e.restoredSubjects,
+      }),
+    routerClaimed: (e) => log('raw inputs claimed and identity homes restored', { ...e }),
+    stepFailed: (e) =>
+      e.stage === 'tasks'
+        ? log('step aborted; task will be claimed afresh', { partition: e.partition, error: e.error })
+        : log('routing step aborted; router will be claimed afresh', { error: e.error }),
+    claimFailed: (e) => log('claim failed; retrying', { ...e }),
+    consumerCrashed: (e) =>
+      log(
+        e.restart
+          ? 'consumer crashed; not ready until kafkajs rejoins and the claim is made afresh'
+          : 'consumer crashed and will not restart; not ready until the engine is restarted',
+        { stage: e.stage, error: e.error },
+      ),
+  };
 }
 
 /** Loads the policy, creates missing topics (when asked) and starts consuming. */
@@ -63,46 +102,31 @@ export async function startGovernedStream(config: GovernedStreamConfig): Promise
   }
   const metrics = new EngineMetrics();
   const log = config.log ?? (() => undefined);
-  const observer: StreamTaskObserver = {
-    stepCommitted: (e) => metrics.stepCommitted(e),
-    stepFailed: (e) => {
-      metrics.stepFailed(e);
-      log('step aborted; task will be claimed afresh', { partition: e.partition, error: e.error });
-    },
-    tasksAssigned: (e) =>
-      log('tasks claimed and consent state restored', {
-        partitions: e.partitions.join(','),
-        restoredSubjects: e.restoredSubjects,
-      }),
-  };
-  const runner = new StreamTaskRunner(kafka, {
-    groupId: config.groupId,
-    transactionalIdPrefix: `${config.topicPrefix}${config.groupId}`,
-    topics,
+  const observer = allOf([metrics, logReports(log), ...(config.observer ? [config.observer] : [])]);
+  const common = {
     policy,
-    pseudonymKey: config.pseudonymKey,
     maxStepRecords: config.maxStepRecords,
     maxQueuedPerPartition: config.maxQueuedPerPartition,
     observer,
-    afterOutputsSent: config.afterOutputsSent,
+    producers: config.producers,
+    claimBackoff: config.claimBackoff,
+  };
+  const runner = new StreamTaskRunner(kafka, {
+    ...common,
+    groupId: config.groupId,
+    transactionalIdPrefix: `${config.topicPrefix}${config.groupId}`,
+    topics,
+    pseudonymKey: config.pseudonymKey,
     routing: identityRouting ? { routed: topics.routed, handover: topics.handover } : undefined,
   });
   const router = identityRouting
     ? new IdentityRouter(kafka, {
+        ...common,
         groupId: `${config.groupId}-route`,
         transactionalId: `${config.topicPrefix}${config.groupId}-route`,
         inputs: topics.inputs,
         routed: topics.routed,
         homes: topics.homes,
-        policy,
-        maxStepRecords: config.maxStepRecords,
-        maxQueuedPerPartition: config.maxQueuedPerPartition,
-        onStepFailed: (error) => {
-          metrics.stepFailed({ partition: -1, error });
-          log('routing step aborted; router will be claimed afresh', { error });
-        },
-        onStepCommitted: (e) => metrics.routeStepCommitted(e),
-        onClaimed: (e) => log('raw inputs claimed and identity homes restored', e),
       })
     : null;
   await router?.start();
@@ -116,8 +140,8 @@ export async function startGovernedStream(config: GovernedStreamConfig): Promise
     policy,
     topics,
     metrics,
-    runner,
-    router,
+    identityRouting: router !== null,
+    assignedPartitions: () => runner.assignedPartitions(),
     isReady: () => runner.isCaughtUp() && (router?.isCaughtUp() ?? true),
     stop: async () => {
       await router?.stop();

@@ -1,12 +1,26 @@
-import { type Admin, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
-import { type OutputRecord, producerConfig, readTopicToEnd, sendInTransaction } from '@app/kafka';
+import { type Admin, type Consumer, type EachBatchPayload, type Kafka, type TopicOffsets } from 'kafkajs';
+import { type OutputRecord, readTopicToEnd } from '@app/kafka';
 import { type CompiledPolicy } from '@app/policy';
+import { type Assignment, type Backoff, ClaimLoop, type ClaimWork, type ClaimedUnit } from './claim-loop';
 import { IdentityHomes } from './identity-homes';
 import { routeOne, SEQUENCE_KEY, type RouterSequence, type RouteTargets } from './identity-route.step';
+import { Backpressure } from './input-backpressure';
 import { type InputQueue, skipFilteredBatch, takeInProducedOrder } from './input-merge';
+import { claimedRange, offsetThrough, queueBatch, readDry, refreshEnds } from './input-queues';
+import { type FetchedBatchReport, kafkaLoopConsumer } from './kafka-loop-consumer';
 import { KeyPartitions } from './key-partitions';
 import { singleOwnerAssigner } from './single-owner.assigner';
+import {
+  commitStep,
+  fencedProducer,
+  kafkaProducers,
+  type ProducerSupplier,
+  type TransactionalProducer,
+} from './step-transaction';
+import { type GovernedStreamObserver, loopReportsOf } from './stream-observer';
+import { Wakeup } from './wakeup';
 
+/** What the identity router needs: its group and transactional id, raw inputs, outputs and bounds. */
 export interface IdentityRouterOptions {
   /** The router's own consumer group (its offsets are those of the raw inputs). */
   readonly groupId: string;
@@ -20,30 +34,23 @@ export interface IdentityRouterOptions {
   readonly maxQueuedPerPartition: number;
   readonly maxBytesPerPartition?: number;
   readonly transactionTimeoutMs?: number;
-  readonly onStepFailed?: (error: string) => void;
-  /** A routing step committed: records routed, state handovers started, raw-input lag. */
-  readonly onStepCommitted?: (event: RouteStepCommitted) => void;
-  /** The raw inputs were claimed and the table restored (`aliases`: entries restored). */
-  readonly onClaimed?: (event: { partitions: number; aliases: number }) => void;
-}
-
-/** Figures of one committed routing step (names and counts only). */
-export interface RouteStepCommitted {
-  readonly records: number;
-  /** Links whose alias's state moves to another task (one export and one import marker each). */
-  readonly handovers: number;
-  readonly durationMs: number;
-  /** Raw input topic → partition → records behind its end offset after this step. */
-  readonly lag: ReadonlyMap<string, ReadonlyMap<number, number>>;
+  /** Told of claims (`routerClaimed`), committed routing steps and failures. */
+  readonly observer?: GovernedStreamObserver;
+  /** Creates the router's transactional producer (default: the Kafka client's). */
+  readonly producers?: ProducerSupplier;
+  readonly claimBackoff?: Backoff;
 }
 
 interface RouterQueue extends InputQueue {
   readonly partition: number;
 }
 
-const IDLE_MS = 20;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const errorName = (e: unknown): string => (e instanceof Error ? e.name : typeof e);
+/** What one claim of the raw inputs holds. */
+interface RouterClaim {
+  readonly producer: TransactionalProducer;
+  readonly queues: readonly RouterQueue[];
+  readonly targets: RouteTargets;
+}
 
 /**
  * The identity router: one task over every partition of every raw input. Why one task: a link is
@@ -54,28 +61,22 @@ const errorName = (e: unknown): string => (e instanceof Error ? e.name : typeof 
  * too. The router does no decision work (it parses, looks up, copies), so one task keeps up with
  * several decision tasks.
  *
- * Exactly once as the decision tasks: one transaction per step (routed records, markers, table
- * changes, input offsets) under one transactional id; claiming the partitions initialises that id
- * (fencing a previous owner), re-reads the committed offsets and restores the table from `homes`.
+ * Exactly once as the decision tasks, under the same {@link ClaimLoop}: one transaction per step
+ * (routed records, markers, table changes, input offsets) under one transactional id; claiming the
+ * partitions initialises that id (fencing a previous owner), re-reads the committed offsets and
+ * restores the table from `homes`. Members that are not given the inputs stand by.
  */
-export class IdentityRouter {
+export class IdentityRouter implements ClaimWork {
   private readonly consumer: Consumer;
   private readonly admin: Admin;
+  private readonly loop: ClaimLoop;
+  private readonly backpressure: Backpressure;
+  private readonly arrival = new Wakeup();
   private readonly keyPartitions = new KeyPartitions();
-  private queues: RouterQueue[] = [];
+  private claimed: RouterClaim | null = null;
   private queueByTp = new Map<string, RouterQueue>();
-  private readonly paused = new Set<string>();
-  private producer: Producer | null = null;
   private homes: IdentityHomes;
   private sequence: RouterSequence = { last: 0 };
-  private targets: RouteTargets | null = null;
-  private assignment: Map<string, number[]> | null = null;
-  private assignmentChanged = false;
-  private joined = false;
-  private restoring = false;
-  private running = false;
-  private loopDone: Promise<void> | null = null;
-  private stopping: Promise<void> | null = null;
 
   constructor(
     private readonly kafka: Kafka,
@@ -89,148 +90,95 @@ export class IdentityRouter {
     });
     this.admin = kafka.admin();
     this.homes = new IdentityHomes(options.policy);
+    this.backpressure = new Backpressure(this.consumer, options.maxQueuedPerPartition);
+    const fetched = kafkaLoopConsumer(this.consumer, options.inputs, {
+      enqueue: (payload) => this.enqueue(payload),
+      batchProcessed: (report) => this.batchProcessed(report),
+    });
+    this.loop = new ClaimLoop(fetched, this, this.arrival, {
+      claimBackoff: options.claimBackoff,
+      observer: loopReportsOf('router', options.observer),
+    });
   }
 
   /** Joined, and the table restored if this member routes. */
   isCaughtUp(): boolean {
-    return this.joined && !this.assignmentChanged && !this.restoring && this.running;
+    return this.loop.isCaughtUp();
   }
 
   /** True while this member owns the raw inputs. */
   isRouting(): boolean {
-    return this.producer !== null;
+    return this.claimed !== null;
   }
 
+  /** Connects, joins the router's group and starts the claim loop in the background. */
   async start(): Promise<void> {
     await this.admin.connect();
-    await this.consumer.connect();
-    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      const q = this.queueByTp.get(`${payload.topic}:${payload.partition}`);
-      if (q !== undefined && this.producer !== null) skipFilteredBatch(q, payload);
+    await this.loop.start();
+  }
+
+  /** Graceful stop: the step in progress commits (or aborts), then producer and consumer close. */
+  async stop(): Promise<void> {
+    await this.loop.stop();
+    await this.admin.disconnect().catch(() => undefined);
+  }
+
+  /** Claims the raw inputs if this member was given them; see {@link ClaimWork.claim}. */
+  async claim(assignment: Assignment): Promise<readonly ClaimedUnit[]> {
+    if (![...assignment.values()].some((ps) => ps.length > 0)) return [];
+    const { inputs } = this.options;
+    const producer = await fencedProducer(this.kafka, this.options.producers ?? kafkaProducers, {
+      transactionalId: this.options.transactionalId,
+      transactionTimeoutMs: this.options.transactionTimeoutMs,
     });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
-      this.assignment = new Map(Object.entries(event.payload.memberAssignment));
-      this.assignmentChanged = true;
-      this.joined = true;
-    });
-    await this.consumer.subscribe({ topics: [...this.options.inputs], fromBeginning: true });
-    this.running = true;
-    await this.consumer.run({
-      autoCommit: false,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: async (payload) => this.enqueue(payload),
-    });
-    this.loopDone = this.loop();
-  }
-
-  stop(): Promise<void> {
-    this.stopping ??= (async () => {
-      this.running = false;
-      await this.loopDone;
-      await this.consumer.stop().catch(() => undefined);
-      await this.release();
-      await this.consumer.disconnect().catch(() => undefined);
-      await this.admin.disconnect().catch(() => undefined);
-    })();
-    return this.stopping;
-  }
-
-  private enqueue({ batch, isStale }: EachBatchPayload): void {
-    const q = this.queueByTp.get(`${batch.topic}:${batch.partition}`);
-    if (!q || this.producer === null || isStale()) return;
-    q.end = BigInt(batch.highWatermark) > q.end ? BigInt(batch.highWatermark) : q.end;
-    for (const m of batch.messages) if (BigInt(m.offset) >= q.next) q.messages.push(m);
-    const after = BigInt(batch.lastOffset()) + 1n;
-    if (after > q.next) q.next = after;
-    const tp = `${q.topic}:${q.partition}`;
-    if (q.messages.length >= this.options.maxQueuedPerPartition && !this.paused.has(tp)) {
-      this.paused.add(tp);
-      this.consumer.pause([{ topic: q.topic, partitions: [q.partition] }]);
-    }
-  }
-
-  private async loop(): Promise<void> {
-    while (this.running) {
-      if (this.assignmentChanged) {
-        this.assignmentChanged = false;
-        this.restoring = true;
-        try {
-          await this.claim(this.assignment ?? new Map());
-        } catch (error) {
-          this.options.onStepFailed?.(errorName(error));
-          this.assignmentChanged = true;
-          await sleep(500);
-          continue;
-        } finally {
-          this.restoring = false;
-        }
-      }
-      let progressed = false;
-      try {
-        progressed = this.producer !== null && (await this.step());
-      } catch (error) {
-        this.options.onStepFailed?.(errorName(error));
-        // Unknown outcome: only a fresh claim (fence + committed offsets + table) is safe.
-        this.assignmentChanged = true;
-        await sleep(200);
-        continue;
-      }
-      if (!progressed) await sleep(IDLE_MS);
-    }
-  }
-
-  private async claim(assignment: Map<string, number[]>): Promise<void> {
-    await this.release();
-    const owned = [...assignment].filter(([, ps]) => ps.length > 0);
-    if (owned.length === 0) return;
-    const producer = this.kafka.producer(
-      producerConfig({
-        transactionalId: this.options.transactionalId,
-        idempotent: true,
-        maxInFlightRequests: 1,
-        transactionTimeout: this.options.transactionTimeoutMs ?? 60000,
-      }),
-    );
-    await producer.connect();
-    // InitProducerId: fences the previous owner and aborts its open transaction; it returns once a
-    // commit the previous owner left in progress is complete, so offsets and table read next include it.
-    await (await producer.transaction()).abort();
+    let claimed: RouterClaim;
     try {
-      const { inputs } = this.options;
       const [committed, ...ends] = await Promise.all([
         this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [...inputs] }),
         ...inputs.map((t) => this.admin.fetchTopicOffsets(t)),
       ]);
       const { topics: meta } = await this.admin.fetchTopicMetadata({ topics: [this.options.routed] });
       const count = meta[0]?.partitions.length ?? 0;
-      this.targets = {
+      const targets: RouteTargets = {
         routed: this.options.routed,
         homes: this.options.homes,
         partitionOf: (key) => this.keyPartitions.partitionOf(this.options.routed, count, key),
       };
       await this.restore();
       // Tie-break order of the merge: input rank (evidence first), then partition.
-      this.queues = inputs.flatMap((topic, rank) =>
-        (assignment.get(topic) ?? [])
+      const queues = inputs.flatMap((topic, rank) =>
+        [...(assignment.get(topic) ?? [])]
           .sort((a, b) => a - b)
-          .map((partition) => {
-            const c = committed
-              .find((r) => r.topic === topic)
-              ?.partitions.find((x) => x.partition === partition)?.offset;
-            const o = ends[rank]?.find((x) => x.partition === partition);
-            const start = c !== undefined && BigInt(c) >= 0n ? BigInt(c) : BigInt(o?.low ?? '0');
-            return { topic, rank, partition, messages: [], next: start, end: BigInt(o?.high ?? '0') };
+          .map((partition): RouterQueue => {
+            const { start, end } = claimedRange(committed, ends[rank], topic, partition);
+            return { topic, rank, partition, messages: [], next: start, end };
           }),
       );
-      this.queueByTp = new Map(this.queues.map((q) => [`${q.topic}:${q.partition}`, q]));
+      claimed = { producer, queues, targets };
+      this.claimed = claimed;
+      this.queueByTp = new Map(queues.map((q) => [`${q.topic}:${q.partition}`, q]));
+      for (const q of queues)
+        this.consumer.seek({ topic: q.topic, partition: q.partition, offset: q.next.toString() });
     } catch (error) {
+      this.claimed = null;
+      this.queueByTp = new Map();
       await producer.disconnect().catch(() => undefined);
       throw error;
     }
-    this.producer = producer;
-    for (const q of this.queues)
-      this.consumer.seek({ topic: q.topic, partition: q.partition, offset: q.next.toString() });
-    this.options.onClaimed?.({ partitions: this.queues.length, aliases: [...this.homes.entries()].length });
+    this.options.observer?.routerClaimed?.({
+      partitions: claimed.queues.length,
+      aliases: [...this.homes.entries()].length,
+    });
+    return [{ id: -1, step: () => this.step(claimed) }];
+  }
+
+  /** Gives the raw inputs up: producer closed, paused fetching resumed. */
+  async release(): Promise<void> {
+    const producer = this.claimed?.producer;
+    this.claimed = null;
+    this.queueByTp = new Map();
+    this.backpressure.resumeAll();
+    await producer?.disconnect().catch(() => undefined);
   }
 
   /** The table and the handover sequence as of the last committed step. */
@@ -253,44 +201,32 @@ export class IdentityRouter {
     this.sequence = sequence;
   }
 
-  private async release(): Promise<void> {
-    const producer = this.producer;
-    this.producer = null;
-    if (this.paused.size > 0) {
-      this.consumer.resume(
-        [...this.paused].map((tp) => {
-          const i = tp.lastIndexOf(':');
-          return { topic: tp.slice(0, i), partitions: [Number(tp.slice(i + 1))] };
-        }),
-      );
-      this.paused.clear();
-    }
-    this.queues = [];
-    this.queueByTp = new Map();
-    await producer?.disconnect().catch(() => undefined);
+  private enqueue({ batch, isStale }: EachBatchPayload): void {
+    const q = this.queueByTp.get(`${batch.topic}:${batch.partition}`);
+    if (!q || this.claimed === null || isStale()) return;
+    queueBatch(q, batch);
+    if (batch.messages.length > 0) this.arrival.notify();
+    this.backpressure.queued(q.topic, q.partition, q.messages.length);
+  }
+
+  private batchProcessed(report: FetchedBatchReport): void {
+    const q = this.queueByTp.get(`${report.topic}:${report.partition}`);
+    if (q !== undefined && this.claimed !== null && skipFilteredBatch(q, report)) this.arrival.notify();
   }
 
   /** One transaction: routes records in produced order across all partitions. False if idle. */
-  private async step(): Promise<boolean> {
-    const queues = this.queues;
-    const producer = this.producer as Producer;
-    const targets = this.targets as RouteTargets;
+  private async step({ producer, queues, targets }: RouterClaim): Promise<boolean> {
     const available = queues.map((q) => q.messages.length);
     if (available.every((n) => n === 0)) return false;
     const nextAtSnapshot = queues.map((q) => q.next);
     let taken = takeInProducedOrder(queues, available, nextAtSnapshot, this.options.maxStepRecords);
     // As in the decision tasks: a queue read dry is only "read to its end" against a fresh end offset.
-    const drained = queues.filter(
-      (q, i) =>
-        (nextAtSnapshot[i] as bigint) >= q.end && taken.filter((t) => t.queue === q).length === available[i],
-    );
+    const drained = readDry(queues, taken, available, nextAtSnapshot) as RouterQueue[];
     if (drained.length > 0) {
-      const topics = [...new Set(drained.map((q) => q.topic))];
-      const ends = await Promise.all(topics.map((t) => this.admin.fetchTopicOffsets(t)));
-      for (const q of drained) {
-        const high = ends[topics.indexOf(q.topic)]?.find((x) => x.partition === q.partition)?.high;
-        if (high !== undefined && BigInt(high) > q.end) q.end = BigInt(high);
-      }
+      await refreshEnds(
+        this.admin,
+        drained.map((queue) => ({ queue, partition: queue.partition })),
+      );
       taken = takeInProducedOrder(queues, available, nextAtSnapshot, this.options.maxStepRecords);
     }
     if (taken.length === 0) return false;
@@ -312,43 +248,26 @@ export class IdentityRouter {
     const byTopic = new Map<string, { partition: number; offset: string }[]>();
     for (const [q, n] of counts) {
       const i = queues.indexOf(q);
-      const through =
-        n === available[i]
-          ? (nextAtSnapshot[i] as bigint)
-          : BigInt((q.messages[n - 1] as { offset: string }).offset) + 1n;
+      const through = offsetThrough(q, n, available[i] as number, nextAtSnapshot[i] as bigint);
       let list = byTopic.get(q.topic);
       if (!list) byTopic.set(q.topic, (list = []));
       list.push({ partition: q.partition, offset: through.toString() });
     }
-    const transaction = await producer.transaction();
-    try {
-      await sendInTransaction(transaction, records);
-      await transaction.sendOffsets({
-        consumerGroupId: this.options.groupId,
-        topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
-      });
-      await transaction.commit();
-    } catch (error) {
-      await transaction.abort().catch(() => undefined);
-      throw error;
-    }
+    const offsets: TopicOffsets[] = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+    await commitStep(producer, this.options.groupId, records, offsets);
     this.sequence = sequence;
     for (const [q, n] of counts) {
       q.messages.splice(0, n);
-      const tp = `${q.topic}:${q.partition}`;
-      if (this.paused.has(tp) && q.messages.length < this.options.maxQueuedPerPartition / 2) {
-        this.paused.delete(tp);
-        this.consumer.resume([{ topic: q.topic, partitions: [q.partition] }]);
-      }
+      this.backpressure.taken(q.topic, q.partition, q.messages.length);
     }
-    if (this.options.onStepCommitted) {
+    if (this.options.observer?.routeStepCommitted) {
       const lag = new Map<string, Map<number, number>>();
       for (const q of queues) {
         let byPartition = lag.get(q.topic);
         if (!byPartition) lag.set(q.topic, (byPartition = new Map()));
         byPartition.set(q.partition, Number(q.end - q.next) + q.messages.length);
       }
-      this.options.onStepCommitted({
+      this.options.observer.routeStepCommitted({
         records: taken.length,
         handovers: sequence.last - sequenceBefore,
         durationMs: performance.now() - started,

@@ -1,7 +1,7 @@
-import { type Producer } from 'kafkajs';
 import { type GovernanceProcessor } from '@app/policy';
 import { type HandoverInbox } from './handover-inbox';
 import { type InputQueue } from './input-merge';
+import { type TransactionalProducer } from './step-transaction';
 
 /**
  * Task p: partition p of every input topic and of the changelog, its own processor (the consent
@@ -12,11 +12,9 @@ export interface StreamTask {
   readonly partition: number;
   readonly queues: InputQueue[];
   readonly queueByTopic: ReadonlyMap<string, InputQueue>;
-  readonly producer: Producer;
+  readonly producer: TransactionalProducer;
   processor: GovernanceProcessor;
   status: 'active' | 'released';
-  /** Input partitions paused because their queue is full. */
-  readonly paused: Set<string>;
   /** With identity routing: states handed over by other tasks, waiting for their import marker. */
   readonly inbox: HandoverInbox | null;
 }

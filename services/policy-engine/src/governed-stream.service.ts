@@ -45,9 +45,14 @@ export class GovernedStreamService implements OnApplicationBootstrap, OnApplicat
     this.logger.log('governed stream stopped');
   }
 
-  /** Not ready until the tasks are claimed and their consent state restored from the changelog. */
+  /**
+   * Not ready until the tasks are claimed and their consent state restored from the changelog; not
+   * ready again while a failed claim is retried, or once the engine's consumer crashed, until a
+   * fresh claim after kafkajs's rejoin (see `GovernedStream.isReady`).
+   */
   async check(): Promise<void> {
-    if (!this.stream?.isReady()) throw new Error('consent state not restored yet');
+    if (!this.stream?.isReady())
+      throw new Error('consent state not restored (claiming, retrying a failed claim, or consumer down)');
   }
 
   async metricsText(): Promise<string> {

@@ -65,7 +65,8 @@ function strings(value: unknown): string[] {
   return [];
 }
 
-const BAD_INPUTS = join(__dirname, 'bad-inputs');
+// The engine's bad-input corpus: one copy, kept with the engine tests that replay it too.
+const BAD_INPUTS = join(__dirname, '..', '..', '..', 'test', 'engine', 'bad-inputs');
 const corpusFiles = readdirSync(BAD_INPUTS)
   .filter((f) => f.endsWith('.event'))
   .sort();

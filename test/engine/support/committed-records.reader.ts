@@ -110,3 +110,26 @@ export async function readCommittedRecords(
   for (const list of pending.values()) unresolved += list.length;
   return { records, unresolved };
 }
+
+/**
+ * Reads the topics with {@link readCommittedRecords} again, every 2 s, until `complete` holds for
+ * what was read and no transactional record is unresolved, or `timeoutMs` passed; returns the last
+ * read either way (the caller's assertions then say what is missing).
+ */
+export async function readCommittedUntil(
+  kafka: Kafka,
+  topics: readonly string[],
+  complete: (records: readonly ConsumedRecord[]) => boolean,
+  timeoutMs = 300_000,
+): Promise<{ records: ConsumedRecord[]; unresolved: number }> {
+  let read = await readCommittedRecords(kafka, topics);
+  for (
+    let waited = 0;
+    (!complete(read.records) || read.unresolved > 0) && waited < timeoutMs;
+    waited += 2000
+  ) {
+    await new Promise((r) => setTimeout(r, 2000));
+    read = await readCommittedRecords(kafka, topics);
+  }
+  return read;
+}

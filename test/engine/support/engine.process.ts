@@ -7,6 +7,8 @@ import { provideKafka, type KafkaUnderTest } from '@app/testing';
 const ROOT = resolve(__dirname, '../../..');
 const TSCONFIG = join(ROOT, 'test/engine/fixtures/tsconfig.fixture.json');
 const COMPILED = join(ROOT, 'var/test-build/engine-fixtures/test/engine/fixtures/engine.fixture.js');
+/** Enough of an engine's stderr to show why it failed; older output is dropped. */
+const STDERR_KEPT = 64 * 1024;
 
 /** Compiles the engine fixture into var/ (git-ignored) with tsc, then rewrites the @app aliases. */
 export async function compileEngineFixture(): Promise<string> {
@@ -19,16 +21,24 @@ export async function compileEngineFixture(): Promise<string> {
   return COMPILED;
 }
 
+/** One JSON line the engine fixture printed (see engine.fixture.ts). */
+export type EngineEvent = Record<string, unknown>;
+
 /** A running engine process and the JSON events it printed. */
 export interface EngineProcess {
   readonly child: ChildProcess;
-  readonly events: Record<string, unknown>[];
+  readonly events: EngineEvent[];
   readonly exited: Promise<number | string>;
-  /** Resolves once an event satisfies `test` (polls; bounded by `timeoutMs`). */
-  waitFor(
-    test: (e: Record<string, unknown>) => boolean,
-    timeoutMs?: number,
-  ): Promise<Record<string, unknown>>;
+  /** What the process wrote to stderr so far (the last 64 KiB). */
+  stderr(): string;
+  /** A command line to the fixture: `hold` holds every commit from now on, `release` lets them through. */
+  send(command: 'hold' | 'release'): void;
+  /**
+   * Resolves with the first event, printed already or to come, that satisfies `test` (which also
+   * gets the event's index, to skip earlier ones). Rejects, with the last events and stderr, if
+   * the process exits first or nothing matches within `timeoutMs`.
+   */
+  waitFor(test: (e: EngineEvent, index: number) => boolean, timeoutMs?: number): Promise<EngineEvent>;
 }
 
 export function startEngineProcess(script: string, env: Record<string, string>): EngineProcess {
@@ -37,42 +47,95 @@ export function startEngineProcess(script: string, env: Record<string, string>):
     env: { ...process.env, ...env },
     stdio: 'pipe',
   });
-  const events: Record<string, unknown>[] = [];
+  const events: EngineEvent[] = [];
+  const waiters = new Set<{ check(): boolean; fail(why: string): void }>();
+  let stderr = '';
+  let exit: string | null = null;
   let pending = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     pending += chunk.toString('utf8');
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
-    for (const line of lines)
-      if (line.startsWith('{')) events.push(JSON.parse(line) as Record<string, unknown>);
+    for (const line of lines) if (line.startsWith('{')) events.push(JSON.parse(line) as EngineEvent);
+    for (const w of waiters) if (w.check()) waiters.delete(w);
   });
-  child.stderr?.on('data', () => undefined);
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-STDERR_KEPT);
+  });
+  // A killed process's stdin is closed: a command sent too late must not crash the test run.
+  child.stdin?.on('error', () => undefined);
   const exited = new Promise<number | string>((done) =>
-    child.once('exit', (code, signal) => done(signal ?? code ?? -1)),
+    child.once('exit', (code, signal) => {
+      const status = signal ?? code ?? -1;
+      exit = String(status);
+      for (const w of waiters) w.fail(`engine process exited (${exit}) first`);
+      waiters.clear();
+      done(status);
+    }),
   );
-  const waitFor = async (
-    test: (e: Record<string, unknown>) => boolean,
-    timeoutMs = 120_000,
-  ): Promise<Record<string, unknown>> => {
-    for (let waited = 0; waited < timeoutMs; waited += 100) {
-      const hit = events.find(test);
-      if (hit) return hit;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(
-      `engine process: no matching event after ${timeoutMs} ms; last: ${JSON.stringify(events.slice(-3))}`,
+  const report = (why: string): Error =>
+    new Error(
+      `${why}; last events: ${JSON.stringify(events.slice(-5))}\n--- engine stderr ---\n${stderr || '(empty)'}`,
     );
+  const waitFor = (
+    test: (e: EngineEvent, index: number) => boolean,
+    timeoutMs = 120_000,
+  ): Promise<EngineEvent> =>
+    new Promise<EngineEvent>((done, reject) => {
+      const hit = events.find(test);
+      if (hit !== undefined) return done(hit);
+      if (exit !== null) return reject(report(`no matching event: engine process exited (${exit}) first`));
+      const timer = setTimeout(() => {
+        waiters.delete(waiter);
+        waiter.fail(`nothing within ${timeoutMs} ms`);
+      }, timeoutMs);
+      const waiter = {
+        check: (): boolean => {
+          const found = events.find(test);
+          if (found === undefined) return false;
+          clearTimeout(timer);
+          done(found);
+          return true;
+        },
+        fail: (why: string): void => {
+          clearTimeout(timer);
+          reject(report(`no matching event: ${why}`));
+        },
+      };
+      waiters.add(waiter);
+    });
+  return {
+    child,
+    events,
+    exited,
+    stderr: () => stderr,
+    send: (command) => void child.stdin?.write(`${command}\n`),
+    waitFor,
   };
-  return { child, events, exited, waitFor };
+}
+
+/** The error, with the stderr of the given engine processes added to what the test report shows. */
+function withEngineOutput(error: unknown, processes: readonly EngineProcess[]): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  const output = processes
+    .filter((p) => p.stderr() === '' || !message.includes(p.stderr()))
+    .map((p) => `--- engine ${p.child.pid ?? '?'} stderr ---\n${p.stderr() || '(empty)'}`)
+    .join('\n');
+  if (output === '') return error;
+  if (!(error instanceof Error)) return new Error(`${message}\n${output}`);
+  error.message = `${message}\n${output}`;
+  return error;
 }
 
 /**
  * Jest hooks for a test file that runs the engine as child processes: the broker (from env or a
- * container), the compiled fixture, and SIGKILL of every process still running at the end.
+ * container), the compiled fixture, and SIGKILL of every process still running at the end. Tests
+ * are declared with `test` so that a failing one shows its engines' stderr.
  */
 export function engineProcessesUnderTest(): {
   readonly brokers: string[];
   start(env: Record<string, string>): EngineProcess;
+  test(name: string, fn: () => Promise<void>, timeoutMs?: number): void;
 } {
   let broker: KafkaUnderTest | undefined;
   let script: string | undefined;
@@ -95,6 +158,20 @@ export function engineProcessesUnderTest(): {
       const p = startEngineProcess(script, env);
       running.push(p);
       return p;
+    },
+    test(name, fn, timeoutMs) {
+      it(
+        name,
+        async () => {
+          const from = running.length;
+          try {
+            await fn();
+          } catch (error) {
+            throw withEngineOutput(error, running.slice(from));
+          }
+        },
+        timeoutMs,
+      );
     },
   };
 }

@@ -1,0 +1,203 @@
+import { type Admin, type IHeaders, type TopicOffsets } from 'kafkajs';
+import { isBinaryModeCloudEvent, type HeaderValue } from '@app/contracts';
+import { type OutputRecord } from '@app/kafka';
+import { type GovernanceProcessor, type ProcessResult } from '@app/policy';
+import { type ClaimLease } from './claim-loop';
+import { type EngineTopics } from './engine-topics';
+import { emptyTally, toOutputRecords } from './governed-output.mapper';
+import { type HandoverInbox } from './handover-inbox';
+import { type Backpressure } from './input-backpressure';
+import { takeInProducedOrder } from './input-merge';
+import { offsetThrough, readDry, refreshEnds } from './input-queues';
+import { type HandoverMarker, type HandoverStates, originOf, routedKind } from './routed-record';
+import { commitStep } from './step-transaction';
+import { type GovernedStreamObserver } from './stream-observer';
+import { type StreamTask } from './stream-task';
+import { type Wakeup } from './wakeup';
+
+/** How long a step may wait at an import marker for its states before committing what it has. */
+const HANDOVER_WAIT_MS = 250;
+const HANDOVER_POLL_MS = 5;
+/** Most handovers kept in memory for importing tasks on this instance (see `exportedHere`). */
+const MAX_EXPORTED_HERE = 10_000;
+
+/** What the tasks of one claim share while they step. */
+export interface TaskStepContext {
+  readonly groupId: string;
+  readonly topics: EngineTopics;
+  /** With identity routing: the handover topic tasks pass consent state through. */
+  readonly handover: string | null;
+  readonly maxStepRecords: number;
+  readonly admin: Pick<Admin, 'fetchTopicOffsets'>;
+  readonly backpressure: Backpressure;
+  /** Notified whenever input (or a handover) arrives; a blocked import waits on it. */
+  readonly arrival: Wakeup;
+  readonly lease: ClaimLease;
+  /**
+   * Handovers exported by this instance's tasks, by id, so an importing task on the same instance
+   * need not wait for the round trip through the handover topic. Safe before the exporting step
+   * commits: a task's processing is deterministic from its committed state and its routed input,
+   * so a replay after an abort exports the same states (and the topic copy is dropped as stale).
+   * Bounded: an import on another instance never takes its entry.
+   */
+  readonly exportedHere: Map<number, HandoverStates>;
+  /** Output partition of a key, as the Java client's partitioner puts it. */
+  readonly place: (topic: string, key: string) => number | undefined;
+  readonly observer?: GovernedStreamObserver;
+}
+
+/** One transaction: takes records in produced order, decides them, commits. False if idle. */
+export async function stepTask(ctx: TaskStepContext, task: StreamTask): Promise<boolean> {
+  const available = task.queues.map((q) => q.messages.length);
+  if (available.every((n) => n === 0)) return false;
+  const nextAtSnapshot = task.queues.map((q) => q.next);
+  const started = performance.now();
+  // End offsets come from the fetch responses (high watermarks). They only matter where the merge
+  // ran a queue dry and took it for read to the end: only then is a fresh lookup worth its round
+  // trip, and the merge is redone against it (the merge is pure; nothing was consumed yet).
+  let taken = takeInProducedOrder(task.queues, available, nextAtSnapshot, ctx.maxStepRecords);
+  const drained = readDry(task.queues, taken, available, nextAtSnapshot);
+  // A single input (identity routing) has nothing to merge with: no end offsets needed.
+  if (taken.length > 0 && drained.length > 0 && task.queues.length > 1) {
+    await refreshEnds(
+      ctx.admin,
+      drained.map((queue) => ({ queue, partition: task.partition })),
+    );
+    taken = takeInProducedOrder(task.queues, available, nextAtSnapshot, ctx.maxStepRecords);
+  }
+  if (taken.length === 0) return false;
+
+  const { topics } = ctx;
+  const tally = emptyTally();
+  const records: OutputRecord[] = [];
+  const changed = new Map<string, object | null>();
+  const recordsIn = new Map<string, number>();
+  let used = 0;
+  for (const { queue, message } of taken) {
+    const kind = task.inbox === null ? 'event' : routedKind(message.headers);
+    if (kind !== 'event') {
+      // An import marker whose states have not arrived: wait for them inside the step for a
+      // while (the exporting task is usually just behind; ending the step at every link made
+      // tiny transactions the engine's main cost), then end the step; the next resumes here.
+      let done = handOver(ctx, task, kind, message.value, changed, records);
+      while (!done && performance.now() - started < HANDOVER_WAIT_MS && ctx.lease.valid) {
+        await ctx.arrival.wait(HANDOVER_POLL_MS);
+        done = handOver(ctx, task, kind, message.value, changed, records);
+      }
+      if (!done) break;
+      used++;
+      continue;
+    }
+    const origin = originOf(message, { topic: queue.topic, partition: task.partition });
+    const at = { topic: origin.topic, partition: origin.partition, offset: origin.message.offset };
+    const result = decide(task.processor, origin.message.headers ?? {}, message.value, at);
+    toOutputRecords(result, origin, topics, tally, records, ctx.place);
+    for (const c of result.stateChanges) changed.set(c.subjectKey, c.state);
+    recordsIn.set(origin.topic, (recordsIn.get(origin.topic) ?? 0) + 1);
+    used++;
+  }
+  if (used === 0) return false;
+  taken = taken.slice(0, used);
+  // Serialised once per key at the end of the step: the state as of the step's last record.
+  for (const [key, state] of changed) {
+    records.push({
+      topic: topics.changelog,
+      partition: task.partition,
+      key,
+      value: state === null ? null : JSON.stringify(state),
+    });
+  }
+  const counts = task.queues.map(() => 0);
+  for (const t of taken) counts[t.queue.rank] = (counts[t.queue.rank] as number) + 1;
+  const offsets: TopicOffsets[] = task.queues.flatMap((q, i) => {
+    const n = counts[i] as number;
+    if (n === 0) return [];
+    const through = offsetThrough(q, n, available[i] as number, nextAtSnapshot[i] as bigint);
+    return [{ topic: q.topic, partitions: [{ partition: task.partition, offset: through.toString() }] }];
+  });
+  if (task.inbox !== null && ctx.handover !== null) {
+    const offset = task.inbox.committable().toString();
+    offsets.push({ topic: ctx.handover, partitions: [{ partition: task.partition, offset }] });
+  }
+
+  await commitStep(task.producer, ctx.groupId, records, offsets);
+
+  task.queues.forEach((q, i) => {
+    q.messages.splice(0, counts[i] as number);
+    ctx.backpressure.taken(q.topic, task.partition, q.messages.length);
+  });
+  const lag = new Map(task.queues.map((q) => [q.topic, Number(q.end - q.next) + q.messages.length]));
+  ctx.observer?.stepCommitted?.({
+    partition: task.partition,
+    recordsIn,
+    recordsOut: records.length,
+    durationMs: performance.now() - started,
+    tally,
+    lag,
+  });
+  return true;
+}
+
+/**
+ * A handover marker. Export: the keys leave this task (their state goes to the new home's task
+ * in this step's transaction, and tombstones to this task's changelog). Import: the states the
+ * old home exported are imported before the link is decided; false if they have not arrived.
+ */
+function handOver(
+  ctx: TaskStepContext,
+  task: StreamTask,
+  kind: 'export' | 'import',
+  value: Buffer | null,
+  changed: Map<string, object | null>,
+  records: OutputRecord[],
+): boolean {
+  const marker = JSON.parse(value?.toString('utf8') ?? 'null') as HandoverMarker;
+  const { processor } = task;
+  if (kind === 'export') {
+    const states = marker.keys.map((key): [string, unknown] => {
+      const state = processor.exportState(key);
+      processor.importState(key, null);
+      changed.set(key, null);
+      return [key, state];
+    });
+    const handover = ctx.handover as string;
+    const out: HandoverStates = { id: marker.id, states };
+    ctx.exportedHere.set(marker.id, out);
+    if (ctx.exportedHere.size > MAX_EXPORTED_HERE)
+      ctx.exportedHere.delete(ctx.exportedHere.keys().next().value as number);
+    ctx.arrival.notify();
+    records.push({
+      topic: handover,
+      key: marker.to,
+      value: JSON.stringify(out),
+      partition: ctx.place(handover, marker.to),
+    });
+    return true;
+  }
+  const inbox = task.inbox as HandoverInbox;
+  let arrived = inbox.take(marker.id);
+  const local = ctx.exportedHere.get(marker.id);
+  if (arrived === null && local !== undefined) {
+    inbox.taken(marker.id);
+    arrived = local;
+  }
+  ctx.exportedHere.delete(marker.id);
+  if (arrived === null) return false;
+  for (const [key, state] of arrived.states) {
+    processor.importState(key, state);
+    const imported = processor.exportState(key);
+    changed.set(key, imported);
+  }
+  return true;
+}
+
+function decide(
+  processor: GovernanceProcessor,
+  headers: IHeaders,
+  value: Buffer | null,
+  at: { topic: string; partition: number; offset: string },
+): ProcessResult {
+  const h = headers as Readonly<Record<string, HeaderValue>>;
+  if (isBinaryModeCloudEvent(h)) return processor.processBinary(h, value, at);
+  return processor.process(value ?? new Uint8Array(0), at);
+}
