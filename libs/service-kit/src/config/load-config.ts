@@ -9,10 +9,21 @@ export class ConfigurationError extends Error {
   }
 }
 
+const HIDDEN = '<value not shown>';
+
+/**
+ * One line per broken rule, naming the variable but never its value: settings hold secrets
+ * (a password in DATABASE_URL, KAFKA_SASL_PASSWORD) and start-up errors end up in logs. A rule's
+ * message that quotes the value anyway (class-validator's `$value`) has it masked.
+ */
 function describe(error: ValidationError): string[] {
   const constraints = Object.values(error.constraints ?? {});
-  const shown = error.value === undefined ? 'it is not set' : `got ${JSON.stringify(error.value)}`;
-  return constraints.map((c) => `${error.property}: ${c} (${shown})`);
+  const state = error.value === undefined ? 'is not set' : 'is set (value not shown)';
+  const secret = typeof error.value === 'string' && error.value.length > 0 ? error.value : undefined;
+  return constraints.map((c) => {
+    const rule = secret === undefined ? c : c.split(secret).join(HIDDEN);
+    return `${error.property} ${state}: ${rule}`;
+  });
 }
 
 /**
