@@ -11,7 +11,14 @@ export {
   type KafkaTlsSettings,
 } from './kafka-security.options';
 export { type KafkaLogSink, type ServiceLogLevel } from './kafka-log.bridge';
-export { auditTrailTopic, changelogTopic, streamTopic, type TopicSpec } from './topic-spec.types';
+export {
+  auditTrailTopic,
+  changelogTopic,
+  streamTopic,
+  withReplication,
+  type TopicReplication,
+  type TopicSpec,
+} from './topic-spec.types';
 export {
   assertTopicsMatch,
   ensureTopics,
