@@ -135,8 +135,7 @@ async function main(): Promise<void> {
   );
 
   const engine = await startGovernedStream({
-    brokers: BROKERS,
-    clientId: 'bench-engine',
+    kafka: { brokers: BROKERS, clientId: 'bench-engine' },
     policyFile: 'policies/example.yaml',
     pseudonymKey: process.env.GOVERN_PSEUDONYM_KEY ?? 'govern-dry-run',
     groupId: `bench-${run}`,
