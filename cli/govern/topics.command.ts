@@ -100,13 +100,24 @@ export function registerTopicsCommand(program: Command): void {
           process.exitCode = 2;
           return;
         }
-        const output = await topicsCommand({
-          policyPath: o.policy,
-          partitions: o.partitions,
-          prefix: o.prefix,
-          replication: topicReplication(settings),
-          kafka: o.apply ? kafkaClientSettings(settings, { clientId: 'govern-topics' }) : undefined,
-        });
+        let output: CommandOutput;
+        try {
+          output = await topicsCommand({
+            policyPath: o.policy,
+            partitions: o.partitions,
+            prefix: o.prefix,
+            replication: topicReplication(settings),
+            kafka: o.apply ? kafkaClientSettings(settings, { clientId: 'govern-topics' }) : undefined,
+          });
+        } catch (error) {
+          // A refused login or an unreachable broker is an operator's problem, not a crash: one line
+          // with kafkajs's reason (which never contains the credentials), no stack trace.
+          if (!(error instanceof Error && error.name.startsWith('KafkaJS'))) throw error;
+          output = {
+            exitCode: 1,
+            lines: [`govern topics: could not create the topics: ${error.name}: ${error.message}`],
+          };
+        }
         (output.exitCode === 0 ? process.stdout : process.stderr).write(`${output.lines.join('\n')}\n`);
         process.exitCode = output.exitCode;
       },
