@@ -1,5 +1,5 @@
 import { Expose } from 'class-transformer';
-import { IsNotEmpty, Matches } from 'class-validator';
+import { IsIn, IsNotEmpty, Matches } from 'class-validator';
 import { ConfigurationError, loadConfig } from './load-config';
 import { DatabaseSettings } from './common-settings';
 
@@ -67,6 +67,17 @@ describe('loadConfig', () => {
     }
     expect(() => loadConfig(Quoting, { TOKEN: 'hunter2-secret' })).toThrow(
       'TOKEN is set (value not shown): must be ok, not <value not shown>',
+    );
+  });
+
+  it('does not mangle the message around a short value', () => {
+    class Choice {
+      @Expose()
+      @IsIn(['yes', 'no'])
+      ANSWER = 'yes';
+    }
+    expect(() => loadConfig(Choice, { ANSWER: 's' })).toThrow(
+      'ANSWER is set (value not shown): ANSWER must be one of the following values: yes, no',
     );
   });
 

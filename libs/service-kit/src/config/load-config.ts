@@ -12,6 +12,16 @@ export class ConfigurationError extends Error {
 const HIDDEN = '<value not shown>';
 
 /**
+ * The rule's message with every whole-word occurrence of `value` masked. Whole words only, so a
+ * short value ("t") does not mangle the words around it ("must").
+ */
+function masked(message: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) return message;
+  const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return message.replace(new RegExp(`(?<!\\w)${escaped}(?!\\w)`, 'g'), HIDDEN);
+}
+
+/**
  * One line per broken rule, naming the variable but never its value: settings hold secrets
  * (a password in DATABASE_URL, KAFKA_SASL_PASSWORD) and start-up errors end up in logs. A rule's
  * message that quotes the value anyway (class-validator's `$value`) has it masked.
@@ -19,11 +29,7 @@ const HIDDEN = '<value not shown>';
 function describe(error: ValidationError): string[] {
   const constraints = Object.values(error.constraints ?? {});
   const state = error.value === undefined ? 'is not set' : 'is set (value not shown)';
-  const secret = typeof error.value === 'string' && error.value.length > 0 ? error.value : undefined;
-  return constraints.map((c) => {
-    const rule = secret === undefined ? c : c.split(secret).join(HIDDEN);
-    return `${error.property} ${state}: ${rule}`;
-  });
+  return constraints.map((c) => `${error.property} ${state}: ${masked(c, error.value)}`);
 }
 
 /**
