@@ -70,9 +70,9 @@ export async function provideSaslListener(env: NodeJS.ProcessEnv = process.env):
         ? `The SASL listener at ${listener.brokers} (${listener.origin}) refuses the local test user ` +
           `${listener.username} (${reason}). kafka.sh adds that user when it starts: run npm run kafka:up.`
         : `No SASL listener answers at ${listener.brokers} (${listener.origin}): ${reason}. The local ` +
-          'broker has one on 127.0.0.1:9094 since kafka.sh started adding it; a broker started by an ' +
-          'older kafka.sh needs a restart (npm run kafka:down, then npm run kafka:up; data is kept). ' +
-          'Or set KAFKA_SASL_BROKERS.',
+          'broker (npm run kafka:up) listens with SASL on 127.0.0.1:9094; one started by an older ' +
+          'kafka.sh has no such listener until restarted (npm run kafka:down, then npm run kafka:up; ' +
+          'data is kept). Or set KAFKA_SASL_BROKERS.',
     );
   } finally {
     await admin.disconnect();
