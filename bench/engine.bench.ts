@@ -7,14 +7,22 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Kafka } from 'kafkajs';
-import { createKafkaClient, ensureTopics, producerConfig, streamTopic } from '@app/kafka';
+import { createKafkaClient, ensureTopics, producerConfig, streamTopic, withReplication } from '@app/kafka';
 import { generateEventStream } from '@app/sample';
 import { publishLines } from '@app/sample';
+import {
+  kafkaClientSettings,
+  kafkaSettingsFromEnv,
+  topicReplication,
+} from '@app/service-kit/config/kafka-client-settings';
 import { startGovernedStream, type GovernedStream } from '@app/stream';
 import { runOutputFloor } from './output-floor';
 import { runPassthrough } from './passthrough';
 
-const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+// The services' Kafka variables (KAFKA_BROKERS, TLS, SASL, replication), validated as they are.
+const SETTINGS = kafkaSettingsFromEnv(process.env);
+const CLIENT = kafkaClientSettings(SETTINGS, { clientId: 'bench-engine' });
+const REPLICATION = topicReplication(SETTINGS);
 // About 4 events per customer: 48,600 gives the issue's ≥200,000; fewer for quick iterations.
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? '48600');
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? '3');
@@ -128,15 +136,15 @@ async function latencyAt(
 async function main(): Promise<void> {
   const run = randomUUID().slice(0, 8);
   const prefix = `bench-${run}.`;
-  const kafka = createKafkaClient({ brokers: BROKERS, clientId: 'bench-engine' });
+  const kafka = createKafkaClient(CLIENT);
   const lines = generateEventStream({ seed: 1, customers: CUSTOMERS });
   say(
     `engine bench: ${lines.length} generated events, ${PARTITIONS} partitions per topic, identity routing setting ${ROUTING_SETTING}`,
   );
 
   const engine = await startGovernedStream({
-    brokers: BROKERS,
-    clientId: 'bench-engine',
+    kafka: CLIENT,
+    replication: REPLICATION,
     policyFile: 'policies/example.yaml',
     pseudonymKey: process.env.GOVERN_PSEUDONYM_KEY ?? 'govern-dry-run',
     groupId: `bench-${run}`,
@@ -158,7 +166,7 @@ async function main(): Promise<void> {
   const out = `${prefix}bench.passthrough.out`;
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, [streamTopic(out, PARTITIONS, 3600000)]);
+  await ensureTopics(admin, [withReplication(streamTopic(out, PARTITIONS, 3600000), REPLICATION)]);
   await admin.disconnect();
   const pass = await runPassthrough({
     kafka,
@@ -193,6 +201,7 @@ async function main(): Promise<void> {
     partitions: PARTITIONS,
     inputs: lines.length + sent,
     stepInputs: STEP_RECORDS,
+    replication: REPLICATION,
   });
   const mb = (n: number): string => (n / 1e6).toFixed(1);
   say(

@@ -9,11 +9,13 @@
 import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 import {
   type OutputRecord,
+  type TopicReplication,
   type TopicSpec,
   ensureTopics,
   producerConfig,
   readTopicToEnd,
   sendInTransaction,
+  withReplication,
 } from '@app/kafka';
 
 export interface OutputFloorOptions {
@@ -26,6 +28,8 @@ export interface OutputFloorOptions {
   /** Inputs the engine processed to write these outputs, and its step size (records per transaction). */
   readonly inputs: number;
   readonly stepInputs: number;
+  /** The copies' replication: the engine's topics had the same (acks=all waits for it). */
+  readonly replication: TopicReplication;
 }
 
 export interface OutputFloorResult {
@@ -115,7 +119,7 @@ export async function runOutputFloor(options: OutputFloorOptions): Promise<Outpu
   }
 }
 
-/** The copies' specs: the originals' cleanup and compression (the broker's share of the work). */
+/** The copies' specs: the originals' cleanup, compression and replication (the broker's share of the work). */
 async function copySpecs(admin: Admin, options: OutputFloorOptions): Promise<TopicSpec[]> {
   const described = await admin.describeConfigs({
     includeSynonyms: false,
@@ -125,9 +129,14 @@ async function copySpecs(admin: Admin, options: OutputFloorOptions): Promise<Top
       configNames: ['cleanup.policy', 'compression.type'],
     })),
   });
-  return described.resources.map((r) => ({
-    topic: `${options.copyPrefix}${r.resourceName}`,
-    numPartitions: options.partitions,
-    configs: Object.fromEntries(r.configEntries.map((e) => [e.configName, e.configValue])),
-  }));
+  return described.resources.map((r) =>
+    withReplication(
+      {
+        topic: `${options.copyPrefix}${r.resourceName}`,
+        numPartitions: options.partitions,
+        configs: Object.fromEntries(r.configEntries.map((e) => [e.configName, e.configValue])),
+      },
+      options.replication,
+    ),
+  );
 }

@@ -4,11 +4,17 @@
  * so the engine's figure can be reported as a ratio of what the client and broker manage anyway.
  *
  * Run alone (after `npm run build`): `node dist/bench/passthrough.js` with BENCH_RECORDS (200000),
- * BENCH_PARTITIONS (6) and KAFKA_BROKERS (127.0.0.1:9092); it creates its own topics.
+ * BENCH_PARTITIONS (6) and the Kafka variables of the services (KAFKA_BROKERS, TLS, SASL,
+ * replication); it creates its own topics.
  */
 import { randomUUID } from 'node:crypto';
 import { type Kafka, type Message } from 'kafkajs';
-import { createKafkaClient, ensureTopics, producerConfig, streamTopic } from '@app/kafka';
+import { createKafkaClient, ensureTopics, producerConfig, streamTopic, withReplication } from '@app/kafka';
+import {
+  kafkaClientSettings,
+  kafkaSettingsFromEnv,
+  topicReplication,
+} from '@app/service-kit/config/kafka-client-settings';
 
 /** Fetch and concurrency settings; pass the engine's own so both runs batch alike. */
 export interface PassthroughBatchSettings {
@@ -100,10 +106,9 @@ async function produceSample(kafka: Kafka, topic: string, records: number): Prom
 async function main(): Promise<void> {
   const records = Number(process.env.BENCH_RECORDS ?? 200000);
   const partitions = Number(process.env.BENCH_PARTITIONS ?? 6);
-  const kafka = createKafkaClient({
-    brokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
-    clientId: 'bench',
-  });
+  const settings = kafkaSettingsFromEnv(process.env);
+  const replication = topicReplication(settings);
+  const kafka = createKafkaClient(kafkaClientSettings(settings, { clientId: 'bench' }));
   const run = randomUUID().slice(0, 8);
   const input = `bench.passthrough.in.${run}`;
   const output = `bench.passthrough.out.${run}`;
@@ -111,8 +116,8 @@ async function main(): Promise<void> {
   await admin.connect();
   try {
     await ensureTopics(admin, [
-      streamTopic(input, partitions, 3600000),
-      streamTopic(output, partitions, 3600000),
+      withReplication(streamTopic(input, partitions, 3600000), replication),
+      withReplication(streamTopic(output, partitions, 3600000), replication),
     ]);
     await produceSample(kafka, input, records);
     const result = await runPassthrough({

@@ -1,8 +1,22 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { createKafkaClient, ensureTopics, type TopicSpec } from '@app/kafka';
+import {
+  createKafkaClient,
+  ensureTopics,
+  type KafkaClientSettings,
+  type TopicReplication,
+  type TopicSpec,
+} from '@app/kafka';
 import { loadPolicy } from '@app/policy';
+// The settings module, not the library's index: that would load Nest into every govern command.
+import {
+  kafkaClientSettings,
+  kafkaSettingsFromEnv,
+  topicReplication,
+} from '@app/service-kit/config/kafka-client-settings';
+import { type KafkaSettings } from '@app/service-kit/config/common-settings';
+import { ConfigurationError } from '@app/service-kit/config/load-config';
 import { engineTopicSpecs, engineTopics } from '@app/stream';
 import type { CommandOutput } from './validate.command';
 
@@ -11,15 +25,18 @@ export interface TopicsOptions {
   readonly policyPath: string;
   readonly partitions: number;
   readonly prefix?: string;
-  /** When set, the missing topics are created on these brokers. */
-  readonly brokers?: string;
+  /** Replication of every topic (KAFKA_REPLICATION_FACTOR, KAFKA_MIN_INSYNC_REPLICAS). */
+  readonly replication?: TopicReplication;
+  /** When set, the missing topics are created with this client (brokers, TLS, SASL). */
+  readonly kafka?: KafkaClientSettings;
 }
 
 function describe(spec: TopicSpec): string {
   const configs = Object.entries(spec.configs ?? {})
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
-  return `${spec.topic}  partitions=${spec.numPartitions}  ${configs}`;
+  const replicas = spec.replicationFactor === undefined ? '' : `  replicas=${spec.replicationFactor}`;
+  return `${spec.topic}  partitions=${spec.numPartitions}${replicas}  ${configs}`;
 }
 
 /**
@@ -31,13 +48,18 @@ export async function topicsCommand(options: TopicsOptions): Promise<CommandOutp
   const policy = loadPolicy(readFileSync(options.policyPath, 'utf8'), {
     fileName: basename(options.policyPath),
   });
-  const specs = engineTopicSpecs(engineTopics(policy, options.prefix ?? ''), options.partitions);
+  const specs = engineTopicSpecs(
+    engineTopics(policy, options.prefix ?? ''),
+    options.partitions,
+    {},
+    options.replication,
+  );
   const lines = [
     `policy ${policy.version}: ${specs.length} topic(s)`,
     ...specs.map((s) => `  ${describe(s)}`),
   ];
-  if (options.brokers === undefined) return { exitCode: 0, lines };
-  const admin = createKafkaClient({ brokers: options.brokers, clientId: 'govern-topics' }).admin();
+  if (options.kafka === undefined) return { exitCode: 0, lines };
+  const admin = createKafkaClient(options.kafka).admin();
   await admin.connect();
   try {
     const report = await ensureTopics(admin, specs);
@@ -68,12 +90,34 @@ export function registerTopicsCommand(program: Command): void {
     .description('print (and with --apply create) the topics the policy implies for the engine')
     .action(
       async (o: { policy: string; partitions: number; prefix: string; apply?: boolean; brokers: string }) => {
-        const output = await topicsCommand({
-          policyPath: o.policy,
-          partitions: o.partitions,
-          prefix: o.prefix,
-          brokers: o.apply ? o.brokers : undefined,
-        });
+        // --brokers goes through the same validation as KAFKA_BROKERS (e.g. PLAIN only on loopback).
+        let settings: KafkaSettings;
+        try {
+          settings = kafkaSettingsFromEnv({ ...process.env, KAFKA_BROKERS: o.brokers });
+        } catch (error) {
+          if (!(error instanceof ConfigurationError)) throw error;
+          process.stderr.write(`govern topics: ${error.message}\n`);
+          process.exitCode = 2;
+          return;
+        }
+        let output: CommandOutput;
+        try {
+          output = await topicsCommand({
+            policyPath: o.policy,
+            partitions: o.partitions,
+            prefix: o.prefix,
+            replication: topicReplication(settings),
+            kafka: o.apply ? kafkaClientSettings(settings, { clientId: 'govern-topics' }) : undefined,
+          });
+        } catch (error) {
+          // A refused login or an unreachable broker is an operator's problem, not a crash: one line
+          // with kafkajs's reason (which never contains the credentials), no stack trace.
+          if (!(error instanceof Error && error.name.startsWith('KafkaJS'))) throw error;
+          output = {
+            exitCode: 1,
+            lines: [`govern topics: could not create the topics: ${error.name}: ${error.message}`],
+          };
+        }
         (output.exitCode === 0 ? process.stdout : process.stderr).write(`${output.lines.join('\n')}\n`);
         process.exitCode = output.exitCode;
       },

@@ -6,6 +6,11 @@ import { createServer } from 'node:net';
 import { assertTopicsMatch, createKafkaClient, ensureTopics } from '@app/kafka';
 import { compareFigures, figuresFromDryRun, loadPolicy, replayLines } from '@app/policy';
 import { generateEventStream, publishLines } from '@app/sample';
+import {
+  kafkaClientSettings,
+  kafkaSettingsFromEnv,
+  topicReplication,
+} from '@app/service-kit/config/kafka-client-settings';
 import { engineTopicSpecs, engineTopics, figuresFromMetrics } from '@app/stream';
 
 // The README's first command: broker, topics, engine, a generated sample through the real topics,
@@ -13,7 +18,6 @@ import { engineTopicSpecs, engineTopics, figuresFromMetrics } from '@app/stream'
 
 const ROOT = resolve(__dirname, '../../..');
 const POLICY = join(ROOT, 'policies/example.yaml');
-const BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const CUSTOMERS = Number(process.env.SAMPLE_CUSTOMERS ?? '1000');
 const PSEUDONYM_KEY = process.env.GOVERN_PSEUDONYM_KEY ?? 'govern-dry-run';
 // One run's topics and group: a rerun never mixes with an earlier sample. One partition keeps the
@@ -61,17 +65,20 @@ async function waitReady(maxSeconds: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  say(`1/6 local Kafka broker (${BROKERS})`);
+  // The engine child process reads the same variables, so it connects as this job does.
+  const settings = kafkaSettingsFromEnv(process.env);
+  say(`1/6 local Kafka broker (${settings.KAFKA_BROKERS})`);
   const up = spawnSync('bash', [join(ROOT, 'deploy/local/kafka.sh'), 'up'], { stdio: 'inherit' });
   if (up.status !== 0) throw new Error('could not start the local broker (deploy/local/kafka.sh up)');
 
   say(`2/6 topics for ${basename(POLICY)} (prefix ${PREFIX})`);
   const policy = loadPolicy(readFileSync(POLICY, 'utf8'), { fileName: basename(POLICY) });
   const topics = engineTopics(policy, PREFIX);
-  const kafka = createKafkaClient({ brokers: BROKERS, clientId: 'main-job' });
+  const kafka = createKafkaClient(kafkaClientSettings(settings, { clientId: 'main-job' }));
   const admin = kafka.admin();
   await admin.connect();
-  assertTopicsMatch(await ensureTopics(admin, engineTopicSpecs(topics, PARTITIONS)));
+  const specs = engineTopicSpecs(topics, PARTITIONS, {}, topicReplication(settings));
+  assertTopicsMatch(await ensureTopics(admin, specs));
   await admin.disconnect();
 
   PORT ||= String(await freePort());
@@ -85,7 +92,7 @@ async function main(): Promise<void> {
       stdio: ['ignore', 'ignore', 'inherit'],
       env: {
         ...process.env,
-        KAFKA_BROKERS: BROKERS,
+        KAFKA_BROKERS: settings.KAFKA_BROKERS,
         POLICY_FILE: POLICY,
         HTTP_PORT: PORT,
         GOVERN_PSEUDONYM_KEY: PSEUDONYM_KEY,

@@ -52,8 +52,7 @@ describe('the governed stream, end to end on a real broker', () => {
     broker = await provideKafka();
     kafka = testKafka(broker.brokers);
     engine = await startGovernedStream({
-      brokers: broker.brokers.join(','),
-      clientId: 'engine-rules',
+      kafka: { brokers: broker.brokers, clientId: 'engine-rules' },
       policyFile: POLICY_FILE,
       pseudonymKey: PSEUDONYM_KEY,
       groupId: `engine-${randomUUID().slice(0, 8)}`,

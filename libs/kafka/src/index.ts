@@ -3,8 +3,22 @@
  * step's records inside a transaction, dead-letter records, and reading a topic to its end (restore).
  */
 export { createKafkaClient, producerConfig, type KafkaClientSettings } from './kafka-client.factory';
+export {
+  KAFKA_SASL_MECHANISMS,
+  saslCredentials,
+  type KafkaSaslMechanism,
+  type KafkaSaslSettings,
+  type KafkaTlsSettings,
+} from './kafka-security.options';
 export { type KafkaLogSink, type ServiceLogLevel } from './kafka-log.bridge';
-export { auditTrailTopic, changelogTopic, streamTopic, type TopicSpec } from './topic-spec.types';
+export {
+  auditTrailTopic,
+  changelogTopic,
+  streamTopic,
+  withReplication,
+  type TopicReplication,
+  type TopicSpec,
+} from './topic-spec.types';
 export {
   assertTopicsMatch,
   ensureTopics,

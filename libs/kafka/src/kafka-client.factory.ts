@@ -5,12 +5,22 @@ import {
   type KafkaLogSink,
   type ServiceLogLevel,
 } from './kafka-log.bridge';
+import {
+  saslOptions,
+  tlsOptions,
+  type KafkaSaslSettings,
+  type KafkaTlsSettings,
+} from './kafka-security.options';
 
 /** What a service needs to reach the brokers; values come from its validated settings. */
 export interface KafkaClientSettings {
   /** `host:port` list, or the comma-separated KAFKA_BROKERS string. */
   readonly brokers: readonly string[] | string;
   readonly clientId: string;
+  /** TLS towards the brokers; absent: plaintext. */
+  readonly ssl?: KafkaTlsSettings;
+  /** SASL authentication; absent: none. */
+  readonly sasl?: KafkaSaslSettings;
   /** Defaults to `warn`: kafkajs is chatty at `info` (every group join). */
   readonly logLevel?: ServiceLogLevel;
   readonly connectionTimeoutMs?: number;
@@ -28,8 +38,10 @@ export function parseBrokers(brokers: readonly string[] | string): string[] {
 }
 
 /**
- * Builds the kafkajs client for a service. kafkajs logs go to `logSink` (JSON logs, scalar fields
- * only) or, without a sink, are switched off.
+ * Builds the kafkajs client for a service, with TLS and SASL when the settings ask for them (a
+ * certificate file that cannot be read fails here, not at the first connection). kafkajs logs go to
+ * `logSink` (JSON logs, scalar fields only; kafkajs never logs credentials) or, without a sink, are
+ * switched off.
  */
 export function createKafkaClient(settings: KafkaClientSettings, logSink?: KafkaLogSink): Kafka {
   return new Kafka({
@@ -38,6 +50,8 @@ export function createKafkaClient(settings: KafkaClientSettings, logSink?: Kafka
     connectionTimeout: settings.connectionTimeoutMs ?? 3000,
     requestTimeout: settings.requestTimeoutMs ?? 30000,
     retry: settings.retry,
+    ...(settings.ssl ? { ssl: tlsOptions(settings.ssl) } : {}),
+    ...(settings.sasl ? { sasl: saslOptions(settings.sasl) } : {}),
     logLevel: logSink ? toKafkaLogLevel(settings.logLevel ?? 'warn') : logLevel.NOTHING,
     ...(logSink ? { logCreator: kafkaLogCreator(logSink) } : {}),
   });

@@ -3,10 +3,34 @@
 export interface TopicSpec {
   readonly topic: string;
   readonly numPartitions: number;
-  /** 1 on the local single-node broker; the cluster manifests set 3. */
+  /** Absent: 1 (the local single-node broker). Set through {@link withReplication}. */
   readonly replicationFactor?: number;
   /** Broker topic configs, e.g. `{ 'cleanup.policy': 'compact' }`. */
   readonly configs?: Readonly<Record<string, string>>;
+}
+
+/** How many copies of each partition a cluster keeps, and how many must have a write. */
+export interface TopicReplication {
+  readonly replicationFactor: number;
+  /**
+   * `min.insync.replicas`: with `acks=all` (every idempotent and transactional producer) a write
+   * succeeds only once this many replicas have it. At most the replication factor.
+   */
+  readonly minInsyncReplicas: number;
+}
+
+/** The spec with the cluster's replication: factor and `min.insync.replicas` on every topic. */
+export function withReplication(spec: TopicSpec, replication: TopicReplication): TopicSpec {
+  const { replicationFactor, minInsyncReplicas } = replication;
+  if (!Number.isInteger(replicationFactor) || replicationFactor < 1)
+    throw new Error(`Topic replication: the replication factor must be a positive integer`);
+  if (!Number.isInteger(minInsyncReplicas) || minInsyncReplicas < 1 || minInsyncReplicas > replicationFactor)
+    throw new Error(`Topic replication: min.insync.replicas must be between 1 and the replication factor`);
+  return {
+    ...spec,
+    replicationFactor,
+    configs: { ...spec.configs, 'min.insync.replicas': String(minInsyncReplicas) },
+  };
 }
 
 /**

@@ -1,5 +1,11 @@
 export { loadConfig, ConfigurationError } from './config/load-config';
 export { KafkaSettings, HttpSettings, DatabaseSettings, toInt } from './config/common-settings';
+export {
+  kafkaClientSettings,
+  kafkaSettingsFromEnv,
+  topicReplication,
+  type KafkaClientOverrides,
+} from './config/kafka-client-settings';
 export { JsonLogger } from './logging/json-logger';
 export { HealthModule, type ReadinessChecksProvider } from './health/health.module';
 export { READINESS_CHECKS, type ReadinessCheck } from './health/readiness-check';

@@ -30,4 +30,13 @@ describe('engineTopicSpecs', () => {
     for (const spec of others) expect(spec.configs?.['compression.type']).toBeUndefined();
     expect(specs.get(topics.changelog)?.configs).toEqual({ 'cleanup.policy': 'compact' });
   });
+
+  it('puts the replication settings on every topic', () => {
+    const replicated = engineTopicSpecs(topics, 3, {}, { replicationFactor: 3, minInsyncReplicas: 2 });
+    expect(replicated).toHaveLength(specs.size);
+    for (const spec of replicated) {
+      expect(spec.replicationFactor).toBe(3);
+      expect(spec.configs?.['min.insync.replicas']).toBe('2');
+    }
+  });
 });

@@ -5,7 +5,14 @@ import {
   LINEAGE_TOPIC,
   sourceTopic,
 } from '@app/contracts';
-import { auditTrailTopic, changelogTopic, streamTopic, type TopicSpec } from '@app/kafka';
+import {
+  auditTrailTopic,
+  changelogTopic,
+  streamTopic,
+  withReplication,
+  type TopicReplication,
+  type TopicSpec,
+} from '@app/kafka';
 import { type CompiledPolicy } from '@app/policy';
 
 const WEEK_MS = 7 * 24 * 3600 * 1000;
@@ -52,15 +59,18 @@ export function engineTopics(policy: CompiledPolicy, prefix = ''): EngineTopics 
  * The topics with the partitions and configs the policy implies. Inputs and the changelog share one
  * partition count: task p of the engine owns partition p of every input and of the changelog.
  * Lineage and consent evidence are the audit trail, so they are kept longer than the governed streams.
+ * `replication` (the cluster's KAFKA_REPLICATION_FACTOR and KAFKA_MIN_INSYNC_REPLICAS) applies to
+ * every topic; absent: one replica and the broker's default min.insync.replicas.
  */
 export function engineTopicSpecs(
   topics: EngineTopics,
   partitions: number,
   retention: { streamMs?: number; lineageMs?: number } = {},
+  replication?: TopicReplication,
 ): TopicSpec[] {
   const streamMs = retention.streamMs ?? WEEK_MS;
   const lineageMs = retention.lineageMs ?? 52 * WEEK_MS;
-  return [
+  const specs = [
     // Consent evidence is the proof of consent: kept as long as the audit trail.
     streamTopic(topics.evidence, partitions, lineageMs),
     ...[...topics.sources.values()].map((t) => streamTopic(t, partitions, streamMs)),
@@ -74,4 +84,5 @@ export function engineTopicSpecs(
     auditTrailTopic(topics.deadLetter, partitions, lineageMs),
     ...[...topics.destinations.values()].map((t) => streamTopic(t, partitions, streamMs)),
   ];
+  return replication ? specs.map((s) => withReplication(s, replication)) : specs;
 }

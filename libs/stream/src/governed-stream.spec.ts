@@ -18,8 +18,7 @@ describe('startGovernedStream with a bad policy file', () => {
 
     const started = startGovernedStream({
       // Nothing listens here: reaching the broker would fail differently (and slowly).
-      brokers: '127.0.0.1:1',
-      clientId: 'bad-policy-test',
+      kafka: { brokers: '127.0.0.1:1', clientId: 'bad-policy-test' },
       policyFile: file,
       pseudonymKey: 'k',
       groupId: 'g',

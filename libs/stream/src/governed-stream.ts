@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { type Kafka } from 'kafkajs';
-import { assertTopicsMatch, createKafkaClient, ensureTopics } from '@app/kafka';
+import {
+  assertTopicsMatch,
+  createKafkaClient,
+  ensureTopics,
+  type KafkaClientSettings,
+  type TopicReplication,
+} from '@app/kafka';
 import { loadPolicy, type CompiledPolicy } from '@app/policy';
 import { EngineMetrics } from './engine.metrics';
 import { engineTopicSpecs, engineTopics, type EngineTopics } from './engine-topics';
@@ -14,8 +20,10 @@ import { StreamTaskRunner } from './stream-task.runner';
 
 /** What the governed stream needs; the Nest module builds it from settings, tests directly. */
 export interface GovernedStreamConfig {
-  readonly brokers: string;
-  readonly clientId: string;
+  /** Brokers, client id, TLS and SASL: built from settings by the one settings-to-client function. */
+  readonly kafka: KafkaClientSettings;
+  /** Replication of the topics the engine creates; absent: one replica. */
+  readonly replication?: TopicReplication;
   readonly policyFile: string;
   readonly pseudonymKey: string;
   readonly groupId: string;
@@ -90,12 +98,13 @@ export async function startGovernedStream(config: GovernedStreamConfig): Promise
     config.identityRouting === 'auto'
       ? needsIdentityRouting(policy, config.partitions)
       : config.identityRouting === true;
-  const kafka: Kafka = createKafkaClient({ brokers: config.brokers, clientId: config.clientId });
+  const kafka: Kafka = createKafkaClient(config.kafka);
   if (config.createTopics) {
     const admin = kafka.admin();
     await admin.connect();
     try {
-      assertTopicsMatch(await ensureTopics(admin, engineTopicSpecs(topics, config.partitions)));
+      const specs = engineTopicSpecs(topics, config.partitions, {}, config.replication);
+      assertTopicsMatch(await ensureTopics(admin, specs));
     } finally {
       await admin.disconnect();
     }

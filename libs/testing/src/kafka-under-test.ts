@@ -1,13 +1,26 @@
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { type Admin } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { waitForTopicLeaders } from '@app/kafka';
+import { createKafkaClient, waitForTopicLeaders, type KafkaClientSettings } from '@app/kafka';
+import { kafkaClientSettings, kafkaSettingsFromEnv } from '@app/service-kit';
 import { containerRuntimeAnswers } from './container-runtime';
 
 /** Where the tests' broker is and how it was found (printed by the global set-up). */
 export interface KafkaUnderTest {
   brokers: string[];
+  /**
+   * How to reach it: the brokers with the environment's TLS and SASL variables (none by default),
+   * through the same settings-to-client function as the services.
+   */
+  client: KafkaClientSettings;
   origin: 'KAFKA_BROKERS' | 'testcontainers';
   stop(): Promise<void>;
+}
+
+/** The environment's Kafka settings, validated as a service would, with these brokers. */
+function clientSettings(env: NodeJS.ProcessEnv, brokers: string[]): KafkaClientSettings {
+  return kafkaClientSettings(kafkaSettingsFromEnv({ ...env, KAFKA_BROKERS: brokers.join(',') }), {
+    clientId: 'test',
+  });
 }
 
 const START_LOCAL_BROKER =
@@ -21,19 +34,19 @@ const START_LOCAL_BROKER =
 export async function provideKafka(env: NodeJS.ProcessEnv = process.env): Promise<KafkaUnderTest> {
   if (env.KAFKA_BROKERS) {
     const brokers = env.KAFKA_BROKERS.split(',').map((b) => b.trim());
-    await assertBrokerAnswers(brokers);
-    return { brokers, origin: 'KAFKA_BROKERS', stop: async () => undefined };
+    const client = clientSettings(env, brokers);
+    await assertBrokerAnswers(client);
+    return { brokers, client, origin: 'KAFKA_BROKERS', stop: async () => undefined };
   }
-  if (await containerRuntimeAnswers()) return startKafkaContainer();
+  if (await containerRuntimeAnswers()) return startKafkaContainer(env);
   throw new Error(START_LOCAL_BROKER);
 }
 
-async function assertBrokerAnswers(brokers: string[]): Promise<void> {
-  const admin = new Kafka({
+async function assertBrokerAnswers(client: KafkaClientSettings): Promise<void> {
+  const admin = createKafkaClient({
+    ...client,
     clientId: 'test-probe',
-    brokers,
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 2000,
+    connectionTimeoutMs: 2000,
     retry: { retries: 2 },
   }).admin();
   try {
@@ -41,14 +54,14 @@ async function assertBrokerAnswers(brokers: string[]): Promise<void> {
     await admin.describeCluster();
   } catch (error) {
     throw new Error(
-      `KAFKA_BROKERS=${brokers.join(',')} does not answer (${String(error)}). ${START_LOCAL_BROKER}`,
+      `KAFKA_BROKERS=${String(client.brokers)} does not answer (${String(error)}). ${START_LOCAL_BROKER}`,
     );
   } finally {
     await admin.disconnect();
   }
 }
 
-async function startKafkaContainer(): Promise<KafkaUnderTest> {
+async function startKafkaContainer(env: NodeJS.ProcessEnv): Promise<KafkaUnderTest> {
   // Loaded lazily: testcontainers is only needed where Docker exists.
   const { GenericContainer, Wait } = await import('testcontainers');
   const hostPort = 39092;
@@ -70,8 +83,10 @@ async function startKafkaContainer(): Promise<KafkaUnderTest> {
     })
     .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
     .start();
+  const brokers = [`127.0.0.1:${hostPort}`];
   return {
-    brokers: [`127.0.0.1:${hostPort}`],
+    brokers,
+    client: clientSettings(env, brokers),
     origin: 'testcontainers',
     stop: async () => {
       await container.stop();

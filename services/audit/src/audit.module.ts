@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { HealthModule, KafkaReadiness } from '@app/service-kit';
+import { HealthModule, KafkaReadiness, kafkaClientSettings } from '@app/service-kit';
 import { createDataSource, DatabaseReadiness } from '@app/persistence';
 import { type AuditSettings } from './audit.settings';
 
@@ -12,7 +12,7 @@ export class AuditModule {
       imports: [
         HealthModule.forRoot({
           useFactory: () => [
-            new KafkaReadiness(settings.KAFKA_BROKERS.split(','), settings.KAFKA_CLIENT_ID),
+            new KafkaReadiness(kafkaClientSettings(settings)),
             new DatabaseReadiness(createDataSource({ url: settings.DATABASE_URL })),
           ],
         }),

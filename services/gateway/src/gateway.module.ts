@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { HealthModule, KafkaReadiness } from '@app/service-kit';
+import { HealthModule, KafkaReadiness, kafkaClientSettings } from '@app/service-kit';
 import { type GatewaySettings } from './gateway.settings';
 
 /** HTTP ingest. Today: liveness and readiness (its broker); ingest endpoints come with their issues. */
@@ -10,7 +10,7 @@ export class GatewayModule {
       module: GatewayModule,
       imports: [
         HealthModule.forRoot({
-          useFactory: () => [new KafkaReadiness(settings.KAFKA_BROKERS.split(','), settings.KAFKA_CLIENT_ID)],
+          useFactory: () => [new KafkaReadiness(kafkaClientSettings(settings))],
         }),
       ],
     };

@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { type ReadinessCheck } from '@app/service-kit';
+import { kafkaClientSettings, topicReplication, type ReadinessCheck } from '@app/service-kit';
 import { ENGINE_SETTINGS } from './policy-engine.constants';
 import { type PolicyEngineSettings } from './policy-engine.settings';
 import { startGovernedStream, type GovernedStream } from '@app/stream';
@@ -22,8 +22,8 @@ export class GovernedStreamService implements OnApplicationBootstrap, OnApplicat
   async onApplicationBootstrap(): Promise<void> {
     const s = this.settings;
     this.stream = await startGovernedStream({
-      brokers: s.KAFKA_BROKERS,
-      clientId: s.KAFKA_CLIENT_ID,
+      kafka: kafkaClientSettings(s),
+      replication: topicReplication(s),
       policyFile: s.POLICY_FILE,
       pseudonymKey: s.GOVERN_PSEUDONYM_KEY,
       groupId: s.ENGINE_GROUP_ID,

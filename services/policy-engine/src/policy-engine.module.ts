@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { HealthModule, KafkaReadiness } from '@app/service-kit';
+import { HealthModule, KafkaReadiness, kafkaClientSettings } from '@app/service-kit';
 import { GovernedStreamService } from './governed-stream.service';
 import { MetricsController } from './metrics.controller';
 import { ENGINE_SETTINGS } from './policy-engine.constants';
@@ -22,7 +22,7 @@ export class PolicyEngineModule {
           imports: [core],
           inject: [GovernedStreamService],
           useFactory: (stream: GovernedStreamService) => [
-            new KafkaReadiness(settings.KAFKA_BROKERS.split(','), settings.KAFKA_CLIENT_ID),
+            new KafkaReadiness(kafkaClientSettings(settings)),
             stream,
           ],
         }),

@@ -157,8 +157,7 @@ export async function expectStreamEqualsDryRun(
   },
 ): Promise<{ engine: GovernedStream; kafka: Kafka; lines: string[] }> {
   const engine = await startGovernedStream({
-    brokers: brokers.join(','),
-    clientId: `engine-${options.name}`,
+    kafka: { brokers, clientId: `engine-${options.name}` },
     policyFile: POLICY_FILE,
     pseudonymKey: PSEUDONYM_KEY,
     groupId: `engine-${randomUUID().slice(0, 8)}`,

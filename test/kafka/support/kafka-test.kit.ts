@@ -10,7 +10,7 @@ export async function openKafkaUnderTest(
   clientId: string,
 ): Promise<{ broker: KafkaUnderTest; kafka: Kafka; admin: Admin }> {
   const broker = await provideKafka();
-  const kafka = createKafkaClient({ brokers: broker.brokers, clientId });
+  const kafka = createKafkaClient({ ...broker.client, clientId });
   const admin = kafka.admin();
   await admin.connect();
   return { broker, kafka, admin };

@@ -9,10 +9,27 @@ export class ConfigurationError extends Error {
   }
 }
 
+const HIDDEN = '<value not shown>';
+
+/**
+ * The rule's message with every whole-word occurrence of `value` masked. Whole words only, so a
+ * short value ("t") does not mangle the words around it ("must").
+ */
+function masked(message: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) return message;
+  const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return message.replace(new RegExp(`(?<!\\w)${escaped}(?!\\w)`, 'g'), HIDDEN);
+}
+
+/**
+ * One line per broken rule, naming the variable but never its value: settings hold secrets
+ * (a password in DATABASE_URL, KAFKA_SASL_PASSWORD) and start-up errors end up in logs. A rule's
+ * message that quotes the value anyway (class-validator's `$value`) has it masked.
+ */
 function describe(error: ValidationError): string[] {
   const constraints = Object.values(error.constraints ?? {});
-  const shown = error.value === undefined ? 'it is not set' : `got ${JSON.stringify(error.value)}`;
-  return constraints.map((c) => `${error.property}: ${c} (${shown})`);
+  const state = error.value === undefined ? 'is not set' : 'is set (value not shown)';
+  return constraints.map((c) => `${error.property} ${state}: ${masked(c, error.value)}`);
 }
 
 /**
