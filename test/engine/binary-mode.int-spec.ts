@@ -78,7 +78,7 @@ describe('the governed stream with binary-mode CloudEvents', () => {
     broker = await provideKafka();
     kafka = testKafka(broker.brokers);
     engine = await startGovernedStream({
-      kafka: { brokers: broker.brokers, clientId: 'engine-binary' },
+      kafka: { ...broker.client, clientId: 'engine-binary' },
       policyFile: POLICY_FILE,
       pseudonymKey: PSEUDONYM_KEY,
       // A group of its own: engines of other runs in a shared group would split the tasks with it.

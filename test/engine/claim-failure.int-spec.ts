@@ -98,8 +98,7 @@ describe('a failing claim', () => {
       const reports = new Reports();
       const producers = { failing: true };
       const engine: GovernedStream = await startGovernedStream({
-        brokers: broker.brokers.join(','),
-        clientId: 'engine-claim-failure',
+        kafka: { ...broker.client, clientId: 'engine-claim-failure' },
         policyFile: POLICY_FILE,
         pseudonymKey: PSEUDONYM_KEY,
         groupId: `engine-${randomUUID().slice(0, 8)}`,

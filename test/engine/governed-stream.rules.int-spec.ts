@@ -52,7 +52,7 @@ describe('the governed stream, end to end on a real broker', () => {
     broker = await provideKafka();
     kafka = testKafka(broker.brokers);
     engine = await startGovernedStream({
-      kafka: { brokers: broker.brokers, clientId: 'engine-rules' },
+      kafka: { ...broker.client, clientId: 'engine-rules' },
       policyFile: POLICY_FILE,
       pseudonymKey: PSEUDONYM_KEY,
       groupId: `engine-${randomUUID().slice(0, 8)}`,
