@@ -1,4 +1,4 @@
-import type { CompiledPolicy } from './compiled-policy.types';
+import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
 import type { EvidenceAssessment } from './consent-evidence.assessor';
 import {
   pendingRecord,

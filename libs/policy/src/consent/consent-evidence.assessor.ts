@@ -1,6 +1,6 @@
 import type { ConsentEvidence, MarketingScope } from '@app/contracts/consent-evidence.contract';
 import { CONSENT_EVIDENCE_KINDS } from '@app/contracts/consent-evidence.contract';
-import type { CompiledPolicy, ConsentForm } from './compiled-policy.types';
+import type { CompiledPolicy, ConsentForm } from '../policy-file/compiled-policy.types';
 import { parseEventTime } from './event-time';
 
 /** What a valid piece of evidence does to the consent state. */

@@ -1,7 +1,7 @@
-import type { CompiledPolicy } from './compiled-policy.types';
+import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
 import type { DestinationDecision } from './destination-decision';
-import { LEGAL_BASIS_ARTICLE, type LegalBasis } from './legal-basis';
-import { REASON_CODES } from './reason-codes';
+import { LEGAL_BASIS_ARTICLE, type LegalBasis } from '../vocabulary/legal-basis';
+import { REASON_CODES } from '../vocabulary/reason-codes';
 
 /**
  * Explains one destination decision in words a DPO understands, one line per attribute, with the

@@ -1,4 +1,4 @@
-import type { AttributeNode, DeclaredAttribute } from './compiled-policy.types';
+import type { AttributeNode, DeclaredAttribute } from '../policy-file/compiled-policy.types';
 
 /** Attributes found in a payload, and the paths nobody declared. */
 export interface WalkedPayload {

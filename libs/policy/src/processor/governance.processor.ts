@@ -9,9 +9,13 @@ import type { ConsentEvidence } from '@app/contracts/consent-evidence.contract';
 import type { DeadLetterCode } from '@app/contracts/dead-letter.types';
 import type { GovernedRecord } from '@app/contracts/governed-record.types';
 import type { LineageRecord } from '@app/contracts/lineage-record.types';
-import type { CompiledPolicy, Destination, EventTypeSpec } from './compiled-policy.types';
-import { assessEvidence, checkEvidenceShape, type EvidenceAssessment } from './consent-evidence.assessor';
-import { foldEvidence, type FoldOutcome } from './consent-state.fold';
+import type { CompiledPolicy, Destination, EventTypeSpec } from '../policy-file/compiled-policy.types';
+import {
+  assessEvidence,
+  checkEvidenceShape,
+  type EvidenceAssessment,
+} from '../consent/consent-evidence.assessor';
+import { foldEvidence, type FoldOutcome } from '../consent/consent-state.fold';
 import {
   isSubjectState,
   restoredState,
@@ -19,14 +23,14 @@ import {
   type SubjectState,
   type SubjectStateV1,
   writableRecord,
-} from './consent-state.types';
-import { decisionId, Pseudonymiser } from './decision-id';
-import { type DecisionTables, type TypeTable, decisionTables } from './decision-tables';
-import { type DestinationDecision, decideWithTables, StatusMemo } from './destination-decision';
-import type { ContactIndex } from './contact-permission';
-import { addToWindow, eventIdHash, evidenceIdHash, inWindow } from './duplicate-window';
-import { parseEventTime } from './event-time';
-import type { AttributeNode, DeclaredAttribute } from './compiled-policy.types';
+} from '../consent/consent-state.types';
+import { decisionId, Pseudonymiser } from '../decision/decision-id';
+import { type DecisionTables, type TypeTable, decisionTables } from '../decision/decision-tables';
+import { type DestinationDecision, decideWithTables, StatusMemo } from '../decision/destination-decision';
+import type { ContactIndex } from '../consent/contact-permission';
+import { addToWindow, eventIdHash, evidenceIdHash, inWindow } from '../consent/duplicate-window';
+import { parseEventTime } from '../consent/event-time';
+import type { AttributeNode, DeclaredAttribute } from '../policy-file/compiled-policy.types';
 
 /** Options of {@link GovernanceProcessor}. */
 export interface ProcessorOptions {

@@ -6,9 +6,9 @@ import type {
   DeclaredAttribute,
   Destination,
   Purpose,
-} from './compiled-policy.types';
-import type { SubjectState } from './consent-state.types';
-import { ContactIndex, contactPermission, contactPermissionGiven } from './contact-permission';
+} from '../policy-file/compiled-policy.types';
+import type { SubjectState } from '../consent/consent-state.types';
+import { ContactIndex, contactPermission, contactPermissionGiven } from '../consent/contact-permission';
 import {
   type DecisionTables,
   type DestinationTypeTable,
@@ -17,8 +17,8 @@ import {
   withholdDecision,
 } from './decision-tables';
 import type { WalkedPayload } from './payload.walker';
-import { purposeStatus, type PurposeStatus } from './purpose-status';
-import type { ReasonCode } from './reason-codes';
+import { purposeStatus, type PurposeStatus } from '../consent/purpose-status';
+import type { ReasonCode } from '../vocabulary/reason-codes';
 
 /**
  * A per-attribute decision. It is also the attribute's lineage record (R27): it never holds the

@@ -1,5 +1,5 @@
 import type { ValidateFunction } from 'ajv';
-import type { LegalBasis } from './legal-basis';
+import type { LegalBasis } from '../vocabulary/legal-basis';
 import type { ConsentFormFile, MarketingScopeFile } from './policy-file.types';
 
 /** A purpose from the registry, with its fixed legal basis (R20). */

@@ -1,5 +1,5 @@
 import type { ContactPermission } from '@app/contracts/governed-record.types';
-import type { CompiledPolicy, Destination } from './compiled-policy.types';
+import type { CompiledPolicy, Destination } from '../policy-file/compiled-policy.types';
 import type { MarketingGrant, SubjectState } from './consent-state.types';
 import { purposeStatus } from './purpose-status';
 

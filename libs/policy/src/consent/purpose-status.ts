@@ -1,6 +1,6 @@
-import type { CompiledPolicy, Purpose } from './compiled-policy.types';
+import type { CompiledPolicy, Purpose } from '../policy-file/compiled-policy.types';
 import type { SubjectState } from './consent-state.types';
-import type { ReasonCode } from './reason-codes';
+import type { ReasonCode } from '../vocabulary/reason-codes';
 
 /** Whether a purpose has a basis for a person as of a time, and what it rests on. */
 export interface PurposeStatus {

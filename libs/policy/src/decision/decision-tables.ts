@@ -5,10 +5,10 @@ import type {
   Destination,
   EventTypeSpec,
   Purpose,
-} from './compiled-policy.types';
-import { eventTypeKey } from './compiled-policy.types';
+} from '../policy-file/compiled-policy.types';
+import { eventTypeKey } from '../policy-file/compiled-policy.types';
 import type { AttributeDecision } from './destination-decision';
-import type { ReasonCode } from './reason-codes';
+import type { ReasonCode } from '../vocabulary/reason-codes';
 
 /**
  * Lookup tables derived once per compiled policy so the per-event path only indexes arrays.
