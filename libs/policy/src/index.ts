@@ -23,22 +23,11 @@ export { foldEvidence, type FoldOutcome } from './consent/consent-state.fold';
 export { emptySubjectState, isSubjectState } from './consent/consent-state.types';
 export type * from './consent/consent-state.types';
 export { purposeStatus, type PurposeStatus } from './consent/purpose-status';
-export { contactPermission } from './consent/contact-permission';
-export { walkPayload, type WalkedPayload } from './decision/payload.walker';
-export {
-  decideForDestination,
-  type AttributeDecision,
-  type DestinationDecision,
-} from './decision/destination-decision';
+export type { AttributeDecision, DestinationDecision } from './decision/destination-decision';
 export { decisionId, Pseudonymiser } from './decision/decision-id';
 export { explainDecision } from './decision/decision.explainer';
-export {
-  GovernanceProcessor,
-  type InputContext,
-  type ProcessResult,
-  type ProcessorOptions,
-  type StateChange,
-} from './processor/governance.processor';
+export { GovernanceProcessor } from './processor/governance.processor';
+export type { InputContext, ProcessResult, ProcessorOptions, StateChange } from './processor/processor.types';
 export { replayLines, type ReplayedEvent } from './processor/replay';
 export { addFigure, figuresFromDryRun, compareFigures, type Figures } from './lineage/outcome-figures';
 export { evidenceTrail } from './lineage/evidence-trail';

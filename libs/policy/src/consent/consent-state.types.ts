@@ -85,45 +85,13 @@ export function emptySubjectState(): SubjectState {
   };
 }
 
-// Shared frozen empty sub-structures for fresh processor states: most subjects never get a grant,
-// withdrawal, refusal or pending consent, and hundreds of thousands of them are retained, so the
-// empty objects were a large part of what every young-generation collection had to copy. Writers
-// (consent-state.fold.ts, identity links) swap in a real object on the first write (see
-// {@link writableRecord}); JSON output is the same `{}` / `[]`.
-const EMPTY_RECORD: Record<string, never> = Object.freeze(Object.create(null)) as Record<string, never>;
-const EMPTY_LIST: never[] = Object.freeze([]) as unknown as never[];
-
 /**
- * A fresh state like {@link emptySubjectState} whose empty records and marketing list are the
- * shared frozen empties: only for owners that write through {@link writableRecord} and
- * {@link writableMarketing} (the processor and the fold do).
- */
-export function sharedEmptySubjectState(): SubjectState {
-  return {
-    v: 2,
-    purposes: EMPTY_RECORD,
-    marketing: EMPTY_LIST,
-    pending: EMPTY_RECORD,
-    withdrawn: EMPTY_RECORD,
-    refused: EMPTY_RECORD,
-    contactRefused: null,
-    objection: null,
-    seen: [],
-    linkedTo: null,
-  };
-}
-
-type RecordKey = 'purposes' | 'pending' | 'withdrawn' | 'refused';
-
-/**
- * An empty record of pending consents (keyed by evidence id): a prototype-less dictionary. Why:
- * the keys come from input, and on a plain object `toString` or `__proto__` would read or write
- * the prototype (a confirmation naming `toString` made the fold throw); and evidence ids are
- * unique, and V8 gives a plain object a new hidden class for every new property name, so one map
- * per sign-up piled up (that store was the costliest line of the fold). The other records are
- * keyed by declared purposes only (the fold ignores undeclared ones; the policy loader rejects
- * purpose keys that name an Object.prototype member), so they stay plain objects, which V8 reads
- * faster. With `entries`, a copy of them (restoring a state read as JSON).
+ * An empty record of pending consents, keyed by evidence id: a prototype-less dictionary, because
+ * the keys come from input and on a plain object `toString` or `__proto__` would read or write the
+ * prototype (a confirmation naming `toString` made the fold throw). The other records are keyed by
+ * declared purposes only (the fold ignores undeclared ones; the policy loader rejects purpose keys
+ * that name an Object.prototype member). With `entries`, a copy of them (restoring a state read as
+ * JSON).
  */
 export function pendingRecord(
   entries?: Readonly<Record<string, PendingGrant>>,
@@ -152,26 +120,6 @@ export function restoredState(state: SubjectState | SubjectStateV1): SubjectStat
 export interface SubjectStateV1 extends Omit<SubjectState, 'v' | 'seen'> {
   v: 1;
   seen: string[];
-}
-
-/** `state[key]`, replaced by an own object first if it is the shared frozen empty one. */
-export function writableRecord<K extends RecordKey>(state: SubjectState, key: K): SubjectState[K] {
-  let r = state[key];
-  if (r === EMPTY_RECORD) {
-    r = (key === 'pending' ? pendingRecord() : {}) as SubjectState[K];
-    state[key] = r;
-  }
-  return r;
-}
-
-/** `state.marketing`, replaced by an own array first if it is the shared frozen empty one. */
-export function writableMarketing(state: SubjectState): MarketingGrant[] {
-  let m = state.marketing;
-  if (m === EMPTY_LIST) {
-    m = [];
-    state.marketing = m;
-  }
-  return m;
 }
 
 /** Checks that a value restored from the changelog has the shape of a v2 or v1 state. */

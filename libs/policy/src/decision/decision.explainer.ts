@@ -5,7 +5,7 @@ import { REASON_CODES } from '../vocabulary/reason-codes';
 
 /**
  * Explains one destination decision in words a DPO understands, one line per attribute, with the
- * rule numbers of DOMAIN.md. Never prints attribute values.
+ * rule numbers (docs/rules.md). Never prints attribute values.
  */
 export function explainDecision(policy: CompiledPolicy, eventId: string, d: DestinationDecision): string[] {
   const lines = [

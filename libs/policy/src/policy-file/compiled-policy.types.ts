@@ -22,7 +22,7 @@ export interface DeclaredAttribute {
 /** Path tree used to walk a payload once and spot undeclared attributes. */
 export interface AttributeNode {
   attribute?: DeclaredAttribute;
-  /** With `attribute`: its index in the event type's `attributes` (the decision tables' slot). */
+  /** With `attribute`: its index in the event type's `attributes`, and so of its plan in each destination's. */
   index?: number;
   children?: Map<string, AttributeNode>;
 }
@@ -65,7 +65,7 @@ export interface Destination {
   readonly purposeKeys: ReadonlySet<string>;
   readonly identifiers: 'as-is' | 'pseudonym';
   readonly marketing: DestinationMarketing | null;
-  /** Keyed by `${source}\u0000${type}`. */
+  /** Keyed by `${source}\u0000${type}`: one plan per attribute, in the event type's attribute order. */
   readonly plans: ReadonlyMap<string, readonly AttributePlan[]>;
 }
 
