@@ -1,6 +1,11 @@
 import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
 import type { EvidenceAssessment } from './consent-evidence.assessor';
-import { pendingRecord, type MarketingGrant, type SubjectState } from './consent-state.types';
+import {
+  pendingRecord,
+  type MarketingGrant,
+  type SubjectState,
+  writablePending,
+} from './consent-state.types';
 
 /** What a fold took away, so suppression records can be produced for the affected destinations. */
 export interface FoldOutcome {
@@ -97,7 +102,7 @@ export function foldEvidence(
     case 'marketing-consent': {
       if (e.pendingConfirmation) {
         // The state keeps its own copies (it is serialised and mutated later, the evidence is not).
-        state.pending[a.evidenceId] = {
+        writablePending(state)[a.evidenceId] = {
           at,
           form: 'marketing-consent',
           purposes: [...e.purposes],

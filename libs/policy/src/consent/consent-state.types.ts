@@ -75,7 +75,7 @@ export function emptySubjectState(): SubjectState {
     v: 2,
     purposes: {},
     marketing: [],
-    pending: pendingRecord(),
+    pending: NO_PENDING,
     withdrawn: {},
     refused: {},
     contactRefused: null,
@@ -99,6 +99,20 @@ export function pendingRecord(
   const r = Object.create(null) as Record<string, PendingGrant>;
   if (entries !== undefined) for (const k of Object.keys(entries)) r[k] = entries[k] as PendingGrant;
   return r;
+}
+
+/**
+ * The pending record of every state that has had no pending consent yet: one shared, frozen, empty
+ * dictionary; {@link writablePending} gives a state its own on the first write. Why: a prototype-less
+ * object is a dictionary-mode object in V8, costly to create and to keep, most subjects never sign
+ * up, and one per subject made bench:policy about 10 % slower.
+ */
+const NO_PENDING: Record<string, PendingGrant> = Object.freeze(pendingRecord());
+
+/** `state.pending`, made the state's own dictionary first if it is the shared empty one. */
+export function writablePending(state: SubjectState): Record<string, PendingGrant> {
+  if (state.pending === NO_PENDING) state.pending = pendingRecord();
+  return state.pending;
 }
 
 /**
