@@ -7,9 +7,7 @@ import {
   type AttributePlan,
   type CompiledPolicy,
   type Destination,
-  type EventTypeSpec,
   type Purpose,
-  eventTypeKey,
 } from '../policy-file/compiled-policy.types';
 import type { ReasonCode } from '../vocabulary/reason-codes';
 import type { WalkedPayload } from './payload.walker';
@@ -112,20 +110,20 @@ function decideAttribute(
 }
 
 /**
- * Decides every attribute of one source event for one destination as of time `t` (the event's
- * collection time): forward, withhold or pseudonymise, with the reason, purpose, legal basis,
+ * Decides every attribute of one source event (of the event type `eventKey`, see eventTypeKey)
+ * for one destination as of time `t` (the event's collection time): forward, withhold or pseudonymise, with the reason, purpose, legal basis,
  * consent evidence and rule. Pure. Fails closed: anything not positively permitted is withheld,
  * and undeclared paths always are (R28).
  */
 export function decideDestination(
   policy: CompiledPolicy,
   state: SubjectState | undefined,
-  spec: EventTypeSpec,
+  eventKey: string,
   walked: WalkedPayload,
   destination: Destination,
   t: number,
 ): DestinationDecision {
-  const plans = destination.plans.get(eventTypeKey(spec.source, spec.type)) ?? [];
+  const plans = destination.plans.get(eventKey) ?? [];
   const contact = destination.channel === 'none' ? null : contactPermission(policy, state, destination, t);
   const attributes = walked.present.map(({ attribute, index }) =>
     decideAttribute(policy, state, attribute.path, plans[index], contact, t),

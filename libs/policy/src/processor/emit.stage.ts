@@ -1,13 +1,13 @@
 import type { CloudEvent } from '@app/contracts/cloud-event.types';
 import type { ConsentEvidence } from '@app/contracts/consent-evidence.contract';
 import type { DeadLetterCode } from '@app/contracts/dead-letter.types';
-import type { GovernedRecord } from '@app/contracts/governed-record.types';
-import type { LineageRecord } from '@app/contracts/lineage-record.types';
+import type { GovernedDataValue, GovernedRecord } from '@app/contracts/governed-record.types';
+import type { DecisionLineageRecord, LineageRecord } from '@app/contracts/lineage-record.types';
 import { decisionId, type Pseudonymiser } from '../decision/decision-id';
 import type { DestinationDecision } from '../decision/destination-decision';
 import type { CompiledPolicy, Destination, EventTypeSpec } from '../policy-file/compiled-policy.types';
 import type { EvidenceDecision, SourceDecisions } from './decide.stage';
-import type { IdentityLink } from './subject.stage';
+import type { IdentityLink, Subject } from './subject.stage';
 
 /** What one event leaves behind: records for the destinations and lineage for the audit log. */
 export interface Emitted {
@@ -29,6 +29,20 @@ function setPath(target: Record<string, unknown>, segments: readonly string[], v
   node[segments[segments.length - 1] as string] = value;
 }
 
+/** A record under construction: the optional `contact` is added last, as in the JSON. */
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A subject's key, and its keyed pseudonym: what lineage names it by (R27). */
+interface SubjectIds {
+  readonly key: string;
+  readonly pseudonym: string;
+}
+
+/** The subject key as a destination receives it. */
+function keyFor(destination: Destination, ids: SubjectIds): string {
+  return destination.identifiers === 'pseudonym' ? ids.pseudonym : ids.key;
+}
+
 /**
  * Stage 4: turns decisions into governed records and lineage records (R27). Identifiers leave
  * only as keyed pseudonyms in lineage, and as pseudonyms in records of destinations that ask for
@@ -40,18 +54,18 @@ export class RecordEmitter {
     private readonly pseudonyms: Pseudonymiser,
   ) {}
 
-  /** The subject key as a destination receives it. */
-  private keyFor(destination: Destination, subjectKey: string): string {
-    return destination.identifiers === 'pseudonym' ? this.pseudonyms.of(subjectKey) : subjectKey;
+  /** The subject's key and keyed pseudonym, looked up once per event. */
+  private idsOf(subject: Subject): SubjectIds {
+    return { key: subject.key, pseudonym: this.pseudonyms.of(subject.key) };
   }
 
   /** Lineage of an identity link, accepted or refused (R25). */
-  identityLink(event: CloudEvent, subjectKey: string, link: IdentityLink): LineageRecord {
+  identityLink(event: CloudEvent, subject: Subject, link: IdentityLink): LineageRecord {
     return {
       kind: 'identity-link',
       policyVersion: this.policy.version,
       eventId: event.id,
-      subject: this.pseudonyms.of(subjectKey),
+      subject: this.pseudonyms.of(subject.key),
       time: event.time,
       // Which identifier was joined (or refused), so a grant that came with it can be traced (R27).
       alias: this.pseudonyms.of(link.alias),
@@ -64,13 +78,14 @@ export class RecordEmitter {
   }
 
   /** Per destination: the decision's lineage, and a data record unless everything was withheld. */
-  source(event: CloudEvent, spec: EventTypeSpec, subjectKey: string, decided: SourceDecisions): Emitted {
+  source(event: CloudEvent, spec: EventTypeSpec, subject: Subject, decided: SourceDecisions): Emitted {
+    const ids = this.idsOf(subject);
     const records: GovernedRecord[] = [];
     const lineage: LineageRecord[] = [];
     for (const d of decided.decisions) {
       const id = decisionId(this.policy.contentHash, event.id, d.destination.name);
-      lineage.push(this.decisionLineage(event, spec, subjectKey, d, id));
-      if (d.outcome !== 'withheld') records.push(this.dataRecord(event, spec, subjectKey, d, decided, id));
+      lineage.push(this.decisionLineage(event, spec, ids, d, id));
+      if (d.outcome !== 'withheld') records.push(this.dataRecord(event, spec, ids, d, decided, id));
     }
     return { records, lineage };
   }
@@ -78,65 +93,67 @@ export class RecordEmitter {
   private decisionLineage(
     event: CloudEvent,
     spec: EventTypeSpec,
-    subjectKey: string,
+    ids: SubjectIds,
     d: DestinationDecision,
     id: string,
   ): LineageRecord {
     const c = d.contact;
-    return {
+    const record: Writable<DecisionLineageRecord> = {
       kind: 'decision',
       policyVersion: this.policy.version,
       decisionId: id,
       eventId: event.id,
-      subject: this.pseudonyms.of(subjectKey),
+      subject: ids.pseudonym,
       time: event.time,
       destination: d.destination.name,
       source: spec.source,
       type: spec.type,
       outcome: d.outcome,
       attributes: d.attributes,
-      ...(c === null
-        ? {}
-        : {
-            contact: {
-              mayContact: c.mayContact,
-              trackOpens: c.trackOpens,
-              rule: c.rule,
-              evidenceId: c.evidenceId,
-            },
-          }),
     };
+    // Only destinations with a channel have a contact gate (the key comes last in the JSON).
+    if (c !== null)
+      record.contact = {
+        mayContact: c.mayContact,
+        trackOpens: c.trackOpens,
+        rule: c.rule,
+        evidenceId: c.evidenceId,
+      };
+    return record;
   }
 
   private dataRecord(
     event: CloudEvent,
     spec: EventTypeSpec,
-    subjectKey: string,
+    ids: SubjectIds,
     d: DestinationDecision,
     decided: SourceDecisions,
     id: string,
   ): GovernedRecord {
     const data: Record<string, unknown> = {};
-    decided.walked.present.forEach(({ attribute, value }, i) => {
+    const present = decided.walked.present;
+    for (let i = 0; i < present.length; i++) {
+      const { attribute, value } = present[i] as (typeof present)[number];
       const outcome = d.attributes[i]?.outcome;
       if (outcome === 'forward') setPath(data, attribute.segments, value);
       if (outcome === 'pseudonymise') setPath(data, attribute.segments, this.pseudonyms.ofValue(value));
-    });
-    const key = this.keyFor(d.destination, subjectKey);
+    }
+    const key = keyFor(d.destination, ids);
+    const value: Writable<GovernedDataValue> = {
+      kind: 'data',
+      eventId: event.id,
+      subject: key,
+      source: spec.source,
+      type: spec.type,
+      time: event.time,
+      data,
+    };
+    if (d.contact !== null) value.contact = d.contact;
     return {
       destination: d.destination.name,
       topic: d.destination.topic,
       key,
-      value: {
-        kind: 'data',
-        eventId: event.id,
-        subject: key,
-        source: spec.source,
-        type: spec.type,
-        time: event.time,
-        data,
-        ...(d.contact === null ? {} : { contact: d.contact }),
-      },
+      value,
       headers: {
         'policy-version': this.policy.version,
         'decision-id': id,
@@ -150,18 +167,18 @@ export class RecordEmitter {
   evidence(
     event: CloudEvent,
     evidence: ConsentEvidence,
-    subjectKey: string,
+    subject: Subject,
     decided: EvidenceDecision,
   ): Emitted {
     const { assessment, fold } = decided;
+    const ids = this.idsOf(subject);
     const version = this.policy.version;
-    const subject = this.pseudonyms.of(subjectKey);
     const lineage: LineageRecord[] = [
       {
         kind: 'consent-assessment',
         policyVersion: version,
         eventId: event.id,
-        subject,
+        subject: ids.pseudonym,
         time: evidence.timestamp,
         evidenceId: evidence.evidenceId,
         evidenceKind: evidence.kind,
@@ -178,7 +195,7 @@ export class RecordEmitter {
     const rule = fold.objection ? 'R19' : 'R18';
     for (const { destination, purposes } of decided.suppressions) {
       const id = decisionId(this.policy.contentHash, event.id, destination.name, 'suppression');
-      const key = this.keyFor(destination, subjectKey);
+      const key = keyFor(destination, ids);
       records.push({
         destination: destination.name,
         topic: destination.topic,
@@ -205,7 +222,7 @@ export class RecordEmitter {
         policyVersion: version,
         decisionId: id,
         eventId: event.id,
-        subject,
+        subject: ids.pseudonym,
         time: evidence.timestamp,
         destination: destination.name,
         purposes,

@@ -82,25 +82,23 @@ export class GovernanceProcessor {
 
   private processSource(decoded: DecodedSource, context: InputContext): ProcessResult {
     const { event, spec, t } = decoded;
-    const subjectKey = this.subjects.resolve(decoded.subject);
-    const state = this.subjects.stateOf(subjectKey);
+    const subject = this.subjects.subjectOf(decoded.subject);
+    const { key: subjectKey, state } = subject;
     const idHash = eventIdHash(event.id);
-    if (this.subjects.isDuplicate(state, idHash)) return this.duplicate(decoded, context);
-    this.subjects.remember(state, idHash);
+    if (this.subjects.isDuplicate(subject, idHash)) return this.duplicate(decoded, context);
+    this.subjects.remember(subject, idHash);
     const stateChanges: StateChange[] = [{ subjectKey, state }];
-    const link = this.subjects.link(event, spec, subjectKey, state, t);
+    const link = this.subjects.link(event, spec, subject, t);
     if (link?.aliasState != null) stateChanges.push({ subjectKey: link.alias, state: link.aliasState });
     const decided = decideSource(this.policy, spec, event.data, state, t);
-    const emitted = this.emit.source(event, spec, subjectKey, decided);
+    const emitted = this.emit.source(event, spec, subject, decided);
     return {
       eventId: event.id,
       outcome: 'source',
       subjectKey,
       records: emitted.records,
       lineage:
-        link === null
-          ? emitted.lineage
-          : [this.emit.identityLink(event, subjectKey, link), ...emitted.lineage],
+        link === null ? emitted.lineage : [this.emit.identityLink(event, subject, link), ...emitted.lineage],
       stateChanges,
       decisions: decided.decisions,
     };
@@ -108,14 +106,14 @@ export class GovernanceProcessor {
 
   private processEvidence(decoded: DecodedEvidence, context: InputContext): ProcessResult {
     const { event, evidence, at } = decoded;
-    const subjectKey = this.subjects.resolve(decoded.subject);
-    const state = this.subjects.stateOf(subjectKey);
+    const subject = this.subjects.subjectOf(decoded.subject);
+    const { key: subjectKey, state } = subject;
     // A resent piece of evidence under a new event id is a duplicate too.
     const hashes = [eventIdHash(event.id), evidenceIdHash(evidence.evidenceId)];
-    if (this.subjects.isDuplicate(state, ...hashes)) return this.duplicate(decoded, context);
-    this.subjects.remember(state, ...hashes);
+    if (this.subjects.isDuplicate(subject, ...hashes)) return this.duplicate(decoded, context);
+    this.subjects.remember(subject, ...hashes);
     const decided = decideEvidence(this.policy, evidence, state, at);
-    const emitted = this.emit.evidence(event, evidence, subjectKey, decided);
+    const emitted = this.emit.evidence(event, evidence, subject, decided);
     return {
       eventId: event.id,
       outcome: 'consent',

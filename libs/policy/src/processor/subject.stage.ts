@@ -20,40 +20,46 @@ export interface IdentityLink {
   readonly aliasState: SubjectState | null;
 }
 
+/** A subject as the processor keeps it. */
+export interface Subject {
+  /** The resolved key (after identity links). */
+  readonly key: string;
+  readonly state: SubjectState;
+}
+
 /**
  * Stage 2: who an event is about. Keeps every subject's consent state, resolves identity links,
  * detects duplicates in each subject's window of recent ids, and joins identities (R25).
  */
 export class SubjectStore {
-  private readonly states = new Map<string, SubjectState>();
+  private readonly subjects = new Map<string, Subject>();
 
   constructor(private readonly policy: CompiledPolicy) {}
 
-  /** The key after identity links (one level: an alias points to the subject it was joined to). */
-  resolve(key: string): string {
-    return this.states.get(key)?.linkedTo ?? key;
-  }
-
-  /** The state of a resolved key, created empty (no consent: fail closed) on first sight. */
-  stateOf(subjectKey: string): SubjectState {
-    let state = this.states.get(subjectKey);
-    if (state === undefined) {
-      state = emptySubjectState();
-      this.states.set(subjectKey, state);
+  /**
+   * The subject a key stands for after identity links (one level: an alias points to the subject
+   * it was joined to), created with an empty state (no consent: fail closed) on first sight.
+   */
+  subjectOf(key: string): Subject {
+    const resolved = this.subjects.get(key)?.state.linkedTo ?? key;
+    let subject = this.subjects.get(resolved);
+    if (subject === undefined) {
+      subject = newSubject(resolved, emptySubjectState());
+      this.subjects.set(resolved, subject);
     }
-    return state;
+    return subject;
   }
 
   /** True if one of the hashes is in the subject's window of recent ids. */
-  isDuplicate(state: SubjectState, ...hashes: number[]): boolean {
-    return this.policy.options.duplicateWindow > 0 && hashes.some((h) => inWindow(state.seen, h));
+  isDuplicate(subject: Subject, ...hashes: number[]): boolean {
+    return this.policy.options.duplicateWindow > 0 && hashes.some((h) => inWindow(subject.state.seen, h));
   }
 
   /** Adds the hashes to the subject's window (the oldest fall out). */
-  remember(state: SubjectState, ...hashes: number[]): void {
+  remember(subject: Subject, ...hashes: number[]): void {
     const window = this.policy.options.duplicateWindow;
     if (window === 0) return;
-    for (const h of hashes) addToWindow(state.seen, h, window);
+    for (const h of hashes) addToWindow(subject.state.seen, h, window);
   }
 
   /**
@@ -62,52 +68,48 @@ export class SubjectStore {
    * Then the identifier's grants and withdrawals follow the person (the subject's own win) and the
    * identifier resolves to the subject from now on. Null when the event names no other identifier.
    */
-  link(
-    event: CloudEvent,
-    spec: EventTypeSpec,
-    subjectKey: string,
-    state: SubjectState,
-    t: number,
-  ): IdentityLink | null {
+  link(event: CloudEvent, spec: EventTypeSpec, subject: Subject, t: number): IdentityLink | null {
     const link = spec.identityLink;
     if (link === undefined) return null;
     const alias = (event.data as Record<string, unknown>)[link.aliasPath];
-    if (typeof alias !== 'string' || alias === subjectKey) return null;
+    if (typeof alias !== 'string' || alias === subject.key) return null;
     const purpose = link.requiresPurpose.key;
-    const aliasState = this.states.get(alias);
+    const aliasState = this.subjects.get(alias)?.state;
     const grant = aliasState?.purposes[purpose];
     const max = this.policy.options.cookieConsentMaxAgeMs;
     const valid = grant !== undefined && grant.since <= t && (max === null || t - grant.renewedAt <= max);
     if (!valid || aliasState === undefined) return { alias, purpose, linked: false, aliasState: null };
     for (const [p, g] of Object.entries(aliasState.purposes))
-      if (state.purposes[p] === undefined) state.purposes[p] = g;
+      if (subject.state.purposes[p] === undefined) subject.state.purposes[p] = g;
     for (const [p, w] of Object.entries(aliasState.withdrawn))
-      if (state.withdrawn[p] === undefined) state.withdrawn[p] = w;
-    aliasState.linkedTo = subjectKey;
+      if (subject.state.withdrawn[p] === undefined) subject.state.withdrawn[p] = w;
+    aliasState.linkedTo = subject.key;
     return { alias, purpose, linked: true, aliasState };
   }
 
   /** The JSON-serialisable state of one subject key (for the changelog), or null if unknown. */
   exportState(subjectKey: string): SubjectState | null {
-    const state = this.states.get(subjectKey);
-    return state === undefined ? null : (JSON.parse(JSON.stringify(state)) as SubjectState);
+    const subject = this.subjects.get(subjectKey);
+    return subject === undefined ? null : (JSON.parse(JSON.stringify(subject.state)) as SubjectState);
   }
 
   /** Restores one subject's state from the changelog; a null state (tombstone) forgets the subject. */
   importState(subjectKey: string, state: unknown): void {
     if (state === null) {
-      this.states.delete(subjectKey);
+      this.subjects.delete(subjectKey);
       return;
     }
     if (!isSubjectState(state)) throw new TypeError(`importState: not a consent state for one subject`);
-    this.states.set(
-      subjectKey,
-      restoredState(JSON.parse(JSON.stringify(state)) as SubjectState | SubjectStateV1),
-    );
+    const copy = JSON.parse(JSON.stringify(state)) as SubjectState | SubjectStateV1;
+    this.subjects.set(subjectKey, newSubject(subjectKey, restoredState(copy)));
   }
 
   /** Subject keys with state, for snapshots and tests. */
   keys(): IterableIterator<string> {
-    return this.states.keys();
+    return this.subjects.keys();
   }
+}
+
+function newSubject(key: string, state: SubjectState): Subject {
+  return { key, state };
 }
