@@ -4,7 +4,8 @@ import {
   pendingRecord,
   type MarketingGrant,
   type SubjectState,
-  writablePending,
+  writableMarketing,
+  writableRecord,
 } from './consent-state.types';
 
 /** What a fold took away, so suppression records can be produced for the affected destinations. */
@@ -35,14 +36,14 @@ function grantPurpose(
   const current = state.purposes[purpose];
   // A renewal while the window is still open and unexpired keeps its start; otherwise a new window.
   const continues = current !== undefined && (maxAgeMs === null || at - current.renewedAt <= maxAgeMs);
-  state.purposes[purpose] = {
+  writableRecord(state, 'purposes')[purpose] = {
     since: continues ? current.since : at,
     renewedAt: at,
     evidenceId,
     form,
     source,
   };
-  delete state.refused[purpose];
+  if (state.refused[purpose] !== undefined) delete state.refused[purpose];
 }
 
 function removePurpose(
@@ -56,7 +57,7 @@ function removePurpose(
     delete state.purposes[purpose];
     out.push(purpose);
   }
-  state.withdrawn[purpose] = { at, evidenceId };
+  writableRecord(state, 'withdrawn')[purpose] = { at, evidenceId };
 }
 
 function overlaps(a: readonly string[], b: readonly string[] | undefined): boolean {
@@ -79,7 +80,7 @@ export function foldEvidence(
       // Purposes the policy does not declare decide nothing: not kept (keys stay declared names).
       if (!policy.purposes.has(p)) continue;
       if (state.purposes[p] === undefined)
-        state.refused[p] = { evidenceId: a.evidenceId, rule: a.rule, reason: a.reason };
+        writableRecord(state, 'refused')[p] = { evidenceId: a.evidenceId, rule: a.rule, reason: a.reason };
     }
     if (a.kind !== 'cookie-banner')
       state.contactRefused = { evidenceId: a.evidenceId, rule: a.rule, reason: a.reason };
@@ -102,7 +103,7 @@ export function foldEvidence(
     case 'marketing-consent': {
       if (e.pendingConfirmation) {
         // The state keeps its own copies (it is serialised and mutated later, the evidence is not).
-        writablePending(state)[a.evidenceId] = {
+        writableRecord(state, 'pending')[a.evidenceId] = {
           at,
           form: 'marketing-consent',
           purposes: [...e.purposes],
@@ -138,7 +139,7 @@ export function foldEvidence(
         };
         return outcome({});
       }
-      state.marketing.push({
+      writableMarketing(state).push({
         since: at,
         evidenceId: a.evidenceId,
         basis: 'soft-opt-in',
@@ -209,7 +210,7 @@ function activateMarketing(
     grantPurpose(state, p, at, evidenceId, 'marketing-consent', 'marketing-consent', maxAgeMs);
   for (const s of scopes) {
     if (maxAgeMs === null && coveredByEarlierConsent(state.marketing, at, s)) continue;
-    state.marketing.push({ since: at, evidenceId, basis: 'consent', ...copyScope(s) });
+    writableMarketing(state).push({ since: at, evidenceId, basis: 'consent', ...copyScope(s) });
   }
   state.contactRefused = null;
 }

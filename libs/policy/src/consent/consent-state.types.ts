@@ -69,15 +69,18 @@ export interface PendingGrant {
   scopes: { brands: string[]; channels: string[]; productGroups: string[] }[];
 }
 
-/** A fresh state: no consent, fail closed. */
+/**
+ * A fresh state: no consent, fail closed. Its records and marketing list are shared frozen empties
+ * (see {@link writableRecord}): write through {@link writableRecord} and {@link writableMarketing}.
+ */
 export function emptySubjectState(): SubjectState {
   return {
     v: 2,
-    purposes: {},
-    marketing: [],
-    pending: NO_PENDING,
-    withdrawn: {},
-    refused: {},
+    purposes: EMPTY_RECORD,
+    marketing: EMPTY_LIST,
+    pending: EMPTY_RECORD,
+    withdrawn: EMPTY_RECORD,
+    refused: EMPTY_RECORD,
     contactRefused: null,
     objection: null,
     seen: [],
@@ -101,18 +104,26 @@ export function pendingRecord(
   return r;
 }
 
-/**
- * The pending record of every state that has had no pending consent yet: one shared, frozen, empty
- * dictionary; {@link writablePending} gives a state its own on the first write. Why: a prototype-less
- * object is a dictionary-mode object in V8, costly to create and to keep, most subjects never sign
- * up, and one per subject made bench:policy about 10 % slower.
- */
-const NO_PENDING: Record<string, PendingGrant> = Object.freeze(pendingRecord());
+// The records and marketing list of a state that has never been written: shared, frozen, empty.
+// Why: hundreds of thousands of subjects are kept, most never get a grant, withdrawal, refusal or
+// pending consent, and their own empty objects (the pending one a dictionary-mode object in V8)
+// made bench:policy about 10 % slower. JSON output is the same `{}` / `[]`.
+const EMPTY_RECORD: Record<string, never> = Object.freeze(Object.create(null) as Record<string, never>);
+const EMPTY_LIST: never[] = Object.freeze([]) as unknown as never[];
 
-/** `state.pending`, made the state's own dictionary first if it is the shared empty one. */
-export function writablePending(state: SubjectState): Record<string, PendingGrant> {
-  if (state.pending === NO_PENDING) state.pending = pendingRecord();
-  return state.pending;
+/** `state[key]`, made the state's own object first if it is the shared empty one. */
+export function writableRecord<K extends 'purposes' | 'pending' | 'withdrawn' | 'refused'>(
+  state: SubjectState,
+  key: K,
+): SubjectState[K] {
+  if (state[key] === EMPTY_RECORD) state[key] = (key === 'pending' ? pendingRecord() : {}) as SubjectState[K];
+  return state[key];
+}
+
+/** `state.marketing`, made the state's own list first if it is the shared empty one. */
+export function writableMarketing(state: SubjectState): MarketingGrant[] {
+  if (state.marketing === EMPTY_LIST) state.marketing = [];
+  return state.marketing;
 }
 
 /**
