@@ -27,6 +27,7 @@ describe('Pseudonymiser', () => {
     for (const value of ['cust-1', 'a@example.dk', 'æøå €', '', 'x'.repeat(300)]) {
       const expected = `ps_${createHmac('sha256', 'secret').update(value).digest('hex').slice(0, 32)}`;
       expect(p.of(value)).toBe(expected);
+      expect(p.compute(value)).toBe(expected);
     }
     expect(p.ofValue({ b: 1 })).toBe(p.of('{"b":1}'));
   });

@@ -37,11 +37,16 @@ export class Pseudonymiser {
   of(value: string): string {
     let p = this.cache.get(value);
     if (p === undefined) {
-      p = `ps_${createHmac('sha256', this.secret).update(value).digest('hex').slice(0, 32)}`;
+      p = this.compute(value);
       if (this.cache.size >= 100_000) this.cache.clear();
       this.cache.set(value, p);
     }
     return p;
+  }
+
+  /** Pseudonym of a string without the cache, for callers that keep it themselves. Same value as {@link of}. */
+  compute(value: string): string {
+    return `ps_${createHmac('sha256', this.secret).update(value).digest('hex').slice(0, 32)}`;
   }
 
   /** Pseudonym of any JSON value (arrays and objects by their JSON text). */

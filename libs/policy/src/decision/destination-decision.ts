@@ -79,12 +79,10 @@ function contactRefusalReason(rule: string): ReasonCode {
  * basis, the first that failed says why.
  */
 function decideAttribute(
-  policy: CompiledPolicy,
-  state: SubjectState | undefined,
   path: string,
   plan: AttributePlan | undefined,
   contact: ContactPermission | null,
-  t: number,
+  statusOf: (purpose: Purpose) => PurposeStatus,
 ): AttributeDecision {
   if (plan === undefined || plan.mode === null) return withhold(path, 'not-requested', 'R28', null, null);
   if (plan.candidates.length === 0 && plan.assessed.length === 0)
@@ -93,27 +91,34 @@ function decideAttribute(
     const reason = contactRefusalReason(contact.rule);
     return withhold(path, reason, contact.rule, plan.candidates[0] ?? null, contact.evidenceId);
   }
-  let failed: { readonly purpose: Purpose; readonly status: PurposeStatus } | undefined;
+  let failedPurpose: Purpose | null = null;
+  let failed: PurposeStatus | null = null;
   for (const purpose of plan.candidates) {
-    const s = purposeStatus(policy, state, purpose, t);
+    const s = statusOf(purpose);
     if (s.ok) return forward(path, plan, purpose, s.reason, s.rule, s.evidenceId);
-    failed ??= { purpose, status: s };
+    if (failed === null) {
+      failedPurpose = purpose;
+      failed = s;
+    }
   }
   for (const { purpose, assessmentId } of plan.assessed) {
-    const s = purposeStatus(policy, state, purpose, t);
+    const s = statusOf(purpose);
     if (s.ok) return forward(path, plan, purpose, 'compatibility-assessment', 'R22', assessmentId);
-    failed ??= { purpose, status: s };
+    if (failed === null) {
+      failedPurpose = purpose;
+      failed = s;
+    }
   }
   // Not reached without a failure: the plan has at least one candidate or assessed purpose.
-  const { purpose, status } = failed as NonNullable<typeof failed>;
-  return withhold(path, status.reason, status.rule, purpose, status.evidenceId);
+  const f = failed as PurposeStatus;
+  return withhold(path, f.reason, f.rule, failedPurpose, f.evidenceId);
 }
 
 /**
  * Decides every attribute of one source event (of the event type `eventKey`, see eventTypeKey)
- * for one destination as of time `t` (the event's collection time): forward, withhold or pseudonymise, with the reason, purpose, legal basis,
- * consent evidence and rule. Pure. Fails closed: anything not positively permitted is withheld,
- * and undeclared paths always are (R28).
+ * for one destination as of time `t` (the event's collection time): forward, withhold or
+ * pseudonymise, with the reason, purpose, legal basis, consent evidence and rule. Pure. Fails
+ * closed: anything not positively permitted is withheld, and undeclared paths always are (R28).
  */
 export function decideDestination(
   policy: CompiledPolicy,
@@ -123,15 +128,20 @@ export function decideDestination(
   destination: Destination,
   t: number,
 ): DestinationDecision {
+  const statusOf = (purpose: Purpose): PurposeStatus => purposeStatus(policy, state, purpose, t);
   const plans = destination.plans.get(eventKey) ?? [];
   const contact = destination.channel === 'none' ? null : contactPermission(policy, state, destination, t);
   const attributes = walked.present.map(({ attribute, index }) =>
-    decideAttribute(policy, state, attribute.path, plans[index], contact, t),
+    decideAttribute(attribute.path, plans[index], contact, statusOf),
   );
   for (const path of walked.undeclared)
     attributes.push(withhold(path, 'undeclared-attribute', 'R28', null, null));
-  const forwarded = attributes.filter((a) => a.outcome !== 'withhold').length;
-  const pseudonymised = attributes.filter((a) => a.outcome === 'pseudonymise').length;
+  let forwarded = 0;
+  let pseudonymised = 0;
+  for (const a of attributes) {
+    if (a.outcome !== 'withhold') forwarded++;
+    if (a.outcome === 'pseudonymise') pseudonymised++;
+  }
   return {
     destination,
     outcome: forwarded === 0 ? 'withheld' : forwarded === pseudonymised ? 'pseudonymised' : 'forwarded',

@@ -56,10 +56,14 @@ export function decideEvidence(
 ): EvidenceDecision {
   const assessment = assessEvidence(policy, evidence);
   const fold = foldEvidence(policy, state, assessment, at);
-  const suppressions = policy.destinations.flatMap((destination) => {
-    const purposes = affectedPurposes(policy, destination, fold);
-    return purposes.length === 0 ? [] : [{ destination, purposes }];
-  });
+  // R18/R19: suppressions follow only from what a fold took away.
+  const tookAway = fold.removedPurposes.length > 0 || fold.removedMarketing.length > 0 || fold.objection;
+  const suppressions = !tookAway
+    ? []
+    : policy.destinations.flatMap((destination) => {
+        const purposes = affectedPurposes(policy, destination, fold);
+        return purposes.length === 0 ? [] : [{ destination, purposes }];
+      });
   return { assessment, fold, suppressions };
 }
 

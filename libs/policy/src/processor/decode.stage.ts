@@ -92,7 +92,6 @@ export function decodeBinary(
 
 /** Checks a CloudEvent against the policy: what it is, and whether the core can use it. */
 function checkEvent(policy: CompiledPolicy, event: CloudEvent): Decoded {
-  const t = parseEventTime(event.time);
   if (event.type === CONSENT_EVIDENCE_EVENT_TYPE) {
     const shape = checkEvidenceShape(event.data);
     if (shape !== null) return rejected(event.id, 'invalid-evidence', shape, event);
@@ -102,7 +101,7 @@ function checkEvent(policy: CompiledPolicy, event: CloudEvent): Decoded {
       event,
       evidence,
       subject: event.subject ?? evidence.subject.key,
-      at: parseEventTime(evidence.timestamp) || t,
+      at: parseEventTime(evidence.timestamp) || parseEventTime(event.time),
     };
   }
   if (!policy.sources.has(event.source))
@@ -117,5 +116,5 @@ function checkEvent(policy: CompiledPolicy, event: CloudEvent): Decoded {
     const where = e === undefined ? 'data' : `data${e.instancePath.replace(/\//g, '.')}`;
     return rejected(event.id, 'schema-violation', `${where}: ${e?.message ?? 'invalid'}`, event);
   }
-  return { kind: 'source', event, spec, subject: event.subject, t };
+  return { kind: 'source', event, spec, subject: event.subject, t: parseEventTime(event.time) };
 }

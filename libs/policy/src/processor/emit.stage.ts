@@ -56,7 +56,7 @@ export class RecordEmitter {
 
   /** The subject's key and keyed pseudonym, looked up once per event. */
   private idsOf(subject: Subject): SubjectIds {
-    return { key: subject.key, pseudonym: this.pseudonyms.of(subject.key) };
+    return { key: subject.key, pseudonym: (subject.pseudonym ??= this.pseudonyms.compute(subject.key)) };
   }
 
   /** Lineage of an identity link, accepted or refused (R25). */
@@ -65,7 +65,7 @@ export class RecordEmitter {
       kind: 'identity-link',
       policyVersion: this.policy.version,
       eventId: event.id,
-      subject: this.pseudonyms.of(subject.key),
+      subject: this.idsOf(subject).pseudonym,
       time: event.time,
       // Which identifier was joined (or refused), so a grant that came with it can be traced (R27).
       alias: this.pseudonyms.of(link.alias),
