@@ -54,9 +54,14 @@ export class RecordEmitter {
     private readonly pseudonyms: Pseudonymiser,
   ) {}
 
-  /** The subject's key and keyed pseudonym, looked up once per event. */
+  /** The subject's keyed pseudonym, computed once per subject (see {@link Subject.pseudonym}). */
+  private pseudonymOf(subject: Subject): string {
+    return (subject.pseudonym ??= this.pseudonyms.compute(subject.key));
+  }
+
+  /** The subject's key and keyed pseudonym, for the records and lineage of one event. */
   private idsOf(subject: Subject): SubjectIds {
-    return { key: subject.key, pseudonym: (subject.pseudonym ??= this.pseudonyms.compute(subject.key)) };
+    return { key: subject.key, pseudonym: this.pseudonymOf(subject) };
   }
 
   /** Lineage of an identity link, accepted or refused (R25). */
@@ -65,10 +70,13 @@ export class RecordEmitter {
       kind: 'identity-link',
       policyVersion: this.policy.version,
       eventId: event.id,
-      subject: this.idsOf(subject).pseudonym,
+      subject: this.pseudonymOf(subject),
       time: event.time,
       // Which identifier was joined (or refused), so a grant that came with it can be traced (R27).
-      alias: this.pseudonyms.of(link.alias),
+      alias:
+        link.aliasSubject === undefined
+          ? this.pseudonyms.of(link.alias)
+          : this.pseudonymOf(link.aliasSubject),
       linked: link.linked,
       rule: 'R25',
       reason: link.linked

@@ -89,7 +89,8 @@ export class GovernanceProcessor {
     this.subjects.remember(subject, idHash);
     const stateChanges: StateChange[] = [{ subjectKey, state }];
     const link = this.subjects.link(event, spec, subject, t);
-    if (link?.aliasState != null) stateChanges.push({ subjectKey: link.alias, state: link.aliasState });
+    if (link?.linked === true && link.aliasSubject !== undefined)
+      stateChanges.push({ subjectKey: link.alias, state: link.aliasSubject.state });
     const decided = decideSource(this.policy, spec, event.data, state, t);
     const emitted = this.emit.source(event, spec, subject, decided);
     return {

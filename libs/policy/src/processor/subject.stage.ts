@@ -17,8 +17,8 @@ export interface IdentityLink {
   /** The purpose whose consent on the identifier the link needs. */
   readonly purpose: string;
   readonly linked: boolean;
-  /** The alias's state, now pointing to the subject: a changed state (set when linked). */
-  readonly aliasState: SubjectState | null;
+  /** The identifier's own entry, if it has one (when linked, its state changed: it now points to the subject). */
+  readonly aliasSubject: Subject | undefined;
 }
 
 /** A subject as the processor keeps it. */
@@ -83,17 +83,18 @@ export class SubjectStore {
     const alias = (event.data as Record<string, unknown>)[link.aliasPath];
     if (typeof alias !== 'string' || alias === subject.key) return null;
     const purpose = link.requiresPurpose.key;
-    const aliasState = this.subjects.get(alias)?.state;
+    const aliasSubject = this.subjects.get(alias);
+    const aliasState = aliasSubject?.state;
     const grant = aliasState?.purposes[purpose];
     const max = this.policy.options.cookieConsentMaxAgeMs;
     const valid = grant !== undefined && grant.since <= t && (max === null || t - grant.renewedAt <= max);
-    if (!valid || aliasState === undefined) return { alias, purpose, linked: false, aliasState: null };
+    if (!valid || aliasState === undefined) return { alias, purpose, linked: false, aliasSubject };
     for (const [p, g] of Object.entries(aliasState.purposes))
       if (subject.state.purposes[p] === undefined) writableRecord(subject.state, 'purposes')[p] = g;
     for (const [p, w] of Object.entries(aliasState.withdrawn))
       if (subject.state.withdrawn[p] === undefined) writableRecord(subject.state, 'withdrawn')[p] = w;
     aliasState.linkedTo = subject.key;
-    return { alias, purpose, linked: true, aliasState };
+    return { alias, purpose, linked: true, aliasSubject };
   }
 
   /** The JSON-serialisable state of one subject key (for the changelog), or null if unknown. */
