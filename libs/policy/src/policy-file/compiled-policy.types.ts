@@ -42,6 +42,8 @@ export interface AttributePlan {
 export interface EventTypeSpec {
   readonly source: string;
   readonly type: string;
+  /** Its key in {@link CompiledPolicy.eventTypes} and in every destination's plans (eventTypeKey). */
+  readonly key: string;
   readonly validate: ValidateFunction;
   readonly attributes: readonly DeclaredAttribute[];
   readonly tree: Map<string, AttributeNode>;
@@ -108,6 +110,8 @@ export interface CompiledPolicy {
   readonly forms: ReadonlyMap<string, ConsentForm>;
   readonly sources: ReadonlySet<string>;
   readonly eventTypes: ReadonlyMap<string, EventTypeSpec>;
+  /** The same specs by source, then type: events find theirs without building a key per event. */
+  readonly eventTypesBySource: ReadonlyMap<string, ReadonlyMap<string, EventTypeSpec>>;
   readonly destinations: readonly Destination[];
   readonly destinationsByName: ReadonlyMap<string, Destination>;
   readonly ownBrands: ReadonlySet<string>;

@@ -4,12 +4,7 @@ import { foldEvidence, type FoldOutcome } from '../consent/consent-state.fold';
 import type { SubjectState } from '../consent/consent-state.types';
 import { decideDestination, type DestinationDecision } from '../decision/destination-decision';
 import { type WalkedPayload, walkPayload } from '../decision/payload.walker';
-import {
-  type CompiledPolicy,
-  type Destination,
-  type EventTypeSpec,
-  eventTypeKey,
-} from '../policy-file/compiled-policy.types';
+import type { CompiledPolicy, Destination, EventTypeSpec } from '../policy-file/compiled-policy.types';
 
 /** A source event decided for every destination. */
 export interface SourceDecisions {
@@ -28,8 +23,7 @@ export function decideSource(
   t: number,
 ): SourceDecisions {
   const walked = walkPayload(spec.tree, data);
-  const key = eventTypeKey(spec.source, spec.type);
-  const decisions = policy.destinations.map((d) => decideDestination(policy, state, key, walked, d, t));
+  const decisions = policy.destinations.map((d) => decideDestination(policy, state, spec.key, walked, d, t));
   return { walked, decisions };
 }
 

@@ -9,7 +9,7 @@ import type { ConsentEvidence } from '@app/contracts/consent-evidence.contract';
 import type { DeadLetterCode } from '@app/contracts/dead-letter.types';
 import { checkEvidenceShape } from '../consent/consent-evidence.assessor';
 import { parseEventTime } from '../consent/event-time';
-import { type CompiledPolicy, type EventTypeSpec, eventTypeKey } from '../policy-file/compiled-policy.types';
+import type { CompiledPolicy, EventTypeSpec } from '../policy-file/compiled-policy.types';
 
 /** Input that is not a usable event; it becomes a dead letter. */
 export interface Rejected {
@@ -106,7 +106,7 @@ function checkEvent(policy: CompiledPolicy, event: CloudEvent): Decoded {
   }
   if (!policy.sources.has(event.source))
     return rejected(event.id, 'unknown-source', 'source: not declared in the policy', event);
-  const spec = policy.eventTypes.get(eventTypeKey(event.source, event.type));
+  const spec = policy.eventTypesBySource.get(event.source)?.get(event.type);
   if (spec === undefined)
     return rejected(event.id, 'unknown-type', 'type: not declared for this source in the policy', event);
   if (event.subject === undefined || event.subject === '')
