@@ -107,7 +107,7 @@ export function pendingRecord(
 // The records and marketing list of a state that has never been written: shared, frozen, empty.
 // Why: hundreds of thousands of subjects are kept, most never get a grant, withdrawal, refusal or
 // pending consent, and their own empty objects (the pending one a dictionary-mode object in V8)
-// made bench:policy about 10 % slower. JSON output is the same `{}` / `[]`.
+// made the core about 4 % slower. JSON output is the same `{}` / `[]`.
 const EMPTY_RECORD: Record<string, never> = Object.freeze(Object.create(null) as Record<string, never>);
 const EMPTY_LIST: never[] = Object.freeze([]) as unknown as never[];
 
