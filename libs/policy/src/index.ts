@@ -1,8 +1,11 @@
 /**
- * The decision core: policy-as-code loading and validation, consent evidence assessment, the
- * per-attribute decision function, and the {@link GovernanceProcessor} that the Kafka engine and
- * `govern dry-run` share. Pure and deterministic: no clock, environment, I/O or framework inside;
- * time is the CloudEvent `time`.
+ * The decision core, by area: `policy-file/` (policy as code: load, check, compile),
+ * `consent/` (evidence assessment, the per-subject consent state, what it permits), `decision/`
+ * (per destination and attribute), `processor/` (the {@link GovernanceProcessor} that the Kafka
+ * engine and `govern dry-run` share: decode -> subject -> decide -> emit), `lineage/` (reading
+ * what was recorded) and `vocabulary/` (legal bases and reason codes, used by all of them). Pure
+ * and deterministic: no clock, environment, I/O or framework inside; time is the CloudEvent
+ * `time`. This file is the public API: import `@app/policy` only.
  */
 export { loadPolicy, type LoadPolicyOptions } from './policy-file/policy-file.loader';
 export { PolicyLoadError, formatPolicyError, type PolicyError } from './policy-file/policy-error';
