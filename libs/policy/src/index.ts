@@ -1,44 +1,36 @@
 /**
- * The decision core: policy-as-code loading and validation, consent evidence assessment, the
- * per-attribute decision function, and the {@link GovernanceProcessor} that the Kafka engine and
- * `govern dry-run` share. Pure and deterministic: no clock, environment, I/O or framework inside;
- * time is the CloudEvent `time`.
+ * The decision core, by area: `policy-file/` (policy as code: load, check, compile),
+ * `consent/` (evidence assessment, the per-subject consent state, what it permits), `decision/`
+ * (per destination and attribute), `processor/` (the {@link GovernanceProcessor} that the Kafka
+ * engine and `govern dry-run` share: decode -> subject -> decide -> emit), `lineage/` (reading
+ * what was recorded) and `vocabulary/` (legal bases and reason codes, used by all of them). Pure
+ * and deterministic: no clock, environment, I/O or framework inside; time is the CloudEvent
+ * `time`. This file is the public API: import `@app/policy` only.
  */
-export { loadPolicy, type LoadPolicyOptions } from './policy-file.loader';
-export { PolicyLoadError, formatPolicyError, type PolicyError } from './policy-error';
-export type * from './compiled-policy.types';
-export { eventTypeKey } from './compiled-policy.types';
-export type * from './policy-file.types';
-export { POLICY_FILE_SCHEMA } from './policy-file.schema';
-export { LEGAL_BASES, LEGAL_BASIS_ARTICLE, type LegalBasis } from './legal-basis';
-export { REASON_CODES, type ReasonCode } from './reason-codes';
+export { loadPolicy, type LoadPolicyOptions } from './policy-file/policy-file.loader';
+export { PolicyLoadError, formatPolicyError, type PolicyError } from './policy-file/policy-error';
+export type * from './policy-file/compiled-policy.types';
+export { eventTypeKey } from './policy-file/compiled-policy.types';
+export type * from './policy-file/policy-file.types';
+export { POLICY_FILE_SCHEMA } from './policy-file/policy-file.schema';
+export { LEGAL_BASES, LEGAL_BASIS_ARTICLE, type LegalBasis } from './vocabulary/legal-basis';
+export { REASON_CODES, type ReasonCode } from './vocabulary/reason-codes';
 export {
   assessEvidence,
   checkEvidenceShape,
   NON_AFFIRMATIVE_ACTIONS,
   type EvidenceAssessment,
   type EvidenceEffect,
-} from './consent-evidence.assessor';
-export { foldEvidence, type FoldOutcome } from './consent-state.fold';
-export { emptySubjectState, isSubjectState } from './consent-state.types';
-export type * from './consent-state.types';
-export { purposeStatus, type PurposeStatus } from './purpose-status';
-export { contactPermission } from './contact-permission';
-export { walkPayload, type WalkedPayload } from './payload.walker';
-export {
-  decideForDestination,
-  type AttributeDecision,
-  type DestinationDecision,
-} from './destination-decision';
-export { decisionId, Pseudonymiser } from './decision-id';
-export { explainDecision } from './decision.explainer';
-export {
-  GovernanceProcessor,
-  type InputContext,
-  type ProcessResult,
-  type ProcessorOptions,
-  type StateChange,
-} from './governance.processor';
-export { replayLines, type ReplayedEvent } from './replay';
-export { addFigure, figuresFromDryRun, compareFigures, type Figures } from './outcome-figures';
-export { evidenceTrail } from './evidence-trail';
+} from './consent/consent-evidence.assessor';
+export { foldEvidence, type FoldOutcome } from './consent/consent-state.fold';
+export { emptySubjectState, isSubjectState } from './consent/consent-state.types';
+export type * from './consent/consent-state.types';
+export { purposeStatus, type PurposeStatus } from './consent/purpose-status';
+export type { AttributeDecision, DestinationDecision } from './decision/destination-decision';
+export { decisionId, Pseudonymiser } from './decision/decision-id';
+export { explainDecision } from './decision/decision.explainer';
+export { GovernanceProcessor } from './processor/governance.processor';
+export type { InputContext, ProcessResult, ProcessorOptions, StateChange } from './processor/processor.types';
+export { replayLines, type ReplayedEvent } from './processor/replay';
+export { addFigure, figuresFromDryRun, compareFigures, type Figures } from './lineage/outcome-figures';
+export { evidenceTrail } from './lineage/evidence-trail';

@@ -12,8 +12,9 @@ import { EXAMPLE_POLICY_TEXT, examplePolicy } from './rule-fixture.harness';
 /**
  * R27: every decision is logged as evidence, and the consent a forwarded attribute or a contact
  * permission relied on can be reconstructed from the lineage alone. Replays a generated stream
- * (every hard case of DOMAIN.md) and audits its lineage the way an auditor would: by evidence id,
- * subject pseudonym and identity links, never by looking at the processor's state.
+ * (every hard case of the rule numbers (docs/rules.md)) and audits its lineage the way an auditor
+ * would: by evidence id, subject pseudonym and identity links, never by looking at the processor's
+ * state.
  */
 const assessmentIds = (
   parse(EXAMPLE_POLICY_TEXT) as { compatibilityAssessments: { id: string }[] }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { parse } from 'yaml';
 import { GovernanceProcessor, loadPolicy, type CompiledPolicy, type ProcessResult } from '@app/policy';
 
 /** Shared test helpers: the example policy, CloudEvent builders, a processor run. */
@@ -88,4 +89,111 @@ export function run(
     out.set(r.eventId ?? `#${i + 1}`, r);
   });
   return out;
+}
+
+/** One expectation of a rule case: each given field checks one part of one result. */
+export interface Expectation {
+  event: string;
+  destination?: string;
+  attribute?: string;
+  outcome?: string;
+  rule?: string;
+  mayContact?: boolean;
+  trackOpens?: boolean;
+  suppressions?: string[];
+  deadLetter?: string;
+  valid?: boolean;
+  records?: number;
+  linked?: boolean;
+}
+
+/** A change to the example policy: `replace` must occur exactly once. */
+export interface PolicyChange {
+  replace: string;
+  with: string;
+}
+
+/** One rule case of test/rules/*.yaml. */
+export interface RuleCase {
+  name: string;
+  policy?: PolicyChange[];
+  steps: ({ consent: ConsentStep } | { event: EventStep } | { raw: string })[];
+  expect: Expectation[];
+}
+
+// The keys each part of a case may have. A misspelt key would otherwise be ignored and the
+// expectation it meant to state silently never checked.
+const CASE_KEYS = ['name', 'policy', 'steps', 'expect'];
+const POLICY_CHANGE_KEYS = ['replace', 'with'];
+const STEP_KEYS = ['consent', 'event', 'raw'];
+const CONSENT_STEP_KEYS = ['id', 'subject', 'time', 'kind', 'form', 'action', 'purposes', 'omit', 'extra'];
+const EVENT_STEP_KEYS = ['id', 'subject', 'time', 'source', 'type', 'data'];
+const EXPECTATION_KEYS = [
+  'event',
+  'destination',
+  'attribute',
+  'outcome',
+  'rule',
+  'mayContact',
+  'trackOpens',
+  'suppressions',
+  'deadLetter',
+  'valid',
+  'records',
+  'linked',
+];
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** `value` at `where` must be a mapping with `allowed` keys only. */
+function checkKeys(
+  value: unknown,
+  where: string,
+  allowed: readonly string[],
+  fail: (message: string) => never,
+): Record<string, unknown> {
+  if (!isObject(value)) return fail(`"${where}" must be a mapping`);
+  for (const key of Object.keys(value)) if (!allowed.includes(key)) fail(`unknown key "${key}" in ${where}`);
+  return value;
+}
+
+/** Each element of the optional list at `where` must be a mapping with `allowed` keys only. */
+function checkEach(
+  list: unknown,
+  where: string,
+  allowed: readonly string[],
+  fail: (message: string) => never,
+): Record<string, unknown>[] {
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) return fail(`"${where}" must be a list`);
+  return list.map((item, i) => checkKeys(item, `${where}[${i}]`, allowed, fail));
+}
+
+/**
+ * Parses one file of rule cases and rejects any key the runner does not know, anywhere in a case
+ * (case, policy change, step, expectation), naming the file, the case and the key.
+ */
+export function parseRuleCases(fileName: string, text: string): RuleCase[] {
+  const file = basename(fileName);
+  const parsed: unknown = parse(text);
+  if (!Array.isArray(parsed)) throw new Error(`${file}: expected a list of rule cases`);
+  return parsed.map((c: unknown, i) => {
+    const name = isObject(c) && typeof c.name === 'string' ? c.name : `#${i + 1}`;
+    const fail = (message: string): never => {
+      throw new Error(`${file}: case "${name}": ${message}`);
+    };
+    if (!isObject(c)) return fail('must be a mapping');
+    for (const key of Object.keys(c)) if (!CASE_KEYS.includes(key)) fail(`unknown key "${key}"`);
+    if (typeof c.name !== 'string') fail('"name" is required');
+    checkEach(c.policy, 'policy', POLICY_CHANGE_KEYS, fail);
+    checkEach(c.steps, 'steps', STEP_KEYS, fail).forEach((step, i) => {
+      if (Object.keys(step).length !== 1) fail(`steps[${i}] needs exactly one of ${STEP_KEYS.join(', ')}`);
+      if (step.consent !== undefined) checkKeys(step.consent, `steps[${i}].consent`, CONSENT_STEP_KEYS, fail);
+      if (step.event !== undefined) checkKeys(step.event, `steps[${i}].event`, EVENT_STEP_KEYS, fail);
+    });
+    checkEach(c.expect, 'expect', EXPECTATION_KEYS, fail);
+    return c as unknown as RuleCase;
+  });
 }

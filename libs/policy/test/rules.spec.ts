@@ -1,14 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import type { DecisionLineageRecord } from '@app/contracts';
 import { loadPolicy, type CompiledPolicy } from '@app/policy';
 import {
   EXAMPLE_POLICY_TEXT,
   examplePolicy,
+  parseRuleCases,
   run,
-  type ConsentStep,
-  type EventStep,
+  type RuleCase,
 } from './rule-fixture.harness';
 
 /**
@@ -17,36 +16,11 @@ import {
  * change the example policy first (`policy: [{ replace, with }]`, each text found exactly once),
  * for rules that only a different policy shows (e.g. R16).
  */
-interface Expectation {
-  event: string;
-  destination?: string;
-  attribute?: string;
-  outcome?: string;
-  rule?: string;
-  mayContact?: boolean;
-  trackOpens?: boolean;
-  suppressions?: string[];
-  deadLetter?: string;
-  valid?: boolean;
-  records?: number;
-  linked?: boolean;
-}
-interface PolicyChange {
-  replace: string;
-  with: string;
-}
-interface RuleCase {
-  name: string;
-  policy?: PolicyChange[];
-  steps: ({ consent: ConsentStep } | { event: EventStep } | { raw: string })[];
-  expect: Expectation[];
-}
-
 const dir = join(__dirname, 'rules');
 const cases: RuleCase[] = readdirSync(dir)
   .filter((f) => f.endsWith('.yaml'))
   .sort()
-  .flatMap((f) => parse(readFileSync(join(dir, f), 'utf8')) as RuleCase[]);
+  .flatMap((f) => parseRuleCases(f, readFileSync(join(dir, f), 'utf8')));
 
 function policyOf(c: RuleCase): CompiledPolicy {
   if (c.policy === undefined) return examplePolicy;

@@ -1,4 +1,4 @@
-import type { LegalBasis } from './legal-basis';
+import type { LegalBasis } from '../vocabulary/legal-basis';
 
 /** The policy file as written (YAML), after JSON Schema validation. */
 export interface PolicyFile {

@@ -1,4 +1,4 @@
-import { type KeyObject, createHmac, createSecretKey } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 
 /**
  * Deterministic decision id: the same policy, event, destination and kind always give the same
@@ -24,16 +24,10 @@ export function decisionId(
 /** Keyed pseudonyms (HMAC-SHA256): stable per key, not reversible without it. Caches subject keys. */
 export class Pseudonymiser {
   private readonly cache = new Map<string, string>();
-  /** The key imported once (createHmac with a raw key imports it again on every call). */
-  private readonly secret: KeyObject | string | Uint8Array;
 
-  constructor(key: string | Uint8Array) {
-    const bytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : key;
-    // An empty key stays raw (a KeyObject needs at least one byte); the HMAC is the same.
-    this.secret = bytes.length > 0 ? createSecretKey(bytes) : key;
-  }
+  constructor(private readonly key: string | Uint8Array) {}
 
-  /** Pseudonym of a string (subject keys are cached: they repeat on every event). */
+  /** Pseudonym of a string, cached (attribute values and identifiers repeat across events). */
   of(value: string): string {
     let p = this.cache.get(value);
     if (p === undefined) {
@@ -44,12 +38,9 @@ export class Pseudonymiser {
     return p;
   }
 
-  /**
-   * Pseudonym of a string without the shared cache, for callers that keep the result themselves
-   * (the processor keeps one per subject entry). Same value as {@link of}.
-   */
+  /** Pseudonym of a string without the cache, for callers that keep it themselves. Same value as {@link of}. */
   compute(value: string): string {
-    return `ps_${createHmac('sha256', this.secret).update(value).digest('hex').slice(0, 32)}`;
+    return `ps_${createHmac('sha256', this.key).update(value).digest('hex').slice(0, 32)}`;
   }
 
   /** Pseudonym of any JSON value (arrays and objects by their JSON text). */

@@ -3,22 +3,10 @@
  * (and every evidence timestamp) is parsed on the hot path; the canonical form our producers emit,
  * `YYYY-MM-DDTHH:MM:SS.sssZ` (what `Date.prototype.toISOString` writes), is read digit by digit,
  * anything else goes to `Date.parse`. The fast path only takes values `Date.parse` reads the same
- * way (years 1000-9999, seconds below 60), so results are identical.
+ * way (years 1000-9999, seconds below 60), so results are identical. Kept because the core ran
+ * about 6 % slower with `Date.parse` alone.
  */
 export function parseEventTime(s: string): number {
-  // Consent evidence carries the same instant two or three times (event time, evidence timestamp,
-  // read by the shape check and the fold): the last result is kept.
-  if (s === lastText) return lastValue;
-  const t = parse(s);
-  lastText = s;
-  lastValue = t;
-  return t;
-}
-
-let lastText = '';
-let lastValue = Number.NaN;
-
-function parse(s: string): number {
   if (
     s.length === 24 &&
     s.charCodeAt(4) === 45 && // -

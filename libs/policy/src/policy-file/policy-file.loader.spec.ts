@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadPolicy } from './policy-file.loader';
 import { PolicyLoadError } from './policy-error';
 
-const examplePath = join(__dirname, '..', '..', '..', 'policies', 'example.yaml');
+const examplePath = join(__dirname, '..', '..', '..', '..', 'policies', 'example.yaml');
 const example = readFileSync(examplePath, 'utf8');
 
 function errorsOf(text: string): string[] {

@@ -1,11 +1,11 @@
-import type { CompiledPolicy } from './compiled-policy.types';
+import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
 import type { DestinationDecision } from './destination-decision';
-import { LEGAL_BASIS_ARTICLE, type LegalBasis } from './legal-basis';
-import { REASON_CODES } from './reason-codes';
+import { LEGAL_BASIS_ARTICLE, type LegalBasis } from '../vocabulary/legal-basis';
+import { REASON_CODES } from '../vocabulary/reason-codes';
 
 /**
  * Explains one destination decision in words a DPO understands, one line per attribute, with the
- * rule numbers of DOMAIN.md. Never prints attribute values.
+ * rule numbers (docs/rules.md). Never prints attribute values.
  */
 export function explainDecision(policy: CompiledPolicy, eventId: string, d: DestinationDecision): string[] {
   const lines = [

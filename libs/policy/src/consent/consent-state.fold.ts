@@ -1,4 +1,4 @@
-import type { CompiledPolicy } from './compiled-policy.types';
+import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
 import type { EvidenceAssessment } from './consent-evidence.assessor';
 import {
   pendingRecord,
@@ -19,24 +19,9 @@ export interface FoldOutcome {
   readonly grantedPurposes: readonly string[];
 }
 
-const NOTHING: readonly string[] = Object.freeze([]);
-const NOTHING_REMOVED: FoldOutcome = Object.freeze({
-  removedPurposes: NOTHING,
-  removedMarketing: Object.freeze([]),
-  objection: false,
-  grantedPurposes: NOTHING,
-});
-
-/** A fold that only granted (the purposes are the evidence's own, shared, not copied). */
-function granted(purposes: readonly string[]): FoldOutcome {
-  return purposes.length === 0
-    ? NOTHING_REMOVED
-    : {
-        removedPurposes: NOTHING,
-        removedMarketing: NOTHING_REMOVED.removedMarketing,
-        objection: false,
-        grantedPurposes: purposes,
-      };
+/** A fold outcome: nothing removed, granted or objected to unless `parts` says so. */
+function outcome(parts: Partial<FoldOutcome>): FoldOutcome {
+  return { removedPurposes: [], removedMarketing: [], objection: false, grantedPurposes: [], ...parts };
 }
 
 function grantPurpose(
@@ -58,7 +43,6 @@ function grantPurpose(
     form,
     source,
   };
-  // A delete goes through the runtime even when there is nothing to delete: only when needed.
   if (state.refused[purpose] !== undefined) delete state.refused[purpose];
 }
 
@@ -100,13 +84,13 @@ export function foldEvidence(
     }
     if (a.kind !== 'cookie-banner')
       state.contactRefused = { evidenceId: a.evidenceId, rule: a.rule, reason: a.reason };
-    return NOTHING_REMOVED;
+    return outcome({});
   }
   const cookieMax = policy.options.cookieConsentMaxAgeMs;
   const marketingMax = policy.options.marketingConsentMaxAgeMs;
   switch (e.type) {
     case 'none':
-      return NOTHING_REMOVED;
+      return outcome({});
     case 'cookie-choice': {
       for (const p of e.granted)
         grantPurpose(state, p, at, a.evidenceId, 'cookie-banner', 'cookie-banner', cookieMax);
@@ -114,11 +98,10 @@ export function foldEvidence(
       for (const p of e.notChosen) {
         if (state.purposes[p]?.source === 'cookie-banner') removePurpose(state, p, at, a.evidenceId, removed);
       }
-      return { removedPurposes: removed, removedMarketing: [], objection: false, grantedPurposes: e.granted };
+      return outcome({ removedPurposes: removed, grantedPurposes: e.granted });
     }
     case 'marketing-consent': {
       if (e.pendingConfirmation) {
-        // Explicit fields rather than a spread (same keys, same order): this runs per sign-up.
         // The state keeps its own copies (it is serialised and mutated later, the evidence is not).
         writableRecord(state, 'pending')[a.evidenceId] = {
           at,
@@ -126,11 +109,10 @@ export function foldEvidence(
           purposes: [...e.purposes],
           scopes: e.scopes.map(copyScope),
         };
-        return NOTHING_REMOVED;
+        return outcome({});
       }
-      // activateMarketing only reads the purposes and copies each scope into its grants itself.
       activateMarketing(state, a.evidenceId, at, e.purposes, e.scopes, marketingMax);
-      return granted(e.purposes);
+      return outcome({ grantedPurposes: e.purposes });
     }
     case 'confirm': {
       const pending = state.pending[e.confirms];
@@ -140,12 +122,12 @@ export function foldEvidence(
           rule: 'R4',
           reason: 'confirmation of unknown consent',
         };
-        return NOTHING_REMOVED;
+        return outcome({});
       }
       delete state.pending[e.confirms];
       // The basis exists from the confirmation on, not from the unconfirmed sign-up (R22).
       activateMarketing(state, e.confirms, at, pending.purposes, pending.scopes, marketingMax);
-      return granted(pending.purposes);
+      return outcome({ grantedPurposes: pending.purposes });
     }
     case 'soft-opt-in':
       // R19: after an objection only a later explicit consent reopens marketing.
@@ -155,17 +137,15 @@ export function foldEvidence(
           rule: 'R19',
           reason: 'an objection blocks soft opt-in',
         };
-        return NOTHING_REMOVED;
+        return outcome({});
       }
       writableMarketing(state).push({
         since: at,
         evidenceId: a.evidenceId,
         basis: 'soft-opt-in',
-        brands: [...e.scope.brands],
-        channels: [...e.scope.channels],
-        productGroups: [...e.scope.productGroups],
+        ...copyScope(e.scope),
       });
-      return NOTHING_REMOVED;
+      return outcome({});
     case 'withdrawal': {
       const removedPurposes: string[] = [];
       const purposes = e.all ? Object.keys(state.purposes) : e.purposes;
@@ -185,7 +165,7 @@ export function foldEvidence(
       }
       state.marketing = kept;
       if (e.all) state.pending = pendingRecord();
-      return { removedPurposes, removedMarketing, objection: false, grantedPurposes: NOTHING };
+      return outcome({ removedPurposes, removedMarketing });
     }
     case 'objection': {
       state.objection = { at, evidenceId: a.evidenceId };
@@ -197,7 +177,7 @@ export function foldEvidence(
       const removedMarketing = state.marketing;
       state.marketing = [];
       state.pending = pendingRecord();
-      return { removedPurposes, removedMarketing, objection: true, grantedPurposes: NOTHING };
+      return outcome({ removedPurposes, removedMarketing, objection: true });
     }
   }
 }
@@ -228,17 +208,9 @@ function activateMarketing(
 ): void {
   for (const p of purposes)
     grantPurpose(state, p, at, evidenceId, 'marketing-consent', 'marketing-consent', maxAgeMs);
-  // Explicit fields (same keys, same order as a spread): one hidden class for every grant.
   for (const s of scopes) {
     if (maxAgeMs === null && coveredByEarlierConsent(state.marketing, at, s)) continue;
-    writableMarketing(state).push({
-      since: at,
-      evidenceId,
-      basis: 'consent',
-      brands: [...s.brands],
-      channels: [...s.channels],
-      productGroups: [...s.productGroups],
-    });
+    writableMarketing(state).push({ since: at, evidenceId, basis: 'consent', ...copyScope(s) });
   }
   state.contactRefused = null;
 }

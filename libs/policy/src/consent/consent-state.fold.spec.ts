@@ -1,7 +1,12 @@
-import { GovernanceProcessor } from './governance.processor';
-import { loadPolicy } from './policy-file.loader';
-import { consentEvent, EXAMPLE_POLICY_TEXT, examplePolicy, sourceEvent } from '../test/rule-fixture.harness';
-import type { CompiledPolicy } from './compiled-policy.types';
+import { GovernanceProcessor } from '../processor/governance.processor';
+import { loadPolicy } from '../policy-file/policy-file.loader';
+import {
+  consentEvent,
+  EXAMPLE_POLICY_TEXT,
+  examplePolicy,
+  sourceEvent,
+} from '../../test/rule-fixture.harness';
+import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
 
 /** Signs S1 up to the newsletter (double opt-in) twice, a month apart, then sends a sign-up event. */
 function signUpTwice(policy: CompiledPolicy): GovernanceProcessor {

@@ -69,36 +69,11 @@ export interface PendingGrant {
   scopes: { brands: string[]; channels: string[]; productGroups: string[] }[];
 }
 
-/** A fresh state: no consent, fail closed. */
-export function emptySubjectState(): SubjectState {
-  return {
-    v: 2,
-    purposes: {},
-    marketing: [],
-    pending: pendingRecord(),
-    withdrawn: {},
-    refused: {},
-    contactRefused: null,
-    objection: null,
-    seen: [],
-    linkedTo: null,
-  };
-}
-
-// Shared frozen empty sub-structures for fresh processor states: most subjects never get a grant,
-// withdrawal, refusal or pending consent, and hundreds of thousands of them are retained, so the
-// empty objects were a large part of what every young-generation collection had to copy. Writers
-// (consent-state.fold.ts, identity links) swap in a real object on the first write (see
-// {@link writableRecord}); JSON output is the same `{}` / `[]`.
-const EMPTY_RECORD: Record<string, never> = Object.freeze(Object.create(null)) as Record<string, never>;
-const EMPTY_LIST: never[] = Object.freeze([]) as unknown as never[];
-
 /**
- * A fresh state like {@link emptySubjectState} whose empty records and marketing list are the
- * shared frozen empties: only for owners that write through {@link writableRecord} and
- * {@link writableMarketing} (the processor and the fold do).
+ * A fresh state: no consent, fail closed. Its records and marketing list are shared frozen empties
+ * (see {@link writableRecord}): write through {@link writableRecord} and {@link writableMarketing}.
  */
-export function sharedEmptySubjectState(): SubjectState {
+export function emptySubjectState(): SubjectState {
   return {
     v: 2,
     purposes: EMPTY_RECORD,
@@ -113,17 +88,13 @@ export function sharedEmptySubjectState(): SubjectState {
   };
 }
 
-type RecordKey = 'purposes' | 'pending' | 'withdrawn' | 'refused';
-
 /**
- * An empty record of pending consents (keyed by evidence id): a prototype-less dictionary. Why:
- * the keys come from input, and on a plain object `toString` or `__proto__` would read or write
- * the prototype (a confirmation naming `toString` made the fold throw); and evidence ids are
- * unique, and V8 gives a plain object a new hidden class for every new property name, so one map
- * per sign-up piled up (that store was the costliest line of the fold). The other records are
- * keyed by declared purposes only (the fold ignores undeclared ones; the policy loader rejects
- * purpose keys that name an Object.prototype member), so they stay plain objects, which V8 reads
- * faster. With `entries`, a copy of them (restoring a state read as JSON).
+ * An empty record of pending consents, keyed by evidence id: a prototype-less dictionary, because
+ * the keys come from input and on a plain object `toString` or `__proto__` would read or write the
+ * prototype (a confirmation naming `toString` made the fold throw). The other records are keyed by
+ * declared purposes only (the fold ignores undeclared ones; the policy loader rejects purpose keys
+ * that name an Object.prototype member). With `entries`, a copy of them (restoring a state read as
+ * JSON).
  */
 export function pendingRecord(
   entries?: Readonly<Record<string, PendingGrant>>,
@@ -131,6 +102,28 @@ export function pendingRecord(
   const r = Object.create(null) as Record<string, PendingGrant>;
   if (entries !== undefined) for (const k of Object.keys(entries)) r[k] = entries[k] as PendingGrant;
   return r;
+}
+
+// The records and marketing list of a state that has never been written: shared, frozen, empty.
+// Why: hundreds of thousands of subjects are kept, most never get a grant, withdrawal, refusal or
+// pending consent, and their own empty objects (the pending one a dictionary-mode object in V8)
+// made the core about 4 % slower. JSON output is the same `{}` / `[]`.
+const EMPTY_RECORD: Record<string, never> = Object.freeze(Object.create(null) as Record<string, never>);
+const EMPTY_LIST: never[] = Object.freeze([]) as unknown as never[];
+
+/** `state[key]`, made the state's own object first if it is the shared empty one. */
+export function writableRecord<K extends 'purposes' | 'pending' | 'withdrawn' | 'refused'>(
+  state: SubjectState,
+  key: K,
+): SubjectState[K] {
+  if (state[key] === EMPTY_RECORD) state[key] = (key === 'pending' ? pendingRecord() : {}) as SubjectState[K];
+  return state[key];
+}
+
+/** `state.marketing`, made the state's own list first if it is the shared empty one. */
+export function writableMarketing(state: SubjectState): MarketingGrant[] {
+  if (state.marketing === EMPTY_LIST) state.marketing = [];
+  return state.marketing;
 }
 
 /**
@@ -152,26 +145,6 @@ export function restoredState(state: SubjectState | SubjectStateV1): SubjectStat
 export interface SubjectStateV1 extends Omit<SubjectState, 'v' | 'seen'> {
   v: 1;
   seen: string[];
-}
-
-/** `state[key]`, replaced by an own object first if it is the shared frozen empty one. */
-export function writableRecord<K extends RecordKey>(state: SubjectState, key: K): SubjectState[K] {
-  let r = state[key];
-  if (r === EMPTY_RECORD) {
-    r = (key === 'pending' ? pendingRecord() : {}) as SubjectState[K];
-    state[key] = r;
-  }
-  return r;
-}
-
-/** `state.marketing`, replaced by an own array first if it is the shared frozen empty one. */
-export function writableMarketing(state: SubjectState): MarketingGrant[] {
-  let m = state.marketing;
-  if (m === EMPTY_LIST) {
-    m = [];
-    state.marketing = m;
-  }
-  return m;
 }
 
 /** Checks that a value restored from the changelog has the shape of a v2 or v1 state. */

@@ -1,8 +1,16 @@
-import type { AttributeNode, DeclaredAttribute } from './compiled-policy.types';
+import type { AttributeNode, DeclaredAttribute } from '../policy-file/compiled-policy.types';
 
-/** Attributes found in a payload, and the paths nobody declared. */
+/** One declared attribute found in a payload. */
+export interface PresentAttribute {
+  readonly attribute: DeclaredAttribute;
+  /** Its position in the event type's attributes, which is also its plan's in every destination. */
+  readonly index: number;
+  readonly value: unknown;
+}
+
+/** Attributes found in a payload, in payload order, and the paths nobody declared. */
 export interface WalkedPayload {
-  readonly present: { readonly attribute: DeclaredAttribute; readonly value: unknown }[];
+  readonly present: PresentAttribute[];
   /** Paths only, never values: undeclared attributes never leave (R28). */
   readonly undeclared: string[];
 }
@@ -12,7 +20,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 function walk(
-  node: Map<string, AttributeNode>,
+  node: ReadonlyMap<string, AttributeNode>,
   data: Record<string, unknown>,
   prefix: string,
   out: WalkedPayload,
@@ -23,14 +31,15 @@ function walk(
     const child = node.get(key);
     const path = prefix === '' ? key : `${prefix}.${key}`;
     if (child === undefined) out.undeclared.push(path);
-    else if (child.attribute !== undefined) out.present.push({ attribute: child.attribute, value });
+    else if (child.attribute !== undefined)
+      out.present.push({ attribute: child.attribute, index: child.index as number, value });
     else if (child.children !== undefined && isPlainObject(value)) walk(child.children, value, path, out);
     else out.undeclared.push(path);
   }
 }
 
 /** Walks a payload once against the declared attribute tree of its event type. */
-export function walkPayload(tree: Map<string, AttributeNode>, data: unknown): WalkedPayload {
+export function walkPayload(tree: ReadonlyMap<string, AttributeNode>, data: unknown): WalkedPayload {
   const out: WalkedPayload = { present: [], undeclared: [] };
   if (isPlainObject(data)) walk(tree, data, '', out);
   return out;

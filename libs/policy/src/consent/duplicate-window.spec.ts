@@ -1,7 +1,7 @@
-import { GovernanceProcessor } from './governance.processor';
-import { loadPolicy } from './policy-file.loader';
+import { GovernanceProcessor } from '../processor/governance.processor';
+import { loadPolicy } from '../policy-file/policy-file.loader';
 import { eventIdHash, evidenceIdHash } from './duplicate-window';
-import { consentEvent, EXAMPLE_POLICY_TEXT, sourceEvent } from '../test/rule-fixture.harness';
+import { consentEvent, EXAMPLE_POLICY_TEXT, sourceEvent } from '../../test/rule-fixture.harness';
 
 const windowOf3 = loadPolicy(EXAMPLE_POLICY_TEXT.replace('duplicateWindow: 256', 'duplicateWindow: 3'), {
   fileName: 'window-3.yaml',

@@ -1,5 +1,6 @@
-import { GovernanceProcessor, type ProcessorOptions, type ProcessResult } from './governance.processor';
-import type { CompiledPolicy } from './compiled-policy.types';
+import { GovernanceProcessor } from './governance.processor';
+import type { ProcessorOptions, ProcessResult } from './processor.types';
+import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
 
 /** One replayed input line and what the decision core made of it. */
 export interface ReplayedEvent {

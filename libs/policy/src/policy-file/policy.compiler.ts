@@ -112,9 +112,11 @@ export function compilePolicy(
         category: a.category,
         purposes: a.purposes.map(purpose),
       }));
-      eventTypes.set(eventTypeKey(source, type), {
+      const key = eventTypeKey(source, type);
+      eventTypes.set(key, {
         source,
         type,
+        key,
         validate,
         attributes,
         tree: buildTree(attributes),
@@ -216,6 +218,7 @@ export function compilePolicy(
       forms,
       sources: new Set(Object.keys(file.sources)),
       eventTypes,
+      eventTypesBySource: bySource(eventTypes.values()),
       destinations,
       destinationsByName: new Map(destinations.map((d) => [d.name, d])),
       ownBrands: new Set(file.marketing?.ownBrands ?? []),
@@ -223,4 +226,17 @@ export function compilePolicy(
       nonGranularForms: [...forms.values()].filter((f) => !f.granular).map((f) => f.version),
     },
   };
+}
+
+function bySource(specs: Iterable<EventTypeSpec>): Map<string, Map<string, EventTypeSpec>> {
+  const out = new Map<string, Map<string, EventTypeSpec>>();
+  for (const spec of specs) {
+    let types = out.get(spec.source);
+    if (types === undefined) {
+      types = new Map();
+      out.set(spec.source, types);
+    }
+    types.set(spec.type, spec);
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 import type { ValidateFunction } from 'ajv';
-import type { LegalBasis } from './legal-basis';
+import type { LegalBasis } from '../vocabulary/legal-basis';
 import type { ConsentFormFile, MarketingScopeFile } from './policy-file.types';
 
 /** A purpose from the registry, with its fixed legal basis (R20). */
@@ -22,7 +22,7 @@ export interface DeclaredAttribute {
 /** Path tree used to walk a payload once and spot undeclared attributes. */
 export interface AttributeNode {
   attribute?: DeclaredAttribute;
-  /** With `attribute`: its index in the event type's `attributes` (the decision tables' slot). */
+  /** With `attribute`: its index in the event type's `attributes`, and so of its plan in each destination's. */
   index?: number;
   children?: Map<string, AttributeNode>;
 }
@@ -42,6 +42,8 @@ export interface AttributePlan {
 export interface EventTypeSpec {
   readonly source: string;
   readonly type: string;
+  /** Its key in {@link CompiledPolicy.eventTypes} and in every destination's plans (eventTypeKey). */
+  readonly key: string;
   readonly validate: ValidateFunction;
   readonly attributes: readonly DeclaredAttribute[];
   readonly tree: Map<string, AttributeNode>;
@@ -65,7 +67,7 @@ export interface Destination {
   readonly purposeKeys: ReadonlySet<string>;
   readonly identifiers: 'as-is' | 'pseudonym';
   readonly marketing: DestinationMarketing | null;
-  /** Keyed by `${source}\u0000${type}`. */
+  /** Keyed by `${source}\u0000${type}`: one plan per attribute, in the event type's attribute order. */
   readonly plans: ReadonlyMap<string, readonly AttributePlan[]>;
 }
 
@@ -108,6 +110,8 @@ export interface CompiledPolicy {
   readonly forms: ReadonlyMap<string, ConsentForm>;
   readonly sources: ReadonlySet<string>;
   readonly eventTypes: ReadonlyMap<string, EventTypeSpec>;
+  /** The same specs by source, then type: building a key string per event made the core ~5 % slower. */
+  readonly eventTypesBySource: ReadonlyMap<string, ReadonlyMap<string, EventTypeSpec>>;
   readonly destinations: readonly Destination[];
   readonly destinationsByName: ReadonlyMap<string, Destination>;
   readonly ownBrands: ReadonlySet<string>;

@@ -1,4 +1,4 @@
-import { LEGAL_BASES } from './legal-basis';
+import { LEGAL_BASES } from '../vocabulary/legal-basis';
 
 /**
  * JSON Schema (draft 2020-12 subset understood by ajv) of the policy file. Structural checks

@@ -1,4 +1,4 @@
-import { type ProcessResult } from './governance.processor';
+import type { ProcessResult } from '../processor/processor.types';
 
 /**
  * Outcome figures (forwarded, withheld by reason, suppressions, dead letters by code) keyed the same

@@ -1,6 +1,6 @@
 import type { ConsentEvidence, MarketingScope } from '@app/contracts/consent-evidence.contract';
 import { CONSENT_EVIDENCE_KINDS } from '@app/contracts/consent-evidence.contract';
-import type { CompiledPolicy, ConsentForm } from './compiled-policy.types';
+import type { CompiledPolicy, ConsentForm } from '../policy-file/compiled-policy.types';
 import { parseEventTime } from './event-time';
 
 /** What a valid piece of evidence does to the consent state. */
@@ -162,64 +162,12 @@ function checkAffirmative(e: ConsentEvidence, form: ConsentForm): string | null 
   return null;
 }
 
-interface OfferedUnion {
-  readonly brands: ReadonlySet<string>;
-  readonly channels: ReadonlySet<string>;
-  readonly productGroups: ReadonlySet<string>;
-}
-
-// Per offered scope list (a form's, compiled once): the union of what it offers, built once instead
-// of three flatMaps per claimed scope and event.
-const OFFERED = new WeakMap<readonly MarketingScope[], OfferedUnion>();
-
-function offeredUnion(offered: readonly MarketingScope[]): OfferedUnion {
-  let u = OFFERED.get(offered);
-  if (u === undefined) {
-    u = {
-      brands: new Set(offered.flatMap((s) => [...s.brands])),
-      channels: new Set(offered.flatMap((s) => [...s.channels])),
-      productGroups: new Set(offered.flatMap((s) => [...s.productGroups])),
-    };
-    OFFERED.set(offered, u);
-  }
-  return u;
-}
-
+/** The part of a claimed scope that the form offered; null when no brand or channel is left. */
 function intersectScope(claimed: MarketingScope, offered: readonly MarketingScope[]): MarketingScope | null {
-  const u = offeredUnion(offered);
-  const brands = claimed.brands.filter((b) => u.brands.has(b));
-  const channels = claimed.channels.filter((c) => u.channels.has(c));
-  const productGroups = claimed.productGroups.filter((g) => u.productGroups.has(g));
+  const brands = claimed.brands.filter((b) => offered.some((s) => s.brands.includes(b)));
+  const channels = claimed.channels.filter((c) => offered.some((s) => s.channels.includes(c)));
+  const productGroups = claimed.productGroups.filter((g) => offered.some((s) => s.productGroups.includes(g)));
   return brands.length > 0 && channels.length > 0 ? { brands, channels, productGroups } : null;
-}
-
-/** A valid accept-all on a banner: what it grants depends on the form alone (R2). */
-interface AcceptAll {
-  readonly reason: string;
-  readonly effect: EvidenceEffect;
-}
-
-// Per form (compiled once per policy): the accept-all effect and reason, built once instead of three
-// array copies and a string per cookie-banner event. Shared and frozen.
-const ACCEPT_ALL = new WeakMap<ConsentForm, AcceptAll>();
-
-function acceptAllOf(policy: CompiledPolicy, form: ConsentForm): AcceptAll {
-  let a = ACCEPT_ALL.get(form);
-  if (a === undefined) {
-    const nonNecessary = (p: string): boolean => policy.purposes.get(p)?.necessary !== true;
-    const granted = [...form.firstLayer].filter(nonNecessary);
-    const notChosen = [...form.allPurposes].filter((p) => !granted.includes(p) && nonNecessary(p));
-    a = Object.freeze({
-      reason: `valid choice on ${form.version}; grants ${granted.join(', ') || 'nothing'}`,
-      effect: Object.freeze({
-        type: 'cookie-choice',
-        granted: Object.freeze(granted),
-        notChosen: Object.freeze(notChosen),
-      }),
-    });
-    ACCEPT_ALL.set(form, a);
-  }
-  return a;
 }
 
 function assessCookieBanner(
@@ -242,10 +190,6 @@ function assessCookieBanner(
       `banner ${form.version} offers no real per-purpose choice, so it grants nothing`,
       claimed(),
     );
-  }
-  if (e.action === 'accept_all') {
-    const all = acceptAllOf(policy, form);
-    return valid(e, 'R2', all.reason, all.effect);
   }
   const nonNecessary = (p: string): boolean => policy.purposes.get(p)?.necessary !== true;
   // R2: accept-all grants exactly the first-layer purposes; R7: only purposes on this version count.

@@ -1,0 +1,82 @@
+import type { ConsentEvidence } from '@app/contracts/consent-evidence.contract';
+import { assessEvidence, type EvidenceAssessment } from '../consent/consent-evidence.assessor';
+import { foldEvidence, type FoldOutcome } from '../consent/consent-state.fold';
+import type { SubjectState } from '../consent/consent-state.types';
+import { decideDestination, type DestinationDecision } from '../decision/destination-decision';
+import { type WalkedPayload, walkPayload } from '../decision/payload.walker';
+import type { CompiledPolicy, Destination, EventTypeSpec } from '../policy-file/compiled-policy.types';
+
+/** A source event decided for every destination. */
+export interface SourceDecisions {
+  /** The payload as walked once; `decisions[d].attributes[i]` decides `walked.present[i]`. */
+  readonly walked: WalkedPayload;
+  /** In policy destination order. */
+  readonly decisions: DestinationDecision[];
+}
+
+/** Stage 3 for a source event: every destination's decision, as of the event time `t`. */
+export function decideSource(
+  policy: CompiledPolicy,
+  spec: EventTypeSpec,
+  data: unknown,
+  state: SubjectState,
+  t: number,
+): SourceDecisions {
+  const walked = walkPayload(spec.tree, data);
+  const decisions = policy.destinations.map((d) => decideDestination(policy, state, spec.key, walked, d, t));
+  return { walked, decisions };
+}
+
+/** A destination that must be told to stop using what a withdrawal or objection took away. */
+export interface Suppression {
+  readonly destination: Destination;
+  /** The affected purposes of the destination, sorted. */
+  readonly purposes: string[];
+}
+
+/** A piece of consent evidence decided: its assessment, what it did to the state, who to tell. */
+export interface EvidenceDecision {
+  readonly assessment: EvidenceAssessment;
+  readonly fold: FoldOutcome;
+  readonly suppressions: Suppression[];
+}
+
+/** Stage 3 for consent evidence: assesses it and folds it into the subject's state (mutates it). */
+export function decideEvidence(
+  policy: CompiledPolicy,
+  evidence: ConsentEvidence,
+  state: SubjectState,
+  at: number,
+): EvidenceDecision {
+  const assessment = assessEvidence(policy, evidence);
+  const fold = foldEvidence(policy, state, assessment, at);
+  // R18/R19: suppressions follow only from what a fold took away.
+  const tookAway = fold.removedPurposes.length > 0 || fold.removedMarketing.length > 0 || fold.objection;
+  const suppressions = !tookAway
+    ? []
+    : policy.destinations.flatMap((destination) => {
+        const purposes = affectedPurposes(policy, destination, fold);
+        return purposes.length === 0 ? [] : [{ destination, purposes }];
+      });
+  return { assessment, fold, suppressions };
+}
+
+/**
+ * R18/R19: the destination's purposes that relied on what the fold took away: withdrawn purposes,
+ * direct marketing after an objection, and the consent-based or direct-marketing purposes of a
+ * destination whose marketing permission was removed.
+ */
+function affectedPurposes(policy: CompiledPolicy, d: Destination, fold: FoldOutcome): string[] {
+  const out = new Set<string>();
+  for (const p of fold.removedPurposes) if (d.purposeKeys.has(p)) out.add(p);
+  if (fold.objection) for (const p of d.purposes) if (p.directMarketing) out.add(p.key);
+  const m = d.marketing;
+  if (
+    m !== null &&
+    fold.removedMarketing.some((g) => g.brands.includes(m.brand) && g.channels.includes(m.channel))
+  ) {
+    for (const p of d.purposes)
+      if (p.directMarketing || policy.purposes.get(p.key)?.legalBasis === 'consent') out.add(p.key);
+  }
+  return [...out].sort();
+}

@@ -1,0 +1,262 @@
+import type { CloudEvent } from '@app/contracts/cloud-event.types';
+import type { ConsentEvidence } from '@app/contracts/consent-evidence.contract';
+import type { DeadLetterCode } from '@app/contracts/dead-letter.types';
+import type { GovernedDataValue, GovernedRecord } from '@app/contracts/governed-record.types';
+import type { DecisionLineageRecord, LineageRecord } from '@app/contracts/lineage-record.types';
+import { decisionId, type Pseudonymiser } from '../decision/decision-id';
+import type { DestinationDecision } from '../decision/destination-decision';
+import type { CompiledPolicy, Destination, EventTypeSpec } from '../policy-file/compiled-policy.types';
+import type { EvidenceDecision, SourceDecisions } from './decide.stage';
+import type { IdentityLink, Subject } from './subject.stage';
+
+/** What one event leaves behind: records for the destinations and lineage for the audit log. */
+export interface Emitted {
+  readonly records: GovernedRecord[];
+  readonly lineage: LineageRecord[];
+}
+
+/** Sets `value` at the nested path `segments` of `target`, creating the objects on the way. */
+function setPath(target: Record<string, unknown>, segments: readonly string[], value: unknown): void {
+  let node = target;
+  for (const s of segments.slice(0, -1)) {
+    let next = node[s] as Record<string, unknown> | undefined;
+    if (next === undefined) {
+      next = {};
+      node[s] = next;
+    }
+    node = next;
+  }
+  node[segments[segments.length - 1] as string] = value;
+}
+
+/** A record under construction: the optional `contact` is added last, as in the JSON. */
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A subject's key, and its keyed pseudonym: what lineage names it by (R27). */
+interface SubjectIds {
+  readonly key: string;
+  readonly pseudonym: string;
+}
+
+/** The subject key as a destination receives it. */
+function keyFor(destination: Destination, ids: SubjectIds): string {
+  return destination.identifiers === 'pseudonym' ? ids.pseudonym : ids.key;
+}
+
+/**
+ * Stage 4: turns decisions into governed records and lineage records (R27). Identifiers leave
+ * only as keyed pseudonyms in lineage, and as pseudonyms in records of destinations that ask for
+ * them; attribute values never enter lineage.
+ */
+export class RecordEmitter {
+  constructor(
+    private readonly policy: CompiledPolicy,
+    private readonly pseudonyms: Pseudonymiser,
+  ) {}
+
+  /** The subject's keyed pseudonym, computed once per subject (see {@link Subject.pseudonym}). */
+  private pseudonymOf(subject: Subject): string {
+    return (subject.pseudonym ??= this.pseudonyms.compute(subject.key));
+  }
+
+  /** The subject's key and keyed pseudonym, for the records and lineage of one event. */
+  private idsOf(subject: Subject): SubjectIds {
+    return { key: subject.key, pseudonym: this.pseudonymOf(subject) };
+  }
+
+  /** Lineage of an identity link, accepted or refused (R25). */
+  identityLink(event: CloudEvent, subject: Subject, link: IdentityLink): LineageRecord {
+    return {
+      kind: 'identity-link',
+      policyVersion: this.policy.version,
+      eventId: event.id,
+      subject: this.pseudonymOf(subject),
+      time: event.time,
+      // Which identifier was joined (or refused), so a grant that came with it can be traced (R27).
+      alias:
+        link.aliasSubject === undefined
+          ? this.pseudonyms.of(link.alias)
+          : this.pseudonymOf(link.aliasSubject),
+      linked: link.linked,
+      rule: 'R25',
+      reason: link.linked
+        ? `linked under ${link.purpose} consent`
+        : `no valid consent for ${link.purpose} on the identifier; the identities stay separate`,
+    };
+  }
+
+  /** Per destination: the decision's lineage, and a data record unless everything was withheld. */
+  source(event: CloudEvent, spec: EventTypeSpec, subject: Subject, decided: SourceDecisions): Emitted {
+    const ids = this.idsOf(subject);
+    const records: GovernedRecord[] = [];
+    const lineage: LineageRecord[] = [];
+    for (const d of decided.decisions) {
+      const id = decisionId(this.policy.contentHash, event.id, d.destination.name);
+      lineage.push(this.decisionLineage(event, spec, ids, d, id));
+      if (d.outcome !== 'withheld') records.push(this.dataRecord(event, spec, ids, d, decided, id));
+    }
+    return { records, lineage };
+  }
+
+  private decisionLineage(
+    event: CloudEvent,
+    spec: EventTypeSpec,
+    ids: SubjectIds,
+    d: DestinationDecision,
+    id: string,
+  ): LineageRecord {
+    const c = d.contact;
+    const record: Writable<DecisionLineageRecord> = {
+      kind: 'decision',
+      policyVersion: this.policy.version,
+      decisionId: id,
+      eventId: event.id,
+      subject: ids.pseudonym,
+      time: event.time,
+      destination: d.destination.name,
+      source: spec.source,
+      type: spec.type,
+      outcome: d.outcome,
+      attributes: d.attributes,
+    };
+    // Only destinations with a channel have a contact gate (the key comes last in the JSON).
+    if (c !== null)
+      record.contact = {
+        mayContact: c.mayContact,
+        trackOpens: c.trackOpens,
+        rule: c.rule,
+        evidenceId: c.evidenceId,
+      };
+    return record;
+  }
+
+  private dataRecord(
+    event: CloudEvent,
+    spec: EventTypeSpec,
+    ids: SubjectIds,
+    d: DestinationDecision,
+    decided: SourceDecisions,
+    id: string,
+  ): GovernedRecord {
+    const data: Record<string, unknown> = {};
+    const present = decided.walked.present;
+    for (let i = 0; i < present.length; i++) {
+      const { attribute, value } = present[i] as (typeof present)[number];
+      const outcome = d.attributes[i]?.outcome;
+      if (outcome === 'forward') setPath(data, attribute.segments, value);
+      if (outcome === 'pseudonymise') setPath(data, attribute.segments, this.pseudonyms.ofValue(value));
+    }
+    const key = keyFor(d.destination, ids);
+    const value: Writable<GovernedDataValue> = {
+      kind: 'data',
+      eventId: event.id,
+      subject: key,
+      source: spec.source,
+      type: spec.type,
+      time: event.time,
+      data,
+    };
+    if (d.contact !== null) value.contact = d.contact;
+    return {
+      destination: d.destination.name,
+      topic: d.destination.topic,
+      key,
+      value,
+      headers: {
+        'policy-version': this.policy.version,
+        'decision-id': id,
+        'record-kind': 'data',
+        'event-id': event.id,
+      },
+    };
+  }
+
+  /** The assessment's lineage, then per suppression (R18/R19) a record and its lineage. */
+  evidence(
+    event: CloudEvent,
+    evidence: ConsentEvidence,
+    subject: Subject,
+    decided: EvidenceDecision,
+  ): Emitted {
+    const { assessment, fold } = decided;
+    const ids = this.idsOf(subject);
+    const version = this.policy.version;
+    const lineage: LineageRecord[] = [
+      {
+        kind: 'consent-assessment',
+        policyVersion: version,
+        eventId: event.id,
+        subject: ids.pseudonym,
+        time: evidence.timestamp,
+        evidenceId: evidence.evidenceId,
+        evidenceKind: evidence.kind,
+        valid: assessment.valid,
+        reason: assessment.reason,
+        rule: assessment.rule,
+        purposes: assessment.claimedPurposes,
+        formVersion: typeof evidence.formVersion === 'string' ? evidence.formVersion : null,
+        grants: fold.grantedPurposes,
+        confirms: typeof evidence.confirms === 'string' ? evidence.confirms : null,
+      },
+    ];
+    const records: GovernedRecord[] = [];
+    const rule = fold.objection ? 'R19' : 'R18';
+    for (const { destination, purposes } of decided.suppressions) {
+      const id = decisionId(this.policy.contentHash, event.id, destination.name, 'suppression');
+      const key = keyFor(destination, ids);
+      records.push({
+        destination: destination.name,
+        topic: destination.topic,
+        key,
+        value: {
+          kind: 'suppression',
+          eventId: event.id,
+          subject: key,
+          time: evidence.timestamp,
+          purposes,
+          reason: fold.objection ? 'objection' : 'consent-withdrawn',
+          rule,
+          evidenceId: evidence.evidenceId,
+        },
+        headers: {
+          'policy-version': version,
+          'decision-id': id,
+          'record-kind': 'suppression',
+          'event-id': event.id,
+        },
+      });
+      lineage.push({
+        kind: 'suppression',
+        policyVersion: version,
+        decisionId: id,
+        eventId: event.id,
+        subject: ids.pseudonym,
+        time: evidence.timestamp,
+        destination: destination.name,
+        purposes,
+        rule,
+        evidenceId: evidence.evidenceId,
+      });
+    }
+    return { records, lineage };
+  }
+
+  /** The lineage of input that could not be processed: id, code and reason, never the content. */
+  deadLetter(
+    eventId: string | null,
+    event: CloudEvent | null,
+    code: DeadLetterCode,
+    reason: string,
+    line: number | undefined,
+  ): LineageRecord {
+    return {
+      kind: 'dead-letter',
+      policyVersion: this.policy.version,
+      eventId,
+      subject: typeof event?.subject === 'string' ? this.pseudonyms.of(event.subject) : null,
+      time: event?.time ?? null,
+      code,
+      reason: line === undefined ? reason : `${reason} (line ${line})`,
+    };
+  }
+}

@@ -1,0 +1,155 @@
+import type { HeaderValue } from '@app/contracts/cloud-event.decoder';
+import type { SubjectState } from '../consent/consent-state.types';
+import { eventIdHash, evidenceIdHash } from '../consent/duplicate-window';
+import { Pseudonymiser } from '../decision/decision-id';
+import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
+import { decideEvidence, decideSource } from './decide.stage';
+import {
+  type Decoded,
+  type DecodedEvidence,
+  type DecodedSource,
+  type Rejected,
+  decodeBinary,
+  decodeStructured,
+} from './decode.stage';
+import { RecordEmitter } from './emit.stage';
+import type { InputContext, ProcessorOptions, ProcessResult, StateChange } from './processor.types';
+import { SubjectStore } from './subject.stage';
+
+/**
+ * The decision core as one stateful but pure processor: feed it CloudEvents (consent evidence and
+ * source events) in order, one call per event; it returns records, lineage, dead letters and state
+ * changes. The Kafka engine and `govern dry-run` both use it, so their outputs are equal.
+ * It never throws on input: anything invalid becomes a dead-letter outcome.
+ *
+ * Each event goes through four stages: decode (decode.stage.ts), subject (subject.stage.ts:
+ * identity, duplicates, links), decide (decide.stage.ts) and emit (emit.stage.ts).
+ */
+export class GovernanceProcessor {
+  private readonly subjects: SubjectStore;
+  private readonly emit: RecordEmitter;
+
+  constructor(
+    readonly policy: CompiledPolicy,
+    options: ProcessorOptions,
+  ) {
+    this.subjects = new SubjectStore(policy);
+    this.emit = new RecordEmitter(policy, new Pseudonymiser(options.pseudonymKey));
+  }
+
+  /**
+   * Processes one structured-mode CloudEvent: raw JSON text/bytes (as read from Kafka or a file)
+   * or an already parsed object.
+   */
+  process(input: string | Uint8Array | object, context: InputContext = {}): ProcessResult {
+    return this.processDecoded(decodeStructured(this.policy, input), context);
+  }
+
+  /** Processes one binary-mode CloudEvent (`ce_*` headers, data in the value). */
+  processBinary(
+    headers: Readonly<Record<string, HeaderValue>>,
+    value: string | Uint8Array | null,
+    context: InputContext = {},
+  ): ProcessResult {
+    return this.processDecoded(decodeBinary(this.policy, headers, value), context);
+  }
+
+  /** The JSON-serialisable state of one subject key (for the changelog), or null if unknown. */
+  exportState(subjectKey: string): SubjectState | null {
+    return this.subjects.exportState(subjectKey);
+  }
+
+  /** Restores one subject's state from the changelog; a null state (tombstone) forgets the subject. */
+  importState(subjectKey: string, state: unknown): void {
+    this.subjects.importState(subjectKey, state);
+  }
+
+  /** Subject keys with state, for snapshots and tests. */
+  subjectKeys(): IterableIterator<string> {
+    return this.subjects.keys();
+  }
+
+  private processDecoded(decoded: Decoded, context: InputContext): ProcessResult {
+    switch (decoded.kind) {
+      case 'rejected':
+        return this.deadLetter(decoded, context);
+      case 'evidence':
+        return this.processEvidence(decoded, context);
+      case 'source':
+        return this.processSource(decoded, context);
+    }
+  }
+
+  private processSource(decoded: DecodedSource, context: InputContext): ProcessResult {
+    const { event, spec, t } = decoded;
+    const subject = this.subjects.subjectOf(decoded.subject);
+    const { key: subjectKey, state } = subject;
+    const idHash = eventIdHash(event.id);
+    if (this.subjects.isDuplicate(subject, idHash)) return this.duplicate(decoded, context);
+    this.subjects.remember(subject, idHash);
+    const stateChanges: StateChange[] = [{ subjectKey, state }];
+    const link = this.subjects.link(event, spec, subject, t);
+    if (link?.linked === true && link.aliasSubject !== undefined)
+      stateChanges.push({ subjectKey: link.alias, state: link.aliasSubject.state });
+    const decided = decideSource(this.policy, spec, event.data, state, t);
+    const emitted = this.emit.source(event, spec, subject, decided);
+    return {
+      eventId: event.id,
+      outcome: 'source',
+      subjectKey,
+      records: emitted.records,
+      lineage:
+        link === null ? emitted.lineage : [this.emit.identityLink(event, subject, link), ...emitted.lineage],
+      stateChanges,
+      decisions: decided.decisions,
+    };
+  }
+
+  private processEvidence(decoded: DecodedEvidence, context: InputContext): ProcessResult {
+    const { event, evidence, at } = decoded;
+    const subject = this.subjects.subjectOf(decoded.subject);
+    const { key: subjectKey, state } = subject;
+    // A resent piece of evidence under a new event id is a duplicate too.
+    const hashes = [eventIdHash(event.id), evidenceIdHash(evidence.evidenceId)];
+    if (this.subjects.isDuplicate(subject, ...hashes)) return this.duplicate(decoded, context);
+    this.subjects.remember(subject, ...hashes);
+    const decided = decideEvidence(this.policy, evidence, state, at);
+    const emitted = this.emit.evidence(event, evidence, subject, decided);
+    return {
+      eventId: event.id,
+      outcome: 'consent',
+      subjectKey,
+      records: emitted.records,
+      lineage: emitted.lineage,
+      stateChanges: [{ subjectKey, state }],
+      assessment: decided.assessment,
+    };
+  }
+
+  private duplicate(decoded: DecodedSource | DecodedEvidence, context: InputContext): ProcessResult {
+    const { event } = decoded;
+    return this.deadLetter(
+      {
+        kind: 'rejected',
+        eventId: event.id,
+        event,
+        code: 'duplicate-event',
+        reason: 'id: already processed for this subject',
+      },
+      context,
+    );
+  }
+
+  private deadLetter(rejected: Rejected, context: InputContext): ProcessResult {
+    const { eventId, event, code, reason } = rejected;
+    return {
+      eventId,
+      outcome: 'dead-letter',
+      subjectKey: null,
+      records: [],
+      lineage: [this.emit.deadLetter(eventId, event, code, reason, context.line)],
+      deadLetter: { code, reason },
+      stateChanges: [],
+    };
+  }
+}
