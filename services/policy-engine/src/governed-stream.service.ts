@@ -26,6 +26,7 @@ export class GovernedStreamService implements OnApplicationBootstrap, OnApplicat
       replication: topicReplication(s),
       policyFile: s.POLICY_FILE,
       pseudonymKey: s.GOVERN_PSEUDONYM_KEY,
+      demoMode: s.GOVERN_DEMO_MODE === 'true',
       groupId: s.ENGINE_GROUP_ID,
       topicPrefix: s.ENGINE_TOPIC_PREFIX,
       partitions: s.ENGINE_PARTITIONS,
