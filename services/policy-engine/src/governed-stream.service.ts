@@ -32,6 +32,8 @@ export class GovernedStreamService implements OnApplicationBootstrap, OnApplicat
       partitions: s.ENGINE_PARTITIONS,
       maxStepRecords: s.ENGINE_MAX_STEP_RECORDS,
       maxQueuedPerPartition: s.ENGINE_MAX_QUEUED,
+      maxQueuedBytesPerPartition: s.ENGINE_MAX_QUEUED_BYTES,
+      maxRecordBytes: s.ENGINE_MAX_RECORD_BYTES,
       createTopics: s.ENGINE_CREATE_TOPICS === 'true',
       identityRouting: s.ENGINE_IDENTITY_ROUTING === 'auto' ? 'auto' : s.ENGINE_IDENTITY_ROUTING === 'true',
       log: (message, fields) =>

@@ -72,6 +72,25 @@ export class PolicyEngineSettings extends HttpSettings {
   @Max(1000000)
   ENGINE_MAX_QUEUED = 10000;
 
+  /**
+   * Largest record the engine writes, key and headers included; at most the broker's
+   * `max.message.bytes`. An input whose outputs (or resulting state) would not fit is dead-lettered.
+   */
+  @Expose()
+  @Transform(toInt)
+  @IsInt()
+  @Min(10000)
+  @Max(100 * 1024 * 1024)
+  ENGINE_MAX_RECORD_BYTES = 1_000_000;
+
+  /** Bytes buffered per input partition before its fetching pauses (as ENGINE_MAX_QUEUED, by size). */
+  @Expose()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024 * 1024)
+  @Max(4 * 1024 * 1024 * 1024)
+  ENGINE_MAX_QUEUED_BYTES = 32 * 1024 * 1024;
+
   /** Whether the engine creates missing topics at start (`govern topics --apply` does it too). */
   @Expose()
   @IsIn(['true', 'false'])
