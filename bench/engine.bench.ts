@@ -147,6 +147,8 @@ async function main(): Promise<void> {
     replication: REPLICATION,
     policyFile: 'policies/example.yaml',
     pseudonymKey: process.env.GOVERN_PSEUDONYM_KEY ?? 'govern-dry-run',
+    // A measurement run on generated data: the public default key is acceptable only here.
+    demoMode: process.env.GOVERN_PSEUDONYM_KEY === undefined,
     groupId: `bench-${run}`,
     topicPrefix: prefix,
     partitions: PARTITIONS,

@@ -83,6 +83,10 @@ async function main(): Promise<void> {
 
   PORT ||= String(await freePort());
   say(`3/6 policy engine (policy ${policy.version}, http://127.0.0.1:${PORT})`);
+  // The sample is generated data: demo mode lets the engine take the public default pseudonym key.
+  say(
+    '  demo mode (GOVERN_DEMO_MODE=true): a production engine refuses to start without a secret GOVERN_PSEUDONYM_KEY',
+  );
   // The engine runs with this process's Node flags (e.g. the warning filter of `npm start`).
   const engine = spawn(
     process.execPath,
@@ -96,6 +100,7 @@ async function main(): Promise<void> {
         POLICY_FILE: POLICY,
         HTTP_PORT: PORT,
         GOVERN_PSEUDONYM_KEY: PSEUDONYM_KEY,
+        GOVERN_DEMO_MODE: 'true',
         ENGINE_TOPIC_PREFIX: PREFIX,
         ENGINE_GROUP_ID: RUN,
         ENGINE_PARTITIONS: String(PARTITIONS),

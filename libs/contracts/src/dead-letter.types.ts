@@ -12,6 +12,11 @@ export const DEAD_LETTER_CODES = [
   'missing-subject',
   'duplicate-event',
   'invalid-evidence',
+  // Raised by the engine, not the decision core: the core threw on the record (after retries), the
+  // record's outputs would exceed what the broker accepts, or a subject's stored state is unreadable.
+  'internal-error',
+  'output-too-large',
+  'corrupt-state',
 ] as const;
 
 /** One of {@link DEAD_LETTER_CODES}. */

@@ -26,7 +26,7 @@ export {
   type EnsureTopicsReport,
   type PartitionCountMismatch,
 } from './topic.admin';
-export { sendInTransaction, topicMessages } from './transaction-send';
+export { recordBytes, sendInTransaction, topicMessages } from './transaction-send';
 export { waitForTopicLeaders } from './topic-leaders.wait';
 export { type OutputRecord } from './output-record.types';
 export { buildDeadLetter, DEAD_LETTER_HEADERS, type DeadLetterInput } from './dead-letter.builder';

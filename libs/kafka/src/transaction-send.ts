@@ -17,7 +17,11 @@ function sizeOf(part: Buffer | string | null | undefined): number {
   return typeof part === 'string' ? Buffer.byteLength(part) : part.length;
 }
 
-function recordBytes(r: OutputRecord): number {
+/**
+ * The bytes a record takes on the wire, generously rounded up: key, value, header names and values,
+ * plus the record format's overhead. What the engine checks against the broker's record size limit.
+ */
+export function recordBytes(r: OutputRecord): number {
   let headers = 0;
   for (const [name, value] of Object.entries(r.headers ?? {})) {
     headers +=

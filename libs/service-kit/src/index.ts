@@ -6,6 +6,7 @@ export {
   topicReplication,
   type KafkaClientOverrides,
 } from './config/kafka-client-settings';
+export { Holds, IsReadableFile } from './config/setting-checks';
 export { JsonLogger } from './logging/json-logger';
 export { HealthModule, type ReadinessChecksProvider } from './health/health.module';
 export { READINESS_CHECKS, type ReadinessCheck } from './health/readiness-check';

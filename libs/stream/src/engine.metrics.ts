@@ -2,6 +2,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import {
   type ClaimFailed,
   type GovernedStreamObserver,
+  type RecordDeadLettered,
+  type RecordFailed,
+  type StateCorrupt,
   type RouteStepCommitted,
   type StepCommitted,
   type StepFailed,
@@ -61,6 +64,17 @@ export class EngineMetrics implements GovernedStreamObserver {
     labelNames: ['error'],
     registers: [this.registry],
   });
+  private readonly recordFailures = new Counter({
+    name: 'engine_record_failures_total',
+    help: 'Records whose decision (or routing) failed and made their step abort, by stage and error name',
+    labelNames: ['stage', 'error'],
+    registers: [this.registry],
+  });
+  private readonly corruptStates = new Counter({
+    name: 'engine_corrupt_states_total',
+    help: 'Changelog records that could not be restored (their subjects are quarantined), per claim',
+    registers: [this.registry],
+  });
 
   private readonly routed = new Counter({
     name: 'engine_routed_total',
@@ -110,6 +124,19 @@ export class EngineMetrics implements GovernedStreamObserver {
 
   stepFailed(e: StepFailed): void {
     this.failures.inc({ error: e.error });
+  }
+
+  recordFailed(e: RecordFailed): void {
+    this.recordFailures.inc({ stage: e.stage, error: e.error });
+  }
+
+  stateCorrupt(_e: StateCorrupt): void {
+    this.corruptStates.inc();
+  }
+
+  /** Dead letters the engine wrote itself (not the core): counted with the core's, by code. */
+  recordDeadLettered(e: RecordDeadLettered): void {
+    this.deadLettered.inc({ code: e.code });
   }
 
   /** A failed claim is retried as a failed step is: counted under the same metric, as it always was. */

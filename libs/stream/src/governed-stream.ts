@@ -14,6 +14,7 @@ import { engineTopicSpecs, engineTopics, type EngineTopics } from './engine-topi
 import { IdentityRouter } from './identity-router.runner';
 import { needsIdentityRouting } from './identity-routing.choice';
 import { type Backoff } from './claim-loop';
+import { type DecisionCoreSupplier } from './decision-core';
 import { type ProducerSupplier } from './step-transaction';
 import { allOf, type GovernedStreamObserver } from './stream-observer';
 import { StreamTaskRunner } from './stream-task.runner';
@@ -44,6 +45,40 @@ export interface GovernedStreamConfig {
   readonly producers?: ProducerSupplier;
   /** Backoff between failed claims; default 500 ms, doubling up to 15 s. */
   readonly claimBackoff?: Backoff;
+  /**
+   * Creates each task's decision core; default: the policy library's processor. A host may wrap it
+   * (tracing, timing, an instrumented core), keeping its semantics.
+   */
+  readonly decisionCore?: DecisionCoreSupplier;
+  /**
+   * Largest record the engine writes, key and headers included (default 1,000,000 bytes, under
+   * the broker's default `max.message.bytes`). An input whose outputs would not fit is dead-lettered.
+   */
+  readonly maxRecordBytes?: number;
+  /** Attempts per input record before it is dead-lettered as `internal-error` (default 3). */
+  readonly maxRecordAttempts?: number;
+  /** Queued bytes per input partition before its fetching pauses (default 32 MiB). */
+  readonly maxQueuedBytesPerPartition?: number;
+  /**
+   * Allows the public default pseudonym key (or none): for demos only, where pseudonyms need not
+   * resist anyone who knows the default. Off: the engine refuses to start without a secret key.
+   */
+  readonly demoMode?: boolean;
+}
+
+/** The pseudonym key anyone can read in the sources: pseudonyms under it are reversible by guessing. */
+export const PUBLIC_PSEUDONYM_KEY = 'govern-dry-run';
+
+/**
+ * Refuses a missing, empty or public pseudonym key outside demo mode. The error names the setting,
+ * never the value.
+ */
+export function assertPseudonymKey(key: string | undefined, demoMode: boolean): void {
+  if (demoMode) return;
+  if (key === undefined || key.trim() === '' || key === PUBLIC_PSEUDONYM_KEY)
+    throw new Error(
+      'GOVERN_PSEUDONYM_KEY is unset, empty or the public default: set a secret key (or GOVERN_DEMO_MODE=true for a demo)',
+    );
 }
 
 /** A running engine: metrics, readiness and a graceful stop. */
@@ -78,6 +113,9 @@ function logReports(log: NonNullable<GovernedStreamConfig['log']>): GovernedStre
         ? log('step aborted; task will be claimed afresh', { partition: e.partition, error: e.error })
         : log('routing step aborted; router will be claimed afresh', { error: e.error }),
     claimFailed: (e) => log('claim failed; retrying', { ...e }),
+    recordFailed: (e) => log('record failed; step aborted, retried after a fresh claim', { ...e }),
+    recordDeadLettered: (e) => log('record dead-lettered by the engine', { ...e }),
+    stateCorrupt: (e) => log('changelog record is not a valid consent state; subject quarantined', { ...e }),
     consumerCrashed: (e) =>
       log(
         e.restart
@@ -90,6 +128,7 @@ function logReports(log: NonNullable<GovernedStreamConfig['log']>): GovernedStre
 
 /** Loads the policy, creates missing topics (when asked) and starts consuming. */
 export async function startGovernedStream(config: GovernedStreamConfig): Promise<GovernedStream> {
+  assertPseudonymKey(config.pseudonymKey, config.demoMode === true);
   const policy = loadPolicy(readFileSync(config.policyFile, 'utf8'), {
     fileName: basename(config.policyFile),
   });
@@ -119,6 +158,9 @@ export async function startGovernedStream(config: GovernedStreamConfig): Promise
     observer,
     producers: config.producers,
     claimBackoff: config.claimBackoff,
+    maxRecordBytes: config.maxRecordBytes,
+    maxRecordAttempts: config.maxRecordAttempts,
+    maxQueuedBytesPerPartition: config.maxQueuedBytesPerPartition,
   };
   const runner = new StreamTaskRunner(kafka, {
     ...common,
@@ -126,6 +168,7 @@ export async function startGovernedStream(config: GovernedStreamConfig): Promise
     transactionalIdPrefix: `${config.topicPrefix}${config.groupId}`,
     topics,
     pseudonymKey: config.pseudonymKey,
+    decisionCore: config.decisionCore,
     routing: identityRouting ? { routed: topics.routed, handover: topics.handover } : undefined,
   });
   const router = identityRouting
@@ -136,6 +179,7 @@ export async function startGovernedStream(config: GovernedStreamConfig): Promise
         inputs: topics.inputs,
         routed: topics.routed,
         homes: topics.homes,
+        deadLetter: topics.deadLetter,
       })
     : null;
   await router?.start();

@@ -3,12 +3,14 @@ import { type OutputRecord, readTopicToEnd } from '@app/kafka';
 import { type CompiledPolicy } from '@app/policy';
 import { type Assignment, type Backoff, ClaimLoop, type ClaimWork, type ClaimedUnit } from './claim-loop';
 import { IdentityHomes } from './identity-homes';
-import { routeOne, SEQUENCE_KEY, type RouterSequence, type RouteTargets } from './identity-route.step';
-import { Backpressure } from './input-backpressure';
+import { SEQUENCE_KEY, type RouterSequence, type RouteTargets } from './identity-route.step';
+import { Backpressure, queuedBytes } from './input-backpressure';
 import { type InputQueue, skipFilteredBatch, takeInProducedOrder } from './input-merge';
 import { claimedRange, offsetThrough, queueBatch, readDry, refreshEnds } from './input-queues';
 import { type FetchedBatchReport, kafkaLoopConsumer } from './kafka-loop-consumer';
 import { KeyPartitions } from './key-partitions';
+import { routeGuarded } from './identity-route.guard';
+import { type RecordAt, RecordFailures, type RecordVerdict } from './record-failures';
 import { singleOwnerAssigner } from './single-owner.assigner';
 import {
   commitStep,
@@ -39,6 +41,14 @@ export interface IdentityRouterOptions {
   /** Creates the router's transactional producer (default: the Kafka client's). */
   readonly producers?: ProducerSupplier;
   readonly claimBackoff?: Backoff;
+  /** Where a record whose routing keeps failing (or whose routed copy is too large) goes. */
+  readonly deadLetter: string;
+  /** Largest record written, key and headers included (default {@link DEFAULT_MAX_RECORD_BYTES}). */
+  readonly maxRecordBytes?: number;
+  /** Attempts per input record before it is dead-lettered as `internal-error` (default 3). */
+  readonly maxRecordAttempts?: number;
+  /** Queued bytes per input partition before its fetching pauses. */
+  readonly maxQueuedBytesPerPartition?: number;
 }
 
 interface RouterQueue extends InputQueue {
@@ -77,6 +87,8 @@ export class IdentityRouter implements ClaimWork {
   private queueByTp = new Map<string, RouterQueue>();
   private homes: IdentityHomes;
   private sequence: RouterSequence = { last: 0 };
+  /** Failures per raw input record, kept across claims (see {@link RecordFailures}). */
+  private readonly failures: RecordFailures;
 
   constructor(
     private readonly kafka: Kafka,
@@ -90,7 +102,12 @@ export class IdentityRouter implements ClaimWork {
     });
     this.admin = kafka.admin();
     this.homes = new IdentityHomes(options.policy);
-    this.backpressure = new Backpressure(this.consumer, options.maxQueuedPerPartition);
+    this.failures = new RecordFailures(options.maxRecordAttempts);
+    this.backpressure = new Backpressure(
+      this.consumer,
+      options.maxQueuedPerPartition,
+      options.maxQueuedBytesPerPartition,
+    );
     const fetched = kafkaLoopConsumer(this.consumer, options.inputs, {
       enqueue: (payload) => this.enqueue(payload),
       batchProcessed: (report) => this.batchProcessed(report),
@@ -204,9 +221,9 @@ export class IdentityRouter implements ClaimWork {
   private enqueue({ batch, isStale }: EachBatchPayload): void {
     const q = this.queueByTp.get(`${batch.topic}:${batch.partition}`);
     if (!q || this.claimed === null || isStale()) return;
-    queueBatch(q, batch);
+    const added = queueBatch(q, batch);
     if (batch.messages.length > 0) this.arrival.notify();
-    this.backpressure.queued(q.topic, q.partition, q.messages.length);
+    this.backpressure.queued(q.topic, q.partition, q.messages.length, added);
   }
 
   private batchProcessed(report: FetchedBatchReport): void {
@@ -237,9 +254,22 @@ export class IdentityRouter implements ClaimWork {
     const sequence = { last: sequenceBefore };
     // Routing changes the table; a failed step must not leave those changes behind (the claim
     // after a failure restores the table from the changelog).
+    const engineDeadLetters: { at: RecordAt; verdict: RecordVerdict }[] = [];
     for (const { queue, message } of taken) {
       const q = queue as RouterQueue;
-      routeOne(this.homes, { topic: q.topic, partition: q.partition, message }, targets, sequence, records);
+      const input = { topic: q.topic, partition: q.partition, message };
+      const verdict = routeGuarded(
+        { ...this.options, homes: this.homes, failures: this.failures },
+        input,
+        targets,
+        sequence,
+        records,
+      );
+      if (verdict !== undefined)
+        engineDeadLetters.push({
+          at: { topic: q.topic, partition: q.partition, offset: message.offset },
+          verdict,
+        });
     }
     if (sequence.last !== sequenceBefore)
       records.push({ topic: targets.homes, key: SEQUENCE_KEY, value: String(sequence.last), partition: 0 });
@@ -256,9 +286,20 @@ export class IdentityRouter implements ClaimWork {
     const offsets: TopicOffsets[] = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
     await commitStep(producer, this.options.groupId, records, offsets);
     this.sequence = sequence;
+    for (const { at, verdict } of engineDeadLetters) {
+      this.failures.settled(at);
+      this.options.observer?.recordDeadLettered?.({ stage: 'router', ...at, code: verdict.code });
+    }
+    if (this.failures.size > 0)
+      for (const { queue, message } of taken)
+        this.failures.settled({
+          topic: queue.topic,
+          partition: (queue as RouterQueue).partition,
+          offset: message.offset,
+        });
     for (const [q, n] of counts) {
-      q.messages.splice(0, n);
-      this.backpressure.taken(q.topic, q.partition, q.messages.length);
+      const removed = queuedBytes(q.messages.splice(0, n));
+      this.backpressure.taken(q.topic, q.partition, q.messages.length, removed);
     }
     if (this.options.observer?.routeStepCommitted) {
       const lag = new Map<string, Map<number, number>>();

@@ -4,11 +4,19 @@
  * outputs, lineage, dead letters, changelog and offsets in one transaction; the identity router
  * routes events by identity home when links cross partitions. Services only host it.
  */
-export { startGovernedStream, type GovernedStream, type GovernedStreamConfig } from './governed-stream';
+export {
+  assertPseudonymKey,
+  PUBLIC_PSEUDONYM_KEY,
+  startGovernedStream,
+  type GovernedStream,
+  type GovernedStreamConfig,
+} from './governed-stream';
 export {
   type ClaimFailed,
   type ConsumerCrashed,
   type GovernedStreamObserver,
+  type RecordDeadLettered,
+  type RecordFailed,
   type RouteStepCommitted,
   type RouterClaimed,
   type StepCommitted,
@@ -22,3 +30,6 @@ export { engineTopics, engineTopicSpecs, type EngineTopics } from './engine-topi
 export { EngineMetrics } from './engine.metrics';
 export { figuresFromMetrics } from './engine-figures';
 export { needsIdentityRouting } from './identity-routing.choice';
+export { governanceCore, type DecisionCore, type DecisionCoreSupplier } from './decision-core';
+export { DEFAULT_MAX_RECORD_BYTES } from './output-size';
+export { DEFAULT_MAX_RECORD_ATTEMPTS } from './record-failures';

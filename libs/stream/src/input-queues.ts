@@ -1,4 +1,5 @@
 import { type Admin, type Batch, type KafkaMessage } from 'kafkajs';
+import { queuedBytes } from './input-backpressure';
 import { type InputQueue, type MergedRecord } from './input-merge';
 
 /** Committed group offsets as `Admin.fetchOffsets` returns them. */
@@ -34,16 +35,19 @@ export function claimedRange(
 
 /**
  * Adds a fetched batch to its queue: the records from `next` on (a seek or a restart may fetch older
- * ones again), then moves `next` past the batch and `end` up to its high watermark.
+ * ones again), then moves `next` past the batch and `end` up to its high watermark. Returns the
+ * bytes queued (see `queuedBytes`), for backpressure by bytes.
  */
 export function queueBatch(
   q: InputQueue,
   batch: Pick<Batch, 'highWatermark' | 'messages' | 'lastOffset'>,
-): void {
+): number {
   q.end = BigInt(batch.highWatermark) > q.end ? BigInt(batch.highWatermark) : q.end;
-  for (const m of batch.messages) if (BigInt(m.offset) >= q.next) q.messages.push(m);
+  const added = batch.messages.filter((m) => BigInt(m.offset) >= q.next);
+  for (const m of added) q.messages.push(m);
   const after = BigInt(batch.lastOffset()) + 1n;
   if (after > q.next) q.next = after;
+  return queuedBytes(added);
 }
 
 /**

@@ -65,7 +65,8 @@ export async function commitStep(
   const transaction = await producer.transaction();
   try {
     await sendInTransaction(transaction, records);
-    await transaction.sendOffsets({ consumerGroupId: groupId, topics: offsets });
+    // A step may consume nothing (it only reports a corrupt changelog record).
+    if (offsets.length > 0) await transaction.sendOffsets({ consumerGroupId: groupId, topics: offsets });
     await transaction.commit();
   } catch (error) {
     await transaction.abort().catch(() => undefined);

@@ -68,6 +68,46 @@ export interface ConsumerCrashed {
 }
 
 /**
+ * A record made its step fail: the core (or serialising its result) threw, or an output would be too
+ * large. The step aborts and is retried after a fresh claim. Coordinates only, never values.
+ */
+export interface RecordFailed {
+  readonly stage: StreamStage;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  /** Error name, never the message. */
+  readonly error: string;
+  /** Failed attempts on this record so far. */
+  readonly attempt: number;
+}
+
+/**
+ * The engine itself dead-lettered a record (committed): the core kept failing on it
+ * (`internal-error`), its outputs do not fit (`output-too-large`), or a subject's state could not
+ * be restored (`corrupt-state`, for the changelog record and for inputs of that subject).
+ */
+export interface RecordDeadLettered {
+  readonly stage: StreamStage;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly code: string;
+}
+
+/**
+ * A changelog record could not be restored (not JSON, or not a valid subject state): its subject is
+ * quarantined (nothing decided for it) until a valid state or a tombstone replaces the record.
+ */
+export interface StateCorrupt {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  /** Error name, never the message. */
+  readonly error: string;
+}
+
+/**
  * What the governed stream tells its host as it runs: claims, committed steps and failures. The
  * engine's metrics are one such observer; a host adds its own for logs or its own bookkeeping.
  * Called on the engine's path (a step's figures right after its commit), so implementations must be
@@ -81,6 +121,9 @@ export interface GovernedStreamObserver {
   stepFailed?(event: StepFailed): void;
   claimFailed?(event: ClaimFailed): void;
   consumerCrashed?(event: ConsumerCrashed): void;
+  recordFailed?(event: RecordFailed): void;
+  recordDeadLettered?(event: RecordDeadLettered): void;
+  stateCorrupt?(event: StateCorrupt): void;
 }
 
 /** One observer that tells each of `observers`, in order. */
@@ -93,6 +136,9 @@ export function allOf(observers: readonly GovernedStreamObserver[]): GovernedStr
     stepFailed: (e) => observers.forEach((o) => o.stepFailed?.(e)),
     claimFailed: (e) => observers.forEach((o) => o.claimFailed?.(e)),
     consumerCrashed: (e) => observers.forEach((o) => o.consumerCrashed?.(e)),
+    recordFailed: (e) => observers.forEach((o) => o.recordFailed?.(e)),
+    recordDeadLettered: (e) => observers.forEach((o) => o.recordDeadLettered?.(e)),
+    stateCorrupt: (e) => observers.forEach((o) => o.stateCorrupt?.(e)),
   };
 }
 

@@ -1,6 +1,6 @@
-import { type Admin, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
+import { type Admin, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage } from 'kafkajs';
 import { readTopicToEnd } from '@app/kafka';
-import { GovernanceProcessor, type CompiledPolicy } from '@app/policy';
+import { type CompiledPolicy } from '@app/policy';
 import {
   type Assignment,
   type Backoff,
@@ -9,6 +9,10 @@ import {
   type ClaimWork,
   type ClaimedUnit,
 } from './claim-loop';
+import { type DecisionCoreSupplier, governanceCore } from './decision-core';
+import { DEFAULT_MAX_RECORD_BYTES } from './output-size';
+import { RecordFailures } from './record-failures';
+import { restoreSubject } from './subject-restore';
 import { coPartitionedAssigner } from './co-partitioned.assigner';
 import { type EngineTopics } from './engine-topics';
 import { HandoverInbox } from './handover-inbox';
@@ -25,7 +29,7 @@ import {
   type TransactionalProducer,
 } from './step-transaction';
 import { type GovernedStreamObserver, loopReportsOf } from './stream-observer';
-import { type StreamTask } from './stream-task';
+import { type PendingDeadLetter, type StreamTask } from './stream-task';
 import { stepTask, type TaskStepContext } from './stream-task.step';
 import { Wakeup } from './wakeup';
 
@@ -46,6 +50,14 @@ export interface StreamTaskRunnerOptions {
   /** Creates the tasks' transactional producers (default: the Kafka client's). */
   readonly producers?: ProducerSupplier;
   readonly claimBackoff?: Backoff;
+  /** Creates each task's decision core (default: the policy library's processor). */
+  readonly decisionCore?: DecisionCoreSupplier;
+  /** Largest record written, key and headers included (default {@link DEFAULT_MAX_RECORD_BYTES}). */
+  readonly maxRecordBytes?: number;
+  /** Attempts per record before it is dead-lettered as `internal-error` (default 3). */
+  readonly maxRecordAttempts?: number;
+  /** Queued bytes per input partition before its fetching pauses. */
+  readonly maxQueuedBytesPerPartition?: number;
   /**
    * Identity routing: the task's only event input is `routed` (written by the identity router in
    * produced order, keyed by home), plus the `handover` topic where tasks pass consent state to
@@ -79,6 +91,10 @@ export class StreamTaskRunner implements ClaimWork {
   /** See {@link TaskStepContext.exportedHere}. */
   private readonly exportedHere = new Map<number, HandoverStates>();
   private readonly keyPartitions = new KeyPartitions();
+  /** Failures per input record, kept across claims (see {@link RecordFailures}). */
+  private readonly failures: RecordFailures;
+  /** Corrupt changelog records already dead-lettered by this instance (topic/partition/offset). */
+  private readonly reportedCorrupt = new Set<string>();
   /** Output topic → partition count, read when tasks are claimed. */
   private outputPartitions = new Map<string, number>();
   /** Topics whose partition p is merged by task p. */
@@ -100,9 +116,14 @@ export class StreamTaskRunner implements ClaimWork {
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1048576,
     });
     this.admin = kafka.admin();
+    this.failures = new RecordFailures(options.maxRecordAttempts);
     this.inputs = options.routing ? [options.routing.routed] : options.topics.inputs;
     this.handover = options.routing ? [options.routing.handover] : [];
-    this.backpressure = new Backpressure(this.consumer, options.maxQueuedPerPartition);
+    this.backpressure = new Backpressure(
+      this.consumer,
+      options.maxQueuedPerPartition,
+      options.maxQueuedBytesPerPartition,
+    );
     const fetched = kafkaLoopConsumer(this.consumer, [...this.inputs, ...this.handover], {
       enqueue: (payload) => this.enqueue(payload),
       batchProcessed: (report) => this.batchProcessed(report),
@@ -170,6 +191,8 @@ export class StreamTaskRunner implements ClaimWork {
       exportedHere: this.exportedHere,
       place: this.place,
       observer: this.options.observer,
+      failures: this.failures,
+      maxRecordBytes: this.options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES,
     };
     return [...this.tasks.values()].map((task) => ({ id: task.partition, step: () => stepTask(ctx, task) }));
   }
@@ -199,6 +222,12 @@ export class StreamTaskRunner implements ClaimWork {
     const { topics: meta } = await this.admin.fetchTopicMetadata({ topics: outputs });
     this.outputPartitions = new Map(meta.map((t) => [t.name, t.partitions.length]));
     const states = await this.restore(new Set(wanted));
+    const restoring = {
+      changelog: topics.changelog,
+      deadLetter: topics.deadLetter,
+      reported: this.reportedCorrupt,
+      observer: this.options.observer,
+    };
     let restoredSubjects = 0;
     for (const p of wanted) {
       const queues: InputQueue[] = inputs.map((topic, rank) => {
@@ -208,12 +237,14 @@ export class StreamTaskRunner implements ClaimWork {
       const inbox = routing
         ? new HandoverInbox(claimedRange(committed, ends[inputs.length], routing.handover, p).start)
         : null;
-      const processor = new GovernanceProcessor(this.options.policy, {
+      const processor = (this.options.decisionCore ?? governanceCore)(this.options.policy, {
         pseudonymKey: this.options.pseudonymKey,
       });
-      for (const [key, value] of states.get(p) ?? []) {
-        processor.importState(key, JSON.parse(value.toString('utf8')) as unknown);
-        restoredSubjects++;
+      const quarantined = new Set<string>();
+      const pending: PendingDeadLetter[] = [];
+      for (const [key, message] of states.get(p) ?? []) {
+        if (restoreSubject(restoring, processor, key, { partition: p, message }, pending)) restoredSubjects++;
+        else quarantined.add(key);
       }
       const task: StreamTask = {
         partition: p,
@@ -221,6 +252,8 @@ export class StreamTaskRunner implements ClaimWork {
         queueByTopic: new Map(queues.map((q) => [q.topic, q])),
         producer: producers.get(p) as TransactionalProducer,
         processor,
+        quarantined,
+        pending,
         status: 'active',
         inbox,
       };
@@ -233,8 +266,8 @@ export class StreamTaskRunner implements ClaimWork {
   }
 
   /** Latest state per subject of the wanted changelog partitions (task p writes partition p). */
-  private async restore(wanted: Set<number>): Promise<Map<number, Map<string, Buffer>>> {
-    const out = new Map<number, Map<string, Buffer>>();
+  private async restore(wanted: Set<number>): Promise<Map<number, Map<string, KafkaMessage>>> {
+    const out = new Map<number, Map<string, KafkaMessage>>();
     await readTopicToEnd(this.kafka, {
       topic: this.options.topics.changelog,
       onBatch: ({ partition, messages }) => {
@@ -244,7 +277,7 @@ export class StreamTaskRunner implements ClaimWork {
         for (const m of messages) {
           if (m.key === null) continue;
           if (m.value === null) latest.delete(m.key.toString('utf8'));
-          else latest.set(m.key.toString('utf8'), m.value);
+          else latest.set(m.key.toString('utf8'), m);
         }
       },
     });
@@ -263,9 +296,9 @@ export class StreamTaskRunner implements ClaimWork {
     }
     const q = task.queueByTopic.get(batch.topic);
     if (!q) return;
-    queueBatch(q, batch);
+    const added = queueBatch(q, batch);
     if (batch.messages.length > 0) this.arrival.notify();
-    this.backpressure.queued(q.topic, task.partition, q.messages.length);
+    this.backpressure.queued(q.topic, task.partition, q.messages.length, added);
   }
 
   private batchProcessed(report: FetchedBatchReport): void {

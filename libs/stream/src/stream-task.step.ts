@@ -1,17 +1,21 @@
-import { type Admin, type IHeaders, type TopicOffsets } from 'kafkajs';
-import { isBinaryModeCloudEvent, type HeaderValue } from '@app/contracts';
+import { type Admin, type TopicOffsets } from 'kafkajs';
 import { type OutputRecord } from '@app/kafka';
-import { type GovernanceProcessor, type ProcessResult } from '@app/policy';
 import { type ClaimLease } from './claim-loop';
 import { type EngineTopics } from './engine-topics';
-import { emptyTally, toOutputRecords } from './governed-output.mapper';
+import { emptyTally } from './governed-output.mapper';
 import { type HandoverInbox } from './handover-inbox';
-import { type Backpressure } from './input-backpressure';
+import { type Backpressure, queuedBytes } from './input-backpressure';
 import { takeInProducedOrder } from './input-merge';
 import { offsetThrough, readDry, refreshEnds } from './input-queues';
 import { type HandoverMarker, type HandoverStates, originOf, routedKind } from './routed-record';
 import { commitStep } from './step-transaction';
-import { type GovernedStreamObserver } from './stream-observer';
+import { type RecordAt, type RecordVerdict } from './record-failures';
+import {
+  decideRecord,
+  type RecordDecisionContext,
+  reportDeadLettered,
+  type TaskInput,
+} from './record-decision';
 import { type StreamTask } from './stream-task';
 import { type Wakeup } from './wakeup';
 
@@ -22,7 +26,7 @@ const HANDOVER_POLL_MS = 5;
 const MAX_EXPORTED_HERE = 10_000;
 
 /** What the tasks of one claim share while they step. */
-export interface TaskStepContext {
+export interface TaskStepContext extends RecordDecisionContext {
   readonly groupId: string;
   readonly topics: EngineTopics;
   /** With identity routing: the handover topic tasks pass consent state through. */
@@ -41,15 +45,13 @@ export interface TaskStepContext {
    * Bounded: an import on another instance never takes its entry.
    */
   readonly exportedHere: Map<number, HandoverStates>;
-  /** Output partition of a key, as the Java client's partitioner puts it. */
-  readonly place: (topic: string, key: string) => number | undefined;
-  readonly observer?: GovernedStreamObserver;
 }
 
 /** One transaction: takes records in produced order, decides them, commits. False if idle. */
 export async function stepTask(ctx: TaskStepContext, task: StreamTask): Promise<boolean> {
   const available = task.queues.map((q) => q.messages.length);
-  if (available.every((n) => n === 0)) return false;
+  const pending = task.pending.length > 0;
+  if (available.every((n) => n === 0) && !pending) return false;
   const nextAtSnapshot = task.queues.map((q) => q.next);
   const started = performance.now();
   // End offsets come from the fetch responses (high watermarks). They only matter where the merge
@@ -65,12 +67,15 @@ export async function stepTask(ctx: TaskStepContext, task: StreamTask): Promise<
     );
     taken = takeInProducedOrder(task.queues, available, nextAtSnapshot, ctx.maxStepRecords);
   }
-  if (taken.length === 0) return false;
+  if (taken.length === 0 && !pending) return false;
 
   const { topics } = ctx;
   const tally = emptyTally();
   const records: OutputRecord[] = [];
-  const changed = new Map<string, object | null>();
+  // Subject key → its serialised state as of the step's last record (null: a tombstone).
+  const changed = new Map<string, string | null>();
+  const verdicts: { origin: TaskInput['origin']; verdict: RecordVerdict }[] = [];
+  const settled: RecordAt[] = [];
   const recordsIn = new Map<string, number>();
   let used = 0;
   for (const { queue, message } of taken) {
@@ -89,14 +94,17 @@ export async function stepTask(ctx: TaskStepContext, task: StreamTask): Promise<
       continue;
     }
     const origin = originOf(message, { topic: queue.topic, partition: task.partition });
-    const at = { topic: origin.topic, partition: origin.partition, offset: origin.message.offset };
-    const result = decide(task.processor, origin.message.headers ?? {}, message.value, at);
-    toOutputRecords(result, origin, topics, tally, records, ctx.place);
-    for (const c of result.stateChanges) changed.set(c.subjectKey, c.state);
+    const read = { topic: queue.topic, partition: task.partition, offset: message.offset };
+    const decided = decideRecord(ctx, task.processor, task.quarantined, { read, origin }, tally);
+    records.push(...decided.records);
+    for (const [key, state] of decided.states) changed.set(key, state);
+    if (decided.verdict !== undefined) verdicts.push({ origin, verdict: decided.verdict });
+    settled.push(read);
     recordsIn.set(origin.topic, (recordsIn.get(origin.topic) ?? 0) + 1);
     used++;
   }
-  if (used === 0) return false;
+  if (used === 0 && !pending) return false;
+  for (const p of task.pending) records.push(p.record);
   taken = taken.slice(0, used);
   // Serialised once per key at the end of the step: the state as of the step's last record.
   for (const [key, state] of changed) {
@@ -104,7 +112,7 @@ export async function stepTask(ctx: TaskStepContext, task: StreamTask): Promise<
       topic: topics.changelog,
       partition: task.partition,
       key,
-      value: state === null ? null : JSON.stringify(state),
+      value: state,
     });
   }
   const counts = task.queues.map(() => 0);
@@ -121,10 +129,13 @@ export async function stepTask(ctx: TaskStepContext, task: StreamTask): Promise<
   }
 
   await commitStep(task.producer, ctx.groupId, records, offsets);
+  for (const at of settled) ctx.failures.settled(at);
+  for (const p of task.pending.splice(0)) p.committed();
+  for (const v of verdicts) reportDeadLettered(ctx.observer, 'tasks', v.origin, v.verdict);
 
   task.queues.forEach((q, i) => {
-    q.messages.splice(0, counts[i] as number);
-    ctx.backpressure.taken(q.topic, task.partition, q.messages.length);
+    const removed = queuedBytes(q.messages.splice(0, counts[i] as number));
+    ctx.backpressure.taken(q.topic, task.partition, q.messages.length, removed);
   });
   const lag = new Map(task.queues.map((q) => [q.topic, Number(q.end - q.next) + q.messages.length]));
   ctx.observer?.stepCommitted?.({
@@ -148,7 +159,7 @@ function handOver(
   task: StreamTask,
   kind: 'export' | 'import',
   value: Buffer | null,
-  changed: Map<string, object | null>,
+  changed: Map<string, string | null>,
   records: OutputRecord[],
 ): boolean {
   const marker = JSON.parse(value?.toString('utf8') ?? 'null') as HandoverMarker;
@@ -186,18 +197,7 @@ function handOver(
   for (const [key, state] of arrived.states) {
     processor.importState(key, state);
     const imported = processor.exportState(key);
-    changed.set(key, imported);
+    changed.set(key, imported === null ? null : JSON.stringify(imported));
   }
   return true;
-}
-
-function decide(
-  processor: GovernanceProcessor,
-  headers: IHeaders,
-  value: Buffer | null,
-  at: { topic: string; partition: number; offset: string },
-): ProcessResult {
-  const h = headers as Readonly<Record<string, HeaderValue>>;
-  if (isBinaryModeCloudEvent(h)) return processor.processBinary(h, value, at);
-  return processor.process(value ?? new Uint8Array(0), at);
 }

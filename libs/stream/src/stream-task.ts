@@ -1,7 +1,14 @@
-import { type GovernanceProcessor } from '@app/policy';
+import { type OutputRecord } from '@app/kafka';
+import { type DecisionCore } from './decision-core';
 import { type HandoverInbox } from './handover-inbox';
 import { type InputQueue } from './input-merge';
 import { type TransactionalProducer } from './step-transaction';
+
+/** A dead letter the claim found, and what to report once a step committed it. */
+export interface PendingDeadLetter {
+  readonly record: OutputRecord;
+  readonly committed: () => void;
+}
 
 /**
  * Task p: partition p of every input topic and of the changelog, its own processor (the consent
@@ -13,7 +20,14 @@ export interface StreamTask {
   readonly queues: InputQueue[];
   readonly queueByTopic: ReadonlyMap<string, InputQueue>;
   readonly producer: TransactionalProducer;
-  processor: GovernanceProcessor;
+  processor: DecisionCore;
+  /**
+   * Subjects whose changelog state could not be restored: nothing is decided for them (their
+   * inputs are dead-lettered as `corrupt-state`) until a valid state or a tombstone replaces it.
+   */
+  readonly quarantined: Set<string>;
+  /** Dead letters found while claiming (corrupt changelog records), written by the next step. */
+  readonly pending: PendingDeadLetter[];
   status: 'active' | 'released';
   /** With identity routing: states handed over by other tasks, waiting for their import marker. */
   readonly inbox: HandoverInbox | null;

@@ -1,6 +1,7 @@
 import { Expose, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
-import { HttpSettings, toInt } from '@app/service-kit';
+import { Holds, HttpSettings, toInt } from '@app/service-kit';
+import { PUBLIC_PSEUDONYM_KEY } from '@app/stream';
 
 /** Policy engine settings; each name is the environment variable that sets it. */
 export class PolicyEngineSettings extends HttpSettings {
@@ -16,10 +17,26 @@ export class PolicyEngineSettings extends HttpSettings {
   @IsNotEmpty()
   POLICY_FILE = 'policies/example.yaml';
 
-  /** Key of the keyed pseudonyms; the same name and default as `govern dry-run`, so outputs are equal. */
+  /**
+   * Key of the keyed pseudonyms; the same name as `govern dry-run`'s, so outputs are equal. Must be a
+   * secret: the default is public, and pseudonyms under it are reversible by anyone who guesses
+   * identifiers. Only demo mode accepts the default.
+   */
   @Expose()
   @IsNotEmpty()
-  GOVERN_PSEUDONYM_KEY = 'govern-dry-run';
+  @Holds<PolicyEngineSettings>(
+    'secretPseudonymKey',
+    (value, s) =>
+      s.GOVERN_DEMO_MODE === 'true' ||
+      (typeof value === 'string' && value.trim() !== '' && value !== PUBLIC_PSEUDONYM_KEY),
+    'must be a secret key, not empty and not the public default (GOVERN_DEMO_MODE=true allows the default for a demo)',
+  )
+  GOVERN_PSEUDONYM_KEY = PUBLIC_PSEUDONYM_KEY;
+
+  /** Demo mode: generated data only; accepts the public default pseudonym key. */
+  @Expose()
+  @IsIn(['true', 'false'])
+  GOVERN_DEMO_MODE = 'false';
 
   /** Consumer group; instances with the same group share the tasks (partitions). */
   @Expose()
@@ -54,6 +71,25 @@ export class PolicyEngineSettings extends HttpSettings {
   @Min(10)
   @Max(1000000)
   ENGINE_MAX_QUEUED = 10000;
+
+  /**
+   * Largest record the engine writes, key and headers included; at most the broker's
+   * `max.message.bytes`. An input whose outputs (or resulting state) would not fit is dead-lettered.
+   */
+  @Expose()
+  @Transform(toInt)
+  @IsInt()
+  @Min(10000)
+  @Max(100 * 1024 * 1024)
+  ENGINE_MAX_RECORD_BYTES = 1_000_000;
+
+  /** Bytes buffered per input partition before its fetching pauses (as ENGINE_MAX_QUEUED, by size). */
+  @Expose()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024 * 1024)
+  @Max(4 * 1024 * 1024 * 1024)
+  ENGINE_MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 
   /** Whether the engine creates missing topics at start (`govern topics --apply` does it too). */
   @Expose()

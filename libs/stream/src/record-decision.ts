@@ -1,0 +1,169 @@
+import { type IHeaders, type KafkaMessage } from 'kafkajs';
+import { isBinaryModeCloudEvent, type HeaderValue } from '@app/contracts';
+import { buildDeadLetter, type OutputRecord } from '@app/kafka';
+import { type ProcessResult } from '@app/policy';
+import { errorName } from './claim-loop';
+import { type DecisionCore } from './decision-core';
+import { type EngineTopics } from './engine-topics';
+import { type OutcomeTally, toOutputRecords } from './governed-output.mapper';
+import { firstOversized, oversizedReason } from './output-size';
+import {
+  OutputTooLargeError,
+  type RecordAt,
+  type RecordFailures,
+  type RecordVerdict,
+} from './record-failures';
+import { type GovernedStreamObserver, type StreamStage } from './stream-observer';
+
+/** What deciding one record needs besides the record: where outputs go, bounds and bookkeeping. */
+export interface RecordDecisionContext {
+  readonly topics: EngineTopics;
+  readonly failures: RecordFailures;
+  /** Largest record the engine writes (key and headers included). */
+  readonly maxRecordBytes: number;
+  readonly place: (topic: string, key: string) => number | undefined;
+  readonly observer?: GovernedStreamObserver;
+}
+
+/** One input as a task decides it: where it was read, and the original it stands for. */
+export interface TaskInput {
+  /** Where the task read it (with identity routing: the routed copy). Failures are counted here. */
+  readonly read: RecordAt;
+  /** The original input (topic, partition, message with its offset and headers) for dead letters. */
+  readonly origin: { readonly topic: string; readonly partition: number; readonly message: KafkaMessage };
+}
+
+/** What one decided input adds to its step. */
+export interface DecidedRecord {
+  /** Destination, lineage and dead-letter records. */
+  readonly records: OutputRecord[];
+  /** Changed subject states, serialised (the changelog values). */
+  readonly states: ReadonlyArray<readonly [string, string]>;
+  /** Set when the engine dead-lettered the input itself (already in `records`). */
+  readonly verdict?: RecordVerdict;
+}
+
+/** Thrown to abort a step whose record changed a quarantined subject together with others. */
+export class QuarantinedSubjectError extends Error {
+  override readonly name = 'QuarantinedSubjectError';
+}
+
+const CORRUPT_SUBJECT: RecordVerdict = {
+  code: 'corrupt-state',
+  reason:
+    "the subject's stored consent state could not be restored; nothing is decided for it until it is repaired",
+};
+
+/** The engine's own dead letter for an input: original bytes and headers, source coordinates. */
+export function engineDeadLetter(
+  deadLetterTopic: string,
+  origin: TaskInput['origin'],
+  verdict: RecordVerdict,
+): OutputRecord {
+  return buildDeadLetter({
+    deadLetterTopic,
+    sourceTopic: origin.topic,
+    sourcePartition: origin.partition,
+    message: origin.message,
+    code: verdict.code,
+    reason: verdict.reason,
+  });
+}
+
+/**
+ * Decides one input event with the task's core. Never half-applies it: when the core or the
+ * serialisation of its result throws, or an output would be larger than the broker accepts, the
+ * failure is counted for the record and the error thrown, so the step aborts and the task's state
+ * comes back from the changelog; once the record's budget is spent, the next attempt dead-letters
+ * it here without calling the core. Events of a quarantined subject (its stored state is corrupt)
+ * are dead-lettered, never decided on missing state.
+ */
+export function decideRecord(
+  ctx: RecordDecisionContext,
+  core: DecisionCore,
+  quarantined: ReadonlySet<string>,
+  input: TaskInput,
+  tally: OutcomeTally,
+): DecidedRecord {
+  const { topics } = ctx;
+  const known = ctx.failures.verdict(input.read);
+  if (known !== undefined)
+    return {
+      records: [engineDeadLetter(topics.deadLetter, input.origin, known)],
+      states: [],
+      verdict: known,
+    };
+  const { origin } = input;
+  const at = { topic: origin.topic, partition: origin.partition, offset: origin.message.offset };
+  const records: OutputRecord[] = [];
+  let result: ProcessResult;
+  let states: [string, string][];
+  try {
+    result = decide(core, origin.message.headers ?? {}, origin.message.value, at);
+    if (quarantined.size > 0 && touchesQuarantined(result, quarantined)) {
+      if (!result.stateChanges.every((c) => quarantined.has(c.subjectKey))) {
+        ctx.failures.skip(input.read, CORRUPT_SUBJECT);
+        throw new QuarantinedSubjectError();
+      }
+      // Only quarantined subjects changed, and they had no state in the core: forgetting them
+      // again undoes the record exactly, without aborting the step.
+      for (const c of result.stateChanges) core.importState(c.subjectKey, null);
+      return {
+        records: [engineDeadLetter(topics.deadLetter, origin, CORRUPT_SUBJECT)],
+        states: [],
+        verdict: CORRUPT_SUBJECT,
+      };
+    }
+    toOutputRecords(result, origin, topics, tally, records, ctx.place);
+    states = result.stateChanges.map((c) => [c.subjectKey, JSON.stringify(c.state)]);
+  } catch (error) {
+    if (error instanceof QuarantinedSubjectError) throw error;
+    const name = errorName(error);
+    const attempt = ctx.failures.failed(input.read, name);
+    ctx.observer?.recordFailed?.({ stage: 'tasks', ...at, error: name, attempt });
+    throw error;
+  }
+  const changelog = states.map(([key, value]) => ({ topic: topics.changelog, key, value }));
+  const over = firstOversized([...records, ...changelog], ctx.maxRecordBytes);
+  if (over !== undefined) {
+    ctx.failures.skip(input.read, {
+      code: 'output-too-large',
+      reason: oversizedReason(over, ctx.maxRecordBytes),
+    });
+    ctx.observer?.recordFailed?.({ stage: 'tasks', ...at, error: 'OutputTooLargeError', attempt: 1 });
+    throw new OutputTooLargeError();
+  }
+  return { records, states };
+}
+
+/** Reports a record the engine dead-lettered, once its step committed. */
+export function reportDeadLettered(
+  observer: GovernedStreamObserver | undefined,
+  stage: StreamStage,
+  origin: TaskInput['origin'],
+  verdict: RecordVerdict,
+): void {
+  observer?.recordDeadLettered?.({
+    stage,
+    topic: origin.topic,
+    partition: origin.partition,
+    offset: origin.message.offset,
+    code: verdict.code,
+  });
+}
+
+function touchesQuarantined(result: ProcessResult, quarantined: ReadonlySet<string>): boolean {
+  if (result.subjectKey !== null && quarantined.has(result.subjectKey)) return true;
+  return result.stateChanges.some((c) => quarantined.has(c.subjectKey));
+}
+
+function decide(
+  core: DecisionCore,
+  headers: IHeaders,
+  value: Buffer | null,
+  at: { topic: string; partition: number; offset: string },
+): ProcessResult {
+  const h = headers as Readonly<Record<string, HeaderValue>>;
+  if (isBinaryModeCloudEvent(h)) return core.processBinary(h, value, at);
+  return core.process(value ?? new Uint8Array(0), at);
+}

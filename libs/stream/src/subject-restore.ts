@@ -1,0 +1,56 @@
+import { type KafkaMessage } from 'kafkajs';
+import { errorName } from './claim-loop';
+import { type DecisionCore } from './decision-core';
+import { engineDeadLetter } from './record-decision';
+import { type GovernedStreamObserver } from './stream-observer';
+import { type PendingDeadLetter } from './stream-task';
+
+/** Where a claim restores from and reports to. */
+export interface SubjectRestore {
+  readonly changelog: string;
+  readonly deadLetter: string;
+  /** Corrupt changelog records this instance already dead-lettered (`partition:offset`). */
+  readonly reported: Set<string>;
+  readonly observer?: GovernedStreamObserver;
+}
+
+/**
+ * Imports one subject's latest changelog state into the task's core; false if it cannot. Why not
+ * throw: a record that is not JSON or not a valid state would fail every claim of the task forever.
+ * Why not start the subject afresh: a fresh state has no objection and no withdrawal, so purposes on
+ * legitimate interest would flow again. The caller quarantines the subject instead, and the record
+ * is dead-lettered as `corrupt-state` with its bytes and coordinates (once per instance), by the
+ * task's next step.
+ */
+export function restoreSubject(
+  restore: SubjectRestore,
+  core: DecisionCore,
+  key: string,
+  read: { readonly partition: number; readonly message: KafkaMessage },
+  pending: PendingDeadLetter[],
+): boolean {
+  const { partition, message } = read;
+  try {
+    core.importState(key, JSON.parse((message.value as Buffer).toString('utf8')) as unknown);
+    return true;
+  } catch (error) {
+    const topic = restore.changelog;
+    const at = { topic, partition, offset: message.offset };
+    const name = errorName(error);
+    restore.observer?.stateCorrupt?.({ ...at, error: name });
+    const id = `${partition}:${message.offset}`;
+    if (restore.reported.has(id)) return false;
+    const verdict = {
+      code: 'corrupt-state',
+      reason: `changelog record is not a valid consent state (${name}); its subject is quarantined`,
+    } as const;
+    pending.push({
+      record: engineDeadLetter(restore.deadLetter, { topic, partition, message }, verdict),
+      committed: () => {
+        restore.reported.add(id);
+        restore.observer?.recordDeadLettered?.({ stage: 'tasks', ...at, code: verdict.code });
+      },
+    });
+    return false;
+  }
+}
