@@ -123,11 +123,6 @@ export class IdentityRouter implements ClaimWork {
     return this.loop.isCaughtUp();
   }
 
-  /** True while this member owns the raw inputs. */
-  isRouting(): boolean {
-    return this.claimed !== null;
-  }
-
   /** Connects, joins the router's group and starts the claim loop in the background. */
   async start(): Promise<void> {
     await this.admin.connect();
