@@ -1,8 +1,9 @@
 import { type Admin, type Consumer, type EachBatchPayload, type Kafka, type TopicOffsets } from 'kafkajs';
-import { type OutputRecord, readTopicToEnd } from '@app/kafka';
+import { type OutputRecord } from '@app/kafka';
 import { type CompiledPolicy } from '@app/policy';
 import { type Assignment, type Backoff, ClaimLoop, type ClaimWork, type ClaimedUnit } from './claim-loop';
 import { IdentityHomes } from './identity-homes';
+import { restoreIdentityHomes } from './identity-homes.restore';
 import { SEQUENCE_KEY, type RouterSequence, type RouteTargets } from './identity-route.step';
 import { Backpressure, queuedBytes } from './input-backpressure';
 import { type InputQueue, skipFilteredBatch, takeInProducedOrder } from './input-merge';
@@ -156,7 +157,11 @@ export class IdentityRouter implements ClaimWork {
         homes: this.options.homes,
         partitionOf: (key) => this.keyPartitions.partitionOf(this.options.routed, count, key),
       };
-      await this.restore();
+      ({ homes: this.homes, sequence: this.sequence } = await restoreIdentityHomes(
+        this.kafka,
+        this.options.homes,
+        this.options.policy,
+      ));
       // Tie-break order of the merge: input rank (evidence first), then partition.
       const queues = inputs.flatMap((topic, rank) =>
         [...(assignment.get(topic) ?? [])]
@@ -191,26 +196,6 @@ export class IdentityRouter implements ClaimWork {
     this.queueByTp = new Map();
     this.backpressure.resumeAll();
     await producer?.disconnect().catch(() => undefined);
-  }
-
-  /** The table and the handover sequence as of the last committed step. */
-  private async restore(): Promise<void> {
-    const homes = new IdentityHomes(this.options.policy);
-    const sequence = { last: 0 };
-    await readTopicToEnd(this.kafka, {
-      topic: this.options.homes,
-      onBatch: ({ messages }) => {
-        for (const m of messages) {
-          if (m.key === null) continue;
-          const key = m.key.toString('utf8');
-          const value = m.value === null ? null : m.value.toString('utf8');
-          if (key === SEQUENCE_KEY) sequence.last = Number(value ?? '0');
-          else homes.restore(key, value);
-        }
-      },
-    });
-    this.homes = homes;
-    this.sequence = sequence;
   }
 
   private enqueue({ batch, isStale }: EachBatchPayload): void {

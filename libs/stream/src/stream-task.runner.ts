@@ -1,5 +1,4 @@
-import { type Admin, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage } from 'kafkajs';
-import { readTopicToEnd } from '@app/kafka';
+import { type Admin, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
 import { type CompiledPolicy } from '@app/policy';
 import {
   type Assignment,
@@ -12,7 +11,7 @@ import {
 import { type DecisionCoreSupplier, governanceCore } from './decision-core';
 import { DEFAULT_MAX_RECORD_BYTES } from './output-size';
 import { RecordFailures } from './record-failures';
-import { restoreSubject } from './subject-restore';
+import { readLatestStates, restoreSubject } from './subject-restore';
 import { coPartitionedAssigner } from './co-partitioned.assigner';
 import { type EngineTopics } from './engine-topics';
 import { HandoverInbox } from './handover-inbox';
@@ -221,7 +220,7 @@ export class StreamTaskRunner implements ClaimWork {
     const outputs = [topics.lineage, ...topics.destinations.values(), ...this.handover];
     const { topics: meta } = await this.admin.fetchTopicMetadata({ topics: outputs });
     this.outputPartitions = new Map(meta.map((t) => [t.name, t.partitions.length]));
-    const states = await this.restore(new Set(wanted));
+    const states = await readLatestStates(this.kafka, this.options.topics.changelog, new Set(wanted));
     const restoring = {
       changelog: topics.changelog,
       deadLetter: topics.deadLetter,
@@ -263,25 +262,6 @@ export class StreamTaskRunner implements ClaimWork {
         this.consumer.seek({ topic: routing.handover, partition: p, offset: inbox.next.toString() });
     }
     this.options.observer?.tasksClaimed?.({ partitions: wanted, restoredSubjects });
-  }
-
-  /** Latest state per subject of the wanted changelog partitions (task p writes partition p). */
-  private async restore(wanted: Set<number>): Promise<Map<number, Map<string, KafkaMessage>>> {
-    const out = new Map<number, Map<string, KafkaMessage>>();
-    await readTopicToEnd(this.kafka, {
-      topic: this.options.topics.changelog,
-      onBatch: ({ partition, messages }) => {
-        if (!wanted.has(partition)) return;
-        let latest = out.get(partition);
-        if (!latest) out.set(partition, (latest = new Map()));
-        for (const m of messages) {
-          if (m.key === null) continue;
-          if (m.value === null) latest.delete(m.key.toString('utf8'));
-          else latest.set(m.key.toString('utf8'), m);
-        }
-      },
-    });
-    return out;
   }
 
   private enqueue({ batch, isStale }: EachBatchPayload): void {

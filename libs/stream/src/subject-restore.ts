@@ -1,4 +1,5 @@
-import { type KafkaMessage } from 'kafkajs';
+import { type Kafka, type KafkaMessage } from 'kafkajs';
+import { readTopicToEnd } from '@app/kafka';
 import { errorName } from './claim-loop';
 import { type DecisionCore } from './decision-core';
 import { engineDeadLetter } from './record-decision';
@@ -53,4 +54,27 @@ export function restoreSubject(
     });
     return false;
   }
+}
+
+/** Latest state record per subject of the wanted changelog partitions (task p writes partition p). */
+export async function readLatestStates(
+  kafka: Kafka,
+  changelog: string,
+  wanted: ReadonlySet<number>,
+): Promise<Map<number, Map<string, KafkaMessage>>> {
+  const out = new Map<number, Map<string, KafkaMessage>>();
+  await readTopicToEnd(kafka, {
+    topic: changelog,
+    onBatch: ({ partition, messages }) => {
+      if (!wanted.has(partition)) return;
+      let latest = out.get(partition);
+      if (!latest) out.set(partition, (latest = new Map()));
+      for (const m of messages) {
+        if (m.key === null) continue;
+        if (m.value === null) latest.delete(m.key.toString('utf8'));
+        else latest.set(m.key.toString('utf8'), m);
+      }
+    },
+  });
+  return out;
 }
