@@ -12,6 +12,8 @@ export const DEAD_LETTER_CODES = [
   'missing-subject',
   'duplicate-event',
   'invalid-evidence',
+  'unexpected-evidence-source',
+  'internal-error',
 ] as const;
 
 /** One of {@link DEAD_LETTER_CODES}. */
