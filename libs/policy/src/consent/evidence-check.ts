@@ -41,16 +41,13 @@ export function schemaReason(
   errors: readonly ErrorObject[] | null | undefined,
   known?: ReadonlySet<string>,
 ): string {
-  // `if` only says a `then` failed, and an anyOf branch error is one of several; the summary names more.
-  const list = (errors ?? []).filter((e) => e.keyword !== 'if');
-  const e = list.find((x) => x.keyword === 'anyOf') ?? list[0];
+  // `if` only says that a `then` failed; the `then` error before it names the constraint.
+  const e = (errors ?? []).find((x) => x.keyword !== 'if');
   if (e === undefined) return 'data: does not match the consent evidence contract';
   const where = contractPath(e.instancePath, known);
   switch (e.keyword) {
     case 'additionalProperties':
       return `${where}: has an undeclared property`;
-    case 'anyOf':
-      return `${where}: must say what it takes back (all: true, purposes or marketing)`;
     default:
       return `${where}: ${e.message ?? `fails ${e.keyword}`}`;
   }
@@ -63,8 +60,22 @@ export type EvidenceCheck =
 
 /** Checks consent evidence against the strict contract schema; never throws. */
 export function checkEvidence(data: unknown): EvidenceCheck {
-  if (validate(data)) return { ok: true, evidence: data };
-  return { ok: false, reason: schemaReason(validate.errors) };
+  if (!validate(data)) return { ok: false, reason: schemaReason(validate.errors) };
+  const w = data.kind === 'withdrawal' ? data.withdrawal : undefined;
+  // Checked after the types, so a mistyped field is named first. An empty scope means everything
+  // (as an absent one does); `all: false` alone, or an empty purpose list, would mean nothing.
+  if (
+    w !== undefined &&
+    Object.keys(w).length > 0 &&
+    w.all !== true &&
+    (w.purposes === undefined || w.purposes.length === 0) &&
+    w.marketing === undefined
+  )
+    return {
+      ok: false,
+      reason: 'data.withdrawal: must say what it takes back (all: true, purposes or marketing)',
+    };
+  return { ok: true, evidence: data };
 }
 
 /**

@@ -91,23 +91,5 @@ export const CONSENT_EVIDENCE_SCHEMA = {
       if: { properties: { kind: { const: 'double-opt-in-confirmation' } } },
       then: { required: ['confirms'] },
     },
-    {
-      // A withdrawal that says what it takes back must say it in a way that is read one way only.
-      if: { properties: { kind: { const: 'withdrawal' } } },
-      then: {
-        properties: {
-          withdrawal: {
-            // An empty scope means everything (as an absent one does); `all: false` alone, or an
-            // empty purpose list, would mean nothing and is refused (then read as everything).
-            anyOf: [
-              { maxProperties: 0 },
-              { required: ['all'], properties: { all: { const: true } } },
-              { required: ['purposes'], properties: { purposes: { minItems: 1 } } },
-              { required: ['marketing'] },
-            ],
-          },
-        },
-      },
-    },
   ],
 } as const;
