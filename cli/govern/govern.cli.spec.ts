@@ -143,6 +143,7 @@ describe('govern CLI', () => {
           kind: 'marketing-consent',
           formVersion: 'newsletter-v3',
           action: 'checkbox_ticked',
+          purposes: ['email.newsletter', 'seg.purchase_history', 'email.engagement_tracking'],
         }),
         evidence('c2', '2025-03-01T10:05:00Z', { kind: 'double-opt-in-confirmation', confirms: 'ev-c1' }),
         JSON.stringify({

@@ -12,9 +12,12 @@ export const DEAD_LETTER_CODES = [
   'missing-subject',
   'duplicate-event',
   'invalid-evidence',
-  // Raised by the engine, not the decision core: the core threw on the record (after retries), the
-  // record's outputs would exceed what the broker accepts, or a subject's stored state is unreadable.
+  'unexpected-evidence-source',
+  // The core threw on the record: the core itself turns an exception into this dead letter, and the
+  // engine does too when a record keeps failing outside the core (after its retries).
   'internal-error',
+  // Raised by the engine: the record's outputs would exceed what the broker accepts, or a subject's
+  // stored state is unreadable.
   'output-too-large',
   'corrupt-state',
 ] as const;

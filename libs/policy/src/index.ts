@@ -15,9 +15,10 @@ export type * from './policy-file/policy-file.types';
 export { POLICY_FILE_SCHEMA } from './policy-file/policy-file.schema';
 export { LEGAL_BASES, LEGAL_BASIS_ARTICLE, type LegalBasis } from './vocabulary/legal-basis';
 export { REASON_CODES, type ReasonCode } from './vocabulary/reason-codes';
+export { checkEvidence, checkEvidenceShape, type EvidenceCheck } from './consent/evidence-check';
+export { canonicalSubjectKey } from './consent/subject-key';
 export {
   assessEvidence,
-  checkEvidenceShape,
   NON_AFFIRMATIVE_ACTIONS,
   type EvidenceAssessment,
   type EvidenceEffect,

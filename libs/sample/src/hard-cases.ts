@@ -112,6 +112,8 @@ export function writeHardCase(
         kind: 'marketing-consent',
         formVersion: 'newsletter-v3',
         action: 'checkbox_ticked',
+        // Every purpose the form offers, ticked one by one: a consent naming none grants nothing.
+        purposes: ['email.newsletter', 'seg.purchase_history', 'email.engagement_tracking'],
       });
       w.evidence(t0 + 2000, s, {
         kind: 'double-opt-in-confirmation',
@@ -203,6 +205,8 @@ export function writeHardCase(
         kind: 'marketing-consent',
         formVersion: 'newsletter-v3',
         action: 'checkbox_ticked',
+        // Every purpose the form offers, ticked one by one: a consent naming none grants nothing.
+        purposes: ['email.newsletter', 'seg.purchase_history', 'email.engagement_tracking'],
       });
       w.evidence(t0 + 3 * day + 60_000, s, {
         kind: 'double-opt-in-confirmation',
@@ -259,6 +263,8 @@ export function writeHardCase(
         kind: 'marketing-consent',
         formVersion: 'newsletter-v3',
         action: 'checkbox_ticked',
+        // Every purpose the form offers, ticked one by one: a consent naming none grants nothing.
+        purposes: ['email.newsletter', 'seg.purchase_history', 'email.engagement_tracking'],
       });
       w.evidence(t0 + 5000, s, {
         kind: 'double-opt-in-confirmation',

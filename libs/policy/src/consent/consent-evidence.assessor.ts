@@ -1,7 +1,5 @@
 import type { ConsentEvidence, MarketingScope } from '@app/contracts/consent-evidence.contract';
-import { CONSENT_EVIDENCE_KINDS } from '@app/contracts/consent-evidence.contract';
 import type { CompiledPolicy, ConsentForm } from '../policy-file/compiled-policy.types';
-import { parseEventTime } from './event-time';
 
 /** What a valid piece of evidence does to the consent state. */
 export type EvidenceEffect =
@@ -63,51 +61,6 @@ const R4_GRANT_FIELDS = [
   'sourceChannel',
 ] as const;
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isStringArray(v: unknown): v is string[] {
-  return Array.isArray(v) && v.every((x) => typeof x === 'string');
-}
-
-/**
- * Checks the contract shape (not legal validity). A failure here is a dead letter: the input is
- * not consent evidence at all. Returns the reason (path and constraint, no values) or null.
- */
-export function checkEvidenceShape(data: unknown): string | null {
-  if (!isRecord(data)) return 'data: consent evidence must be a JSON object';
-  if (typeof data.evidenceId !== 'string' || data.evidenceId === '')
-    return 'data.evidenceId: required string';
-  if (typeof data.kind !== 'string' || !(CONSENT_EVIDENCE_KINDS as readonly string[]).includes(data.kind)) {
-    return `data.kind: must be one of ${CONSENT_EVIDENCE_KINDS.join(', ')}`;
-  }
-  if (!isRecord(data.subject) || typeof data.subject.key !== 'string' || data.subject.key === '') {
-    return 'data.subject.key: required string';
-  }
-  if (typeof data.timestamp !== 'string' || Number.isNaN(parseEventTime(data.timestamp))) {
-    return 'data.timestamp: required ISO 8601 timestamp';
-  }
-  for (const name of ['purposes'] as const) {
-    if (data[name] !== undefined && !isStringArray(data[name]))
-      return `data.${name}: must be an array of strings`;
-  }
-  if (data.scopes !== undefined) {
-    if (!Array.isArray(data.scopes)) return 'data.scopes: must be an array';
-    for (const [i, s] of data.scopes.entries()) {
-      if (
-        !isRecord(s) ||
-        !isStringArray(s.brands) ||
-        !isStringArray(s.channels) ||
-        !isStringArray(s.productGroups)
-      ) {
-        return `data.scopes[${i}]: needs brands, channels and productGroups as string arrays`;
-      }
-    }
-  }
-  return null;
-}
-
 function invalid(
   e: ConsentEvidence,
   rule: string,
@@ -145,9 +98,9 @@ function missingR4Fields(e: ConsentEvidence): string[] {
 function checkR5(e: ConsentEvidence): string | null {
   const s = e.cmpSignal;
   if (s === undefined) return null;
-  if (s.hasResponse === false) return 'the CMP recorded no response (hasResponse=false)';
-  if (s.method !== undefined && s.method !== 'explicit')
-    return `the CMP consent method is "${s.method}", not explicit`;
+  // Reasons name the check, never the CMP's value: the reason goes to lineage and the changelog.
+  if (s.hasResponse === false) return 'the CMP recorded no response';
+  if (s.method !== undefined && s.method !== 'explicit') return 'the CMP consent method is not explicit';
   if (s.consentModel !== undefined && s.consentModel !== 'opt-in')
     return 'the CMP consent model is not opt-in';
   if (s.interactionCount === 0) return 'the CMP recorded no user interaction';
@@ -157,7 +110,7 @@ function checkR5(e: ConsentEvidence): string | null {
 function checkAffirmative(e: ConsentEvidence, form: ConsentForm): string | null {
   const action = e.action ?? '';
   if (NON_AFFIRMATIVE_ACTIONS.has(action) || !form.affirmativeActions.has(action)) {
-    return `action "${action}" is not a clear affirmative action on ${form.version}`;
+    return `the action is not a clear affirmative action on ${form.version}`;
   }
   return null;
 }
@@ -221,8 +174,11 @@ function assessMarketingConsent(e: ConsentEvidence, form: ConsentForm): Evidence
       `competition form ${form.version} lacks a separate, prominent consent step naming companies and product groups`,
     );
   }
-  const claimed = e.purposes !== undefined && e.purposes.length > 0 ? e.purposes : [...form.allPurposes];
-  const purposes = claimed.filter((p) => form.allPurposes.has(p));
+  // R4: the purposes chosen are mandatory evidence. A consent naming none says nothing specific,
+  // and reading it as the whole form would bundle purposes the person never chose (R3).
+  if (e.purposes === undefined || e.purposes.length === 0)
+    return invalid(e, 'R4', 'the consent names no purposes, so it grants nothing');
+  const purposes = e.purposes.filter((p) => form.allPurposes.has(p));
   const scopes = (e.scopes ?? form.scopes).flatMap((s) => intersectScope(s, form.scopes) ?? []);
   return valid(
     e,
@@ -255,16 +211,45 @@ function assessSoftOptIn(policy: CompiledPolicy, e: ConsentEvidence, form: Conse
 }
 
 /**
- * Assesses one piece of consent evidence against the policy. Pure; the evidence has passed
- * {@link checkEvidenceShape}. Invalid evidence grants nothing and says why, with the rule.
+ * Assesses one piece of consent evidence against the policy. Pure; the evidence has passed the
+ * contract schema (`evidence-check.ts`). Invalid evidence grants nothing and says why, with the
+ * rule. `unreadable`: the evidence is the core's fail-closed reading of a withdrawal or objection
+ * that failed the contract. Claimed purposes the policy does not declare are left out, so
+ * lineage names declared purposes only.
  */
-export function assessEvidence(policy: CompiledPolicy, e: ConsentEvidence): EvidenceAssessment {
+export function assessEvidence(
+  policy: CompiledPolicy,
+  e: ConsentEvidence,
+  unreadable = false,
+): EvidenceAssessment {
+  const a = unreadable ? assessUnreadable(e) : assessReadable(policy, e);
+  const declared = a.claimedPurposes.filter((p) => policy.purposes.has(p));
+  return declared.length === a.claimedPurposes.length ? a : { ...a, claimedPurposes: declared };
+}
+
+/** A withdrawal or objection that could not be fully read: honoured in its widest reading. */
+function assessUnreadable(e: ConsentEvidence): EvidenceAssessment {
+  if (e.kind === 'objection')
+    return valid(e, 'R19', 'an objection that could not be fully read; honoured as an objection', {
+      type: 'objection',
+    });
+  return valid(e, 'R18', 'a withdrawal that could not be fully read; honoured as withdrawing everything', {
+    type: 'withdrawal',
+    all: true,
+    purposes: [],
+    marketing: null,
+  });
+}
+
+function assessReadable(policy: CompiledPolicy, e: ConsentEvidence): EvidenceAssessment {
   switch (e.kind) {
     case 'withdrawal': {
       const w = e.withdrawal ?? { all: true };
+      // An empty scope, like an absent one, takes back everything (the schema refuses `all: false` alone).
+      const everything = w.all === true || (w.purposes === undefined && w.marketing === undefined);
       return valid(e, 'R18', 'withdrawal takes effect immediately', {
         type: 'withdrawal',
-        all: w.all === true,
+        all: everything,
         purposes: w.purposes ?? [],
         marketing: w.marketing ?? null,
       });

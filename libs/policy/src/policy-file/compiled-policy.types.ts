@@ -95,6 +95,10 @@ export interface PolicyOptions {
   readonly maxEventBytes: number;
   readonly duplicateWindow: number;
   readonly engagementTrackingPurpose: string | null;
+  /** Evidence captured longer than this before its event time is refused (default 24 h). */
+  readonly maxEvidenceSkewMs: number;
+  /** CloudEvent sources consent evidence is accepted from (default `consent-service`). */
+  readonly consentEvidenceSources: ReadonlySet<string>;
 }
 
 /** The policy compiled into lookup maps; immutable and safe to share. */

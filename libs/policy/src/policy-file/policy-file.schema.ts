@@ -25,6 +25,8 @@ export const POLICY_FILE_SCHEMA = {
         maxEventBytes: { type: 'integer', minimum: 256 },
         duplicateWindow: { type: 'integer', minimum: 0 },
         engagementTrackingPurpose: { type: 'string' },
+        maxEvidenceSkewSeconds: { type: 'integer', minimum: 0 },
+        consentEvidenceSources: { ...stringList, minItems: 1, maxItems: 32 },
       },
     },
     purposes: {

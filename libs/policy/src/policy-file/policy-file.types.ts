@@ -20,6 +20,10 @@ export interface PolicyOptionsFile {
   maxEventBytes?: number;
   duplicateWindow?: number;
   engagementTrackingPurpose?: string;
+  /** How long before its CloudEvent time a piece of evidence may have been captured. */
+  maxEvidenceSkewSeconds?: number;
+  /** CloudEvent `source` values consent evidence is accepted from. */
+  consentEvidenceSources?: string[];
 }
 
 export interface PurposeFile {

@@ -213,6 +213,8 @@ export function compilePolicy(
         maxEventBytes: o.maxEventBytes ?? 65_536,
         duplicateWindow: o.duplicateWindow ?? 256,
         engagementTrackingPurpose: tracking,
+        maxEvidenceSkewMs: (o.maxEvidenceSkewSeconds ?? 86_400) * 1000,
+        consentEvidenceSources: new Set(o.consentEvidenceSources ?? ['consent-service']),
       },
       purposes,
       forms,

@@ -41,14 +41,19 @@ export interface EvidenceDecision {
   readonly suppressions: Suppression[];
 }
 
-/** Stage 3 for consent evidence: assesses it and folds it into the subject's state (mutates it). */
+/**
+ * Stage 3 for consent evidence: assesses it and folds it into the subject's state (mutates it).
+ * `unreadable`: the evidence is the fail-closed reading of a withdrawal or objection that failed
+ * the contract.
+ */
 export function decideEvidence(
   policy: CompiledPolicy,
   evidence: ConsentEvidence,
   state: SubjectState,
   at: number,
+  unreadable = false,
 ): EvidenceDecision {
-  const assessment = assessEvidence(policy, evidence);
+  const assessment = assessEvidence(policy, evidence, unreadable);
   const fold = foldEvidence(policy, state, assessment, at);
   // R18/R19: suppressions follow only from what a fold took away.
   const tookAway = fold.removedPurposes.length > 0 || fold.removedMarketing.length > 0 || fold.objection;

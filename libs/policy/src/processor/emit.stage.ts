@@ -194,7 +194,11 @@ export class RecordEmitter {
         reason: assessment.reason,
         rule: assessment.rule,
         purposes: assessment.claimedPurposes,
-        formVersion: typeof evidence.formVersion === 'string' ? evidence.formVersion : null,
+        // Only a registered version is named: an unregistered one is input, not policy.
+        formVersion:
+          evidence.formVersion !== undefined && this.policy.forms.has(evidence.formVersion)
+            ? evidence.formVersion
+            : null,
         grants: fold.grantedPurposes,
         confirms: typeof evidence.confirms === 'string' ? evidence.confirms : null,
       },

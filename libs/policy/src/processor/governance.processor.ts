@@ -42,7 +42,9 @@ export class GovernanceProcessor {
    * or an already parsed object.
    */
   process(input: string | Uint8Array | object, context: InputContext = {}): ProcessResult {
-    return this.processDecoded(decodeStructured(this.policy, input), context);
+    return this.guarded(input, context, () =>
+      this.processDecoded(decodeStructured(this.policy, input, context.topic), context),
+    );
   }
 
   /** Processes one binary-mode CloudEvent (`ce_*` headers, data in the value). */
@@ -51,7 +53,32 @@ export class GovernanceProcessor {
     value: string | Uint8Array | null,
     context: InputContext = {},
   ): ProcessResult {
-    return this.processDecoded(decodeBinary(this.policy, headers, value), context);
+    return this.guarded(null, context, () =>
+      this.processDecoded(decodeBinary(this.policy, headers, value, context.topic), context),
+    );
+  }
+
+  /**
+   * The last line of defence of "never throws on input": a defect that throws anyway dead-letters
+   * the input as an internal error (the engine keeps its bytes) instead of stalling the stream on
+   * a retried step. The error itself is not reported: its message could quote the input.
+   */
+  private guarded(input: unknown, context: InputContext, run: () => ProcessResult): ProcessResult {
+    try {
+      return run();
+    } catch {
+      const eventId = idOfInput(input);
+      return this.deadLetter(
+        {
+          kind: 'rejected',
+          eventId,
+          event: null,
+          code: 'internal-error',
+          reason: 'the decision core failed on this input',
+        },
+        context,
+      );
+    }
   }
 
   /** The JSON-serialisable state of one subject key (for the changelog), or null if unknown. */
@@ -113,9 +140,9 @@ export class GovernanceProcessor {
     const hashes = [eventIdHash(event.id), evidenceIdHash(evidence.evidenceId)];
     if (this.subjects.isDuplicate(subject, ...hashes)) return this.duplicate(decoded, context);
     this.subjects.remember(subject, ...hashes);
-    const decided = decideEvidence(this.policy, evidence, state, at);
+    const decided = decideEvidence(this.policy, evidence, state, at, decoded.unreadable !== null);
     const emitted = this.emit.evidence(event, evidence, subject, decided);
-    return {
+    const result: ProcessResult = {
       eventId: event.id,
       outcome: 'consent',
       subjectKey,
@@ -123,6 +150,15 @@ export class GovernanceProcessor {
       lineage: emitted.lineage,
       stateChanges: [{ subjectKey, state }],
       assessment: decided.assessment,
+    };
+    if (decoded.unreadable === null) return result;
+    // Honoured as a stop (above) and dead-lettered, so the data engineer sees the malformed input.
+    const code = 'invalid-evidence';
+    const reason = decoded.unreadable;
+    return {
+      ...result,
+      lineage: [...result.lineage, this.emit.deadLetter(event.id, event, code, reason, context.line)],
+      deadLetter: { code, reason },
     };
   }
 
@@ -152,4 +188,11 @@ export class GovernanceProcessor {
       stateChanges: [],
     };
   }
+}
+
+/** The id of a parsed input object, for an internal-error dead letter; null otherwise. */
+function idOfInput(input: unknown): string | null {
+  if (typeof input !== 'object' || input === null || input instanceof Uint8Array) return null;
+  const id = (input as { id?: unknown }).id;
+  return typeof id === 'string' && id.length <= 256 ? id : null;
 }

@@ -8,6 +8,7 @@ import {
   writableRecord,
 } from '../consent/consent-state.types';
 import { addToWindow, inWindow } from '../consent/duplicate-window';
+import { canonicalSubjectKey } from '../consent/subject-key';
 import type { CompiledPolicy, EventTypeSpec } from '../policy-file/compiled-policy.types';
 
 /** An identity link asked for by a source event (R25): joined, or refused for want of consent. */
@@ -80,8 +81,10 @@ export class SubjectStore {
   link(event: CloudEvent, spec: EventTypeSpec, subject: Subject, t: number): IdentityLink | null {
     const link = spec.identityLink;
     if (link === undefined) return null;
-    const alias = (event.data as Record<string, unknown>)[link.aliasPath];
-    if (typeof alias !== 'string' || alias === subject.key) return null;
+    const raw = (event.data as Record<string, unknown>)[link.aliasPath];
+    if (typeof raw !== 'string' || raw.trim() === '') return null;
+    const alias = canonicalSubjectKey(raw);
+    if (alias === subject.key) return null;
     const purpose = link.requiresPurpose.key;
     const aliasSubject = this.subjects.get(alias);
     const aliasState = aliasSubject?.state;
@@ -89,8 +92,18 @@ export class SubjectStore {
     const max = this.policy.options.cookieConsentMaxAgeMs;
     const valid = grant !== undefined && grant.since <= t && (max === null || t - grant.renewedAt <= max);
     if (!valid || aliasState === undefined) return { alias, purpose, linked: false, aliasSubject };
-    for (const [p, g] of Object.entries(aliasState.purposes))
-      if (subject.state.purposes[p] === undefined) writableRecord(subject.state, 'purposes')[p] = g;
+    const objection = subject.state.objection ?? aliasState.objection;
+    // R19: an objection (the person's, or one recorded on the identifier) is not undone by a link:
+    // a direct-marketing grant joins only if it was given (or renewed) after the objection.
+    if (subject.state.objection === null && objection !== null) subject.state.objection = objection;
+    for (const [p, g] of Object.entries(aliasState.purposes)) {
+      if (subject.state.purposes[p] !== undefined) continue;
+      const objected =
+        objection !== null &&
+        g.renewedAt <= objection.at &&
+        this.policy.purposes.get(p)?.directMarketing === true;
+      if (!objected) writableRecord(subject.state, 'purposes')[p] = g;
+    }
     for (const [p, w] of Object.entries(aliasState.withdrawn))
       if (subject.state.withdrawn[p] === undefined) writableRecord(subject.state, 'withdrawn')[p] = w;
     aliasState.linkedTo = subject.key;
