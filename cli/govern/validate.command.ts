@@ -33,6 +33,11 @@ export function validateCommand(policyPath: string): CommandOutput {
               `  warning: banner version(s) without real per-purpose choice grant nothing (R3): ${p.nonGranularForms.join(', ')}`,
             ]
           : []),
+        ...(p.openAttributes.length > 0
+          ? [
+              `  warning: forwarded attribute(s) whose schema allows undeclared members; those members are dropped (R28), close the schema (additionalProperties: false, items) to refuse such events instead: ${p.openAttributes.join(', ')}`,
+            ]
+          : []),
         ...(withoutOptOut.length > 0
           ? [
               `  warning: destination(s) whose messages do not all carry an opt-out may contact nobody (R16): ${withoutOptOut.join(', ')}`,
