@@ -7,7 +7,9 @@ import type { CommandOutput } from './validate.command';
 export function explainCommand(
   options: ReplayOptions & { readonly eventId: string; readonly destination: string },
 ): CommandOutput {
-  const { results, processor } = replay(options);
+  const replayed = replay(options);
+  if (replayed.failure !== undefined) return replayed.failure;
+  const { results, processor } = replayed;
   if (!processor.policy.destinationsByName.has(options.destination)) {
     return { exitCode: 1, lines: [`unknown destination "${options.destination}"`] };
   }
