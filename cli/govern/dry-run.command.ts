@@ -1,7 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { type GovernanceProcessor, loadPolicy, replayLines, type ReplayedEvent } from '@app/policy';
+import { join } from 'node:path';
+import { type GovernanceProcessor, replayLines, type ReplayedEvent } from '@app/policy';
+import { readPolicyFile } from './policy-input';
 import type { CommandOutput } from './validate.command';
+
+/** Exit code of dry-run and explain when the policy or input cannot be used. */
+export const EXIT_UNUSABLE_INPUT = 2;
 
 /** Default key for keyed pseudonyms in dry runs; the engine must be given the same key to compare. */
 export const DEFAULT_PSEUDONYM_KEY = 'govern-dry-run';
@@ -13,19 +17,38 @@ export interface ReplayOptions {
   readonly pseudonymKey?: string;
 }
 
-/** Replays an NDJSON file through the processor, one result per non-empty line, in file order. */
-export function replay(options: ReplayOptions): { results: ReplayedEvent[]; processor: GovernanceProcessor } {
-  const policy = loadPolicy(readFileSync(options.policyPath, 'utf8'), {
-    fileName: basename(options.policyPath),
-  });
-  return replayLines(policy, readFileSync(options.inputPath, 'utf8'), {
-    pseudonymKey: options.pseudonymKey ?? DEFAULT_PSEUDONYM_KEY,
-  });
+/** A replay, or what to print when the policy or input cannot be used. */
+export type Replayed =
+  | {
+      readonly results: ReplayedEvent[];
+      readonly processor: GovernanceProcessor;
+      readonly failure?: undefined;
+    }
+  | { readonly failure: CommandOutput };
+
+/**
+ * Replays an NDJSON file through the processor, one result per non-empty line, in file order. An
+ * invalid policy comes back as `failure`: every error by path, as `govern validate` prints them.
+ */
+export function replay(options: ReplayOptions): Replayed {
+  const loaded = readPolicyFile(options.policyPath, EXIT_UNUSABLE_INPUT);
+  if (loaded.failure !== undefined) return loaded;
+  let input: string;
+  try {
+    input = readFileSync(options.inputPath, 'utf8');
+  } catch {
+    return {
+      failure: { exitCode: EXIT_UNUSABLE_INPUT, lines: [`${options.inputPath}: cannot read the file`] },
+    };
+  }
+  return replayLines(loaded.policy, input, { pseudonymKey: options.pseudonymKey ?? DEFAULT_PSEUDONYM_KEY });
 }
 
 /** `govern dry-run`: writes per-destination NDJSON, lineage and dead letters, prints a summary. */
 export function dryRunCommand(options: ReplayOptions & { readonly outDir?: string }): CommandOutput {
-  const { results, processor } = replay(options);
+  const replayed = replay(options);
+  if (replayed.failure !== undefined) return replayed.failure;
+  const { results, processor } = replayed;
   const perDestination = new Map<string, string[]>(processor.policy.destinations.map((d) => [d.name, []]));
   const lineage: string[] = [];
   const deadLetters: string[] = [];

@@ -6,7 +6,9 @@ import type { CommandOutput } from './validate.command';
 export function explainCommand(
   options: ReplayOptions & { readonly eventId: string; readonly destination: string },
 ): CommandOutput {
-  const { results, processor } = replay(options);
+  const replayed = replay(options);
+  if (replayed.failure !== undefined) return replayed.failure;
+  const { results, processor } = replayed;
   const { found, lines } = explainEvent(processor.policy, results, options.eventId, options.destination);
   return { exitCode: found ? 0 : 1, lines };
 }

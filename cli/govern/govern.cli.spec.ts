@@ -49,6 +49,41 @@ describe('govern CLI', () => {
     expect(out.lines).toContain('destinations.segmentation.colour: unknown property');
   });
 
+  it('dry-run and explain refuse an invalid policy like validate: by path, exit 2, no stack trace', () => {
+    const bad = join(dir, 'bad-destination.yaml');
+    writeFileSync(
+      bad,
+      readFileSync(policyPath, 'utf8').replace('\n  email-service:\n', '\n  ../../escape:\n'),
+    );
+    const input = join(dir, 'any.ndjson');
+    writeFileSync(input, '');
+    const expected = validateCommand(bad).lines;
+    expect(expected.join('\n')).toMatch(/destinations\['\.\.\/\.\.\/escape'\]: invalid name/);
+    const dry = dryRunCommand({ policyPath: bad, inputPath: input, outDir: join(dir, 'never') });
+    const explain = explainCommand({ policyPath: bad, inputPath: input, eventId: 'x', destination: 'y' });
+    for (const out of [dry, explain]) {
+      expect(out.exitCode).toBe(2);
+      expect(out.lines).toEqual(expected);
+      expect(out.lines.join('\n')).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('validate warns about a forwarded attribute whose schema lets undeclared members through (R28)', () => {
+    const open = join(dir, 'open-items.yaml');
+    writeFileSync(
+      open,
+      readFileSync(policyPath, 'utf8').replace(
+        '                # Closed: an item carrying anything else (an e-mail, an address) is refused (R28).\n                additionalProperties: false\n',
+        '',
+      ),
+    );
+    const out = validateCommand(open);
+    expect(out.exitCode).toBe(0);
+    expect(out.lines.join('\n')).toMatch(
+      /warning: forwarded attribute\(s\) whose schema allows undeclared members.*checkout\/order\.completed items$/m,
+    );
+  });
+
   it('dry-run reports a bad line with its number and continues', () => {
     const input = join(dir, 'in.ndjson');
     const lines = generateEventStream({ seed: 3, customers: 20 });

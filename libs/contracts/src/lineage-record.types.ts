@@ -29,6 +29,11 @@ export interface DecisionLineageRecord extends LineageBase {
   readonly type: string;
   readonly outcome: 'forwarded' | 'withheld' | 'pseudonymised';
   readonly attributes: readonly AttributeDecisionRecord[];
+  /**
+   * Present when the event carried undeclared content (R28): how many undeclared paths or nested
+   * members were dropped in all, and how many of them `attributes` names (at most 32 per event).
+   */
+  readonly undeclared?: { readonly total: number; readonly listed: number };
   readonly contact?: {
     readonly mayContact: boolean;
     readonly trackOpens: boolean;

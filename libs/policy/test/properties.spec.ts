@@ -3,6 +3,61 @@ import type { DecisionLineageRecord } from '@app/contracts';
 import { generateEventStream } from '@app/sample';
 import { GovernanceProcessor } from '@app/policy';
 import { examplePolicy } from './rule-fixture.harness';
+import { DECLARED_NESTED, isDeclaredPath, runNested, valuePaths } from './nested-payload.harness';
+
+/** Every member name the nested policy declares, at any level: undeclared junk never uses one. */
+const DECLARED_NAMES = new Set([...DECLARED_NESTED].flatMap((p) => p.split(/\.|\[\]/)));
+
+/** Undeclared members with any JSON value, merged into an object at some depth. */
+const junk = fc.dictionary(
+  fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !DECLARED_NAMES.has(k) && k !== '__proto__'),
+  fc.jsonValue({ maxDepth: 2 }),
+  { maxKeys: 3 },
+);
+const withJunk = <T extends object>(arb: fc.Arbitrary<T>): fc.Arbitrary<Record<string, unknown>> =>
+  fc.tuple(arb, junk).map(([declared, extra]) => ({ ...extra, ...declared }));
+
+/** A valid `shop/order.placed` payload with undeclared members at every level that allows them. */
+const nestedPayload = withJunk(
+  fc.record(
+    {
+      orderId: fc.string(),
+      items: fc.array(
+        withJunk(
+          fc.record(
+            {
+              sku: fc.string(),
+              qty: fc.integer(),
+              options: withJunk(
+                fc.record({ size: fc.string(), tags: fc.array(fc.string()) }, { requiredKeys: [] }),
+              ),
+            },
+            { requiredKeys: [] },
+          ),
+        ),
+        { maxLength: 3 },
+      ),
+      shipTo: withJunk(
+        fc.record(
+          { city: fc.string(), geo: fc.record({ lat: fc.double({ noNaN: true }) }) },
+          { requiredKeys: [] },
+        ),
+      ),
+      matrix: fc.array(
+        fc.array(withJunk(fc.record({ v: fc.integer() }, { requiredKeys: [] })), { maxLength: 2 }),
+        {
+          maxLength: 2,
+        },
+      ),
+      notes: fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 3 }),
+      blob: fc.jsonValue({ maxDepth: 3 }),
+      choice: withJunk(fc.record({ a: fc.string(), b: fc.string() }, { requiredKeys: [] })),
+      meta: withJunk(fc.record({ channel: fc.string() }, { requiredKeys: [] })),
+      undescribed: fc.jsonValue({ maxDepth: 3 }),
+    },
+    { requiredKeys: ['orderId'] },
+  ),
+);
 
 /**
  * Everything one fresh processor emits for `lines`, one JSON line per input line: records, lineage,
@@ -75,6 +130,23 @@ describe('properties', () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+
+  it('R28 nothing undeclared is forwarded at any depth of objects and arrays', () => {
+    fc.assert(
+      fc.property(nestedPayload, (data) => {
+        const run = runNested(data);
+        expect(run.result.deadLetter).toBeUndefined();
+        for (const sent of run.data.values())
+          for (const path of valuePaths(sent)) expect(isDeclaredPath(path)).toBe(true);
+        // Undeclared content inside attributes is named only by declared paths in lineage.
+        for (const l of run.lineage.values())
+          for (const a of l.attributes)
+            if (a.reason === 'undeclared-attribute' && a.path.endsWith('.*'))
+              expect(isDeclaredPath(a.path.slice(0, -2).replace(/(\[\])+$/, ''))).toBe(true);
+      }),
+      { numRuns: 300 },
     );
   });
 

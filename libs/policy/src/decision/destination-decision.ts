@@ -24,7 +24,7 @@ export interface AttributeDecision extends AttributeDecisionRecord {
 export interface DestinationDecision {
   readonly destination: Destination;
   readonly outcome: 'forwarded' | 'withheld' | 'pseudonymised';
-  /** `attributes[i]` decides `walked.present[i]`; the undeclared paths follow, withheld. */
+  /** `attributes[i]` decides `walked.present[i]`; the listed undeclared paths follow, withheld. */
   readonly attributes: readonly AttributeDecision[];
   readonly contact: ContactPermission | null;
 }
@@ -134,7 +134,7 @@ export function decideDestination(
   const attributes = walked.present.map(({ attribute, index }) =>
     decideAttribute(attribute.path, plans[index], contact, statusOf),
   );
-  for (const path of walked.undeclared)
+  for (const path of walked.undeclared.listed)
     attributes.push(withhold(path, 'undeclared-attribute', 'R28', null, null));
   let forwarded = 0;
   let pseudonymised = 0;

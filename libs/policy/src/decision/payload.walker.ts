@@ -1,22 +1,31 @@
 import type { AttributeNode, DeclaredAttribute } from '../policy-file/compiled-policy.types';
+import { noteUndeclared, projectValue, type UndeclaredPaths } from './value-projection';
 
 /** One declared attribute found in a payload. */
 export interface PresentAttribute {
   readonly attribute: DeclaredAttribute;
   /** Its position in the event type's attributes, which is also its plan's in every destination. */
   readonly index: number;
+  /** The value projected onto the sub-fields its schema declares: all of it that may ever leave. */
   readonly value: unknown;
 }
 
-/** Attributes found in a payload, in payload order, and the paths nobody declared. */
+/** Attributes found in a payload, in payload order, and what nobody declared. */
 export interface WalkedPayload {
   readonly present: PresentAttribute[];
-  /** Paths only, never values: undeclared attributes never leave (R28). */
-  readonly undeclared: string[];
+  /** Paths only, never values, named up to a cap and counted: undeclared content never leaves (R28). */
+  readonly undeclared: UndeclaredPaths;
 }
+
+/** Longest top-level undeclared path recorded as found; longer ones are cut (bounded lineage). */
+const MAX_PATH_LENGTH = 128;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function undeclared(out: WalkedPayload, path: string): void {
+  noteUndeclared(out.undeclared, path.length > MAX_PATH_LENGTH ? `${path.slice(0, MAX_PATH_LENGTH)}…` : path);
 }
 
 function walk(
@@ -30,17 +39,22 @@ function walk(
     if (value === undefined) continue;
     const child = node.get(key);
     const path = prefix === '' ? key : `${prefix}.${key}`;
-    if (child === undefined) out.undeclared.push(path);
-    else if (child.attribute !== undefined)
-      out.present.push({ attribute: child.attribute, index: child.index as number, value });
-    else if (child.children !== undefined && isPlainObject(value)) walk(child.children, value, path, out);
-    else out.undeclared.push(path);
+    if (child === undefined) undeclared(out, path);
+    else if (child.attribute !== undefined) {
+      const { attribute } = child;
+      const projected = projectValue(value, attribute.shape, attribute.path, out.undeclared);
+      out.present.push({ attribute, index: child.index as number, value: projected });
+    } else if (child.children !== undefined && isPlainObject(value)) walk(child.children, value, path, out);
+    else undeclared(out, path);
   }
 }
 
-/** Walks a payload once against the declared attribute tree of its event type. */
+/**
+ * Walks a payload once against the declared attribute tree of its event type. Declared
+ * attributes are projected onto their schema's sub-fields on the way (R28).
+ */
 export function walkPayload(tree: ReadonlyMap<string, AttributeNode>, data: unknown): WalkedPayload {
-  const out: WalkedPayload = { present: [], undeclared: [] };
+  const out: WalkedPayload = { present: [], undeclared: { listed: [], total: 0 } };
   if (isPlainObject(data)) walk(tree, data, '', out);
   return out;
 }

@@ -1,6 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import type { LegalBasis } from '../vocabulary/legal-basis';
 import type { ConsentFormFile, MarketingScopeFile } from './policy-file.types';
+import type { ValueShape } from './value-shape';
 
 /** A purpose from the registry, with its fixed legal basis (R20). */
 export interface Purpose {
@@ -17,6 +18,8 @@ export interface DeclaredAttribute {
   readonly segments: readonly string[];
   readonly category: string;
   readonly purposes: readonly Purpose[];
+  /** The sub-fields of an object or array value its schema declares; nothing else of it leaves (R28). */
+  readonly shape: ValueShape;
 }
 
 /** Path tree used to walk a payload once and spot undeclared attributes. */
@@ -123,6 +126,12 @@ export interface CompiledPolicy {
   readonly similarGroups: ReadonlyMap<string, ReadonlySet<string>>;
   /** Banner versions that fail R3; consents captured on them grant nothing. */
   readonly nonGranularForms: readonly string[];
+  /**
+   * Attributes some destination asks for whose schema accepts undeclared members
+   * (`source/type attribute`). Such members are dropped when forwarded (R28); closing the schema
+   * (`additionalProperties: false`, `items`) refuses such events instead.
+   */
+  readonly openAttributes: readonly string[];
 }
 
 /** Key of an event type in {@link CompiledPolicy.eventTypes} and destination plans. */

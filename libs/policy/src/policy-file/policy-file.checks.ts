@@ -1,6 +1,13 @@
 import type { PolicyError } from './policy-error';
 import { joinPath } from './policy-error';
 import type { PolicyFile } from './policy-file.types';
+import { checkSchemaPatterns } from './event-schema.checks';
+import { isReservedName } from './name-rules';
+
+/** `obj[key]` only when `obj` itself has it: a name read from the file never finds an inherited key. */
+function own<T>(obj: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return obj !== undefined && Object.hasOwn(obj, key) ? obj[key] : undefined;
+}
 
 /**
  * Cross-reference checks the JSON Schema cannot express. Returns every error, by path, with a
@@ -19,10 +26,6 @@ export function checkPolicyReferences(file: PolicyFile): PolicyError[] {
   };
 
   for (const [key, purpose] of Object.entries(file.purposes)) {
-    // Consent state is kept in plain objects keyed by purpose: a key such as `constructor` would
-    // read as present for everybody (fail open), so such names are refused.
-    if (key in Object.prototype)
-      err(joinPath('purposes', key), `"${key}" is a reserved name; rename the purpose`);
     if (purpose.necessary === true && purpose.legalBasis === 'consent') {
       err(
         joinPath(joinPath('purposes', key), 'necessary'),
@@ -70,7 +73,7 @@ export function checkPolicyReferences(file: PolicyFile): PolicyError[] {
       checkPurposes(joinPath(joinPath(path, 'choices'), choice), list);
     }
     for (const [i, p] of [...(form.firstLayer ?? []), ...(form.secondLayer ?? [])].entries()) {
-      if (file.purposes[p]?.necessary === true) {
+      if (own(file.purposes, p)?.necessary === true) {
         err(
           joinPath(path, 'firstLayer'),
           `lists strictly necessary purpose "${p}" (item ${i}); necessary is not consent (R6)`,
@@ -99,7 +102,13 @@ export function checkPolicyReferences(file: PolicyFile): PolicyError[] {
     for (const [type, t] of Object.entries(spec.types)) {
       const path = joinPath(joinPath(joinPath(joinPath('sources', source), 'types'), type), 'attributes');
       const set = new Set<string>();
+      const typePath = joinPath(joinPath(joinPath('sources', source), 'types'), type);
+      for (const e of checkSchemaPatterns(t.schema, joinPath(typePath, 'schema'))) errors.push(e);
       for (const [attr, a] of Object.entries(t.attributes)) {
+        // Each segment becomes a key of the records built for destinations (`meta.valueOf`).
+        const reserved = attr.split('.').find(isReservedName);
+        if (reserved !== undefined)
+          err(joinPath(path, attr), `"${reserved}" is a reserved name (a JavaScript object key); rename it`);
         set.add(attr);
         allAttributePaths.add(attr);
         checkPurposes(joinPath(joinPath(path, attr), 'purposes'), a.purposes);
@@ -135,7 +144,7 @@ export function checkPolicyReferences(file: PolicyFile): PolicyError[] {
     const attrs = attributesByType.get(`${a.source}\u0000${a.type}`);
     if (attrs === undefined) err(path, `unknown source event type "${a.source}" / "${a.type}"`);
     else if (!attrs.has(a.attribute)) err(joinPath(path, 'attribute'), `unknown attribute "${a.attribute}"`);
-    const target = file.purposes[a.purpose];
+    const target = own(file.purposes, a.purpose);
     if (target === undefined) err(joinPath(path, 'purpose'), `unknown purpose "${a.purpose}"`);
     else if (target.legalBasis === 'consent') {
       err(
@@ -143,10 +152,10 @@ export function checkPolicyReferences(file: PolicyFile): PolicyError[] {
         `"${a.purpose}" rests on consent; an Art. 6(4) assessment cannot replace consent`,
       );
     }
-    const original = file.sources[a.source]?.types[a.type]?.attributes[a.attribute];
+    const original = own(own(own(file.sources, a.source)?.types, a.type)?.attributes, a.attribute);
     if (
       original !== undefined &&
-      original.purposes.every((p) => file.purposes[p]?.legalBasis === 'consent')
+      original.purposes.every((p) => own(file.purposes, p)?.legalBasis === 'consent')
     ) {
       err(path, 'the attribute was collected on consent only; there is no compatibility route (Art. 6(4))');
     }

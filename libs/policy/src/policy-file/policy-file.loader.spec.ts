@@ -67,7 +67,7 @@ describe('policy file loader', () => {
       'purposes:\n  constructor:\n    legalBasis: contract\n    description: x\n  order.fulfilment:',
     );
     expect(errorsOf(bad)).toContain(
-      'purposes.constructor: "constructor" is a reserved name; rename the purpose',
+      'purposes.constructor: "constructor" is a reserved name (a JavaScript object key); rename it',
     );
   });
 

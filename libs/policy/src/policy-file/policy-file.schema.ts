@@ -1,4 +1,5 @@
 import { LEGAL_BASES } from '../vocabulary/legal-basis';
+import { ATTRIBUTE_PATH, DESTINATION_NAME, DOTTED_NAME, TOPIC_NAME } from './name-rules';
 
 /**
  * JSON Schema (draft 2020-12 subset understood by ajv) of the policy file. Structural checks
@@ -20,10 +21,11 @@ export const POLICY_FILE_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        cookieConsentMaxAgeDays: { type: ['integer', 'null'], minimum: 1 },
-        marketingConsentMaxAgeDays: { type: ['integer', 'null'], minimum: 1 },
-        maxEventBytes: { type: 'integer', minimum: 256 },
-        duplicateWindow: { type: 'integer', minimum: 0 },
+        // Bounded: these size per-event work and per-person memory; ten years is the longest age.
+        cookieConsentMaxAgeDays: { type: ['integer', 'null'], minimum: 1, maximum: 3650 },
+        marketingConsentMaxAgeDays: { type: ['integer', 'null'], minimum: 1, maximum: 3650 },
+        maxEventBytes: { type: 'integer', minimum: 256, maximum: 1_000_000 },
+        duplicateWindow: { type: 'integer', minimum: 0, maximum: 10_000 },
         engagementTrackingPurpose: { type: 'string' },
         maxEvidenceSkewSeconds: { type: 'integer', minimum: 0 },
         consentEvidenceSources: { ...stringList, minItems: 1, maxItems: 32 },
@@ -59,6 +61,7 @@ export const POLICY_FILE_SCHEMA = {
     },
     consentForms: {
       type: 'object',
+      propertyNames: { pattern: DOTTED_NAME },
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
@@ -68,7 +71,11 @@ export const POLICY_FILE_SCHEMA = {
           context: { enum: ['signup', 'competition', 'checkout', 'survey', 'account'] },
           firstLayer: stringList,
           secondLayer: stringList,
-          choices: { type: 'object', additionalProperties: stringList },
+          choices: {
+            type: 'object',
+            propertyNames: { pattern: DOTTED_NAME },
+            additionalProperties: stringList,
+          },
           purposes: stringList,
           scopes: {
             type: 'array',
@@ -119,6 +126,7 @@ export const POLICY_FILE_SCHEMA = {
     sources: {
       type: 'object',
       minProperties: 1,
+      propertyNames: { pattern: DOTTED_NAME },
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
@@ -128,6 +136,7 @@ export const POLICY_FILE_SCHEMA = {
           types: {
             type: 'object',
             minProperties: 1,
+            propertyNames: { pattern: DOTTED_NAME },
             additionalProperties: {
               type: 'object',
               additionalProperties: false,
@@ -136,6 +145,7 @@ export const POLICY_FILE_SCHEMA = {
                 schema: { type: 'object' },
                 attributes: {
                   type: 'object',
+                  propertyNames: { pattern: ATTRIBUTE_PATH },
                   additionalProperties: {
                     type: 'object',
                     additionalProperties: false,
@@ -158,12 +168,13 @@ export const POLICY_FILE_SCHEMA = {
     destinations: {
       type: 'object',
       minProperties: 1,
+      propertyNames: { pattern: DESTINATION_NAME },
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
         required: ['channel', 'purposes', 'identifiers', 'fields'],
         properties: {
-          topic: { type: 'string', minLength: 1 },
+          topic: { type: 'string', pattern: TOPIC_NAME },
           channel: { enum: ['email', 'sms', 'none'] },
           purposes: { ...stringList, minItems: 1 },
           identifiers: { enum: ['as-is', 'pseudonym'] },
@@ -177,7 +188,11 @@ export const POLICY_FILE_SCHEMA = {
               unsubscribeInEveryMessage: { type: 'boolean' },
             },
           },
-          fields: { type: 'object', additionalProperties: { enum: ['as-is', 'pseudonymise'] } },
+          fields: {
+            type: 'object',
+            propertyNames: { pattern: ATTRIBUTE_PATH },
+            additionalProperties: { enum: ['as-is', 'pseudonymise'] },
+          },
         },
       },
     },

@@ -15,6 +15,7 @@ import { eventTypeKey } from './compiled-policy.types';
 import type { PolicyError } from './policy-error';
 import { joinPath } from './policy-error';
 import type { ConsentFormFile, PolicyFile } from './policy-file.types';
+import { readShape, schemaAt } from './value-shape';
 
 const DAY_MS = 86_400_000;
 
@@ -96,6 +97,9 @@ export function compilePolicy(
   const ajv = new Ajv({ allErrors: false, strict: false });
   addFormats(ajv);
   const eventTypes = new Map<string, EventTypeSpec>();
+  // Attributes some destination asks for: an open schema there is worth a warning.
+  const requested = new Set(Object.values(file.destinations).flatMap((d) => Object.keys(d.fields)));
+  const openAttributes: string[] = [];
   for (const [source, spec] of Object.entries(file.sources)) {
     for (const [type, t] of Object.entries(spec.types)) {
       const path = joinPath(joinPath(joinPath(joinPath('sources', source), 'types'), type), 'schema');
@@ -106,12 +110,12 @@ export function compilePolicy(
         errors.push({ path, message: `invalid JSON Schema: ${e instanceof Error ? e.message : String(e)}` });
         continue;
       }
-      const attributes: DeclaredAttribute[] = Object.entries(t.attributes).map(([p, a]) => ({
-        path: p,
-        segments: p.split('.'),
-        category: a.category,
-        purposes: a.purposes.map(purpose),
-      }));
+      const attributes: DeclaredAttribute[] = Object.entries(t.attributes).map(([p, a]) => {
+        const segments = p.split('.');
+        const { shape, open } = readShape(schemaAt(t.schema, segments));
+        if (open && requested.has(p)) openAttributes.push(`${source}/${type} ${p}`);
+        return { path: p, segments, category: a.category, purposes: a.purposes.map(purpose), shape };
+      });
       const key = eventTypeKey(source, type);
       eventTypes.set(key, {
         source,
@@ -139,6 +143,8 @@ export function compilePolicy(
   const destinations: Destination[] = Object.entries(file.destinations).map(([name, d]) => {
     const destPurposes = d.purposes.map(purpose);
     const plans = new Map<string, AttributePlan[]>();
+    // A Map, not the parsed object: no attribute path can find an inherited key (`constructor`).
+    const fields = new Map(Object.entries(d.fields));
     for (const [key, spec] of eventTypes) {
       plans.set(
         key,
@@ -152,7 +158,7 @@ export function compilePolicy(
           });
           return {
             attribute,
-            mode: d.fields[attribute.path] ?? null,
+            mode: fields.get(attribute.path) ?? null,
             candidates: destPurposes.filter((p) => collected.has(p.key)),
             assessed,
           };
@@ -226,6 +232,7 @@ export function compilePolicy(
       ownBrands: new Set(file.marketing?.ownBrands ?? []),
       similarGroups,
       nonGranularForms: [...forms.values()].filter((f) => !f.granular).map((f) => f.version),
+      openAttributes,
     },
   };
 }

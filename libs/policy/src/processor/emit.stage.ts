@@ -5,6 +5,7 @@ import type { GovernedDataValue, GovernedRecord } from '@app/contracts/governed-
 import type { DecisionLineageRecord, LineageRecord } from '@app/contracts/lineage-record.types';
 import { decisionId, type Pseudonymiser } from '../decision/decision-id';
 import type { DestinationDecision } from '../decision/destination-decision';
+import type { UndeclaredPaths } from '../decision/value-projection';
 import type { CompiledPolicy, Destination, EventTypeSpec } from '../policy-file/compiled-policy.types';
 import type { EvidenceDecision, SourceDecisions } from './decide.stage';
 import type { IdentityLink, Subject } from './subject.stage';
@@ -92,7 +93,7 @@ export class RecordEmitter {
     const lineage: LineageRecord[] = [];
     for (const d of decided.decisions) {
       const id = decisionId(this.policy.contentHash, event.id, d.destination.name);
-      lineage.push(this.decisionLineage(event, spec, ids, d, id));
+      lineage.push(this.decisionLineage(event, spec, ids, d, id, decided.walked.undeclared));
       if (d.outcome !== 'withheld') records.push(this.dataRecord(event, spec, ids, d, decided, id));
     }
     return { records, lineage };
@@ -104,6 +105,7 @@ export class RecordEmitter {
     ids: SubjectIds,
     d: DestinationDecision,
     id: string,
+    undeclared: UndeclaredPaths,
   ): LineageRecord {
     const c = d.contact;
     const record: Writable<DecisionLineageRecord> = {
@@ -119,6 +121,9 @@ export class RecordEmitter {
       outcome: d.outcome,
       attributes: d.attributes,
     };
+    // R28: the attributes name at most a capped number of undeclared paths; this counts them all.
+    if (undeclared.total > 0)
+      record.undeclared = { total: undeclared.total, listed: undeclared.listed.length };
     // Only destinations with a channel have a contact gate (the key comes last in the JSON).
     if (c !== null)
       record.contact = {
