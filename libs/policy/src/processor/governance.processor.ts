@@ -61,12 +61,17 @@ export class GovernanceProcessor {
   /**
    * The last line of defence of "never throws on input": a defect that throws anyway dead-letters
    * the input as an internal error (the engine keeps its bytes) instead of stalling the stream on
-   * a retried step. The error itself is not reported: its message could quote the input.
+   * a retried step. The error itself is not reported: its message could quote the input. Every
+   * change the event made before the defect is rolled back, so it changes nothing (as its empty
+   * `stateChanges` say): the engine restored from its changelog and a replay decide alike after it.
    */
   private guarded(input: unknown, context: InputContext, run: () => ProcessResult): ProcessResult {
     try {
-      return run();
+      const result = run();
+      this.subjects.commit();
+      return result;
     } catch {
+      this.subjects.rollback();
       const eventId = idOfInput(input);
       return this.deadLetter(
         {

@@ -3,6 +3,7 @@ import {
   emptySubjectState,
   isSubjectState,
   restoredState,
+  snapshotState,
   type SubjectState,
   type SubjectStateV1,
   writableRecord,
@@ -40,8 +41,35 @@ export interface Subject {
  */
 export class SubjectStore {
   private readonly subjects = new Map<string, Subject>();
+  /**
+   * The state every subject had before the current event touched it (null: the event created it).
+   * Why: a defect that throws halfway through an event must leave no trace in memory, or the engine
+   * (whose changelog never sees the half update) and a replay would decide differently afterwards.
+   */
+  private readonly before = new Map<string, SubjectState | null>();
 
   constructor(private readonly policy: CompiledPolicy) {}
+
+  /** Ends an event that completed: its changes stay. */
+  commit(): void {
+    this.before.clear();
+  }
+
+  /** Undoes every change of the current event: states, subjects it created, identity links. */
+  rollback(): void {
+    for (const [key, state] of this.before) {
+      const subject = this.subjects.get(key);
+      if (state === null) this.subjects.delete(key);
+      else if (subject !== undefined) Object.assign(subject.state, state);
+    }
+    this.before.clear();
+  }
+
+  /** Records a subject's state before the current event may change it (first touch only). */
+  private touch(subject: Subject): Subject {
+    if (!this.before.has(subject.key)) this.before.set(subject.key, snapshotState(subject.state));
+    return subject;
+  }
 
   /**
    * The subject a key stands for after identity links (one level: an alias points to the subject
@@ -50,13 +78,14 @@ export class SubjectStore {
   subjectOf(key: string): Subject {
     const found = this.subjects.get(key);
     const linked = found?.state.linkedTo ?? null;
-    if (linked === null) return found ?? this.create(key);
-    return this.subjects.get(linked) ?? this.create(linked);
+    const target = linked === null ? found : this.subjects.get(linked);
+    return target === undefined ? this.create(linked ?? key) : this.touch(target);
   }
 
   private create(key: string): Subject {
     const subject = newSubject(key, emptySubjectState());
     this.subjects.set(key, subject);
+    if (!this.before.has(key)) this.before.set(key, null);
     return subject;
   }
 
@@ -91,7 +120,9 @@ export class SubjectStore {
     const grant = aliasState?.purposes[purpose];
     const max = this.policy.options.cookieConsentMaxAgeMs;
     const valid = grant !== undefined && grant.since <= t && (max === null || t - grant.renewedAt <= max);
-    if (!valid || aliasState === undefined) return { alias, purpose, linked: false, aliasSubject };
+    if (!valid || aliasSubject === undefined || aliasState === undefined)
+      return { alias, purpose, linked: false, aliasSubject };
+    this.touch(aliasSubject);
     const objection = subject.state.objection ?? aliasState.objection;
     // R19: an objection (the person's, or one recorded on the identifier) is not undone by a link:
     // a direct-marketing grant joins only if it was given (or renewed) after the objection.
