@@ -5,8 +5,16 @@ import { GovernanceProcessor } from './governance.processor';
 type Input = Record<string, unknown>;
 
 const at = (minute: number): string => `2025-03-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
-const cookies = (id: string, subject: string, minute: number, action = 'accept_all'): Input =>
-  consentEvent({ id, subject, time: at(minute), kind: 'cookie-banner', action });
+/** A cookie choice: all the link and page-view purposes, or (reject) none. */
+const cookies = (id: string, subject: string, minute: number, action = 'save_choices'): Input =>
+  consentEvent({
+    id,
+    subject,
+    time: at(minute),
+    kind: 'cookie-banner',
+    action,
+    purposes: action === 'reject_all' ? [] : ['cookie.marketing', 'cookie.statistics', 'seg.web_behaviour'],
+  });
 const pageView = (id: string, subject: string, minute: number): Input =>
   sourceEvent({
     id,
@@ -68,6 +76,11 @@ describe('an event that fails inside the core', () => {
     ];
     const p = replay(history);
     const before = states(p);
+    // Without the defect, the event links the identities.
+    expect(replay(history).process(linkEvent('l1', 'CRM1', 'ck1', 2)).lineage[0]).toMatchObject({
+      kind: 'identity-link',
+      linked: true,
+    });
     jest.spyOn(RecordEmitter.prototype, 'source').mockImplementationOnce(() => {
       throw new Error('defect after the link');
     });

@@ -9,6 +9,12 @@ import {
   writableRecord,
 } from '../consent/consent-state.types';
 import { addToWindow, inWindow } from '../consent/duplicate-window';
+import {
+  type ExportedState,
+  type ImportOutcome,
+  isQuarantinedState,
+  QUARANTINED,
+} from '../consent/state-quarantine';
 import { canonicalSubjectKey } from '../consent/subject-key';
 import type { CompiledPolicy, EventTypeSpec } from '../policy-file/compiled-policy.types';
 
@@ -47,6 +53,8 @@ export class SubjectStore {
    * (whose changelog never sees the half update) and a replay would decide differently afterwards.
    */
   private readonly before = new Map<string, SubjectState | null>();
+  /** Keys whose stored state was not a valid state: they have no entry, nothing is decided for them. */
+  private readonly quarantined = new Set<string>();
 
   constructor(private readonly policy: CompiledPolicy) {}
 
@@ -102,6 +110,25 @@ export class SubjectStore {
   }
 
   /**
+   * True when `key` is quarantined or is an alias linked to a quarantined subject: an event about it
+   * would be decided on a state nobody knows (a fresh one has no objection and no withdrawal).
+   */
+  isQuarantined(key: string): boolean {
+    if (this.quarantined.size === 0) return false;
+    if (this.quarantined.has(key)) return true;
+    const linked = this.subjects.get(key)?.state.linkedTo ?? null;
+    return linked !== null && this.quarantined.has(linked);
+  }
+
+  /** The canonical key of the identifier a source event asks to link (R25), or null. */
+  aliasOf(event: CloudEvent, spec: EventTypeSpec): string | null {
+    const link = spec.identityLink;
+    if (link === undefined) return null;
+    const raw = (event.data as Record<string, unknown>)[link.aliasPath];
+    return typeof raw !== 'string' || raw.trim() === '' ? null : canonicalSubjectKey(raw);
+  }
+
+  /**
    * R25: a source event that names another identifier (e.g. the cookie id on a login) joins it to
    * the subject only when the identifier carries a valid consent for the required purpose at `t`.
    * Then the identifier's grants and withdrawals follow the person (the subject's own win) and the
@@ -109,11 +136,8 @@ export class SubjectStore {
    */
   link(event: CloudEvent, spec: EventTypeSpec, subject: Subject, t: number): IdentityLink | null {
     const link = spec.identityLink;
-    if (link === undefined) return null;
-    const raw = (event.data as Record<string, unknown>)[link.aliasPath];
-    if (typeof raw !== 'string' || raw.trim() === '') return null;
-    const alias = canonicalSubjectKey(raw);
-    if (alias === subject.key) return null;
+    const alias = this.aliasOf(event, spec);
+    if (link === undefined || alias === null || alias === subject.key) return null;
     const purpose = link.requiresPurpose.key;
     const aliasSubject = this.subjects.get(alias);
     const aliasState = aliasSubject?.state;
@@ -141,26 +165,36 @@ export class SubjectStore {
     return { alias, purpose, linked: true, aliasSubject };
   }
 
-  /** The JSON-serialisable state of one subject key (for the changelog), or null if unknown. */
-  exportState(subjectKey: string): SubjectState | null {
+  /**
+   * The JSON-serialisable state of one subject key (for the changelog), its quarantine marker, or
+   * null if unknown.
+   */
+  exportState(subjectKey: string): ExportedState | null {
+    if (this.quarantined.has(subjectKey)) return QUARANTINED;
     const subject = this.subjects.get(subjectKey);
     return subject === undefined ? null : (JSON.parse(JSON.stringify(subject.state)) as SubjectState);
   }
 
-  /** Restores one subject's state from the changelog; a null state (tombstone) forgets the subject. */
-  importState(subjectKey: string, state: unknown): void {
-    if (state === null) {
-      this.subjects.delete(subjectKey);
-      return;
+  /**
+   * Restores one subject's state from the changelog or a handover. A null state (tombstone) forgets
+   * the subject; anything that is not a valid state quarantines it (see {@link ImportOutcome}).
+   */
+  importState(subjectKey: string, state: unknown): ImportOutcome {
+    this.subjects.delete(subjectKey);
+    if (state !== null && !isSubjectState(state)) {
+      this.quarantined.add(subjectKey);
+      return isQuarantinedState(state) ? 'carried' : 'quarantined';
     }
-    if (!isSubjectState(state)) throw new TypeError(`importState: not a consent state for one subject`);
+    this.quarantined.delete(subjectKey);
+    if (state === null) return 'restored';
     const copy = JSON.parse(JSON.stringify(state)) as SubjectState | SubjectStateV1;
     this.subjects.set(subjectKey, newSubject(subjectKey, restoredState(copy)));
+    return 'restored';
   }
 
-  /** Subject keys with state, for snapshots and tests. */
+  /** Subject keys with state or quarantined, for snapshots and tests. */
   keys(): IterableIterator<string> {
-    return this.subjects.keys();
+    return new Set([...this.subjects.keys(), ...this.quarantined]).values();
   }
 }
 
