@@ -26,6 +26,8 @@ export {
 export { foldEvidence, type FoldOutcome } from './consent/consent-state.fold';
 export { emptySubjectState, isSubjectState } from './consent/consent-state.types';
 export type * from './consent/consent-state.types';
+export { isQuarantinedState, QUARANTINED } from './consent/state-quarantine';
+export type { ExportedState, ImportOutcome, QuarantinedState } from './consent/state-quarantine';
 export { purposeStatus, type PurposeStatus } from './consent/purpose-status';
 export type { AttributeDecision, DestinationDecision } from './decision/destination-decision';
 export { decisionId, Pseudonymiser } from './decision/decision-id';

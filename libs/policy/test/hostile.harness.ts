@@ -1,7 +1,13 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { replayLines, type ProcessResult, type SubjectState } from '@app/policy';
+import {
+  type ExportedState,
+  isQuarantinedState,
+  replayLines,
+  type ProcessResult,
+  type SubjectState,
+} from '@app/policy';
 import { examplePolicy } from './rule-fixture.harness';
 
 /**
@@ -173,7 +179,7 @@ export function runCase(c: HostileCase): CaseRun {
     const everything = results.map((r) => r.result);
     return {
       result: everything[everything.length - 1] as ProcessResult,
-      state: processor.exportState(SUBJECT),
+      state: liveState(processor.exportState(SUBJECT)),
       everything,
     };
   }
@@ -181,7 +187,7 @@ export function runCase(c: HostileCase): CaseRun {
   const result = processor.process(caseLine(c), { topic: c.topic });
   return {
     result,
-    state: processor.exportState(SUBJECT),
+    state: liveState(processor.exportState(SUBJECT)),
     everything: [...results.map((r) => r.result), result],
   };
 }
@@ -200,4 +206,10 @@ export function loadCorpus(dir: string): { file: string; c: HostileCase }[] {
         return { file, c: raw as unknown as HostileCase };
       });
     });
+}
+
+/** A subject's exported state; the hostile cases never import one, so none is quarantined. */
+function liveState(state: ExportedState | null): SubjectState | null {
+  if (isQuarantinedState(state)) throw new Error('unexpected quarantine');
+  return state;
 }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { GovernanceProcessor } from '@app/policy';
+import { GovernanceProcessor, type SubjectState } from '@app/policy';
 import { evidenceEvent, SUBJECT } from './hostile.harness';
 import { examplePolicy } from './rule-fixture.harness';
 
@@ -76,7 +76,7 @@ describe('hostile properties', () => {
         const out = JSON.stringify([r.lineage, r.deadLetter?.reason ?? null, r.assessment?.reason ?? null]);
         expect(out).not.toContain(MARK);
         if (r.deadLetter !== undefined) {
-          const state = p.exportState(SUBJECT);
+          const state = p.exportState(SUBJECT) as SubjectState | null;
           expect(Object.keys(state?.purposes ?? {})).toEqual([]);
           expect(state?.marketing ?? []).toEqual([]);
         }

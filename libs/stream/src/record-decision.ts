@@ -43,17 +43,6 @@ export interface DecidedRecord {
   readonly verdict?: RecordVerdict;
 }
 
-/** Thrown to abort a step whose record changed a quarantined subject together with others. */
-export class QuarantinedSubjectError extends Error {
-  override readonly name = 'QuarantinedSubjectError';
-}
-
-const CORRUPT_SUBJECT: RecordVerdict = {
-  code: 'corrupt-state',
-  reason:
-    "the subject's stored consent state could not be restored; nothing is decided for it until it is repaired",
-};
-
 /** The engine's own dead letter for an input: original bytes and headers, source coordinates. */
 export function engineDeadLetter(
   deadLetterTopic: string,
@@ -76,12 +65,11 @@ export function engineDeadLetter(
  * failure is counted for the record and the error thrown, so the step aborts and the task's state
  * comes back from the changelog; once the record's budget is spent, the next attempt dead-letters
  * it here without calling the core. Events of a quarantined subject (its stored state is corrupt)
- * are dead-lettered, never decided on missing state.
+ * are dead-lettered by the core itself (`corrupt-state`), never decided on missing state.
  */
 export function decideRecord(
   ctx: RecordDecisionContext,
   core: DecisionCore,
-  quarantined: ReadonlySet<string>,
   input: TaskInput,
   tally: OutcomeTally,
 ): DecidedRecord {
@@ -100,24 +88,9 @@ export function decideRecord(
   let states: [string, string][];
   try {
     result = decide(core, origin.message.headers ?? {}, origin.message.value, at);
-    if (quarantined.size > 0 && touchesQuarantined(result, quarantined)) {
-      if (!result.stateChanges.every((c) => quarantined.has(c.subjectKey))) {
-        ctx.failures.skip(input.read, CORRUPT_SUBJECT);
-        throw new QuarantinedSubjectError();
-      }
-      // Only quarantined subjects changed, and they had no state in the core: forgetting them
-      // again undoes the record exactly, without aborting the step.
-      for (const c of result.stateChanges) core.importState(c.subjectKey, null);
-      return {
-        records: [engineDeadLetter(topics.deadLetter, origin, CORRUPT_SUBJECT)],
-        states: [],
-        verdict: CORRUPT_SUBJECT,
-      };
-    }
     toOutputRecords(result, origin, topics, tally, records, ctx.place);
     states = result.stateChanges.map((c) => [c.subjectKey, JSON.stringify(c.state)]);
   } catch (error) {
-    if (error instanceof QuarantinedSubjectError) throw error;
     const name = errorName(error);
     const attempt = ctx.failures.failed(input.read, name);
     ctx.observer?.recordFailed?.({ stage: 'tasks', ...at, error: name, attempt });
@@ -150,11 +123,6 @@ export function reportDeadLettered(
     offset: origin.message.offset,
     code: verdict.code,
   });
-}
-
-function touchesQuarantined(result: ProcessResult, quarantined: ReadonlySet<string>): boolean {
-  if (result.subjectKey !== null && quarantined.has(result.subjectKey)) return true;
-  return result.stateChanges.some((c) => quarantined.has(c.subjectKey));
 }
 
 function decide(

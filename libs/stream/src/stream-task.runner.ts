@@ -239,19 +239,15 @@ export class StreamTaskRunner implements ClaimWork {
       const processor = (this.options.decisionCore ?? governanceCore)(this.options.policy, {
         pseudonymKey: this.options.pseudonymKey,
       });
-      const quarantined = new Set<string>();
       const pending: PendingDeadLetter[] = [];
-      for (const [key, message] of states.get(p) ?? []) {
+      for (const [key, message] of states.get(p) ?? [])
         if (restoreSubject(restoring, processor, key, { partition: p, message }, pending)) restoredSubjects++;
-        else quarantined.add(key);
-      }
       const task: StreamTask = {
         partition: p,
         queues,
         queueByTopic: new Map(queues.map((q) => [q.topic, q])),
         producer: producers.get(p) as TransactionalProducer,
         processor,
-        quarantined,
         pending,
         status: 'active',
         inbox,

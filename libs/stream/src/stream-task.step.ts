@@ -95,7 +95,7 @@ export async function stepTask(ctx: TaskStepContext, task: StreamTask): Promise<
     }
     const origin = originOf(message, { topic: queue.topic, partition: task.partition });
     const read = { topic: queue.topic, partition: task.partition, offset: message.offset };
-    const decided = decideRecord(ctx, task.processor, task.quarantined, { read, origin }, tally);
+    const decided = decideRecord(ctx, task.processor, { read, origin }, tally);
     records.push(...decided.records);
     for (const [key, state] of decided.states) changed.set(key, state);
     if (decided.verdict !== undefined) verdicts.push({ origin, verdict: decided.verdict });

@@ -21,11 +21,6 @@ export interface StreamTask {
   readonly queueByTopic: ReadonlyMap<string, InputQueue>;
   readonly producer: TransactionalProducer;
   processor: DecisionCore;
-  /**
-   * Subjects whose changelog state could not be restored: nothing is decided for them (their
-   * inputs are dead-lettered as `corrupt-state`) until a valid state or a tombstone replaces it.
-   */
-  readonly quarantined: Set<string>;
   /** Dead letters found while claiming (corrupt changelog records), written by the next step. */
   readonly pending: PendingDeadLetter[];
   status: 'active' | 'released';

@@ -7,6 +7,7 @@ import {
   sourceEvent,
 } from '../../test/rule-fixture.harness';
 import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
+import type { SubjectState } from './consent-state.types';
 
 /** Signs S1 up to the newsletter (double opt-in) twice, a month apart, then sends a sign-up event. */
 function signUpTwice(policy: CompiledPolicy): GovernanceProcessor {
@@ -54,7 +55,7 @@ function contactOf(p: GovernanceProcessor, id: string, time: string): unknown {
 describe('marketing grants in the consent state', () => {
   it('keeps one grant when a consent with the same scope is given again (no maximum age)', () => {
     const p = signUpTwice(examplePolicy);
-    expect(p.exportState('S1')?.marketing).toHaveLength(1);
+    expect((p.exportState('S1') as SubjectState | null)?.marketing).toHaveLength(1);
     // The earlier grant is the one the gate cites, before and after the second sign-up.
     expect(contactOf(p, 'e1', '2025-05-01T10:00:00.000Z')).toMatchObject({
       mayContact: true,
@@ -69,7 +70,7 @@ describe('marketing grants in the consent state', () => {
       { fileName: 'expiring.yaml' },
     );
     const p = signUpTwice(expiring);
-    expect(p.exportState('S1')?.marketing).toHaveLength(2);
+    expect((p.exportState('S1') as SubjectState | null)?.marketing).toHaveLength(2);
     // 70 days after the first confirmation it has expired; the second one still covers the send.
     expect(contactOf(p, 'e1', '2025-05-15T10:00:00.000Z')).toMatchObject({
       mayContact: true,
@@ -100,7 +101,7 @@ describe('keys taken from evidence', () => {
         consentEvent({ id: 'w1', subject: 'S1', time: at, kind: 'withdrawal', purposes: [key] }),
       );
       expect(withdraw.outcome).toBe('consent');
-      const state = p.exportState('S1');
+      const state = p.exportState('S1') as SubjectState | null;
       expect(Object.keys(state?.purposes ?? {})).toEqual([]);
       // Not a declared purpose: nothing to withdraw, nothing kept.
       expect(Object.keys(state?.withdrawn ?? {})).toEqual([]);

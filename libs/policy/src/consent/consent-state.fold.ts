@@ -1,12 +1,7 @@
 import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
 import type { EvidenceAssessment } from './consent-evidence.assessor';
-import {
-  pendingRecord,
-  type MarketingGrant,
-  type SubjectState,
-  writableMarketing,
-  writableRecord,
-} from './consent-state.types';
+import { pendingRecord, type MarketingGrant, type SubjectState, writableRecord } from './consent-state.types';
+import { addMarketing, addPending, MAX_PENDING } from './state-bounds';
 
 /** What a fold took away, so suppression records can be produced for the affected destinations. */
 export interface FoldOutcome {
@@ -17,11 +12,23 @@ export interface FoldOutcome {
   readonly objection: boolean;
   /** Purposes whose grant this evidence started or renewed (recorded in its lineage, R27). */
   readonly grantedPurposes: readonly string[];
+  /** What the fold could not honour or had to drop, for the evidence's lineage (no values). */
+  readonly note: string | null;
 }
+
+const DROPPED_PENDING = `an older unconfirmed sign-up was dropped (at most ${MAX_PENDING} are kept); its confirmation will grant nothing`;
+const NOT_PENDING = `nothing granted: the confirmed sign-up is not pending (unknown, already confirmed or withdrawn, or dropped unconfirmed: at most ${MAX_PENDING} are kept)`;
 
 /** A fold outcome: nothing removed, granted or objected to unless `parts` says so. */
 function outcome(parts: Partial<FoldOutcome>): FoldOutcome {
-  return { removedPurposes: [], removedMarketing: [], objection: false, grantedPurposes: [], ...parts };
+  return {
+    removedPurposes: [],
+    removedMarketing: [],
+    objection: false,
+    grantedPurposes: [],
+    note: null,
+    ...parts,
+  };
 }
 
 function grantPurpose(
@@ -103,13 +110,13 @@ export function foldEvidence(
     case 'marketing-consent': {
       if (e.pendingConfirmation) {
         // The state keeps its own copies (it is serialised and mutated later, the evidence is not).
-        writableRecord(state, 'pending')[a.evidenceId] = {
+        const dropped = addPending(state, a.evidenceId, {
           at,
           form: 'marketing-consent',
           purposes: [...e.purposes],
           scopes: e.scopes.map(copyScope),
-        };
-        return outcome({});
+        });
+        return outcome({ note: dropped ? DROPPED_PENDING : null });
       }
       activateMarketing(state, a.evidenceId, at, e.purposes, e.scopes, marketingMax);
       return outcome({ grantedPurposes: e.purposes });
@@ -122,7 +129,7 @@ export function foldEvidence(
           rule: 'R4',
           reason: 'confirmation of unknown consent',
         };
-        return outcome({});
+        return outcome({ note: NOT_PENDING });
       }
       delete state.pending[e.confirms];
       // The basis exists from the confirmation on, not from the unconfirmed sign-up (R22).
@@ -139,7 +146,7 @@ export function foldEvidence(
         };
         return outcome({});
       }
-      writableMarketing(state).push({
+      addMarketing(state, {
         since: at,
         evidenceId: a.evidenceId,
         basis: 'soft-opt-in',
@@ -210,7 +217,7 @@ function activateMarketing(
     grantPurpose(state, p, at, evidenceId, 'marketing-consent', 'marketing-consent', maxAgeMs);
   for (const s of scopes) {
     if (maxAgeMs === null && coveredByEarlierConsent(state.marketing, at, s)) continue;
-    writableMarketing(state).push({ since: at, evidenceId, basis: 'consent', ...copyScope(s) });
+    addMarketing(state, { since: at, evidenceId, basis: 'consent', ...copyScope(s) });
   }
   state.contactRefused = null;
 }

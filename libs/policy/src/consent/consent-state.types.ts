@@ -120,6 +120,24 @@ export function writableRecord<K extends 'purposes' | 'pending' | 'withdrawn' | 
   return state[key];
 }
 
+/**
+ * A copy of a state to roll back to: its own records and lists (the fold adds to and deletes from
+ * them in place), sharing their grants and refs (the fold replaces those, it never changes one).
+ * The shared frozen empties stay shared, so copying a fresh state allocates little.
+ */
+export function snapshotState(state: SubjectState): SubjectState {
+  const own = <T extends object>(r: T): T => (r === EMPTY_RECORD ? r : { ...r });
+  return {
+    ...state,
+    purposes: own(state.purposes),
+    marketing: state.marketing === EMPTY_LIST ? EMPTY_LIST : state.marketing.slice(),
+    pending: state.pending === EMPTY_RECORD ? EMPTY_RECORD : pendingRecord(state.pending),
+    withdrawn: own(state.withdrawn),
+    refused: own(state.refused),
+    seen: state.seen.slice(),
+  };
+}
+
 /** `state.marketing`, made the state's own list first if it is the shared empty one. */
 export function writableMarketing(state: SubjectState): MarketingGrant[] {
   if (state.marketing === EMPTY_LIST) state.marketing = [];

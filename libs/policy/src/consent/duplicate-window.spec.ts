@@ -75,12 +75,13 @@ describe('duplicate window', () => {
     expect(outcomeOf(restored, resent)).toBe('duplicate-event');
   });
 
-  it('refuses a restored state whose window mixes formats', () => {
+  it('quarantines a restored state whose window mixes formats', () => {
     const p = new GovernanceProcessor(windowOf3, { pseudonymKey: 'k' });
     p.process(pageView('a'));
     const state = p.exportState('cookie-1');
-    expect(() => p.importState('cookie-1', { ...state, seen: ['a'] })).toThrow(TypeError);
-    expect(() => p.importState('cookie-1', { ...state, v: 1 })).toThrow(TypeError);
+    expect(p.importState('cookie-1', { ...state, seen: ['a'] })).toBe('quarantined');
+    expect(p.importState('cookie-1', { ...state, v: 1 })).toBe('quarantined');
+    expect(outcomeOf(p, pageView('b'))).toBe('corrupt-state');
   });
 
   it('hashes to distinct integers that a double holds exactly', () => {

@@ -196,7 +196,7 @@ export class RecordEmitter {
         evidenceId: evidence.evidenceId,
         evidenceKind: evidence.kind,
         valid: assessment.valid,
-        reason: assessment.reason,
+        reason: fold.note === null ? assessment.reason : `${assessment.reason}; ${fold.note}`,
         rule: assessment.rule,
         purposes: assessment.claimedPurposes,
         // Only a registered version is named: an unregistered one is input, not policy.

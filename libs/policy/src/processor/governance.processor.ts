@@ -1,6 +1,6 @@
 import type { HeaderValue } from '@app/contracts/cloud-event.decoder';
-import type { SubjectState } from '../consent/consent-state.types';
 import { eventIdHash, evidenceIdHash } from '../consent/duplicate-window';
+import { type ExportedState, type ImportOutcome, QUARANTINE_REASON } from '../consent/state-quarantine';
 import { Pseudonymiser } from '../decision/decision-id';
 import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
 import { decideEvidence, decideSource } from './decide.stage';
@@ -61,12 +61,17 @@ export class GovernanceProcessor {
   /**
    * The last line of defence of "never throws on input": a defect that throws anyway dead-letters
    * the input as an internal error (the engine keeps its bytes) instead of stalling the stream on
-   * a retried step. The error itself is not reported: its message could quote the input.
+   * a retried step. The error itself is not reported: its message could quote the input. Every
+   * change the event made before the defect is rolled back, so it changes nothing (as its empty
+   * `stateChanges` say): the engine restored from its changelog and a replay decide alike after it.
    */
   private guarded(input: unknown, context: InputContext, run: () => ProcessResult): ProcessResult {
     try {
-      return run();
+      const result = run();
+      this.subjects.commit();
+      return result;
     } catch {
+      this.subjects.rollback();
       const eventId = idOfInput(input);
       return this.deadLetter(
         {
@@ -81,17 +86,25 @@ export class GovernanceProcessor {
     }
   }
 
-  /** The JSON-serialisable state of one subject key (for the changelog), or null if unknown. */
-  exportState(subjectKey: string): SubjectState | null {
+  /**
+   * The JSON-serialisable state of one subject key (for the changelog), or null if unknown. For a
+   * quarantined subject, a marker that keeps it quarantined wherever it is imported.
+   */
+  exportState(subjectKey: string): ExportedState | null {
     return this.subjects.exportState(subjectKey);
   }
 
-  /** Restores one subject's state from the changelog; a null state (tombstone) forgets the subject. */
-  importState(subjectKey: string, state: unknown): void {
-    this.subjects.importState(subjectKey, state);
+  /**
+   * Restores one subject's state from the changelog or a handover; a null state (tombstone) forgets
+   * the subject. Never throws: a value that is not a valid state (any version) quarantines the
+   * subject, and every event resolving to it is dead-lettered as `corrupt-state` until a valid
+   * state or a tombstone is imported for it.
+   */
+  importState(subjectKey: string, state: unknown): ImportOutcome {
+    return this.subjects.importState(subjectKey, state);
   }
 
-  /** Subject keys with state, for snapshots and tests. */
+  /** Subject keys with state or quarantined, for snapshots and tests. */
   subjectKeys(): IterableIterator<string> {
     return this.subjects.keys();
   }
@@ -109,6 +122,12 @@ export class GovernanceProcessor {
 
   private processSource(decoded: DecodedSource, context: InputContext): ProcessResult {
     const { event, spec, t } = decoded;
+    const alias = this.subjects.aliasOf(event, spec);
+    if (
+      this.subjects.isQuarantined(decoded.subject) ||
+      (alias !== null && this.subjects.isQuarantined(alias))
+    )
+      return this.corruptState(decoded, context);
     const subject = this.subjects.subjectOf(decoded.subject);
     const { key: subjectKey, state } = subject;
     const idHash = eventIdHash(event.id);
@@ -134,6 +153,7 @@ export class GovernanceProcessor {
 
   private processEvidence(decoded: DecodedEvidence, context: InputContext): ProcessResult {
     const { event, evidence, at } = decoded;
+    if (this.subjects.isQuarantined(decoded.subject)) return this.corruptState(decoded, context);
     const subject = this.subjects.subjectOf(decoded.subject);
     const { key: subjectKey, state } = subject;
     // A resent piece of evidence under a new event id is a duplicate too.
@@ -172,6 +192,18 @@ export class GovernanceProcessor {
         code: 'duplicate-event',
         reason: 'id: already processed for this subject',
       },
+      context,
+    );
+  }
+
+  /**
+   * An event about a quarantined subject (directly, through an identity link, or naming one to
+   * link): dead-lettered before anything changes, not even the duplicate window.
+   */
+  private corruptState(decoded: DecodedSource | DecodedEvidence, context: InputContext): ProcessResult {
+    const { event } = decoded;
+    return this.deadLetter(
+      { kind: 'rejected', eventId: event.id, event, code: 'corrupt-state', reason: QUARANTINE_REASON },
       context,
     );
   }

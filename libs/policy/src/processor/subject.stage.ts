@@ -3,11 +3,18 @@ import {
   emptySubjectState,
   isSubjectState,
   restoredState,
+  snapshotState,
   type SubjectState,
   type SubjectStateV1,
   writableRecord,
 } from '../consent/consent-state.types';
 import { addToWindow, inWindow } from '../consent/duplicate-window';
+import {
+  type ExportedState,
+  type ImportOutcome,
+  isQuarantinedState,
+  QUARANTINED,
+} from '../consent/state-quarantine';
 import { canonicalSubjectKey } from '../consent/subject-key';
 import type { CompiledPolicy, EventTypeSpec } from '../policy-file/compiled-policy.types';
 
@@ -40,8 +47,37 @@ export interface Subject {
  */
 export class SubjectStore {
   private readonly subjects = new Map<string, Subject>();
+  /**
+   * The state every subject had before the current event touched it (null: the event created it).
+   * Why: a defect that throws halfway through an event must leave no trace in memory, or the engine
+   * (whose changelog never sees the half update) and a replay would decide differently afterwards.
+   */
+  private readonly before = new Map<string, SubjectState | null>();
+  /** Keys whose stored state was not a valid state: they have no entry, nothing is decided for them. */
+  private readonly quarantined = new Set<string>();
 
   constructor(private readonly policy: CompiledPolicy) {}
+
+  /** Ends an event that completed: its changes stay. */
+  commit(): void {
+    this.before.clear();
+  }
+
+  /** Undoes every change of the current event: states, subjects it created, identity links. */
+  rollback(): void {
+    for (const [key, state] of this.before) {
+      const subject = this.subjects.get(key);
+      if (state === null) this.subjects.delete(key);
+      else if (subject !== undefined) Object.assign(subject.state, state);
+    }
+    this.before.clear();
+  }
+
+  /** Records a subject's state before the current event may change it (first touch only). */
+  private touch(subject: Subject): Subject {
+    if (!this.before.has(subject.key)) this.before.set(subject.key, snapshotState(subject.state));
+    return subject;
+  }
 
   /**
    * The subject a key stands for after identity links (one level: an alias points to the subject
@@ -50,13 +86,14 @@ export class SubjectStore {
   subjectOf(key: string): Subject {
     const found = this.subjects.get(key);
     const linked = found?.state.linkedTo ?? null;
-    if (linked === null) return found ?? this.create(key);
-    return this.subjects.get(linked) ?? this.create(linked);
+    const target = linked === null ? found : this.subjects.get(linked);
+    return target === undefined ? this.create(linked ?? key) : this.touch(target);
   }
 
   private create(key: string): Subject {
     const subject = newSubject(key, emptySubjectState());
     this.subjects.set(key, subject);
+    if (!this.before.has(key)) this.before.set(key, null);
     return subject;
   }
 
@@ -73,6 +110,25 @@ export class SubjectStore {
   }
 
   /**
+   * True when `key` is quarantined or is an alias linked to a quarantined subject: an event about it
+   * would be decided on a state nobody knows (a fresh one has no objection and no withdrawal).
+   */
+  isQuarantined(key: string): boolean {
+    if (this.quarantined.size === 0) return false;
+    if (this.quarantined.has(key)) return true;
+    const linked = this.subjects.get(key)?.state.linkedTo ?? null;
+    return linked !== null && this.quarantined.has(linked);
+  }
+
+  /** The canonical key of the identifier a source event asks to link (R25), or null. */
+  aliasOf(event: CloudEvent, spec: EventTypeSpec): string | null {
+    const link = spec.identityLink;
+    if (link === undefined) return null;
+    const raw = (event.data as Record<string, unknown>)[link.aliasPath];
+    return typeof raw !== 'string' || raw.trim() === '' ? null : canonicalSubjectKey(raw);
+  }
+
+  /**
    * R25: a source event that names another identifier (e.g. the cookie id on a login) joins it to
    * the subject only when the identifier carries a valid consent for the required purpose at `t`.
    * Then the identifier's grants and withdrawals follow the person (the subject's own win) and the
@@ -80,18 +136,17 @@ export class SubjectStore {
    */
   link(event: CloudEvent, spec: EventTypeSpec, subject: Subject, t: number): IdentityLink | null {
     const link = spec.identityLink;
-    if (link === undefined) return null;
-    const raw = (event.data as Record<string, unknown>)[link.aliasPath];
-    if (typeof raw !== 'string' || raw.trim() === '') return null;
-    const alias = canonicalSubjectKey(raw);
-    if (alias === subject.key) return null;
+    const alias = this.aliasOf(event, spec);
+    if (link === undefined || alias === null || alias === subject.key) return null;
     const purpose = link.requiresPurpose.key;
     const aliasSubject = this.subjects.get(alias);
     const aliasState = aliasSubject?.state;
     const grant = aliasState?.purposes[purpose];
     const max = this.policy.options.cookieConsentMaxAgeMs;
     const valid = grant !== undefined && grant.since <= t && (max === null || t - grant.renewedAt <= max);
-    if (!valid || aliasState === undefined) return { alias, purpose, linked: false, aliasSubject };
+    if (!valid || aliasSubject === undefined || aliasState === undefined)
+      return { alias, purpose, linked: false, aliasSubject };
+    this.touch(aliasSubject);
     const objection = subject.state.objection ?? aliasState.objection;
     // R19: an objection (the person's, or one recorded on the identifier) is not undone by a link:
     // a direct-marketing grant joins only if it was given (or renewed) after the objection.
@@ -110,26 +165,36 @@ export class SubjectStore {
     return { alias, purpose, linked: true, aliasSubject };
   }
 
-  /** The JSON-serialisable state of one subject key (for the changelog), or null if unknown. */
-  exportState(subjectKey: string): SubjectState | null {
+  /**
+   * The JSON-serialisable state of one subject key (for the changelog), its quarantine marker, or
+   * null if unknown.
+   */
+  exportState(subjectKey: string): ExportedState | null {
+    if (this.quarantined.has(subjectKey)) return QUARANTINED;
     const subject = this.subjects.get(subjectKey);
     return subject === undefined ? null : (JSON.parse(JSON.stringify(subject.state)) as SubjectState);
   }
 
-  /** Restores one subject's state from the changelog; a null state (tombstone) forgets the subject. */
-  importState(subjectKey: string, state: unknown): void {
-    if (state === null) {
-      this.subjects.delete(subjectKey);
-      return;
+  /**
+   * Restores one subject's state from the changelog or a handover. A null state (tombstone) forgets
+   * the subject; anything that is not a valid state quarantines it (see {@link ImportOutcome}).
+   */
+  importState(subjectKey: string, state: unknown): ImportOutcome {
+    this.subjects.delete(subjectKey);
+    if (state !== null && !isSubjectState(state)) {
+      this.quarantined.add(subjectKey);
+      return isQuarantinedState(state) ? 'carried' : 'quarantined';
     }
-    if (!isSubjectState(state)) throw new TypeError(`importState: not a consent state for one subject`);
+    this.quarantined.delete(subjectKey);
+    if (state === null) return 'restored';
     const copy = JSON.parse(JSON.stringify(state)) as SubjectState | SubjectStateV1;
     this.subjects.set(subjectKey, newSubject(subjectKey, restoredState(copy)));
+    return 'restored';
   }
 
-  /** Subject keys with state, for snapshots and tests. */
+  /** Subject keys with state or quarantined, for snapshots and tests. */
   keys(): IterableIterator<string> {
-    return this.subjects.keys();
+    return new Set([...this.subjects.keys(), ...this.quarantined]).values();
   }
 }
 
