@@ -1,6 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type GovernedRecord } from '@app/contracts';
 import { type GovernanceProcessor, replayLines, type ReplayedEvent } from '@app/policy';
+import { latestPerKey } from '@app/stream';
 import { readPolicyFile } from './policy-input';
 import type { CommandOutput } from './validate.command';
 
@@ -44,12 +46,22 @@ export function replay(options: ReplayOptions): Replayed {
   return replayLines(loaded.policy, input, { pseudonymKey: options.pseudonymKey ?? DEFAULT_PSEUDONYM_KEY });
 }
 
-/** `govern dry-run`: writes per-destination NDJSON, lineage and dead letters, prints a summary. */
+/** A governed record as dry-run writes it: the Kafka key, value and headers of the topic's record. */
+const recordLine = (r: GovernedRecord): string =>
+  JSON.stringify({ key: r.key, value: r.value, headers: r.headers });
+
+/**
+ * `govern dry-run`: writes per-destination NDJSON, per destination the latest suppression per
+ * subject (what its compacted suppression topic holds), lineage and dead letters; prints a summary.
+ */
 export function dryRunCommand(options: ReplayOptions & { readonly outDir?: string }): CommandOutput {
   const replayed = replay(options);
   if (replayed.failure !== undefined) return replayed.failure;
   const { results, processor } = replayed;
   const perDestination = new Map<string, string[]>(processor.policy.destinations.map((d) => [d.name, []]));
+  const suppressed = new Map<string, GovernedRecord[]>(
+    processor.policy.destinations.map((d) => [d.name, []]),
+  );
   const lineage: string[] = [];
   const deadLetters: string[] = [];
   const forwarded = new Map<string, number>();
@@ -61,10 +73,10 @@ export function dryRunCommand(options: ReplayOptions & { readonly outDir?: strin
   };
   for (const { line, result } of results) {
     for (const r of result.records) {
-      perDestination
-        .get(r.destination)
-        ?.push(JSON.stringify({ key: r.key, value: r.value, headers: r.headers }));
-      if (r.value.kind === 'suppression') inc(suppressions, r.destination);
+      perDestination.get(r.destination)?.push(recordLine(r));
+      if (r.value.kind !== 'suppression') continue;
+      inc(suppressions, r.destination);
+      suppressed.get(r.destination)?.push(r);
     }
     for (const l of result.lineage) {
       lineage.push(JSON.stringify(l));
@@ -90,6 +102,9 @@ export function dryRunCommand(options: ReplayOptions & { readonly outDir?: strin
     const write = (name: string, rows: string[]): void =>
       writeFileSync(join(options.outDir as string, name), rows.length === 0 ? '' : `${rows.join('\n')}\n`);
     for (const [name, rows] of perDestination) write(`${name}.ndjson`, rows);
+    // Destination names have no dot, so `<name>.suppressions` never names another destination's file.
+    for (const [name, records] of suppressed)
+      write(`${name}.suppressions.ndjson`, latestPerKey(records).map(recordLine));
     write('lineage.ndjson', lineage);
     write('dead-letters.ndjson', deadLetters);
   }

@@ -99,6 +99,28 @@ describe('govern CLI', () => {
     expect(readFileSync(join(dir, 'out', 'dead-letters.ndjson'), 'utf8')).toContain('"line":3');
   });
 
+  it('dry-run writes per destination the latest suppression per subject, as its compacted topic keeps', () => {
+    const input = join(dir, 'suppressions.ndjson');
+    writeFileSync(input, `${generateEventStream({ seed: 5, customers: 60 }).join('\n')}\n`);
+    const out = dryRunCommand({ policyPath, inputPath: input, outDir: join(dir, 'out-s') });
+    expect(out.exitCode).toBe(0);
+    const rows = (file: string): { key: string; value: { kind: string } }[] =>
+      readFileSync(join(dir, 'out-s', file), 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as { key: string; value: { kind: string } });
+    let latest = 0;
+    for (const name of ['segmentation', 'email-service']) {
+      const all = rows(`${name}.ndjson`).filter((r) => r.value.kind === 'suppression');
+      const compacted = rows(`${name}.suppressions.ndjson`);
+      const lastPerKey = new Map(all.map((r) => [r.key, r]));
+      expect(compacted.map((r) => r.key).sort()).toEqual([...lastPerKey.keys()].sort());
+      for (const r of compacted) expect(r).toEqual(lastPerKey.get(r.key));
+      latest += compacted.length;
+    }
+    expect(latest).toBeGreaterThan(0);
+  });
+
   it('explain gives plain words with rule numbers and no values', () => {
     const input = join(dir, 'explain.ndjson');
     writeFileSync(

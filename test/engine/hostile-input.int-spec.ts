@@ -112,7 +112,11 @@ describe('the governed stream under hostile input', () => {
     const input = [...lines.slice(0, at), big, ...lines.slice(at)];
     const limit = 4_000;
     // The limit sits between the largest ordinary output and the wide event's lineage.
-    const expected = dryRun(lines, { destinations: new Map(), lineage: 'l' } as never);
+    const expected = dryRun(lines, {
+      destinations: new Map(),
+      suppressions: new Map(),
+      lineage: 'l',
+    } as never);
     const largest = Math.max(
       ...expected.lineage.map((l) => recordBytes({ topic: 'l', key: null, value: l })),
     );

@@ -14,6 +14,7 @@ export { type KafkaLogSink, type ServiceLogLevel } from './kafka-log.bridge';
 export {
   auditTrailTopic,
   changelogTopic,
+  compactedForeverTopic,
   streamTopic,
   withReplication,
   type TopicReplication,

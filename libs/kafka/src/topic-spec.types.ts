@@ -41,6 +41,15 @@ export function changelogTopic(topic: string, numPartitions: number): TopicSpec 
   return { topic, numPartitions, configs: { 'cleanup.policy': 'compact' } };
 }
 
+/**
+ * A latest-value-per-key topic that must never lose a key to time: compacted, and `retention.ms=-1`
+ * stated explicitly so that switching it to `compact,delete` later would still not expire anything.
+ * Used for the suppressions a destination must honour however long it was down.
+ */
+export function compactedForeverTopic(topic: string, numPartitions: number): TopicSpec {
+  return { topic, numPartitions, configs: { 'cleanup.policy': 'compact', 'retention.ms': '-1' } };
+}
+
 /** An event stream kept for `retentionMs` (delete policy). */
 export function streamTopic(topic: string, numPartitions: number, retentionMs: number): TopicSpec {
   return {

@@ -31,7 +31,7 @@ export interface HostileCase {
   raw?: string;
   /** Engine input topic, when the case is about the topic. */
   topic?: string;
-  /** Each: `dead-letter <code>`, `no-dead-letter`, `valid`, `invalid`, `grants <p>`, `must-not-grant <p>`, `must-not-contact`, `must-withdraw`, `must-object`. */
+  /** Each: `dead-letter <code>`, `no-dead-letter`, `valid`, `invalid`, `grants <p>`, `must-not-grant <p>`, `must-not-contact`, `must-withdraw`, `must-object`, `forwards <destination>` (a data record), `forwards-no-marker` (no governed record holds `XMARK`). */
   expect: string[];
   /** A substring the dead-letter reason must contain. */
   reason?: string;

@@ -44,14 +44,21 @@ function check(run: CaseRun, expectation: string): void {
       expect(state?.objection).not.toBeNull();
       expect(state?.marketing).toEqual([]);
       return;
+    case 'forwards':
+      expect(result.records.some((r) => r.destination === arg && r.value.kind === 'data')).toBe(true);
+      return;
+    case 'forwards-no-marker':
+      // Undeclared members, at any depth and whatever their key, never reach a destination.
+      expect(JSON.stringify(result.records)).not.toContain('XMARK');
+      return;
     default:
       throw new Error(`unknown expectation ${expectation}`);
   }
 }
 
 describe('hostile input corpus', () => {
-  it('holds at least 120 cases', () => {
-    expect(corpus.length).toBeGreaterThanOrEqual(120);
+  it('holds at least 150 cases', () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(150);
   });
 
   it.each(corpus.map(({ file, c }) => [`${file}: ${c.name}`, c] as const))('%s', (_name, c) => {

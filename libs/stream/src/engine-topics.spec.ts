@@ -22,6 +22,27 @@ describe('engineTopicSpecs', () => {
     }
   });
 
+  it('keeps the latest suppression per subject of each destination with no time limit', () => {
+    expect([...topics.suppressions.keys()]).toEqual([...topics.destinations.keys()]);
+    for (const [name, topic] of topics.suppressions) {
+      expect(topic).toBe(`${topics.destinations.get(name)}.suppressions`);
+      expect(specs.get(topic)?.configs).toEqual({ 'cleanup.policy': 'compact', 'retention.ms': '-1' });
+      // Same partition count as the destination topic: a subject lands on the same partition number.
+      expect(specs.get(topic)?.numPartitions).toBe(3);
+    }
+  });
+
+  it('refuses a destination topic that would make a suppression topic collide with another topic', () => {
+    const clash = {
+      ...policy,
+      destinations: [
+        ...policy.destinations,
+        { ...policy.destinations[0], name: 'clash', topic: `${policy.destinations[0]?.topic}.suppressions` },
+      ],
+    } as typeof policy;
+    expect(() => engineTopics(clash)).toThrow(/suppression topic .* is also another topic/);
+  });
+
   it('leaves inputs, changelogs and destination topics as their producers write them', () => {
     const others = [...specs.values()].filter(
       (s) => s.topic !== topics.lineage && s.topic !== topics.deadLetter,

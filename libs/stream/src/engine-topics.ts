@@ -8,6 +8,7 @@ import {
 import {
   auditTrailTopic,
   changelogTopic,
+  compactedForeverTopic,
   streamTopic,
   withReplication,
   type TopicReplication,
@@ -16,6 +17,13 @@ import {
 import { type CompiledPolicy } from '@app/policy';
 
 const WEEK_MS = 7 * 24 * 3600 * 1000;
+/** Kafka's longest topic name. */
+const MAX_TOPIC_NAME = 249;
+
+/** The compacted suppression topic beside a destination topic: `<destination topic>.suppressions`. */
+export function suppressionTopicOf(destinationTopic: string): string {
+  return `${destinationTopic}.suppressions`;
+}
 
 /** Every topic name the engine reads or writes, after the optional prefix (isolated test runs). */
 export interface EngineTopics {
@@ -27,6 +35,12 @@ export interface EngineTopics {
   readonly changelog: string;
   /** Destination name → topic. */
   readonly destinations: ReadonlyMap<string, string>;
+  /**
+   * Destination name → its compacted suppression topic: the latest suppression per subject key, kept
+   * without time limit so a destination that was down longer than its topic's retention still
+   * learns of every subject it must stop using.
+   */
+  readonly suppressions: ReadonlyMap<string, string>;
   /** Input topics in merge tie-break order: evidence first, then sources by name. */
   readonly inputs: readonly string[];
   /** Identity routing: every input event keyed by its home (the key whose task holds its state). */
@@ -41,18 +55,53 @@ export interface EngineTopics {
 export function engineTopics(policy: CompiledPolicy, prefix = ''): EngineTopics {
   const sources = new Map([...policy.sources].sort().map((s) => [s, `${prefix}${sourceTopic(s)}`]));
   const evidence = `${prefix}${CONSENT_EVIDENCE_TOPIC}`;
-  return {
+  const destinations = new Map(policy.destinations.map((d) => [d.name, `${prefix}${d.topic}`]));
+  const topics: EngineTopics = {
     evidence,
     sources,
     lineage: `${prefix}${LINEAGE_TOPIC}`,
     deadLetter: `${prefix}${DEAD_LETTER_TOPIC}`,
     changelog: `${prefix}${CONSENT_STATE_CHANGELOG_TOPIC}`,
-    destinations: new Map(policy.destinations.map((d) => [d.name, `${prefix}${d.topic}`])),
+    destinations,
+    suppressions: new Map([...destinations].map(([name, topic]) => [name, suppressionTopicOf(topic)])),
     inputs: [evidence, ...sources.values()],
     routed: `${prefix}governance.routed`,
     handover: `${prefix}governance.handover`,
     homes: `${prefix}governance.identity-homes.changelog`,
   };
+  checkSuppressionTopics(topics);
+  return topics;
+}
+
+/**
+ * A suppression topic is named after its destination's topic, so a policy could make it collide
+ * with another topic (a destination whose `topic` is `governed.crm.suppressions`) or exceed Kafka's
+ * name length. Either would mix suppressions into another stream or fail every step, so refuse.
+ */
+function checkSuppressionTopics(topics: EngineTopics): void {
+  const others = new Set<string>([
+    topics.evidence,
+    ...topics.sources.values(),
+    topics.lineage,
+    topics.deadLetter,
+    topics.changelog,
+    ...topics.destinations.values(),
+    topics.routed,
+    topics.handover,
+    topics.homes,
+  ]);
+  const seen = new Set<string>();
+  for (const [name, topic] of topics.suppressions) {
+    if (topic.length > MAX_TOPIC_NAME)
+      throw new Error(
+        `destination ${name}: its suppression topic name would exceed ${MAX_TOPIC_NAME} characters`,
+      );
+    if (others.has(topic) || seen.has(topic))
+      throw new Error(
+        `destination ${name}: its suppression topic ${topic} is also another topic of the engine`,
+      );
+    seen.add(topic);
+  }
 }
 
 /**
@@ -83,6 +132,8 @@ export function engineTopicSpecs(
     auditTrailTopic(topics.lineage, partitions, lineageMs),
     auditTrailTopic(topics.deadLetter, partitions, lineageMs),
     ...[...topics.destinations.values()].map((t) => streamTopic(t, partitions, streamMs)),
+    // The latest suppression per subject, never expired: outlives a destination's downtime.
+    ...[...topics.suppressions.values()].map((t) => compactedForeverTopic(t, partitions)),
   ];
   return replication ? specs.map((s) => withReplication(s, replication)) : specs;
 }

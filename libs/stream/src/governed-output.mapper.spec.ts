@@ -115,6 +115,28 @@ describe('toOutputRecords (what one decided input writes)', () => {
     for (const r of out) expect(r.partition).toBe(r.key === null ? undefined : 4);
   });
 
+  it('writes each suppression, and only suppressions, again on the compacted topic beside its destination', () => {
+    const suppressionTopics = new Map([...topics.suppressions].map(([d, t]) => [t, d]));
+    let copies = 0;
+    for (const { input, result } of stream) {
+      const out = map(result, input);
+      const onDestinations = out.filter(
+        (o) => destinationTopics.has(o.topic) && o.headers?.['record-kind'] === 'suppression',
+      );
+      const onCompacted = out.filter((o) => suppressionTopics.has(o.topic));
+      // The same key, value and headers, and the destination topic beside it.
+      expect(onCompacted.map(({ key, value, headers }) => ({ key, value, headers }))).toEqual(
+        onDestinations.map(({ key, value, headers }) => ({ key, value, headers })),
+      );
+      for (const r of onCompacted)
+        expect(topics.destinations.get(suppressionTopics.get(r.topic) as string)).toBe(
+          r.topic.replace(/\.suppressions$/, ''),
+        );
+      copies += onCompacted.length;
+    }
+    expect(copies).toBeGreaterThan(0);
+  });
+
   it('counts forwarded decisions and suppressions per destination, withheld attributes per reason', () => {
     const tally = emptyTally();
     for (const { input, result } of stream) map(result, input, tally);

@@ -21,7 +21,8 @@ const inc = (m: Map<string, number>, k: string): void => {
 
 /**
  * Maps one processor result to the records the step writes: governed records on their destination
- * topics (headers from the decision core), lineage records, and for bad input the dead letter with
+ * topics (headers from the decision core), each suppression also on its destination's compacted
+ * suppression topic, lineage records, and for bad input the dead letter with
  * the original bytes and headers. State changes are written by the task (once per key per step).
  */
 export function toOutputRecords(
@@ -42,7 +43,19 @@ export function toOutputRecords(
       headers: { ...r.headers },
       partition: r.key === null ? undefined : place(topic, r.key),
     });
-    if (r.value.kind === 'suppression') inc(tally.suppressions, r.destination);
+    if (r.value.kind !== 'suppression') continue;
+    inc(tally.suppressions, r.destination);
+    // The same record again on the compacted suppression topic, in the same transaction: one format
+    // for consumers, and the latest per subject survives the destination topic's retention.
+    const compacted = topics.suppressions.get(r.destination);
+    if (compacted === undefined) continue;
+    out.push({
+      topic: compacted,
+      key: r.key,
+      value: JSON.stringify(r.value),
+      headers: { ...r.headers },
+      partition: place(compacted, r.key),
+    });
   }
   for (const l of result.lineage) {
     const key = l.subject ?? l.eventId;

@@ -26,7 +26,8 @@ export {
 } from './stream-observer';
 export { kafkaProducers, type ProducerSupplier, type TransactionalProducer } from './step-transaction';
 export { type Backoff } from './claim-loop';
-export { engineTopics, engineTopicSpecs, type EngineTopics } from './engine-topics';
+export { engineTopics, engineTopicSpecs, suppressionTopicOf, type EngineTopics } from './engine-topics';
+export { latestPerKey } from './latest-per-key';
 export { EngineMetrics } from './engine.metrics';
 export { figuresFromMetrics } from './engine-figures';
 export { needsIdentityRouting } from './identity-routing.choice';

@@ -7,6 +7,7 @@ import { consumeUntil, provideKafka, type ConsumedRecord, type KafkaUnderTest } 
 import { loadPolicy, replayLines } from '@app/policy';
 import { generateEventStream, routeLine } from '@app/sample';
 import {
+  latestPerKey,
   startGovernedStream,
   type EngineTopics,
   type GovernedStream,
@@ -78,6 +79,10 @@ export async function produceLines(
 /** What `govern dry-run` produces for these lines, in the shapes the topics carry. */
 export interface ExpectedOutput {
   perTopic: Map<string, string[]>;
+  /** Suppression topic → the latest suppression per key (dry-run's `<destination>.suppressions.ndjson`). */
+  suppressions: Map<string, string[]>;
+  /** Suppression records written in all (each also on its destination topic), before compaction. */
+  suppressionWrites: number;
   lineage: string[];
   deadLetters: Map<string, number>;
 }
@@ -86,13 +91,19 @@ export function dryRun(lines: readonly string[], topics: EngineTopics): Expected
   const policy = loadPolicy(readFileSync(POLICY_FILE, 'utf8'), { fileName: basename(POLICY_FILE) });
   const { results } = replayLines(policy, `${lines.join('\n')}\n`, { pseudonymKey: PSEUDONYM_KEY });
   const perTopic = new Map<string, string[]>([...topics.destinations.values()].map((t) => [t, []]));
+  const suppressed = new Map<string, { key: string; line: string }[]>(
+    [...topics.suppressions.values()].map((t) => [t, []]),
+  );
+  let suppressionWrites = 0;
   const lineage: string[] = [];
   const deadLetters = new Map<string, number>();
   for (const { result } of results) {
     for (const r of result.records) {
-      perTopic
-        .get(topics.destinations.get(r.destination) as string)
-        ?.push(canonicalRecord(r.key, JSON.stringify(r.value), r.headers));
+      const line = canonicalRecord(r.key, JSON.stringify(r.value), r.headers);
+      perTopic.get(topics.destinations.get(r.destination) as string)?.push(line);
+      if (r.value.kind !== 'suppression') continue;
+      suppressed.get(topics.suppressions.get(r.destination) as string)?.push({ key: r.key, line });
+      suppressionWrites++;
     }
     // Dry-run lineage of dead letters names the file line; the stream's names nothing (no line).
     for (const l of result.lineage)
@@ -100,7 +111,10 @@ export function dryRun(lines: readonly string[], topics: EngineTopics): Expected
     if (result.deadLetter)
       deadLetters.set(result.deadLetter.code, (deadLetters.get(result.deadLetter.code) ?? 0) + 1);
   }
-  return { perTopic, lineage, deadLetters };
+  const suppressions = new Map(
+    [...suppressed].map(([t, rs]) => [t, latestPerKey(rs).map((r) => r.line)] as const),
+  );
+  return { perTopic, suppressions, suppressionWrites, lineage, deadLetters };
 }
 
 export function canonicalRecord(
@@ -121,24 +135,48 @@ export async function readEngineOutput(
   topics: EngineTopics,
   expected: ExpectedOutput,
   timeoutMs = 120_000,
-): Promise<{ perTopic: Map<string, string[]>; lineage: string[]; deadLetters: ConsumedRecord[] }> {
-  const all = [...topics.destinations.values(), topics.lineage, topics.deadLetter];
+): Promise<{
+  perTopic: Map<string, string[]>;
+  suppressions: Map<string, string[]>;
+  lineage: string[];
+  deadLetters: ConsumedRecord[];
+}> {
+  const all = [
+    ...topics.destinations.values(),
+    ...topics.suppressions.values(),
+    topics.lineage,
+    topics.deadLetter,
+  ];
   let dlCount = 0;
   for (const n of expected.deadLetters.values()) dlCount += n;
   const total =
-    expected.lineage.length + dlCount + [...expected.perTopic.values()].reduce((n, l) => n + l.length, 0);
+    expected.lineage.length +
+    dlCount +
+    expected.suppressionWrites +
+    [...expected.perTopic.values()].reduce((n, l) => n + l.length, 0);
   const records = await consumeUntil(kafka, all, { timeoutMs, until: (rs) => rs.length >= total });
   const perTopic = new Map<string, string[]>([...topics.destinations.values()].map((t) => [t, []]));
+  // Records arrive in offset order per partition, and a key has one partition: the last one read
+  // per key is the one compaction keeps.
+  const suppressed = new Map<string, { key: string | null; line: string }[]>(
+    [...topics.suppressions.values()].map((t) => [t, []]),
+  );
   const lineage: string[] = [];
   const deadLetters: ConsumedRecord[] = [];
   for (const r of records) {
-    if (r.topic === topics.lineage) {
+    const compacted = suppressed.get(r.topic);
+    if (compacted !== undefined)
+      compacted.push({ key: r.key, line: canonicalRecord(r.key, r.value, r.headers) });
+    else if (r.topic === topics.lineage) {
       const l = JSON.parse(r.value ?? 'null') as { kind: string };
       lineage.push(JSON.stringify(l.kind === 'dead-letter' ? { ...l, reason: '' } : l));
     } else if (r.topic === topics.deadLetter) deadLetters.push(r);
     else perTopic.get(r.topic)?.push(canonicalRecord(r.key, r.value, r.headers));
   }
-  return { perTopic, lineage, deadLetters };
+  const suppressions = new Map(
+    [...suppressed].map(([t, rs]) => [t, latestPerKey(rs).map((r) => r.line)] as const),
+  );
+  return { perTopic, suppressions, lineage, deadLetters };
 }
 
 export const sorted = (xs: readonly string[]): string[] => [...xs].sort();
@@ -199,6 +237,10 @@ export async function expectStreamEqualsDryRun(
     const actual = await readEngineOutput(kafka, engine.topics, expected);
     for (const [topic, rows] of expected.perTopic) {
       expect(sorted(actual.perTopic.get(topic) ?? [])).toEqual(sorted(rows));
+    }
+    // The compacted suppression topics: per subject, the same latest suppression as dry-run's file.
+    for (const [topic, rows] of expected.suppressions) {
+      expect(sorted(actual.suppressions.get(topic) ?? [])).toEqual(sorted(rows));
     }
     expect(sorted(actual.lineage)).toEqual(sorted(expected.lineage));
     const codes = new Map<string, number>();
