@@ -4,4 +4,4 @@
  * `govern generate`, the benchmarks and the tests.
  */
 export { generateEventStream } from './event-stream.generator';
-export { publishLines, routeLine } from './sample.publisher';
+export { publishLines, routeLine, sampleChunks, type TopicMessages } from './sample.publisher';

@@ -27,6 +27,33 @@ export function routeLine(line: string, topics: EngineTopics): { topic: string; 
  * produced order the engine merges by). Lines that are not JSON or name an undeclared source still
  * arrive on a source topic, so the dead-letter path is exercised.
  */
+/** Records of one chunk of lines, grouped by topic, as `sendBatch` takes them. */
+export type TopicMessages = {
+  topic: string;
+  messages: { key: string | null; value: string; timestamp: string }[];
+}[];
+
+/**
+ * The lines as a source system would produce them, in chunks of 2,000: each routed by
+ * {@link routeLine}, with strictly increasing record timestamps (the produced order the engine
+ * merges by), so memory stays bounded.
+ */
+export function* sampleChunks(lines: readonly string[], topics: EngineTopics): Generator<TopicMessages> {
+  const base = Date.now() - lines.length - 1000;
+  for (let i = 0; i < lines.length; i += CHUNK) {
+    const byTopic = new Map<string, { key: string | null; value: string; timestamp: string }[]>();
+    lines.slice(i, i + CHUNK).forEach((line, j) => {
+      const { topic, key } = routeLine(line, topics);
+      let list = byTopic.get(topic);
+      if (!list) byTopic.set(topic, (list = []));
+      list.push({ key, value: line, timestamp: String(base + i + j) });
+    });
+    yield [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+  }
+}
+
+const CHUNK = 2000;
+
 export async function publishLines(
   kafka: Kafka,
   topics: EngineTopics,
@@ -36,19 +63,11 @@ export async function publishLines(
   const producer = kafka.producer(producerConfig({ idempotent: true, maxInFlightRequests: 1 }));
   await producer.connect();
   try {
-    const base = Date.now() - lines.length - 1000;
-    for (let i = 0; i < lines.length; i += 2000) {
-      const byTopic = new Map<string, { key: string | null; value: string; timestamp: string }[]>();
-      lines.slice(i, i + 2000).forEach((line, j) => {
-        const { topic, key } = routeLine(line, topics);
-        let list = byTopic.get(topic);
-        if (!list) byTopic.set(topic, (list = []));
-        list.push({ key, value: line, timestamp: String(base + i + j) });
-      });
-      await producer.sendBatch({
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
-      onProgress?.(Math.min(lines.length, i + 2000));
+    let sent = 0;
+    for (const topicMessages of sampleChunks(lines, topics)) {
+      await producer.sendBatch({ topicMessages });
+      sent += topicMessages.reduce((n, t) => n + t.messages.length, 0);
+      onProgress?.(sent);
     }
   } finally {
     await producer.disconnect();

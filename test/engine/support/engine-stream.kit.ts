@@ -5,7 +5,7 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { producerConfig } from '@app/kafka';
 import { consumeUntil, provideKafka, type ConsumedRecord, type KafkaUnderTest } from '@app/testing';
 import { loadPolicy, replayLines } from '@app/policy';
-import { generateEventStream, routeLine } from '@app/sample';
+import { generateEventStream, routeLine, sampleChunks } from '@app/sample';
 import {
   latestPerKey,
   startGovernedStream,
@@ -53,16 +53,7 @@ export async function produceLines(
   );
   await producer.connect();
   try {
-    const base = Date.now() - lines.length - 1000;
-    for (let i = 0; i < lines.length; i += 2000) {
-      const byTopic = new Map<string, { key: string | null; value: string; timestamp: string }[]>();
-      lines.slice(i, i + 2000).forEach((line, j) => {
-        const { topic, key } = routeLine(line, topics);
-        let list = byTopic.get(topic);
-        if (!list) byTopic.set(topic, (list = []));
-        list.push({ key, value: line, timestamp: String(base + i + j) });
-      });
-      const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    for (const topicMessages of sampleChunks(lines, topics)) {
       if (options.transactional !== true) {
         await producer.sendBatch({ topicMessages });
         continue;

@@ -19,6 +19,29 @@ const saslCredential = (s: KafkaSettings, value: unknown): boolean =>
  * docs/security.md). Rules between them are checked at start so that a half-configured secure
  * connection stops the service instead of silently connecting without TLS or credentials.
  */
+/**
+ * A SASL username or password: required with a mechanism, refused without one (the credentials
+ * would otherwise be ignored and the client would connect unauthenticated).
+ */
+function SaslCredential(): PropertyDecorator {
+  return applyDecorators(
+    ValidateIf((s: KafkaSettings, value: unknown) => saslCredential(s, value)),
+    IsNotEmpty({ message: 'must be set when KAFKA_SASL_MECHANISM is set' }),
+    Holds(
+      'needsMechanism',
+      (_, s: KafkaSettings) => s.KAFKA_SASL_MECHANISM !== undefined,
+      'needs KAFKA_SASL_MECHANISM (without it the credentials would be ignored)',
+    ),
+  );
+}
+
+/** Applies several property decorators as one (last listed runs first, as when stacked). */
+function applyDecorators(...decorators: PropertyDecorator[]): PropertyDecorator {
+  return (target, key) => {
+    for (const d of [...decorators].reverse()) d(target, key);
+  };
+}
+
 export class KafkaSettings {
   @Expose()
   @Matches(HOST_PORT_LIST, { message: 'must be a comma-separated list of host:port' })
@@ -87,23 +110,11 @@ export class KafkaSettings {
   KAFKA_SASL_MECHANISM?: KafkaSaslMechanism;
 
   @Expose()
-  @ValidateIf((s: KafkaSettings, value: unknown) => saslCredential(s, value))
-  @IsNotEmpty({ message: 'must be set when KAFKA_SASL_MECHANISM is set' })
-  @Holds(
-    'needsMechanism',
-    (_, s: KafkaSettings) => s.KAFKA_SASL_MECHANISM !== undefined,
-    'needs KAFKA_SASL_MECHANISM (without it the credentials would be ignored)',
-  )
+  @SaslCredential()
   KAFKA_SASL_USERNAME?: string;
 
   @Expose()
-  @ValidateIf((s: KafkaSettings, value: unknown) => saslCredential(s, value))
-  @IsNotEmpty({ message: 'must be set when KAFKA_SASL_MECHANISM is set' })
-  @Holds(
-    'needsMechanism',
-    (_, s: KafkaSettings) => s.KAFKA_SASL_MECHANISM !== undefined,
-    'needs KAFKA_SASL_MECHANISM (without it the credentials would be ignored)',
-  )
+  @SaslCredential()
   KAFKA_SASL_PASSWORD?: string;
 
   /** Accept SASL PLAIN without TLS towards brokers on other machines. */
