@@ -29,6 +29,8 @@ export const POLICY_FILE_SCHEMA = {
         engagementTrackingPurpose: { type: 'string' },
         maxEvidenceSkewSeconds: { type: 'integer', minimum: 0 },
         consentEvidenceSources: { ...stringList, minItems: 1, maxItems: 32 },
+        stateHorizonDays: { type: ['integer', 'null'], minimum: 1, maximum: 3650 },
+        doubleOptInConfirmationDays: { type: ['integer', 'null'], minimum: 1, maximum: 365 },
       },
     },
     purposes: {

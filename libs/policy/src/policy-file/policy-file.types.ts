@@ -24,6 +24,13 @@ export interface PolicyOptionsFile {
   maxEvidenceSkewSeconds?: number;
   /** CloudEvent `source` values consent evidence is accepted from. */
   consentEvidenceSources?: string[];
+  /**
+   * Days a subject's state is kept after its last event (longer while a grant can still permit;
+   * an objection for ever). Must exceed how late data can arrive. Null or absent: for ever.
+   */
+  stateHorizonDays?: number | null;
+  /** Days a double opt-in sign-up waits for its confirmation. Null or absent: no limit. */
+  doubleOptInConfirmationDays?: number | null;
 }
 
 export interface PurposeFile {

@@ -39,6 +39,11 @@ export interface ProcessResult {
   readonly lineage: LineageRecord[];
   readonly deadLetter?: { readonly code: DeadLetterCode; readonly reason: string };
   readonly stateChanges: StateChange[];
+  /**
+   * Subject keys whose state expired and was forgotten after this event (state-expiry.ts): the
+   * engine writes a tombstone for each to the changelog, after the state changes. Absent if none.
+   */
+  readonly expiredSubjects?: readonly string[];
   /** For consent evidence: the assessment (read it, do not mutate it). */
   readonly assessment?: EvidenceAssessment;
   /** For source events: the per-destination decisions (used by `govern explain`). */

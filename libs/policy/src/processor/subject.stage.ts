@@ -15,6 +15,7 @@ import {
   isQuarantinedState,
   QUARANTINED,
 } from '../consent/state-quarantine';
+import { isExpired, lapsedSignUps } from '../consent/state-expiry';
 import { canonicalSubjectKey } from '../consent/subject-key';
 import type { CompiledPolicy, EventTypeSpec } from '../policy-file/compiled-policy.types';
 
@@ -81,13 +82,79 @@ export class SubjectStore {
 
   /**
    * The subject a key stands for after identity links (one level: an alias points to the subject
-   * it was joined to), created with an empty state (no consent: fail closed) on first sight.
+   * it was joined to), as of the event time `t`: created with an empty state (no consent: fail
+   * closed) on first sight, and started afresh when its state has expired at `t` (state-expiry.ts).
+   * Why here and not only in {@link sweep}: whether the sweep has already removed a subject depends
+   * on other subjects' events, which differ between the engine's tasks and dry-run; expiring on the
+   * subject's own next event makes every decision independent of when the sweep ran.
    */
-  subjectOf(key: string): Subject {
+  subjectOf(key: string, t: number): Subject {
     const found = this.subjects.get(key);
     const linked = found?.state.linkedTo ?? null;
-    const target = linked === null ? found : this.subjects.get(linked);
-    return target === undefined ? this.create(linked ?? key) : this.touch(target);
+    if (found === undefined) return this.create(key);
+    if (linked === null) return this.expired(found, t) ? this.renew(found) : this.live(found, t);
+    const target = this.subjects.get(linked);
+    if (target !== undefined && !this.expired(target, t)) return this.live(target, t);
+    // The alias outlives its expired target only while its own state is kept (the sweep's rule).
+    if (this.expired(found, t)) return this.renew(found);
+    return target === undefined ? this.create(linked) : this.renew(target);
+  }
+
+  /**
+   * The entry of a key as of `t`, without touching it: undefined if unknown or expired. For an alias
+   * entry, expired means its own state and its target's both are (see {@link subjectOf}).
+   */
+  private entryAt(key: string, t: number): Subject | undefined {
+    const found = this.subjects.get(key);
+    if (found === undefined || !this.expired(found, t)) return found;
+    const linked = found.state.linkedTo;
+    const target = linked === null ? undefined : this.subjects.get(linked);
+    return target !== undefined && !this.expired(target, t) ? found : undefined;
+  }
+
+  private expired(subject: Subject, t: number): boolean {
+    return isExpired(subject.state, this.policy.options, t);
+  }
+
+  /** Touches a kept subject and drops its sign-ups whose confirmation window passed at `t`. */
+  private live(subject: Subject, t: number): Subject {
+    this.touch(subject);
+    for (const id of lapsedSignUps(subject.state, this.policy.options, t)) delete subject.state.pending[id];
+    return subject;
+  }
+
+  /** Starts an expired subject afresh, in place (its entry and pseudonym stay; rollback restores). */
+  private renew(subject: Subject): Subject {
+    this.touch(subject);
+    Object.assign(subject.state, emptySubjectState());
+    return subject;
+  }
+
+  /** Moves the subject's own clock to the event time `t` if later. */
+  clock(subject: Subject, t: number): void {
+    if (t > subject.state.lastAt) subject.state.lastAt = t;
+  }
+
+  /**
+   * Forgets every subject whose state has expired at `now` (state-expiry.ts), and every alias whose
+   * target is gone and whose own state has expired; returns their keys for changelog tombstones.
+   * Only between events: a forgotten subject has no rollback.
+   */
+  sweep(now: number): string[] {
+    const gone: string[] = [];
+    for (const [key, subject] of this.subjects)
+      if (subject.state.linkedTo === null && this.expired(subject, now)) {
+        this.subjects.delete(key);
+        gone.push(key);
+      }
+    for (const [key, subject] of this.subjects) {
+      const linked = subject.state.linkedTo;
+      if (linked !== null && !this.subjects.has(linked) && this.expired(subject, now)) {
+        this.subjects.delete(key);
+        gone.push(key);
+      }
+    }
+    return gone;
   }
 
   private create(key: string): Subject {
@@ -139,7 +206,8 @@ export class SubjectStore {
     const alias = this.aliasOf(event, spec);
     if (link === undefined || alias === null || alias === subject.key) return null;
     const purpose = link.requiresPurpose.key;
-    const aliasSubject = this.subjects.get(alias);
+    // An expired entry is no identifier to join: as if the sweep had forgotten it already.
+    const aliasSubject = this.entryAt(alias, t);
     const aliasState = aliasSubject?.state;
     const grant = aliasState?.purposes[purpose];
     const max = this.policy.options.cookieConsentMaxAgeMs;
