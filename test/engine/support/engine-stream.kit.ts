@@ -70,10 +70,15 @@ export async function produceLines(
 /** What `govern dry-run` produces for these lines, in the shapes the topics carry. */
 export interface ExpectedOutput {
   perTopic: Map<string, string[]>;
-  /** Suppression topic → the latest suppression per key (dry-run's `<destination>.suppressions.ndjson`). */
+  /**
+   * Suppression topic → per key the latest record, tombstones dropped: the subject's current
+   * suppressed purposes (dry-run's `<destination>.suppressions.ndjson`).
+   */
   suppressions: Map<string, string[]>;
-  /** Suppression records written in all (each also on its destination topic), before compaction. */
+  /** Records written to the suppression topics in all (tombstones included), before compaction. */
   suppressionWrites: number;
+  /** Suppression topic → every record written to it, in order (a tombstone as `<key>:null`). */
+  suppressionLog: Map<string, string[]>;
   lineage: string[];
   deadLetters: Map<string, number>;
 }
@@ -82,7 +87,7 @@ export function dryRun(lines: readonly string[], topics: EngineTopics): Expected
   const policy = loadPolicy(readFileSync(POLICY_FILE, 'utf8'), { fileName: basename(POLICY_FILE) });
   const { results } = replayLines(policy, `${lines.join('\n')}\n`, { pseudonymKey: PSEUDONYM_KEY });
   const perTopic = new Map<string, string[]>([...topics.destinations.values()].map((t) => [t, []]));
-  const suppressed = new Map<string, { key: string; line: string }[]>(
+  const suppressed = new Map<string, { key: string; line: string | null }[]>(
     [...topics.suppressions.values()].map((t) => [t, []]),
   );
   let suppressionWrites = 0;
@@ -92,8 +97,10 @@ export function dryRun(lines: readonly string[], topics: EngineTopics): Expected
     for (const r of result.records) {
       const line = canonicalRecord(r.key, JSON.stringify(r.value), r.headers);
       perTopic.get(topics.destinations.get(r.destination) as string)?.push(line);
-      if (r.value.kind !== 'suppression') continue;
-      suppressed.get(topics.suppressions.get(r.destination) as string)?.push({ key: r.key, line });
+    }
+    for (const s of result.suppressionStates ?? []) {
+      const line = s.value === null ? null : canonicalRecord(s.key, JSON.stringify(s.value), s.headers);
+      suppressed.get(topics.suppressions.get(s.destination) as string)?.push({ key: s.key, line });
       suppressionWrites++;
     }
     // Dry-run lineage of dead letters names the file line; the stream's names nothing (no line).
@@ -102,10 +109,18 @@ export function dryRun(lines: readonly string[], topics: EngineTopics): Expected
     if (result.deadLetter)
       deadLetters.set(result.deadLetter.code, (deadLetters.get(result.deadLetter.code) ?? 0) + 1);
   }
-  const suppressions = new Map(
-    [...suppressed].map(([t, rs]) => [t, latestPerKey(rs).map((r) => r.line)] as const),
+  const suppressions = new Map([...suppressed].map(([t, rs]) => [t, currentSuppressions(rs)] as const));
+  const suppressionLog = new Map(
+    [...suppressed].map(([t, rs]) => [t, rs.map((r) => r.line ?? `${r.key}:null`)] as const),
   );
-  return { perTopic, suppressions, suppressionWrites, lineage, deadLetters };
+  return { perTopic, suppressions, suppressionWrites, suppressionLog, lineage, deadLetters };
+}
+
+/** What compaction keeps of a suppression topic: the latest line per key, tombstones (null) dropped. */
+export function currentSuppressions(
+  records: readonly { key: string | null; line: string | null }[],
+): string[] {
+  return latestPerKey(records).flatMap((r) => (r.line === null ? [] : [r.line]));
 }
 
 export function canonicalRecord(
@@ -149,7 +164,7 @@ export async function readEngineOutput(
   const perTopic = new Map<string, string[]>([...topics.destinations.values()].map((t) => [t, []]));
   // Records arrive in offset order per partition, and a key has one partition: the last one read
   // per key is the one compaction keeps.
-  const suppressed = new Map<string, { key: string | null; line: string }[]>(
+  const suppressed = new Map<string, { key: string | null; line: string | null }[]>(
     [...topics.suppressions.values()].map((t) => [t, []]),
   );
   const lineage: string[] = [];
@@ -157,16 +172,17 @@ export async function readEngineOutput(
   for (const r of records) {
     const compacted = suppressed.get(r.topic);
     if (compacted !== undefined)
-      compacted.push({ key: r.key, line: canonicalRecord(r.key, r.value, r.headers) });
+      compacted.push({
+        key: r.key,
+        line: r.value === null ? null : canonicalRecord(r.key, r.value, r.headers),
+      });
     else if (r.topic === topics.lineage) {
       const l = JSON.parse(r.value ?? 'null') as { kind: string };
       lineage.push(JSON.stringify(l.kind === 'dead-letter' ? { ...l, reason: '' } : l));
     } else if (r.topic === topics.deadLetter) deadLetters.push(r);
     else perTopic.get(r.topic)?.push(canonicalRecord(r.key, r.value, r.headers));
   }
-  const suppressions = new Map(
-    [...suppressed].map(([t, rs]) => [t, latestPerKey(rs).map((r) => r.line)] as const),
-  );
+  const suppressions = new Map([...suppressed].map(([t, rs]) => [t, currentSuppressions(rs)] as const));
   return { perTopic, suppressions, lineage, deadLetters };
 }
 

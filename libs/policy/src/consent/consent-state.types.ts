@@ -130,7 +130,8 @@ export function writableRecord<K extends 'purposes' | 'pending' | 'withdrawn' | 
   state: SubjectState,
   key: K,
 ): SubjectState[K] {
-  if (state[key] === EMPTY_RECORD) state[key] = (key === 'pending' ? pendingRecord() : {}) as SubjectState[K];
+  if (state[key] === EMPTY_RECORD)
+    state[key] = (key === 'pending' || key === 'suppressed' ? Object.create(null) : {}) as SubjectState[K];
   return state[key];
 }
 
@@ -148,7 +149,7 @@ export function snapshotState(state: SubjectState): SubjectState {
     pending: state.pending === EMPTY_RECORD ? EMPTY_RECORD : pendingRecord(state.pending),
     withdrawn: own(state.withdrawn),
     refused: own(state.refused),
-    suppressed: own(state.suppressed),
+    suppressed: state.suppressed === EMPTY_RECORD ? EMPTY_RECORD : dictionary(state.suppressed),
     seen: state.seen.slice(),
   };
 }
@@ -170,7 +171,10 @@ export function restoredState(state: SubjectState | SubjectStateV1): SubjectStat
   const partial = state as Partial<Pick<SubjectState, 'lastAt' | 'suppressed'>>;
   const live = state as SubjectState;
   if (typeof partial.lastAt !== 'number') live.lastAt = latestRecordedTime(state);
-  if (typeof partial.suppressed !== 'object' || partial.suppressed === null) live.suppressed = {};
+  live.suppressed =
+    typeof partial.suppressed !== 'object' || partial.suppressed === null
+      ? {}
+      : dictionary(partial.suppressed);
   if (state.v === 1) {
     const upgraded = state as unknown as SubjectState;
     upgraded.seen = windowFromIds(state.seen);
@@ -178,6 +182,14 @@ export function restoredState(state: SubjectState | SubjectStateV1): SubjectStat
     return upgraded;
   }
   return state;
+}
+
+/**
+ * A prototype-less copy of a record keyed by destination names read back from the changelog: as for
+ * pending sign-ups, a key such as `__proto__` must stay a key (see {@link pendingRecord}).
+ */
+function dictionary<T>(entries: Readonly<Record<string, T>>): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, entries);
 }
 
 /** The latest event time a state written without a clock records (0 if none). */

@@ -189,6 +189,7 @@ export class GovernanceProcessor {
       outcome: 'consent',
       subjectKey,
       records: emitted.records,
+      ...(emitted.suppressionStates === undefined ? {} : { suppressionStates: emitted.suppressionStates }),
       lineage: emitted.lineage,
       stateChanges: [{ subjectKey, state }],
       assessment: decided.assessment,

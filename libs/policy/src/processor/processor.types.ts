@@ -1,5 +1,5 @@
 import type { DeadLetterCode } from '@app/contracts/dead-letter.types';
-import type { GovernedRecord } from '@app/contracts/governed-record.types';
+import type { GovernedRecord, SuppressionStateRecord } from '@app/contracts/governed-record.types';
 import type { LineageRecord } from '@app/contracts/lineage-record.types';
 import type { EvidenceAssessment } from '../consent/consent-evidence.assessor';
 import type { SubjectState } from '../consent/consent-state.types';
@@ -36,6 +36,11 @@ export interface ProcessResult {
   /** Resolved subject key (after identity links), or null for dead letters without one. */
   readonly subjectKey: string | null;
   readonly records: GovernedRecord[];
+  /**
+   * For consent evidence that changed a subject's suppressed purposes: the records of those
+   * destinations' compacted suppression topics (the current set, or a tombstone). Absent if none.
+   */
+  readonly suppressionStates?: readonly SuppressionStateRecord[];
   readonly lineage: LineageRecord[];
   readonly deadLetter?: { readonly code: DeadLetterCode; readonly reason: string };
   readonly stateChanges: StateChange[];
