@@ -61,8 +61,13 @@ export function lapsedSignUps(state: SubjectState, options: PolicyOptions, now: 
   return Object.keys(state.pending).filter((id) => now - (state.pending[id] as { at: number }).at > window);
 }
 
-/** How much event time passes between two sweeps of every subject. */
-export const SWEEP_EVERY_MS = 24 * 3600 * 1000;
+/**
+ * How many subjects the sweep looks at after each event, in turn. Why a few per event and not all
+ * of them now and then: a full pass over hundreds of thousands of subjects is a pause in the
+ * stream; a few per event cost a constant, small share, and a subject that expired is still
+ * forgotten within one round (subjects held / this many events).
+ */
+export const SWEEP_PER_EVENT = 4;
 
 /**
  * The clock the core sweeps by: the latest event time confirmed by the next event (the later of
@@ -74,19 +79,11 @@ export const SWEEP_EVERY_MS = 24 * 3600 * 1000;
 export class SweepClock {
   private now = -Infinity;
   private last: number | null = null;
-  private nextSweep = -Infinity;
 
-  /** Advances with an event's time; true when a sweep is due. */
-  advance(t: number): boolean {
+  /** Advances with an event's time; returns the clock's time (-Infinity before two events). */
+  advance(t: number): number {
     if (this.last !== null) this.now = Math.max(this.now, Math.min(t, this.last));
     this.last = t;
-    if (this.now === -Infinity || this.now < this.nextSweep) return false;
-    this.nextSweep = this.now + SWEEP_EVERY_MS;
-    return true;
-  }
-
-  /** The clock's time (-Infinity before two events). */
-  get time(): number {
     return this.now;
   }
 }

@@ -1,6 +1,6 @@
 import type { HeaderValue } from '@app/contracts/cloud-event.decoder';
 import { eventIdHash, evidenceIdHash } from '../consent/duplicate-window';
-import { SweepClock } from '../consent/state-expiry';
+import { SWEEP_PER_EVENT, SweepClock } from '../consent/state-expiry';
 import { type ExportedState, type ImportOutcome, QUARANTINE_REASON } from '../consent/state-quarantine';
 import { Pseudonymiser } from '../decision/decision-id';
 import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
@@ -92,15 +92,16 @@ export class GovernanceProcessor {
   }
 
   /**
-   * After an event: when the sweep clock says so, forgets the subjects whose state has expired and
-   * names them in the result (the engine writes their changelog tombstones). Without a horizon in
-   * the policy nothing expires and nothing is swept.
+   * After an event with a time: looks at a few more subjects, forgets those whose state has expired
+   * by the sweep clock and names them in the result (the engine writes their changelog tombstones).
+   * Without a horizon in the policy nothing expires and nothing is swept.
    */
   private swept(result: ProcessResult): ProcessResult {
     const t = this.eventTime;
-    if (t === null || this.policy.options.stateHorizonMs === null || !this.sweepClock.advance(t))
-      return result;
-    const expired = this.subjects.sweep(this.sweepClock.time);
+    if (t === null || this.policy.options.stateHorizonMs === null) return result;
+    const now = this.sweepClock.advance(t);
+    if (now === -Infinity) return result;
+    const expired = this.subjects.sweep(now, SWEEP_PER_EVENT);
     return expired.length === 0 ? result : { ...result, expiredSubjects: expired };
   }
 

@@ -56,6 +56,8 @@ export class SubjectStore {
   private readonly before = new Map<string, SubjectState | null>();
   /** Keys whose stored state was not a valid state: they have no entry, nothing is decided for them. */
   private readonly quarantined = new Set<string>();
+  /** Where the sweep's round over the subjects stands (null: start a new round). */
+  private round: IterableIterator<[string, Subject]> | null = null;
 
   constructor(private readonly policy: CompiledPolicy) {}
 
@@ -136,23 +138,32 @@ export class SubjectStore {
   }
 
   /**
-   * Forgets every subject whose state has expired at `now` (state-expiry.ts), and every alias whose
-   * target is gone and whose own state has expired; returns their keys for changelog tombstones.
-   * Only between events: a forgotten subject has no rollback.
+   * Looks at the next `budget` subjects in turn (a round over all of them, then again) and forgets
+   * those whose state has expired at `now` (state-expiry.ts): a subject, or an alias whose own
+   * state has expired and whose target has too or is gone (the rule of {@link subjectOf}). Returns
+   * their keys for changelog tombstones. Only between events: a forgotten subject has no rollback.
    */
-  sweep(now: number): string[] {
+  sweep(now: number, budget: number): string[] {
     const gone: string[] = [];
-    for (const [key, subject] of this.subjects)
-      if (subject.state.linkedTo === null && this.expired(subject, now)) {
-        this.subjects.delete(key);
-        gone.push(key);
+    let restarted = false;
+    for (let looked = 0; looked < budget; ) {
+      this.round ??= this.subjects.entries();
+      const next = this.round.next();
+      if (next.done === true) {
+        this.round = null;
+        // An empty or fully visited store: one restart per call, not a spin.
+        if (restarted) break;
+        restarted = true;
+        continue;
       }
-    for (const [key, subject] of this.subjects) {
+      looked++;
+      const [key, subject] = next.value;
+      if (!this.expired(subject, now)) continue;
       const linked = subject.state.linkedTo;
-      if (linked !== null && !this.subjects.has(linked) && this.expired(subject, now)) {
-        this.subjects.delete(key);
-        gone.push(key);
-      }
+      const target = linked === null ? undefined : this.subjects.get(linked);
+      if (target !== undefined && !this.expired(target, now)) continue;
+      this.subjects.delete(key);
+      gone.push(key);
     }
     return gone;
   }

@@ -9,12 +9,9 @@ type Input = Record<string, unknown>;
 const DAY = 24 * 3600 * 1000;
 const T0 = Date.parse('2025-03-01T10:00:00Z');
 const at = (day: number): string => new Date(T0 + day * DAY).toISOString();
-const policy = loadPolicy(
-  EXAMPLE_POLICY_TEXT.replace('duplicateWindow: 256', 'duplicateWindow: 256\n  stateHorizonDays: 30'),
-  {
-    fileName: 'ledger.yaml',
-  },
-);
+const policy = loadPolicy(EXAMPLE_POLICY_TEXT.replace('stateHorizonDays: 730', 'stateHorizonDays: 30'), {
+  fileName: 'ledger.yaml',
+});
 
 const cookies = (id: string, day: number, purposes: string[]): Input =>
   consentEvent({ id, subject: 'S1', time: at(day), kind: 'cookie-banner', action: 'save_choices', purposes });
