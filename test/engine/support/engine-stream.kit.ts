@@ -83,8 +83,12 @@ export interface ExpectedOutput {
   deadLetters: Map<string, number>;
 }
 
-export function dryRun(lines: readonly string[], topics: EngineTopics): ExpectedOutput {
-  const policy = loadPolicy(readFileSync(POLICY_FILE, 'utf8'), { fileName: basename(POLICY_FILE) });
+export function dryRun(
+  lines: readonly string[],
+  topics: EngineTopics,
+  policyFile: string = POLICY_FILE,
+): ExpectedOutput {
+  const policy = loadPolicy(readFileSync(policyFile, 'utf8'), { fileName: basename(policyFile) });
   const { results } = replayLines(policy, `${lines.join('\n')}\n`, { pseudonymKey: PSEUDONYM_KEY });
   const perTopic = new Map<string, string[]>([...topics.destinations.values()].map((t) => [t, []]));
   const suppressed = new Map<string, { key: string; line: string | null }[]>(
@@ -238,6 +242,7 @@ export async function expectStreamEqualsDryRun(
     const expected = dryRun(
       lines.filter((_, i) => !skipped.has(i)),
       engine.topics,
+      options.engine?.policyFile,
     );
     for (const code of skipped.values())
       expected.deadLetters.set(code, (expected.deadLetters.get(code) ?? 0) + 1);
