@@ -48,6 +48,10 @@ export function expiresAt(state: SubjectState, options: PolicyOptions): number {
 
 /** True when the state can be forgotten at event time `now`. */
 export function isExpired(state: SubjectState, options: PolicyOptions, now: number): boolean {
+  const horizon = options.stateHorizonMs;
+  // Every event asks this of its subject: a subject active within the horizon is answered without
+  // looking at its grants (expiresAt is never earlier than lastAt + horizon).
+  if (horizon === null || now < state.lastAt + horizon) return false;
   return expiresAt(state, options) <= now;
 }
 
