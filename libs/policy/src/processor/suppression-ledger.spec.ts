@@ -117,6 +117,22 @@ describe('the suppression ledger behind the compacted suppression topic', () => 
     ]);
   });
 
+  it('keeps a ledger key read back from the changelog a key, whatever it is named', () => {
+    const p = new GovernanceProcessor(policy, { pseudonymKey: 'k' });
+    const stored = JSON.parse(
+      '{"v":2,"purposes":{},"marketing":[],"pending":{},"withdrawn":{},"refused":{},"contactRefused":null,' +
+        '"objection":null,"seen":[],"linkedTo":null,"lastAt":0,"suppressed":{"__proto__":["seg.purchase_history","seg.web_behaviour"]}}',
+    ) as unknown;
+    expect(p.importState('S1', stored)).toBe('restored');
+    const r = p.process(cookies('c1', 0, ['seg.web_behaviour']));
+    expect(r.deadLetter).toBeUndefined();
+    // Lifted like any other entry; not a destination of the policy, so no record is written for it.
+    expect(r.suppressionStates).toBeUndefined();
+    // Still an entry of the ledger, lifted by purpose like any other.
+    const exported = JSON.stringify((p.exportState('S1') as { suppressed: object }).suppressed);
+    expect(exported).toBe('{"__proto__":["seg.purchase_history"]}');
+  });
+
   it('writes nothing for evidence that changes no suppression', () => {
     const p = new GovernanceProcessor(policy, { pseudonymKey: 'k' });
     expect(p.process(cookies('c1', 0, ['seg.web_behaviour'])).suppressionStates).toBeUndefined();
