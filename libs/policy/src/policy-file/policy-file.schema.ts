@@ -159,6 +159,22 @@ export const POLICY_FILE_SCHEMA = {
                   required: ['aliasPath', 'requiresPurpose'],
                   properties: { aliasPath: { type: 'string' }, requiresPurpose: { type: 'string' } },
                 },
+                device: { type: 'string', minLength: 1 },
+                requires: {
+                  type: 'object',
+                  propertyNames: { pattern: key },
+                  additionalProperties: {
+                    type: 'array',
+                    minItems: 1,
+                    maxItems: 16,
+                    items: {
+                      type: 'object',
+                      additionalProperties: false,
+                      required: ['purpose', 'holder'],
+                      properties: { purpose: { type: 'string' }, holder: { enum: ['device', 'person'] } },
+                    },
+                  },
+                },
               },
             },
           },

@@ -85,6 +85,16 @@ export interface EventTypeFile {
   schema: Record<string, unknown>;
   attributes: Record<string, AttributeFile>;
   identityLink?: { aliasPath: string; requiresPurpose: string };
+  /** Which identifier is the device (ePrivacy, G1): `subject` (the event is keyed by it) or the link's alias path. */
+  device?: string;
+  /** Per purpose, the consents its use of this type's attributes needs besides the purpose's own. */
+  requires?: Record<string, ConsentRequirementFile[]>;
+}
+
+/** One consent a use needs, and whose it is: the device's (cookie banner) or the person's. */
+export interface ConsentRequirementFile {
+  purpose: string;
+  holder: 'device' | 'person';
 }
 
 export interface DestinationFile {

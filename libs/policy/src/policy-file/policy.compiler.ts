@@ -131,6 +131,17 @@ export function compilePolicy(
                 aliasPath: t.identityLink.aliasPath,
                 requiresPurpose: purpose(t.identityLink.requiresPurpose),
               },
+        ...(t.device === undefined ? {} : { device: t.device }),
+        ...(t.requires === undefined
+          ? {}
+          : {
+              requirements: new Map(
+                Object.entries(t.requires).map(([p, list]) => [
+                  p,
+                  list.map((r) => ({ purpose: purpose(r.purpose), holder: r.holder })),
+                ]),
+              ),
+            }),
       });
     }
   }

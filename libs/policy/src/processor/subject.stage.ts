@@ -97,6 +97,23 @@ export class SubjectStore {
     return subject;
   }
 
+  /**
+   * The state kept under `key` itself, not following an identity link: a device's own banner
+   * choices (G1) even after it was linked to a person. Undefined when the key has no entry.
+   */
+  ownState(key: string): SubjectState | undefined {
+    return this.subjects.get(key)?.state;
+  }
+
+  /**
+   * The entry of a key that is linked to another subject (an identifier joined to a person), made
+   * ready to change; undefined when the key has no entry of its own or is not linked.
+   */
+  linkedEntry(key: string): Subject | undefined {
+    const found = this.subjects.get(key);
+    return found === undefined || found.state.linkedTo === null ? undefined : this.touch(found);
+  }
+
   /** True if one of the hashes is in the subject's window of recent ids. */
   isDuplicate(subject: Subject, ...hashes: number[]): boolean {
     return this.policy.options.duplicateWindow > 0 && hashes.some((h) => inWindow(subject.state.seen, h));

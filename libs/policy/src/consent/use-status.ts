@@ -1,0 +1,64 @@
+import type { ConsentRequirement, CompiledPolicy, Purpose } from '../policy-file/compiled-policy.types';
+import type { SubjectState } from './consent-state.types';
+import { purposeStatus, type PurposeStatus } from './purpose-status';
+
+/** A purpose's status for one use, and the purpose whose consent decided it. */
+export interface UseStatus extends PurposeStatus {
+  /** The purpose itself, or the required consent that is missing (cited in the decision). */
+  readonly decidedBy: Purpose;
+}
+
+/** Whose consent states an event is decided on: the person (resolved subject) and its device. */
+export interface ConsentHolders {
+  readonly person: SubjectState | undefined;
+  /**
+   * The device's own state (the banner choices made on it), or undefined when it has none; null
+   * when the event names no device although its type declares one.
+   */
+  readonly device: SubjectState | undefined | null;
+}
+
+/**
+ * §1 of the consent model: using an attribute for a purpose needs the person's basis for the
+ * purpose and every consent the event type requires for it, each of its own holder, all as of the
+ * event's time `t`. The person's basis is checked first, then the requirements in policy order;
+ * the first one missing decides, with its own reason and rule (a device's cookie consent refused
+ * under R1 cites R1, one ended by a rejection on the banner R18, one too old R8). A person with no
+ * consent for the purpose whose other requirements all hold is refused under R21: a device or
+ * contact consent is not the person's consent to profiling.
+ */
+export function useStatus(
+  policy: CompiledPolicy,
+  holders: ConsentHolders,
+  purpose: Purpose,
+  requirements: readonly ConsentRequirement[] | undefined,
+  t: number,
+): UseStatus {
+  const own = purposeStatus(policy, holders.person, purpose, t);
+  if (requirements === undefined || requirements.length === 0) return { ...own, decidedBy: purpose };
+  let missing: UseStatus | null = null;
+  for (const r of requirements) {
+    const s = requirementStatus(policy, holders, r, t);
+    if (!s.ok) {
+      missing = { ...s, decidedBy: r.purpose };
+      break;
+    }
+  }
+  if (!own.ok) {
+    const r21 = own.reason === 'no-consent' && own.rule === 'R4' && missing === null;
+    return { ...own, rule: r21 ? 'R21' : own.rule, decidedBy: purpose };
+  }
+  return missing ?? { ...own, decidedBy: purpose };
+}
+
+function requirementStatus(
+  policy: CompiledPolicy,
+  holders: ConsentHolders,
+  r: ConsentRequirement,
+  t: number,
+): PurposeStatus {
+  if (r.holder === 'person') return purposeStatus(policy, holders.person, r.purpose, t);
+  if (holders.device === null)
+    return { ok: false, reason: 'no-consent', rule: 'R4', evidenceId: null, since: null };
+  return purposeStatus(policy, holders.device, r.purpose, t);
+}
