@@ -23,9 +23,10 @@ export interface ConsentHolders {
  * purpose and every consent the event type requires for it, each of its own holder, all as of the
  * event's time `t`. The person's basis is checked first, then the requirements in policy order;
  * the first one missing decides, with its own reason and rule (a device's cookie consent refused
- * under R1 cites R1, one ended by a rejection on the banner R18, one too old R8). A person with no
- * consent for the purpose whose other requirements all hold is refused under R21: a device or
- * contact consent is not the person's consent to profiling.
+ * under R1 cites R1, one ended by a rejection on the banner R18, one too old R8). When the person
+ * simply has no consent for the purpose (R4), a required consent that a rule refused decides
+ * instead; when every other requirement holds, R21 decides: a device or contact consent is not
+ * the person's consent to profiling.
  */
 export function useStatus(
   policy: CompiledPolicy,
@@ -45,8 +46,12 @@ export function useStatus(
     }
   }
   if (!own.ok) {
-    const r21 = own.reason === 'no-consent' && own.rule === 'R4' && missing === null;
-    return { ...own, rule: r21 ? 'R21' : own.rule, decidedBy: purpose };
+    const bare = own.reason === 'no-consent' && own.rule === 'R4';
+    if (bare && missing === null) return { ...own, rule: 'R21', decidedBy: purpose };
+    // A bare absence is the weakest reason: a required consent refused, withdrawn or expired
+    // names the rule that decided (R1, R2, R3, R5, R6, R8, R18 ...).
+    if (bare && missing !== null && missing.rule !== 'R4') return missing;
+    return { ...own, decidedBy: purpose };
   }
   return missing ?? { ...own, decidedBy: purpose };
 }

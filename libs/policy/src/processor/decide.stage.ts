@@ -86,12 +86,17 @@ export function decideEvidence(
 
 /**
  * R18/R19: the destination's purposes that relied on what the fold took away: withdrawn purposes,
- * direct marketing after an objection, and the consent-based or direct-marketing purposes of a
+ * purposes whose use required a withdrawn consent, direct marketing after an objection, and the consent-based or direct-marketing purposes of a
  * destination whose marketing permission was removed.
  */
 function affectedPurposes(policy: CompiledPolicy, d: Destination, fold: FoldOutcome): string[] {
   const out = new Set<string>();
   for (const p of fold.removedPurposes) if (d.purposeKeys.has(p)) out.add(p);
+  // A purpose whose use needs a removed consent (the device's cookie consent for web behaviour).
+  for (const spec of policy.eventTypes.values())
+    for (const [p, required] of spec.requirements ?? [])
+      if (d.purposeKeys.has(p) && required.some((r) => fold.removedPurposes.includes(r.purpose.key)))
+        out.add(p);
   if (fold.objection) for (const p of d.purposes) if (p.directMarketing) out.add(p.key);
   const m = d.marketing;
   // A removed permission concerns the destination when it covered its brand and channel and (a
