@@ -2,7 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DecisionLineageRecord, LineageRecord } from '@app/contracts';
 import type { ProcessResult } from '@app/policy';
-import { parseRuleCases, type Expectation, type RuleCase } from './rule-fixture.harness';
+import {
+  consentEvent,
+  parseRuleCases,
+  sourceEvent,
+  type Expectation,
+  type RuleCase,
+} from './rule-fixture.harness';
 
 /** The directory of the rule cases (auditor scenarios included), one file per group of rules. */
 export const RULE_CASE_DIR = join(__dirname, 'rules');
@@ -98,4 +104,94 @@ function checkExpectation(x: Expectation, out: CaseOutput): string[] {
 function linked(of: readonly LineageRecord[]): boolean | undefined {
   for (const l of of) if (l.kind === 'identity-link') return l.linked;
   return undefined;
+}
+
+/**
+ * A case's steps as CloudEvent lines for the live engine, its ids, subjects and evidence ids
+ * prefixed so that many cases share one stream without meeting (an identifier in the data that
+ * names one of the case's subjects, e.g. a cookie id to link, is prefixed too). Cases with a
+ * changed policy or raw lines are the processor's only (the engine runs the example policy).
+ */
+export function caseLines(c: RuleCase, prefix: string): string[] | null {
+  if (c.policy !== undefined) return null;
+  const subjects = new Set<string>();
+  for (const step of c.steps) {
+    if ('raw' in step) return null;
+    const s = 'consent' in step ? step.consent.subject : step.event.subject;
+    if (s !== undefined) subjects.add(s);
+  }
+  const named = (v: unknown): unknown => {
+    if (typeof v === 'string') return subjects.has(v) ? prefix + v : v;
+    if (Array.isArray(v)) return v.map(named);
+    if (typeof v === 'object' && v !== null)
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, named(x)]));
+    return v;
+  };
+  return c.steps.map((step) => {
+    if ('consent' in step) {
+      const s = step.consent;
+      const confirms = s.extra?.confirms;
+      const extra =
+        typeof confirms === 'string' ? { ...s.extra, confirms: prefixEvidence(confirms, prefix) } : s.extra;
+      const event = consentEvent({
+        ...s,
+        id: prefix + s.id,
+        subject: prefix + s.subject,
+        ...(extra ? { extra } : {}),
+      });
+      return JSON.stringify(event);
+    }
+    if ('event' in step) {
+      const e = step.event;
+      return JSON.stringify(
+        sourceEvent({
+          ...e,
+          id: prefix + e.id,
+          ...(e.subject === undefined ? {} : { subject: prefix + e.subject }),
+          data: named(e.data),
+        }),
+      );
+    }
+    return step.raw;
+  });
+}
+
+function prefixEvidence(id: string, prefix: string): string {
+  return id.startsWith('ev-') ? `ev-${prefix}${id.slice(3)}` : prefix + id;
+}
+
+/** One case's part of what the engine wrote, with the case's own ids again (see {@link caseLines}). */
+export function caseOutputOf(
+  prefix: string,
+  lineage: readonly LineageRecord[],
+  records: readonly { readonly eventId: string | null; readonly destination: string }[],
+): CaseOutput {
+  const own = (id: string | null): string | null =>
+    id !== null && id.startsWith(prefix) ? id.slice(prefix.length) : null;
+  const evidence = (id: string | null): string | null =>
+    id !== null && id.startsWith(`ev-${prefix}`) ? `ev-${id.slice(3 + prefix.length)}` : id;
+  const mine: LineageRecord[] = [];
+  for (const l of lineage) {
+    const eventId = own(l.eventId);
+    if (eventId === null) continue;
+    if (l.kind === 'decision')
+      mine.push({
+        ...l,
+        eventId,
+        attributes: l.attributes.map((a) => ({ ...a, evidenceId: evidence(a.evidenceId) })),
+        ...(l.contact === undefined
+          ? {}
+          : { contact: { ...l.contact, evidenceId: evidence(l.contact.evidenceId) } }),
+      });
+    else if (l.kind === 'suppression' || l.kind === 'consent-assessment')
+      mine.push({ ...l, eventId, evidenceId: evidence(l.evidenceId) as string });
+    else mine.push({ ...l, eventId });
+  }
+  return {
+    lineage: mine,
+    records: records.flatMap((r) => {
+      const eventId = own(r.eventId);
+      return eventId === null ? [] : [{ eventId, destination: r.destination }];
+    }),
+  };
 }
