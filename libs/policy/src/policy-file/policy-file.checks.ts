@@ -26,6 +26,13 @@ export function checkPolicyReferences(file: PolicyFile): PolicyError[] {
   };
 
   for (const [key, purpose] of Object.entries(file.purposes)) {
+    (purpose.requires ?? []).forEach((r, i) => {
+      if (!purposes.has(r.purpose))
+        err(
+          joinPath(joinPath(joinPath(joinPath('purposes', key), 'requires'), i), 'purpose'),
+          `unknown purpose "${r.purpose}"`,
+        );
+    });
     if (purpose.necessary === true && purpose.legalBasis === 'consent') {
       err(
         joinPath(joinPath('purposes', key), 'necessary'),
@@ -141,7 +148,13 @@ export function checkPolicyReferences(file: PolicyFile): PolicyError[] {
 
   for (const [source, spec] of Object.entries(file.sources))
     for (const [type, t] of Object.entries(spec.types))
-      checkRequirements(joinPath(joinPath(joinPath('sources', source), 'types'), type), t, purposes, err);
+      checkRequirements(
+        joinPath(joinPath(joinPath('sources', source), 'types'), type),
+        t,
+        file.purposes,
+        purposes,
+        err,
+      );
 
   (file.compatibilityAssessments ?? []).forEach((a, i) => {
     const path = joinPath('compatibilityAssessments', i);
@@ -208,12 +221,19 @@ export function checkPolicyReferences(file: PolicyFile): PolicyError[] {
 function checkRequirements(
   typePath: string,
   t: EventTypeFile,
+  declared: PolicyFile['purposes'],
   purposes: ReadonlySet<string>,
   err: (path: string, message: string) => void,
 ): void {
   if (t.device !== undefined && t.device !== 'subject' && t.device !== t.identityLink?.aliasPath)
     err(joinPath(typePath, 'device'), 'must be "subject" or the identity link\'s aliasPath');
   const collected = new Set(Object.values(t.attributes).flatMap((a) => a.purposes));
+  // A purpose that requires a device consent wherever it is used needs every such type's device.
+  for (const p of collected) {
+    if (t.device !== undefined || !purposes.has(p)) continue;
+    if (own(declared, p)?.requires?.some((r) => r.holder === 'device') === true)
+      err(typePath, `purpose "${p}" requires a device consent; declare this type's device`);
+  }
   for (const [p, list] of Object.entries(t.requires ?? {})) {
     const path = joinPath(joinPath(typePath, 'requires'), p);
     if (!purposes.has(p)) err(path, `unknown purpose "${p}"`);

@@ -110,4 +110,26 @@ describe('policy file loader', () => {
       "sources.web.types['page.viewed'].requires['seg.web_behaviour'][0].purpose: unknown purpose \"cookie.tracking\"",
     );
   });
+
+  it("applies a purpose's own requirements to every type that collects for it", () => {
+    const req = '\n          seg.web_behaviour: [{ purpose: cookie.marketing, holder: device }]';
+    const purpose = 'description: Segment customers by how they use the website.';
+    // Declared once on the purpose instead of on each web event type.
+    const moved = example
+      .split(`        requires:${req}\n`)
+      .join('')
+      .replace(purpose, `${purpose}\n    requires: [{ purpose: cookie.marketing, holder: device }]`);
+    expect(moved).not.toContain(req);
+    const policy = loadPolicy(moved, { fileName: 'moved.yaml' });
+    for (const type of ['page.viewed', 'identity.linked']) {
+      const spec = policy.eventTypesBySource.get('web')?.get(type);
+      expect(
+        spec?.requirements?.get('seg.web_behaviour')?.map((r) => `${r.holder}:${r.purpose.key}`),
+      ).toEqual(['device:cookie.marketing']);
+    }
+    // A type that collects for the purpose must then name its device.
+    expect(errorsOf(moved.replace('device: subject\n', ''))).toContain(
+      "sources.web.types['page.viewed']: purpose \"seg.web_behaviour\" requires a device consent; declare this type's device",
+    );
+  });
 });

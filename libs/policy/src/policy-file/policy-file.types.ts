@@ -33,6 +33,8 @@ export interface PurposeFile {
   directMarketing?: boolean;
   /** Strictly necessary: exempt from cookie consent, never satisfies another purpose (R6). */
   necessary?: boolean;
+  /** Consents every use of the purpose needs besides its own (e.g. the device's cookie consent). */
+  requires?: ConsentRequirementFile[];
 }
 
 export interface MarketingFile {

@@ -5,6 +5,7 @@ import type {
   AttributeNode,
   AttributePlan,
   CompiledPolicy,
+  ConsentRequirement,
   ConsentForm,
   DeclaredAttribute,
   Destination,
@@ -14,7 +15,7 @@ import type {
 import { eventTypeKey } from './compiled-policy.types';
 import type { PolicyError } from './policy-error';
 import { joinPath } from './policy-error';
-import type { ConsentFormFile, PolicyFile } from './policy-file.types';
+import type { ConsentFormFile, ConsentRequirementFile, EventTypeFile, PolicyFile } from './policy-file.types';
 import { readShape, schemaAt } from './value-shape';
 
 const DAY_MS = 86_400_000;
@@ -132,16 +133,7 @@ export function compilePolicy(
                 requiresPurpose: purpose(t.identityLink.requiresPurpose),
               },
         ...(t.device === undefined ? {} : { device: t.device }),
-        ...(t.requires === undefined
-          ? {}
-          : {
-              requirements: new Map(
-                Object.entries(t.requires).map(([p, list]) => [
-                  p,
-                  list.map((r) => ({ purpose: purpose(r.purpose), holder: r.holder })),
-                ]),
-              ),
-            }),
+        ...requirementsOf(file, t, purpose),
       });
     }
   }
@@ -246,6 +238,28 @@ export function compilePolicy(
       openAttributes,
     },
   };
+}
+
+/**
+ * An event type's consent requirements per purpose: the purpose's own (`purposes.<p>.requires`, for
+ * every type with an attribute collected for it), then the type's (`requires`). Empty: none.
+ */
+function requirementsOf(
+  file: PolicyFile,
+  t: EventTypeFile,
+  purpose: (key: string) => Purpose,
+): { requirements?: ReadonlyMap<string, readonly ConsentRequirement[]> } {
+  const out = new Map<string, ConsentRequirement[]>();
+  const add = (p: string, list: readonly ConsentRequirementFile[] | undefined): void => {
+    if (list === undefined || list.length === 0) return;
+    const all = out.get(p) ?? [];
+    for (const r of list) all.push({ purpose: purpose(r.purpose), holder: r.holder });
+    out.set(p, all);
+  };
+  const collected = new Set(Object.values(t.attributes).flatMap((a) => a.purposes));
+  for (const p of collected) add(p, file.purposes[p]?.requires);
+  for (const [p, list] of Object.entries(t.requires ?? {})) add(p, list);
+  return out.size === 0 ? {} : { requirements: out };
 }
 
 function bySource(specs: Iterable<EventTypeSpec>): Map<string, Map<string, EventTypeSpec>> {
