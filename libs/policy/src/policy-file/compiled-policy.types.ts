@@ -1,6 +1,6 @@
 import type { ValidateFunction } from 'ajv';
 import type { LegalBasis } from '../vocabulary/legal-basis';
-import type { ConsentFormFile, MarketingScopeFile } from './policy-file.types';
+import type { ConsentFormFile, MarketingScopeFile, ProcessingRecordFile } from './policy-file.types';
 import type { ValueShape } from './value-shape';
 
 /** A purpose from the registry, with its fixed legal basis (R20). */
@@ -10,6 +10,8 @@ export interface Purpose {
   readonly directMarketing: boolean;
   readonly necessary: boolean;
   readonly description: string;
+  /** Its entry in the record of processing (Art. 30); present for every purpose in use. */
+  readonly record: Readonly<ProcessingRecordFile> | null;
 }
 
 /** A declared attribute of an event type: where it is, what it is, what it was collected for. */

@@ -90,6 +90,7 @@ export function compilePolicy(
       directMarketing: p.directMarketing === true,
       necessary: p.necessary === true,
       description: p.description ?? key,
+      record: p.record ?? null,
     });
   }
   const purpose = (key: string): Purpose => purposes.get(key) as Purpose;
