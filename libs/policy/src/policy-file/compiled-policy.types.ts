@@ -53,6 +53,8 @@ export interface EventTypeSpec {
   readonly attributes: readonly DeclaredAttribute[];
   readonly tree: Map<string, AttributeNode>;
   readonly identityLink?: { readonly aliasPath: string; readonly requiresPurpose: Purpose };
+  /** Personal open/click events: only the engagement-tracking purpose may carry them (R23). */
+  readonly engagement: boolean;
 }
 
 /** E-mail/SMS marketing scope of a destination's messages (G3). */

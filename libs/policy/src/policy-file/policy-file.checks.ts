@@ -3,6 +3,7 @@ import { joinPath } from './policy-error';
 import type { PolicyFile } from './policy-file.types';
 import { checkSchemaPatterns } from './event-schema.checks';
 import { isReservedName } from './name-rules';
+import { checkEngagement } from './engagement.checks';
 import { checkProcessingRecords } from './processing-record.checks';
 
 /** `obj[key]` only when `obj` itself has it: a name read from the file never finds an inherited key. */
@@ -194,6 +195,7 @@ export function checkPolicyReferences(file: PolicyFile): PolicyError[] {
       }
     }
   }
+  for (const e of checkEngagement(file)) errors.push(e);
   for (const e of checkProcessingRecords(file)) errors.push(e);
   return errors;
 }

@@ -192,6 +192,7 @@ export const POLICY_FILE_SCHEMA = {
                   required: ['aliasPath', 'requiresPurpose'],
                   properties: { aliasPath: { type: 'string' }, requiresPurpose: { type: 'string' } },
                 },
+                engagement: { type: 'boolean' },
               },
             },
           },

@@ -110,6 +110,8 @@ export interface EventTypeFile {
   schema: Record<string, unknown>;
   attributes: Record<string, AttributeFile>;
   identityLink?: { aliasPath: string; requiresPurpose: string };
+  /** Personal e-mail engagement (opens, clicks): only the tracking purpose may carry it (R23). */
+  engagement?: boolean;
 }
 
 export interface DestinationFile {

@@ -125,6 +125,7 @@ export function compilePolicy(
         validate,
         attributes,
         tree: buildTree(attributes),
+        engagement: t.engagement === true,
         identityLink:
           t.identityLink === undefined
             ? undefined
@@ -136,6 +137,7 @@ export function compilePolicy(
     }
   }
 
+  const tracking = file.options?.engagementTrackingPurpose ?? null;
   const assessments = new Map<string, string>();
   for (const a of file.compatibilityAssessments ?? []) {
     assessments.set(`${eventTypeKey(a.source, a.type)}\u0000${a.attribute}\u0000${a.purpose}`, a.id);
@@ -151,12 +153,17 @@ export function compilePolicy(
         key,
         spec.attributes.map((attribute) => {
           const collected = new Set(attribute.purposes.map((p) => p.key));
-          const assessed = destPurposes.flatMap((p) => {
-            const id = collected.has(p.key)
-              ? undefined
-              : assessments.get(`${key}\u0000${attribute.path}\u0000${p.key}`);
-            return id === undefined ? [] : [{ purpose: p, assessmentId: id }];
-          });
+          // R23: engagement data goes out under the tracking purpose only, whatever else is declared
+          // (validate refuses such declarations; this keeps the core closed if one slips through).
+          if (spec.engagement) for (const k of [...collected]) if (k !== tracking) collected.delete(k);
+          const assessed = spec.engagement
+            ? []
+            : destPurposes.flatMap((p) => {
+                const id = collected.has(p.key)
+                  ? undefined
+                  : assessments.get(`${key}\u0000${attribute.path}\u0000${p.key}`);
+                return id === undefined ? [] : [{ purpose: p, assessmentId: id }];
+              });
           return {
             attribute,
             mode: fields.get(attribute.path) ?? null,
@@ -205,7 +212,6 @@ export function compilePolicy(
   const o = file.options ?? {};
   const days = (v: number | null | undefined, fallback: number | null): number | null =>
     v === undefined ? fallback : v === null ? null : v * DAY_MS;
-  const tracking = o.engagementTrackingPurpose ?? null;
   return {
     errors,
     policy: {
