@@ -107,7 +107,7 @@ describe('govern CLI', () => {
     const out = validateCommand(open);
     expect(out.exitCode).toBe(0);
     expect(out.lines.join('\n')).toMatch(
-      /warning: forwarded attribute\(s\) whose schema allows undeclared members.*checkout\/order\.completed items$/m,
+      /warning: forwarded attribute\(s\) whose schema allows undeclared members.*checkout\/order\.completed items\[\]$/m,
     );
   });
 

@@ -60,6 +60,23 @@ const nestedPayload = withJunk(
       choice: withJunk(fc.record({ a: fc.string(), b: fc.string() }, { requiredKeys: [] })),
       meta: withJunk(fc.record({ channel: fc.string() }, { requiredKeys: [] })),
       undescribed: fc.jsonValue({ maxDepth: 3 }),
+      // Declared by element paths: junk in elements and their members, and elements that are not objects.
+      parcels: fc.array(
+        fc.oneof(
+          withJunk(
+            fc.record(
+              {
+                id: fc.string(),
+                weightKg: fc.double({ noNaN: true, noDefaultInfinity: true }),
+                dims: withJunk(fc.record({ w: fc.integer(), h: fc.integer() }, { requiredKeys: [] })),
+              },
+              { requiredKeys: [] },
+            ),
+          ),
+          fc.jsonValue({ maxDepth: 1 }),
+        ),
+        { maxLength: 3 },
+      ),
     },
     { requiredKeys: ['orderId'] },
   ),

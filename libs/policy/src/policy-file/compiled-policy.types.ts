@@ -22,6 +22,12 @@ export interface DeclaredAttribute {
   readonly purposes: readonly Purpose[];
   /** The sub-fields of an object or array value its schema declares; nothing else of it leaves (R28). */
   readonly shape: ValueShape;
+  /**
+   * Set for an element attribute (`lines[].sku`): `segments` lead to the array, these to the member
+   * inside each element. Its value is decided once for all elements (lineage names the element
+   * path, not an index) and projected element by element.
+   */
+  readonly element: { readonly memberSegments: readonly string[] } | null;
 }
 
 /** Path tree used to walk a payload once and spot undeclared attributes. */
@@ -30,6 +36,10 @@ export interface AttributeNode {
   /** With `attribute`: its index in the event type's `attributes`, and so of its plan in each destination's. */
   index?: number;
   children?: Map<string, AttributeNode>;
+  /** An array declared by element paths: the tree of each element's members. */
+  elements?: Map<string, AttributeNode>;
+  /** With `elements`: every element attribute under it, in declaration order. */
+  elementAttributes?: { readonly attribute: DeclaredAttribute; readonly index: number }[];
 }
 
 /** How one declared attribute is treated for one destination, worked out at load time. */

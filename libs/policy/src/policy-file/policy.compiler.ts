@@ -15,7 +15,8 @@ import { eventTypeKey } from './compiled-policy.types';
 import type { PolicyError } from './policy-error';
 import { joinPath } from './policy-error';
 import type { ConsentFormFile, PolicyFile } from './policy-file.types';
-import { readShape, schemaAt } from './value-shape';
+import { ELEMENT_MARK } from './name-rules';
+import { itemsSchemaAt, readShape, schemaAt } from './value-shape';
 
 const DAY_MS = 86_400_000;
 
@@ -50,21 +51,34 @@ function compileForm(version: string, form: ConsentFormFile): ConsentForm {
   };
 }
 
+/** The node at `segments` under `root`, creating the nodes on the way. */
+function nodeAt(root: Map<string, AttributeNode>, segments: readonly string[]): AttributeNode {
+  let level = root;
+  let node: AttributeNode | undefined;
+  segments.forEach((segment, i) => {
+    node = level.get(segment);
+    if (node === undefined) {
+      node = {};
+      level.set(segment, node);
+    }
+    if (i < segments.length - 1) level = node.children ??= new Map();
+  });
+  return node as unknown as AttributeNode;
+}
+
 function buildTree(attributes: readonly DeclaredAttribute[]): Map<string, AttributeNode> {
   const root = new Map<string, AttributeNode>();
   attributes.forEach((attribute, index) => {
-    let level = root;
-    attribute.segments.forEach((segment, i) => {
-      let node = level.get(segment);
-      if (node === undefined) {
-        node = {};
-        level.set(segment, node);
-      }
-      if (i === attribute.segments.length - 1) {
-        node.attribute = attribute;
-        node.index = index;
-      } else level = node.children ??= new Map();
-    });
+    const node = nodeAt(root, attribute.segments);
+    if (attribute.element === null) {
+      node.attribute = attribute;
+      node.index = index;
+      return;
+    }
+    const member = nodeAt((node.elements ??= new Map()), attribute.element.memberSegments);
+    member.attribute = attribute;
+    member.index = index;
+    (node.elementAttributes ??= []).push({ attribute, index });
   });
   return root;
 }
@@ -112,10 +126,25 @@ export function compilePolicy(
         continue;
       }
       const attributes: DeclaredAttribute[] = Object.entries(t.attributes).map(([p, a]) => {
-        const segments = p.split('.');
-        const { shape, open } = readShape(schemaAt(t.schema, segments));
+        const [arrayPath = p, memberPath] = p.split(ELEMENT_MARK);
+        const segments = arrayPath.split('.');
+        const element = memberPath === undefined ? null : { memberSegments: memberPath.slice(1).split('.') };
+        const { shape, open } = readShape(
+          element === null
+            ? schemaAt(t.schema, segments)
+            : schemaAt(itemsSchemaAt(t.schema, segments), element.memberSegments),
+        );
         if (open && requested.has(p)) openAttributes.push(`${source}/${type} ${p}`);
-        return { path: p, segments, category: a.category, purposes: a.purposes.map(purpose), shape };
+        // Elements that accept undeclared members: those members are dropped too (R28).
+        const elements = `${source}/${type} ${arrayPath}${ELEMENT_MARK}`;
+        if (
+          element !== null &&
+          requested.has(p) &&
+          !openAttributes.includes(elements) &&
+          readShape(itemsSchemaAt(t.schema, segments)).open
+        )
+          openAttributes.push(elements);
+        return { path: p, segments, category: a.category, purposes: a.purposes.map(purpose), shape, element };
       });
       const key = eventTypeKey(source, type);
       eventTypes.set(key, {
