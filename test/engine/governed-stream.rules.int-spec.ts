@@ -142,6 +142,34 @@ describe('the governed stream, end to end on a real broker', () => {
     expect(hits.length).toBeGreaterThan(0);
   });
 
+  it('decides order lines by element path: the price never reaches segmentation, the rest of a line may', () => {
+    const seg = lineage.filter(
+      (l): l is DecisionLineageRecord =>
+        l.kind === 'decision' && l.destination === 'segmentation' && l.type === 'order.completed',
+    );
+    const decided = seg.flatMap((l) => l.attributes.map((a) => `${a.path} ${a.outcome} ${a.rule}`));
+    expect(decided).toContain('items[].sku forward R2');
+    expect(decided).toContain('items[].priceDkk withhold R21');
+    expect(decided.some((d) => d.startsWith('items[].priceDkk forward'))).toBe(false);
+    const sent = destinationRecords
+      .filter((r) => r.headers['record-kind'] === 'data' && r.headers['decision-id'] !== undefined)
+      .map((r) => JSON.parse(r.value ?? '{}') as GovernedDataValue)
+      .filter((v) => v.type === 'order.completed' && v.subject.startsWith('ps_'));
+    const lines = sent.flatMap((v) => (Array.isArray(v.data.items) ? (v.data.items as object[]) : []));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(Object.keys(line).sort()).toEqual(['productGroup', 'sku']);
+  });
+
+  it('forwards personal e-mail clicks only under the tracking consent (R23)', () => {
+    const clicks = lineage.flatMap((l) =>
+      l.kind === 'decision' && l.type === 'email.clicked' && l.destination === 'segmentation'
+        ? l.attributes.filter((a) => a.path === 'linkUrl').map((a) => `${a.outcome} ${a.rule}`)
+        : [],
+    );
+    expect(clicks).toContain('forward R23');
+    expect(clicks).toContain('withhold R23');
+  });
+
   it('links identities only under cookie consent (R25) and recorded it in lineage', () => {
     const links = lineage.filter((l) => l.kind === 'identity-link');
     expect(links.some((l) => l.kind === 'identity-link' && l.linked)).toBe(true);
