@@ -126,6 +126,9 @@ export interface CompiledPolicy {
   /** declared version + '+' + short sha256 of the file content; recorded in every decision. */
   readonly version: string;
   readonly controller: string | null;
+  /** Art. 30(1)(a): the controller's contact details and the DPO's, as the policy states them. */
+  readonly controllerContact: string | null;
+  readonly dataProtectionOfficer: string | null;
   readonly options: PolicyOptions;
   readonly purposes: ReadonlyMap<string, Purpose>;
   readonly forms: ReadonlyMap<string, ConsentForm>;

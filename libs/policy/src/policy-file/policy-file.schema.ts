@@ -49,6 +49,8 @@ export const POLICY_FILE_SCHEMA = {
   properties: {
     version: { type: ['string', 'number'] },
     controller: { type: 'string' },
+    controllerContact: text,
+    dataProtectionOfficer: text,
     options: {
       type: 'object',
       additionalProperties: false,

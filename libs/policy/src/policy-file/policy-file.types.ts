@@ -4,6 +4,9 @@ import type { LegalBasis } from '../vocabulary/legal-basis';
 export interface PolicyFile {
   version: string;
   controller?: string;
+  /** Controller's contact details and, where one is designated, the DPO's (Art. 30(1)(a)). */
+  controllerContact?: string;
+  dataProtectionOfficer?: string;
   options?: PolicyOptionsFile;
   purposes: Record<string, PurposeFile>;
   marketing?: MarketingFile;

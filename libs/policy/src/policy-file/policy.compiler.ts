@@ -249,6 +249,8 @@ export function compilePolicy(
       contentHash,
       version: `${declaredVersion}+${contentHash}`,
       controller: file.controller ?? null,
+      controllerContact: file.controllerContact ?? null,
+      dataProtectionOfficer: file.dataProtectionOfficer ?? null,
       options: {
         cookieConsentMaxAgeMs: days(o.cookieConsentMaxAgeDays, 396 * DAY_MS),
         marketingConsentMaxAgeMs: days(o.marketingConsentMaxAgeDays, null),

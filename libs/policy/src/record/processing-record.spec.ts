@@ -32,6 +32,8 @@ describe('record of processing (Art. 30)', () => {
   it('lists one activity per purpose in use, in policy order, with every Art. 30(1) field', () => {
     const report = processingRecord(policy);
     expect(report.controller).toBe('Nordlys Løb ApS');
+    expect(report.controllerContact).toMatch(/privacy@nordlys-loeb\.dk/);
+    expect(report.dataProtectionOfficer).toMatch(/dpo@/);
     expect(report.policyVersion).toBe(policy.version);
     const purposes = report.activities.map((a) => a.purpose);
     expect(purposes).toContain('order.fulfilment');
@@ -68,6 +70,8 @@ describe('record of processing (Art. 30)', () => {
     );
     const piped = processingRecordMarkdown({
       controller: null,
+      controllerContact: null,
+      dataProtectionOfficer: null,
       policyVersion: 'v',
       activities: [{ ...processingRecord(policy).activities[0]!, erasure: 'a | b\nc' }],
     });

@@ -24,6 +24,8 @@ export interface ProcessingActivity {
 /** The record of processing activities the policy describes, as JSON (`govern report art30 --format json`). */
 export interface ProcessingRecordReport {
   readonly controller: string | null;
+  readonly controllerContact: string | null;
+  readonly dataProtectionOfficer: string | null;
   readonly policyVersion: string;
   readonly activities: readonly ProcessingActivity[];
 }
@@ -92,7 +94,13 @@ export function processingRecord(policy: CompiledPolicy): ProcessingRecordReport
     if (from.length === 0 && destinations.length === 0) continue;
     activities.push(activity(purpose, from, destinations));
   }
-  return { controller: policy.controller, policyVersion: policy.version, activities };
+  return {
+    controller: policy.controller,
+    controllerContact: policy.controllerContact,
+    dataProtectionOfficer: policy.dataProtectionOfficer,
+    policyVersion: policy.version,
+    activities,
+  };
 }
 
 /** A Markdown table cell: pipes and line breaks would break the table. */
@@ -110,6 +118,8 @@ export function processingRecordMarkdown(report: ProcessingRecordReport): string
     '# Record of processing activities (GDPR Art. 30(1))',
     '',
     `Controller: ${report.controller ?? '(not named in the policy)'}  `,
+    `Contact: ${report.controllerContact ?? '(not stated in the policy)'}  `,
+    `Data protection officer: ${report.dataProtectionOfficer ?? '(none stated in the policy)'}  `,
     `Policy version: ${report.policyVersion}`,
   ];
   for (const a of report.activities) {
