@@ -51,19 +51,16 @@ function compileForm(version: string, form: ConsentFormFile): ConsentForm {
   };
 }
 
-/** The node at `segments` under `root`, creating the nodes on the way. */
+/** The node at `segments` (at least one) under `root`, creating the nodes on the way. */
 function nodeAt(root: Map<string, AttributeNode>, segments: readonly string[]): AttributeNode {
   let level = root;
-  let node: AttributeNode | undefined;
+  let node: AttributeNode = {};
   segments.forEach((segment, i) => {
-    node = level.get(segment);
-    if (node === undefined) {
-      node = {};
-      level.set(segment, node);
-    }
+    node = level.get(segment) ?? {};
+    level.set(segment, node);
     if (i < segments.length - 1) level = node.children ??= new Map();
   });
-  return node as unknown as AttributeNode;
+  return node;
 }
 
 function buildTree(attributes: readonly DeclaredAttribute[]): Map<string, AttributeNode> {
