@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { DecisionLineageRecord, LineageRecord } from '@app/contracts';
 import type { ProcessResult } from '@app/policy';
 import {
@@ -28,17 +29,30 @@ export function loadRuleCases(dir = RULE_CASE_DIR): RuleCase[] {
  */
 export interface CaseOutput {
   readonly lineage: readonly LineageRecord[];
-  readonly records: readonly { readonly eventId: string; readonly destination: string }[];
+  /** Destination records; `data` is a data record's payload (what the destination receives). */
+  readonly records: readonly CaseRecord[];
+}
+
+/** One destination record of a case: its event, its destination and, for data, what it carries. */
+export interface CaseRecord {
+  readonly eventId: string;
+  readonly destination: string;
+  readonly data?: Readonly<Record<string, unknown>>;
 }
 
 /** The output of processor results (dry-run). */
 export function outputOfResults(results: ReadonlyMap<string, ProcessResult>): CaseOutput {
   const lineage: LineageRecord[] = [];
-  const records: { eventId: string; destination: string }[] = [];
+  const records: CaseRecord[] = [];
   for (const [eventId, r] of results) {
     // An input without a readable id is named by its step (`#n`), as the results are.
     lineage.push(...r.lineage.map((l) => (l.eventId === null ? { ...l, eventId } : l)));
-    for (const rec of r.records) records.push({ eventId, destination: rec.destination });
+    for (const rec of r.records)
+      records.push({
+        eventId,
+        destination: rec.destination,
+        ...(rec.value.kind === 'data' ? { data: rec.value.data } : {}),
+      });
   }
   return { lineage, records };
 }
@@ -74,6 +88,15 @@ function checkExpectation(x: Expectation, out: CaseOutput): string[] {
   if (x.records !== undefined && x.destination !== undefined) {
     const n = out.records.filter((r) => r.eventId === x.event && r.destination === x.destination).length;
     same(`records on ${x.destination}`, n, x.records);
+  }
+  if (x.sent !== undefined && x.destination !== undefined) {
+    const sent = out.records.find(
+      (r) => r.eventId === x.event && r.destination === x.destination && r.data !== undefined,
+    );
+    if (!isDeepStrictEqual(sent?.data, x.sent))
+      problems.push(
+        `sent to ${x.destination}: expected ${JSON.stringify(x.sent)}, got ${JSON.stringify(sent?.data)}`,
+      );
   }
   if (x.destination === undefined) return problems;
   const decision = of.find(
@@ -164,7 +187,7 @@ function prefixEvidence(id: string, prefix: string): string {
 export function caseOutputOf(
   prefix: string,
   lineage: readonly LineageRecord[],
-  records: readonly { readonly eventId: string | null; readonly destination: string }[],
+  records: readonly (Omit<CaseRecord, 'eventId'> & { readonly eventId: string | null })[],
 ): CaseOutput {
   const own = (id: string | null): string | null =>
     id !== null && id.startsWith(prefix) ? id.slice(prefix.length) : null;
@@ -191,7 +214,7 @@ export function caseOutputOf(
     lineage: mine,
     records: records.flatMap((r) => {
       const eventId = own(r.eventId);
-      return eventId === null ? [] : [{ eventId, destination: r.destination }];
+      return eventId === null ? [] : [{ ...r, eventId }];
     }),
   };
 }

@@ -21,6 +21,38 @@ const requirementList = {
   },
 } as const;
 
+const text = { type: 'string', minLength: 1 } as const;
+
+/** A purpose's entry in the record of processing (Art. 30(1)); every field is required. */
+const processingRecord = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'dataCategories',
+    'subjectCategories',
+    'recipients',
+    'thirdCountryTransfers',
+    'erasure',
+    'securityMeasures',
+  ],
+  properties: {
+    dataCategories: { type: 'array', minItems: 1, items: { type: 'string', pattern: key } },
+    subjectCategories: { ...stringList, minItems: 1 },
+    recipients: stringList,
+    thirdCountryTransfers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['country', 'recipient', 'safeguard'],
+        properties: { country: text, recipient: text, safeguard: text },
+      },
+    },
+    erasure: text,
+    securityMeasures: { ...stringList, minItems: 1 },
+  },
+} as const;
+
 export const POLICY_FILE_SCHEMA = {
   $id: 'https://consent-governance.local/policy-file.json',
   type: 'object',
@@ -29,6 +61,8 @@ export const POLICY_FILE_SCHEMA = {
   properties: {
     version: { type: ['string', 'number'] },
     controller: { type: 'string' },
+    controllerContact: text,
+    dataProtectionOfficer: text,
     options: {
       type: 'object',
       additionalProperties: false,
@@ -57,6 +91,7 @@ export const POLICY_FILE_SCHEMA = {
           directMarketing: { type: 'boolean' },
           necessary: { type: 'boolean' },
           requires: requirementList,
+          record: processingRecord,
         },
       },
     },
@@ -178,6 +213,7 @@ export const POLICY_FILE_SCHEMA = {
                   propertyNames: { pattern: key },
                   additionalProperties: requirementList,
                 },
+                engagement: { type: 'boolean' },
               },
             },
           },
