@@ -106,7 +106,7 @@ describe('state expiry in the engine', () => {
         kind: 'cookie-banner',
         formVersion: 'banner-v1',
         action: 'save_choices',
-        purposes: ['cookie.statistics', 'seg.web_behaviour'],
+        purposes: ['cookie.statistics', 'cookie.marketing', 'seg.web_behaviour'],
       }),
     ]);
     // Their states are on the changelog before anything expires them.
