@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dryRunCommand } from './dry-run.command';
 import { explainCommand } from './explain.command';
+import { keyringFromEnv } from './pseudonym-keys.input';
 import { generateEventStream } from '@app/sample';
 import { validateCommand } from './validate.command';
 
@@ -119,6 +120,40 @@ describe('govern CLI', () => {
       latest += compacted.length;
     }
     expect(latest).toBeGreaterThan(0);
+  });
+
+  it('dry-run without a keyring uses the public demo keyring explicitly, and says so', () => {
+    const input = join(dir, 'demo-keys.ndjson');
+    writeFileSync(input, `${generateEventStream({ seed: 5, customers: 20 }).join('\n')}\n`);
+    const out = dryRunCommand({ policyPath, inputPath: input, outDir: join(dir, 'out-demo') });
+    expect(out.lines.join('\n')).toContain('pseudonyms: public demo keyring (key id demo)');
+    const lineage = readFileSync(join(dir, 'out-demo', 'lineage.ndjson'), 'utf8');
+    const subjects = [...lineage.matchAll(/"subject":"([^"]*)"/g)].map((m) => m[1] as string);
+    expect(subjects.length).toBeGreaterThan(0);
+    for (const s of subjects) expect(s).toMatch(/^demo:[0-9a-f]{32}$/);
+  });
+
+  it('dry-run takes the keyring of the environment as the engine does, and refuses a malformed one', () => {
+    const secret = 'a-secret-of-at-least-thirty-two-bytes';
+    const env = { GOVERN_PSEUDONYM_KEYS: `old=x${secret},new=${secret}`, GOVERN_PSEUDONYM_ACTIVE_KEY: 'new' };
+    const input = keyringFromEnv(env, 2);
+    expect(input.failure).toBeUndefined();
+    const file = join(dir, 'env-keys.ndjson');
+    writeFileSync(file, `${generateEventStream({ seed: 5, customers: 20 }).join('\n')}\n`);
+    const out = dryRunCommand({
+      policyPath,
+      inputPath: file,
+      outDir: join(dir, 'out-env'),
+      pseudonymKeys: input.keyring,
+    });
+    expect(out.lines).toContain('pseudonyms: key id new');
+    expect(readFileSync(join(dir, 'out-env', 'lineage.ndjson'), 'utf8')).toMatch(
+      /"subject":"new:[0-9a-f]{32}"/,
+    );
+    const bad = keyringFromEnv({ GOVERN_PSEUDONYM_KEYS: secret, GOVERN_PSEUDONYM_ACTIVE_KEY: 'new' }, 2);
+    expect(bad.failure?.exitCode).toBe(2);
+    expect(bad.failure?.lines.join('\n')).toMatch(/^GOVERN_PSEUDONYM_KEYS \(value not shown\): entry 1/);
+    expect(bad.failure?.lines.join('\n')).not.toContain(secret);
   });
 
   it('explain gives plain words with rule numbers and no values', () => {

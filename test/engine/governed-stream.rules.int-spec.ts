@@ -9,7 +9,7 @@ import { startGovernedStream, type GovernedStream } from '@app/stream';
 import {
   dryRun,
   POLICY_FILE,
-  PSEUDONYM_KEY,
+  PSEUDONYM_KEYS,
   produceLines,
   readEngineOutput,
   testKafka,
@@ -54,7 +54,7 @@ describe('the governed stream, end to end on a real broker', () => {
     engine = await startGovernedStream({
       kafka: { ...broker.client, clientId: 'engine-rules' },
       policyFile: POLICY_FILE,
-      pseudonymKey: PSEUDONYM_KEY,
+      pseudonymKeys: PSEUDONYM_KEYS,
       groupId: `engine-${randomUUID().slice(0, 8)}`,
       topicPrefix: uniquePrefix('rules'),
       partitions: 1,
@@ -97,7 +97,7 @@ describe('the governed stream, end to end on a real broker', () => {
         expect(permitted.some((p) => path === p || path.startsWith(`${p}.`))).toBe(true);
       }
       if (decision.destination === 'segmentation') {
-        expect(r.key).toMatch(/^ps_/);
+        expect(r.key).toMatch(/^t2:[0-9a-f]{32}$/);
         expect(JSON.stringify(value.data)).not.toMatch(/@example\.dk/);
       }
     }

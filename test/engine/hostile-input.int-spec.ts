@@ -2,19 +2,18 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { CONSENT_EVIDENCE_EVENT_TYPE } from '@app/contracts';
 import { recordBytes } from '@app/kafka';
-import { loadPolicy, replayLines } from '@app/policy';
+import { DEMO_PSEUDONYM_KEYRING, loadPolicy, replayLines } from '@app/policy';
 import { generateEventStream } from '@app/sample';
 import {
   type DecisionCore,
   type DecisionCoreSupplier,
   governanceCore,
-  PUBLIC_PSEUDONYM_KEY,
   startGovernedStream,
 } from '@app/stream';
 import {
   dryRun,
   POLICY_FILE,
-  PSEUDONYM_KEY,
+  PSEUDONYM_KEYS,
   streamsUnderTest,
   uniquePrefix,
 } from './support/engine-stream.kit';
@@ -71,7 +70,7 @@ function wideEvent(lines: readonly string[], limit: number): string {
       data: widen(event.data as Record<string, unknown>, 2 * limit),
     });
     const { results } = replayLines(policy, `${[...lines, big].join('\n')}\n`, {
-      pseudonymKey: PSEUDONYM_KEY,
+      pseudonymKeys: PSEUDONYM_KEYS,
     });
     const last = results[results.length - 1]?.result;
     if (last?.records.some((r) => JSON.stringify(r.value).length > limit)) return big;
@@ -175,11 +174,11 @@ describe('the governed stream under hostile input', () => {
       });
   });
 
-  it('refuses to start with the public default pseudonym key outside demo mode', async () => {
+  it('refuses to start with the public demo keyring outside demo mode', async () => {
     const started = startGovernedStream({
       kafka: { brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'key-test' },
       policyFile: POLICY_FILE,
-      pseudonymKey: PUBLIC_PSEUDONYM_KEY,
+      pseudonymKeys: DEMO_PSEUDONYM_KEYRING,
       groupId: 'key-test',
       topicPrefix: uniquePrefix('key'),
       partitions: 1,
@@ -187,7 +186,8 @@ describe('the governed stream under hostile input', () => {
       maxQueuedPerPartition: 10,
       createTopics: true,
     });
-    await expect(started).rejects.toThrow(/^GOVERN_PSEUDONYM_KEY is unset, empty or the public default/);
-    await expect(started).rejects.not.toThrow(PUBLIC_PSEUDONYM_KEY);
+    await expect(started).rejects.toThrow(/^GOVERN_PSEUDONYM_KEYS \(value not shown\): /);
+    await expect(started).rejects.toThrow(/holds the public demo key/);
+    await expect(started).rejects.not.toThrow('govern-dry-run');
   });
 });

@@ -4,6 +4,7 @@ import { generateEventStream } from '@app/sample';
 import { GovernanceProcessor } from '@app/policy';
 import { examplePolicy } from './rule-fixture.harness';
 import { DECLARED_NESTED, isDeclaredPath, runNested, valuePaths } from './nested-payload.harness';
+import { DEMO_PSEUDONYM_KEYRING } from '@app/policy';
 
 /** Every member name the nested policy declares, at any level: undeclared junk never uses one. */
 const DECLARED_NAMES = new Set([...DECLARED_NESTED].flatMap((p) => p.split(/\.|\[\]/)));
@@ -77,8 +78,8 @@ const nestedPayload = withJunk(
  * Everything one fresh processor emits for `lines`, one JSON line per input line: records, lineage,
  * dead letter and the states it changed (serialised when they changed, as the engine does).
  */
-function runLines(lines: readonly string[], pseudonymKey = 'k'): string[] {
-  const p = new GovernanceProcessor(examplePolicy, { pseudonymKey });
+function runLines(lines: readonly string[], pseudonymKeys = DEMO_PSEUDONYM_KEYRING): string[] {
+  const p = new GovernanceProcessor(examplePolicy, { pseudonymKeys });
   return lines.map((l) => {
     const r = p.process(l);
     return JSON.stringify([r.records, r.lineage, r.deadLetter ?? null, r.stateChanges]);
@@ -86,7 +87,7 @@ function runLines(lines: readonly string[], pseudonymKey = 'k'): string[] {
 }
 
 function forwardedPaths(lines: readonly string[]): number {
-  const p = new GovernanceProcessor(examplePolicy, { pseudonymKey: 'k' });
+  const p = new GovernanceProcessor(examplePolicy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
   let n = 0;
   for (const l of lines) {
     for (const rec of p.process(l).lineage) {
@@ -106,7 +107,7 @@ describe('properties', () => {
           .filter((k) => !['page', 'basketSize', '__proto__'].includes(k)),
         fc.jsonValue(),
         (key, value) => {
-          const p = new GovernanceProcessor(examplePolicy, { pseudonymKey: 'k' });
+          const p = new GovernanceProcessor(examplePolicy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
           p.process({
             specversion: '1.0',
             id: 'c',
@@ -218,6 +219,8 @@ describe('properties', () => {
 
   it('the determinism check sees a difference when there is one', () => {
     const lines = generateEventStream({ seed: 1, customers: 20 });
-    expect(runLines(lines, 'another key')).not.toEqual(runLines(lines));
+    expect(
+      runLines(lines, { activeKeyId: 'other', secrets: new Map([['other', 'another key']]) }),
+    ).not.toEqual(runLines(lines));
   });
 });

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { restoreSubject, type SubjectRestore } from './subject-restore';
 import { type PendingDeadLetter } from './stream-task';
+import { DEMO_PSEUDONYM_KEYRING } from '@app/policy';
 
 const policy = loadPolicy(
   readFileSync(join(__dirname, '..', '..', '..', 'policies', 'example.yaml'), 'utf8'),
@@ -26,7 +27,7 @@ describe('restoring a subject from the changelog', () => {
   const restore: SubjectRestore = { changelog: 'changelog', deadLetter: 'dlq', reported: new Set() };
 
   it('leaves a corrupt record to the core’s quarantine and dead-letters the record once', () => {
-    const core = new GovernanceProcessor(policy, { pseudonymKey: 'k' });
+    const core = new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
     const pending: PendingDeadLetter[] = [];
     for (const [value, offset] of [
       ['{"v":2,"purposes":', '1'],
@@ -40,7 +41,7 @@ describe('restoring a subject from the changelog', () => {
   });
 
   it('keeps a carried quarantine marker without another dead letter, and a valid state lifts it', () => {
-    const core = new GovernanceProcessor(policy, { pseudonymKey: 'k' });
+    const core = new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
     const pending: PendingDeadLetter[] = [];
     const marker = record(JSON.stringify(QUARANTINED), '3');
     expect(restoreSubject(restore, core, 'S1', { partition: 0, message: marker }, pending)).toBe(false);

@@ -15,8 +15,8 @@ import {
 } from '@app/stream';
 
 export const POLICY_FILE = join(__dirname, '..', '..', '..', 'policies', 'example.yaml');
-/** Not the public default: the engine refuses that outside demo mode. Dry-run takes the same key. */
-export const PSEUDONYM_KEY = 'engine-test-pseudonym-key';
+export { PSEUDONYM_KEYS, PSEUDONYM_KEYS_ENV } from './test-keyring';
+import { PSEUDONYM_KEYS } from './test-keyring';
 
 export function testKafka(brokers: string[]): Kafka {
   return new Kafka({
@@ -80,7 +80,7 @@ export interface ExpectedOutput {
 
 export function dryRun(lines: readonly string[], topics: EngineTopics): ExpectedOutput {
   const policy = loadPolicy(readFileSync(POLICY_FILE, 'utf8'), { fileName: basename(POLICY_FILE) });
-  const { results } = replayLines(policy, `${lines.join('\n')}\n`, { pseudonymKey: PSEUDONYM_KEY });
+  const { results } = replayLines(policy, `${lines.join('\n')}\n`, { pseudonymKeys: PSEUDONYM_KEYS });
   const perTopic = new Map<string, string[]>([...topics.destinations.values()].map((t) => [t, []]));
   const suppressed = new Map<string, { key: string; line: string }[]>(
     [...topics.suppressions.values()].map((t) => [t, []]),
@@ -201,7 +201,7 @@ export async function expectStreamEqualsDryRun(
   const engine = await startGovernedStream({
     kafka: { brokers, clientId: `engine-${options.name}` },
     policyFile: POLICY_FILE,
-    pseudonymKey: PSEUDONYM_KEY,
+    pseudonymKeys: PSEUDONYM_KEYS,
     groupId: `engine-${randomUUID().slice(0, 8)}`,
     topicPrefix: uniquePrefix(options.name),
     partitions: options.partitions,

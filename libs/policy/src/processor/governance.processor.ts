@@ -1,7 +1,6 @@
 import type { HeaderValue } from '@app/contracts/cloud-event.decoder';
 import { eventIdHash, evidenceIdHash } from '../consent/duplicate-window';
 import { type ExportedState, type ImportOutcome, QUARANTINE_REASON } from '../consent/state-quarantine';
-import { Pseudonymiser } from '../decision/decision-id';
 import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
 import { decideEvidence, decideSource } from './decide.stage';
 import {
@@ -34,7 +33,7 @@ export class GovernanceProcessor {
     options: ProcessorOptions,
   ) {
     this.subjects = new SubjectStore(policy);
-    this.emit = new RecordEmitter(policy, new Pseudonymiser(options.pseudonymKey));
+    this.emit = new RecordEmitter(policy, options.pseudonymKeys);
   }
 
   /**
