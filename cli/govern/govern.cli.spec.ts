@@ -137,7 +137,7 @@ describe('govern CLI', () => {
     const secret = 'a-secret-of-at-least-thirty-two-bytes';
     const env = { GOVERN_PSEUDONYM_KEYS: `old=x${secret},new=${secret}`, GOVERN_PSEUDONYM_ACTIVE_KEY: 'new' };
     const input = keyringFromEnv(env, 2);
-    expect(input.failure).toBeUndefined();
+    if (input.failure !== undefined) throw new Error(input.failure.lines.join('\n'));
     const file = join(dir, 'env-keys.ndjson');
     writeFileSync(file, `${generateEventStream({ seed: 5, customers: 20 }).join('\n')}\n`);
     const out = dryRunCommand({
