@@ -24,6 +24,12 @@ export interface ReplayOptions {
    * keyring, whose pseudonyms (`demo:…`) anyone can reverse by guessing identifiers.
    */
   readonly pseudonymKeys?: PseudonymKeyring;
+  /**
+   * The topic every line was read from, as the policy names it (`source.crm`): each event is then
+   * checked against that topic's declaration, as the engine checks what it reads (a dump of one
+   * topic). Absent: a mixed file, and an event's `source` is not checked against a topic.
+   */
+  readonly topic?: string;
 }
 
 /** A replay, or what to print when the policy or input cannot be used. */
@@ -50,9 +56,22 @@ export function replay(options: ReplayOptions): Replayed {
       failure: { exitCode: EXIT_UNUSABLE_INPUT, lines: [`${options.inputPath}: cannot read the file`] },
     };
   }
-  return replayLines(loaded.policy, input, {
-    pseudonymKeys: options.pseudonymKeys ?? DEMO_PSEUDONYM_KEYRING,
-  });
+  const { topic } = options;
+  if (topic !== undefined && !loaded.policy.inputTopics.has(topic))
+    return {
+      failure: {
+        exitCode: EXIT_UNUSABLE_INPUT,
+        lines: [
+          `--topic: not an input topic of the policy (declared: ${[...loaded.policy.inputTopics.keys()].join(', ')})`,
+        ],
+      },
+    };
+  return replayLines(
+    loaded.policy,
+    input,
+    { pseudonymKeys: options.pseudonymKeys ?? DEMO_PSEUDONYM_KEYRING },
+    topic === undefined ? undefined : () => topic,
+  );
 }
 
 /** A governed record as dry-run writes it: the Kafka key, value and headers of the topic's record. */

@@ -156,6 +156,38 @@ describe('govern CLI', () => {
     expect(bad.failure?.lines.join('\n')).not.toContain(secret);
   });
 
+  it('dry-run --topic checks every event against that topic of the policy, as the engine does', () => {
+    const input = join(dir, 'one-topic.ndjson');
+    const event = (id: string, source: string, type: string, data: object): string =>
+      JSON.stringify({
+        specversion: '1.0',
+        id,
+        source,
+        type,
+        time: '2025-03-01T10:00:00Z',
+        subject: 'S1',
+        data,
+      });
+    writeFileSync(
+      input,
+      [
+        event('e1', 'crm', 'customer.updated', { email: 's1@example.com' }),
+        event('e2', 'web', 'page.viewed', { page: { url: '/a' } }),
+      ].join('\n'),
+    );
+    const out = dryRunCommand({ policyPath, inputPath: input, topic: 'source.crm' });
+    expect(out.exitCode).toBe(0);
+    expect(out.lines).toContain('dead letters: 1');
+    expect(out.lines.join('\n')).toContain(
+      'line 2: source-topic-mismatch: source: not the source the policy declares',
+    );
+    const unknown = dryRunCommand({ policyPath, inputPath: input, topic: 'source.nowhere' });
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.lines[0]).toMatch(
+      /^--topic: not an input topic of the policy \(declared: consent\.evidence, /,
+    );
+  });
+
   it('explain gives plain words with rule numbers and no values', () => {
     const input = join(dir, 'explain.ndjson');
     writeFileSync(

@@ -51,10 +51,20 @@ program
     'NDJSON of CloudEvents (consent evidence and source events, in time order)',
   )
   .option('--out <dir>', 'write <destination>.ndjson, lineage.ndjson and dead-letters.ndjson here')
+  .option(
+    '--topic <topic>',
+    'every line was read from this input topic of the policy (e.g. source.crm): check each event against it',
+  )
   .description('replay events through the decision core exactly as the stream would')
-  .action((o: { policy: string; input: string; out?: string }) =>
+  .action((o: { policy: string; input: string; out?: string; topic?: string }) =>
     withKeyring((pseudonymKeys) =>
-      dryRunCommand({ policyPath: o.policy, inputPath: o.input, outDir: o.out, pseudonymKeys }),
+      dryRunCommand({
+        policyPath: o.policy,
+        inputPath: o.input,
+        outDir: o.out,
+        pseudonymKeys,
+        topic: o.topic,
+      }),
     ),
   );
 

@@ -45,6 +45,6 @@ export {
 } from './decision/pseudonym-keys';
 export { GovernanceProcessor } from './processor/governance.processor';
 export type { InputContext, ProcessResult, ProcessorOptions, StateChange } from './processor/processor.types';
-export { replayLines, type ReplayedEvent } from './processor/replay';
+export { type LineTopic, replayLines, type ReplayedEvent } from './processor/replay';
 export { addFigure, figuresFromDryRun, compareFigures, type Figures } from './lineage/outcome-figures';
 export { explainEvent, type EventExplanation } from './lineage/explain-event';

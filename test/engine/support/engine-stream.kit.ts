@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { producerConfig } from '@app/kafka';
 import { consumeUntil, provideKafka, type ConsumedRecord, type KafkaUnderTest } from '@app/testing';
-import { loadPolicy, replayLines } from '@app/policy';
+import { type LineTopic, loadPolicy, replayLines } from '@app/policy';
 import { generateEventStream, routeLine, sampleChunks } from '@app/sample';
 import {
   latestPerKey,
@@ -78,9 +78,18 @@ export interface ExpectedOutput {
   deadLetters: Map<string, number>;
 }
 
-export function dryRun(lines: readonly string[], topics: EngineTopics): ExpectedOutput {
+/**
+ * `topicOf`: the topic (as the policy names it) each line was read from, when the test produces
+ * lines elsewhere than their `source` says; absent, dry-run reads a mixed file, as the CLI does.
+ */
+export function dryRun(lines: readonly string[], topics: EngineTopics, topicOf?: LineTopic): ExpectedOutput {
   const policy = loadPolicy(readFileSync(POLICY_FILE, 'utf8'), { fileName: basename(POLICY_FILE) });
-  const { results } = replayLines(policy, `${lines.join('\n')}\n`, { pseudonymKeys: PSEUDONYM_KEYS });
+  const { results } = replayLines(
+    policy,
+    `${lines.join('\n')}\n`,
+    { pseudonymKeys: PSEUDONYM_KEYS },
+    topicOf,
+  );
   const perTopic = new Map<string, string[]>([...topics.destinations.values()].map((t) => [t, []]));
   const suppressed = new Map<string, { key: string; line: string }[]>(
     [...topics.suppressions.values()].map((t) => [t, []]),
