@@ -30,13 +30,22 @@ function badInputs(): { code: string; file: string; lines: string[] }[] {
     });
 }
 
-/** Paths of a nested data object, dotted, leaves only. */
+/**
+ * Paths of a nested data object, dotted, leaves only; members of array elements in declared style
+ * (`items[].sku`), so a line member is matched against its element attribute.
+ */
 function leafPaths(data: Record<string, unknown>, prefix = ''): string[] {
-  return Object.entries(data).flatMap(([k, v]) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
+  return Object.entries(data).flatMap(([k, v]) => {
+    if (
+      Array.isArray(v) &&
+      v.length > 0 &&
+      v.every((e) => e !== null && typeof e === 'object' && !Array.isArray(e))
+    )
+      return v.flatMap((e) => leafPaths(e as Record<string, unknown>, `${prefix}${k}[].`));
+    return v !== null && typeof v === 'object' && !Array.isArray(v)
       ? leafPaths(v as Record<string, unknown>, `${prefix}${k}.`)
-      : [`${prefix}${k}`],
-  );
+      : [`${prefix}${k}`];
+  });
 }
 
 describe('the governed stream, end to end on a real broker', () => {
@@ -94,7 +103,17 @@ describe('the governed stream, end to end on a real broker', () => {
       const permitted = decision.attributes.filter((a) => a.outcome !== 'withhold').map((a) => a.path);
       const value = JSON.parse(r.value ?? '{}') as GovernedDataValue;
       for (const path of leafPaths(value.data)) {
-        expect(permitted.some((p) => path === p || path.startsWith(`${p}.`))).toBe(true);
+        // An attribute declared whole (`items` of an abandoned checkout) covers its element members.
+        expect(
+          permitted.some(
+            (p) =>
+              path === p ||
+              path.startsWith(`${p}.`) ||
+              path.startsWith(`${p}[].`) ||
+              // An empty array of lines: some member of its elements is permitted.
+              p.startsWith(`${path}[].`),
+          ),
+        ).toBe(true);
       }
       if (decision.destination === 'segmentation') {
         expect(r.key).toMatch(/^t2:[0-9a-f]{32}$/);
@@ -121,6 +140,34 @@ describe('the governed stream, end to end on a real broker', () => {
       l.kind === 'decision' ? l.attributes.filter((a) => a.rule === rule && a.reason === reason) : [],
     );
     expect(hits.length).toBeGreaterThan(0);
+  });
+
+  it('decides order lines by element path: the price never reaches segmentation, the rest of a line may', () => {
+    const seg = lineage.filter(
+      (l): l is DecisionLineageRecord =>
+        l.kind === 'decision' && l.destination === 'segmentation' && l.type === 'order.completed',
+    );
+    const decided = seg.flatMap((l) => l.attributes.map((a) => `${a.path} ${a.outcome} ${a.rule}`));
+    expect(decided).toContain('items[].sku forward R2');
+    expect(decided).toContain('items[].priceDkk withhold R21');
+    expect(decided.some((d) => d.startsWith('items[].priceDkk forward'))).toBe(false);
+    const sent = destinationRecords
+      .filter((r) => r.headers['record-kind'] === 'data' && r.headers['decision-id'] !== undefined)
+      .map((r) => JSON.parse(r.value ?? '{}') as GovernedDataValue)
+      .filter((v) => v.type === 'order.completed' && v.subject.startsWith('ps_'));
+    const lines = sent.flatMap((v) => (Array.isArray(v.data.items) ? (v.data.items as object[]) : []));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(Object.keys(line).sort()).toEqual(['productGroup', 'sku']);
+  });
+
+  it('forwards personal e-mail clicks only under the tracking consent (R23)', () => {
+    const clicks = lineage.flatMap((l) =>
+      l.kind === 'decision' && l.type === 'email.clicked' && l.destination === 'segmentation'
+        ? l.attributes.filter((a) => a.path === 'linkUrl').map((a) => `${a.outcome} ${a.rule}`)
+        : [],
+    );
+    expect(clicks).toContain('forward R23');
+    expect(clicks).toContain('withhold R23');
   });
 
   it('links identities only under cookie consent (R25) and recorded it in lineage', () => {

@@ -48,3 +48,9 @@ export type { InputContext, ProcessResult, ProcessorOptions, StateChange } from 
 export { type LineTopic, replayLines, type ReplayedEvent } from './processor/replay';
 export { addFigure, figuresFromDryRun, compareFigures, type Figures } from './lineage/outcome-figures';
 export { explainEvent, type EventExplanation } from './lineage/explain-event';
+export {
+  processingRecord,
+  processingRecordMarkdown,
+  type ProcessingActivity,
+  type ProcessingRecordReport,
+} from './record/processing-record';

@@ -106,6 +106,8 @@ export interface Expectation {
   valid?: boolean;
   records?: number;
   linked?: boolean;
+  /** The `data` of the destination's data record, exactly (what the destination receives). */
+  sent?: Record<string, unknown>;
 }
 
 /** A change to the example policy: `replace` must occur exactly once. */
@@ -142,6 +144,7 @@ const EXPECTATION_KEYS = [
   'valid',
   'records',
   'linked',
+  'sent',
 ];
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -59,6 +59,10 @@ describe('rule cases', () => {
       if (x.records !== undefined && x.destination !== undefined) {
         expect(r.records.filter((rec) => rec.destination === x.destination)).toHaveLength(x.records);
       }
+      if (x.sent !== undefined && x.destination !== undefined) {
+        const sent = r.records.find((rec) => rec.destination === x.destination && rec.value.kind === 'data');
+        expect(sent?.value.kind === 'data' ? sent.value.data : undefined).toEqual(x.sent);
+      }
       if (x.destination === undefined) continue;
       const decision = r.lineage.find(
         (l): l is DecisionLineageRecord => l.kind === 'decision' && l.destination === x.destination,

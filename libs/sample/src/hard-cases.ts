@@ -190,6 +190,14 @@ export function writeHardCase(
         t0 + 2 * day,
         w.ce(t0 + 2 * day, 'email', 'email.opened', s, { campaignId: 'spring-sale', userAgent: 'Mail/1.0' }),
       );
+      // A click on a newsletter consent alone stays anonymous to every destination (R23).
+      w.push(
+        t0 + 2 * day + 1000,
+        w.ce(t0 + 2 * day + 1000, 'email', 'email.clicked', s, {
+          campaignId: 'spring-sale',
+          linkUrl: '/running-shoes',
+        }),
+      );
       break;
     case 'undeclared':
       bannerThenPage(
@@ -273,6 +281,10 @@ export function writeHardCase(
       });
       w.order(t0 + 6000, s, email);
       w.push(t0 + day, w.ce(t0 + day, 'email', 'email.opened', s, { campaignId: 'welcome' }));
+      w.push(
+        t0 + day + 1000,
+        w.ce(t0 + day + 1000, 'email', 'email.clicked', s, { campaignId: 'welcome', linkUrl: '/new-in' }),
+      );
       // A shared device (every third happy customer): the previous happy customer's cookie, linked
       // to that customer, is linked to this one too. Two days later its cookie marketing consent
       // still holds and the cookie follows the new customer; every other time the relink comes

@@ -3,6 +3,9 @@ import { joinPath } from './policy-error';
 import type { PolicyFile } from './policy-file.types';
 import { checkSchemaPatterns } from './event-schema.checks';
 import { isReservedName } from './name-rules';
+import { checkElementPaths } from './element-paths.checks';
+import { checkEngagement } from './engagement.checks';
+import { checkProcessingRecords } from './processing-record.checks';
 
 /** `obj[key]` only when `obj` itself has it: a name read from the file never finds an inherited key. */
 function own<T>(obj: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
@@ -106,7 +109,7 @@ export function checkPolicyReferences(file: PolicyFile): PolicyError[] {
       for (const e of checkSchemaPatterns(t.schema, joinPath(typePath, 'schema'))) errors.push(e);
       for (const [attr, a] of Object.entries(t.attributes)) {
         // Each segment becomes a key of the records built for destinations (`meta.valueOf`).
-        const reserved = attr.split('.').find(isReservedName);
+        const reserved = attr.split(/\.|\[\]/).find(isReservedName);
         if (reserved !== undefined)
           err(joinPath(path, attr), `"${reserved}" is a reserved name (a JavaScript object key); rename it`);
         set.add(attr);
@@ -123,6 +126,8 @@ export function checkPolicyReferences(file: PolicyFile): PolicyError[] {
           }
         }
       }
+      const linkPath = joinPath(typePath, 'identityLink');
+      for (const e of checkElementPaths(t, path, linkPath)) errors.push(e);
       attributesByType.set(`${source}\u0000${type}`, set);
       if (t.identityLink !== undefined) {
         const lp = joinPath(joinPath(joinPath(joinPath('sources', source), 'types'), type), 'identityLink');
@@ -193,5 +198,7 @@ export function checkPolicyReferences(file: PolicyFile): PolicyError[] {
       }
     }
   }
+  for (const e of checkEngagement(file)) errors.push(e);
+  for (const e of checkProcessingRecords(file)) errors.push(e);
   return errors;
 }

@@ -9,6 +9,38 @@ import { ATTRIBUTE_PATH, DESTINATION_NAME, DOTTED_NAME, TOPIC_NAME } from './nam
 const stringList = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
 const key = '^[a-z][a-z0-9_-]*(\\.[a-z0-9_-]+)*$';
 
+const text = { type: 'string', minLength: 1 } as const;
+
+/** A purpose's entry in the record of processing (Art. 30(1)); every field is required. */
+const processingRecord = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'dataCategories',
+    'subjectCategories',
+    'recipients',
+    'thirdCountryTransfers',
+    'erasure',
+    'securityMeasures',
+  ],
+  properties: {
+    dataCategories: { type: 'array', minItems: 1, items: { type: 'string', pattern: key } },
+    subjectCategories: { ...stringList, minItems: 1 },
+    recipients: stringList,
+    thirdCountryTransfers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['country', 'recipient', 'safeguard'],
+        properties: { country: text, recipient: text, safeguard: text },
+      },
+    },
+    erasure: text,
+    securityMeasures: { ...stringList, minItems: 1 },
+  },
+} as const;
+
 export const POLICY_FILE_SCHEMA = {
   $id: 'https://consent-governance.local/policy-file.json',
   type: 'object',
@@ -17,6 +49,8 @@ export const POLICY_FILE_SCHEMA = {
   properties: {
     version: { type: ['string', 'number'] },
     controller: { type: 'string' },
+    controllerContact: text,
+    dataProtectionOfficer: text,
     options: {
       type: 'object',
       additionalProperties: false,
@@ -45,6 +79,7 @@ export const POLICY_FILE_SCHEMA = {
           description: { type: 'string' },
           directMarketing: { type: 'boolean' },
           necessary: { type: 'boolean' },
+          record: processingRecord,
         },
       },
     },
@@ -161,6 +196,7 @@ export const POLICY_FILE_SCHEMA = {
                   required: ['aliasPath', 'requiresPurpose'],
                   properties: { aliasPath: { type: 'string' }, requiresPurpose: { type: 'string' } },
                 },
+                engagement: { type: 'boolean' },
               },
             },
           },
