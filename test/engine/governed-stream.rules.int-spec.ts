@@ -154,7 +154,8 @@ describe('the governed stream, end to end on a real broker', () => {
     const sent = destinationRecords
       .filter((r) => r.headers['record-kind'] === 'data' && r.headers['decision-id'] !== undefined)
       .map((r) => JSON.parse(r.value ?? '{}') as GovernedDataValue)
-      .filter((v) => v.type === 'order.completed' && v.subject.startsWith('ps_'));
+      // Segmentation's records: keyed by its pseudonyms (the active key id of the tests' keyring).
+      .filter((v) => v.type === 'order.completed' && v.subject.startsWith(`${PSEUDONYM_KEYS.activeKeyId}:`));
     const lines = sent.flatMap((v) => (Array.isArray(v.data.items) ? (v.data.items as object[]) : []));
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(Object.keys(line).sort()).toEqual(['productGroup', 'sku']);
