@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GovernanceProcessor, loadPolicy } from '@app/policy';
+import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor, loadPolicy } from '@app/policy';
 import { generateEventStream } from '@app/sample';
 import { costByKind, formatCostByKind } from './policy-breakdown';
-import { DEMO_PSEUDONYM_KEYRING } from '@app/policy';
 
 // Decision core vs a same-run baseline of JSON.parse + JSON.stringify of the same event strings.
 // Events are generated once up front; outputs are serialised (as the engine would) and dropped.

@@ -2,14 +2,14 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import {
+  DEMO_PSEUDONYM_KEYRING,
   type ExportedState,
   isQuarantinedState,
-  replayLines,
   type ProcessResult,
+  replayLines,
   type SubjectState,
 } from '@app/policy';
 import { examplePolicy } from './rule-fixture.harness';
-import { DEMO_PSEUDONYM_KEYRING } from '@app/policy';
 
 /**
  * The hostile-input corpus: each case sends one piece of input after an optional setup, and

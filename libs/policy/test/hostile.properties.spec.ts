@@ -1,8 +1,7 @@
 import fc from 'fast-check';
-import { GovernanceProcessor, type SubjectState } from '@app/policy';
+import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor, type SubjectState } from '@app/policy';
 import { evidenceEvent, SUBJECT } from './hostile.harness';
 import { examplePolicy } from './rule-fixture.harness';
-import { DEMO_PSEUDONYM_KEYRING } from '@app/policy';
 
 /**
  * Every generated value carries this marker; it must never reach a reason or lineage record.

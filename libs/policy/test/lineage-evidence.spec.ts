@@ -5,10 +5,9 @@ import type {
   LineageRecord,
 } from '@app/contracts';
 import { parse } from 'yaml';
-import { GovernanceProcessor } from '@app/policy';
+import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor } from '@app/policy';
 import { generateEventStream } from '@app/sample';
 import { EXAMPLE_POLICY_TEXT, examplePolicy } from './rule-fixture.harness';
-import { DEMO_PSEUDONYM_KEYRING } from '@app/policy';
 
 /**
  * R27: every decision is logged as evidence, and the consent a forwarded attribute or a contact

@@ -1,8 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DecisionLineageRecord } from '@app/contracts';
-import { GovernanceProcessor, loadPolicy, type CompiledPolicy, type ProcessResult } from '@app/policy';
-import { DEMO_PSEUDONYM_KEYRING } from '@app/policy';
+import {
+  type CompiledPolicy,
+  DEMO_PSEUDONYM_KEYRING,
+  GovernanceProcessor,
+  loadPolicy,
+  type ProcessResult,
+} from '@app/policy';
 
 /** Test helpers for nested payloads (R28): the nested test policy and one event through it. */
 export const nestedPolicy: CompiledPolicy = loadPolicy(

@@ -1,10 +1,9 @@
 import fc from 'fast-check';
 import type { DecisionLineageRecord } from '@app/contracts';
 import { generateEventStream } from '@app/sample';
-import { GovernanceProcessor } from '@app/policy';
+import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor } from '@app/policy';
 import { consentEvent, examplePolicy, sourceEvent } from './rule-fixture.harness';
 import { DECLARED_NESTED, isDeclaredPath, runNested, valuePaths } from './nested-payload.harness';
-import { DEMO_PSEUDONYM_KEYRING } from '@app/policy';
 
 /** Every member name the nested policy declares, at any level: undeclared junk never uses one. */
 const DECLARED_NAMES = new Set([...DECLARED_NESTED].flatMap((p) => p.split(/\.|\[\]/)));

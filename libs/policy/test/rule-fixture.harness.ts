@@ -1,8 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse } from 'yaml';
-import { GovernanceProcessor, loadPolicy, type CompiledPolicy, type ProcessResult } from '@app/policy';
-import { DEMO_PSEUDONYM_KEYRING } from '@app/policy';
+import {
+  type CompiledPolicy,
+  DEMO_PSEUDONYM_KEYRING,
+  GovernanceProcessor,
+  loadPolicy,
+  type ProcessResult,
+} from '@app/policy';
 
 /** Shared test helpers: the example policy, CloudEvent builders, a processor run. */
 export const EXAMPLE_POLICY_TEXT = readFileSync(

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GovernanceProcessor, loadPolicy } from '@app/policy';
+import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor, loadPolicy } from '@app/policy';
 import { generateEventStream } from './event-stream.generator';
-import { DEMO_PSEUDONYM_KEYRING } from '@app/policy';
 
 const policy = loadPolicy(
   readFileSync(join(__dirname, '..', '..', '..', 'policies', 'example.yaml'), 'utf8'),

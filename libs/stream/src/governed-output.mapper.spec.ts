@@ -2,11 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type KafkaMessage } from 'kafkajs';
 import { type OutputRecord } from '@app/kafka';
-import { GovernanceProcessor, loadPolicy, type ProcessResult } from '@app/policy';
+import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor, loadPolicy, type ProcessResult } from '@app/policy';
 import { generateEventStream } from '@app/sample';
 import { engineTopics } from './engine-topics';
 import { emptyTally, toOutputRecords, type OutcomeTally } from './governed-output.mapper';
-import { DEMO_PSEUDONYM_KEYRING } from '@app/policy';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const policy = loadPolicy(readFileSync(join(ROOT, 'policies', 'example.yaml'), 'utf8'), {

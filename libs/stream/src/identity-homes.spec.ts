@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GovernanceProcessor, loadPolicy } from '@app/policy';
+import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor, loadPolicy } from '@app/policy';
 import { generateEventStream } from '@app/sample';
 import { IdentityHomes } from './identity-homes';
 import { KeyPartitions } from './key-partitions';
-import { DEMO_PSEUDONYM_KEYRING } from '@app/policy';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const policy = loadPolicy(readFileSync(join(ROOT, 'policies', 'example.yaml'), 'utf8'), {

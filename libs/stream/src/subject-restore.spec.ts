@@ -1,10 +1,15 @@
 import { type KafkaMessage } from 'kafkajs';
-import { emptySubjectState, GovernanceProcessor, loadPolicy, QUARANTINED } from '@app/policy';
+import {
+  DEMO_PSEUDONYM_KEYRING,
+  emptySubjectState,
+  GovernanceProcessor,
+  loadPolicy,
+  QUARANTINED,
+} from '@app/policy';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { restoreSubject, type SubjectRestore } from './subject-restore';
 import { type PendingDeadLetter } from './stream-task';
-import { DEMO_PSEUDONYM_KEYRING } from '@app/policy';
 
 const policy = loadPolicy(
   readFileSync(join(__dirname, '..', '..', '..', 'policies', 'example.yaml'), 'utf8'),
