@@ -15,6 +15,7 @@ import {
   testKafka,
   uniquePrefix,
 } from './support/engine-stream.kit';
+import { caseLines, caseOutputOf, checkCase, loadRuleCases } from '../../libs/policy/test/rule-case.check';
 
 const BAD_INPUTS = join(__dirname, 'bad-inputs');
 
@@ -48,6 +49,13 @@ function leafPaths(data: Record<string, unknown>, prefix = ''): string[] {
   });
 }
 
+/** The rule cases (auditor scenarios included) on the example policy, each under its own prefix. */
+const ruleCases = loadRuleCases().flatMap((c, i) => {
+  const prefix = `case${i + 1}-`;
+  const lines = caseLines(c, prefix);
+  return lines === null ? [] : [{ c, prefix, lines }];
+});
+
 describe('the governed stream, end to end on a real broker', () => {
   let broker: KafkaUnderTest;
   let kafka: Kafka;
@@ -71,7 +79,11 @@ describe('the governed stream, end to end on a real broker', () => {
       maxQueuedPerPartition: 1000,
       createTopics: true,
     });
-    const lines = [...generateEventStream({ seed: 3, customers: 32 }), ...corpus.flatMap((c) => c.lines)];
+    const lines = [
+      ...generateEventStream({ seed: 3, customers: 32 }),
+      ...ruleCases.flatMap((r) => r.lines),
+      ...corpus.flatMap((c) => c.lines),
+    ];
     await produceLines(kafka, engine.topics, lines);
     const expected = dryRun(lines, engine.topics);
     const out = await readEngineOutput(kafka, engine.topics, expected);
@@ -170,6 +182,24 @@ describe('the governed stream, end to end on a real broker', () => {
     expect(clicks).toContain('forward R23');
     expect(clicks).toContain('withhold R23');
   });
+
+  it.each(ruleCases.map((r) => [r.c.name, r] as const))(
+    'decides the rule case "%s" as the rule runner expects',
+    (_name, { c, prefix }) => {
+      // A destination record names its decision; the decision's lineage names event and destination.
+      const decided = new Map<string, { eventId: string | null; destination: string }>();
+      for (const l of lineage)
+        if (l.kind === 'decision' || l.kind === 'suppression') decided.set(l.decisionId, l);
+      const records = destinationRecords.flatMap((r) => {
+        const d = decided.get(r.headers['decision-id'] ?? '');
+        if (d === undefined) return [];
+        const value = JSON.parse(r.value ?? '{}') as GovernedDataValue | { kind: 'suppression' };
+        const data = value.kind === 'data' ? value.data : undefined;
+        return [{ eventId: d.eventId, destination: d.destination, ...(data === undefined ? {} : { data }) }];
+      });
+      expect(checkCase(c, caseOutputOf(prefix, lineage, records))).toEqual([]);
+    },
+  );
 
   it('links identities only under cookie consent (R25) and recorded it in lineage', () => {
     const links = lineage.filter((l) => l.kind === 'identity-link');

@@ -26,19 +26,20 @@ const consent = {
   source: 'consent-service',
   type: 'consent.evidence',
   time: '2025-03-01T10:00:00Z',
-  subject: 'Bob@Example.com',
+  subject: 'Cookie-7',
   data: {
     evidenceId: 'ev1',
     kind: 'cookie-banner',
-    subject: { key: 'Bob@Example.com' },
+    subject: { key: 'Cookie-7' },
     timestamp: '2025-03-01T10:00:00Z',
     cmp: 'c',
     formVersion: 'banner-v1',
     textVersion: 't',
-    action: 'accept_all',
-    uiLayer: 1,
+    // Layer 2: personalisation and marketing cookies, which page views for segmentation need.
+    action: 'save_choices',
+    uiLayer: 2,
     language: 'da',
-    purposes: [],
+    purposes: ['seg.web_behaviour', 'cookie.marketing'],
     sourceChannel: 'web',
   },
 };
@@ -48,7 +49,8 @@ const pageView = {
   source: 'web',
   type: 'page.viewed',
   time: '2025-03-01T10:05:00Z',
-  subject: 'Bob@Example.com',
+  // Keyed by the device (the cookie id) that gave the banner consent, so segmentation gets the view.
+  subject: 'Cookie-7',
   data: { page: { url: '/a' } },
 };
 
@@ -64,8 +66,8 @@ describe('pseudonyms in records and lineage', () => {
     const result = run(keyring);
     const data = result.records.find((r) => r.destination === 'segmentation');
     const lineage = result.lineage.find((l) => l.kind === 'decision');
-    expect(data?.key).toBe(destinationPseudonym(keyring, 'segmentation', 'bob@example.com'));
-    expect(lineage?.subject).toBe(lineagePseudonym(keyring, 'Bob@Example.com'));
+    expect(data?.key).toBe(destinationPseudonym(keyring, 'segmentation', 'Cookie-7'));
+    expect(lineage?.subject).toBe(lineagePseudonym(keyring, 'Cookie-7'));
     expect(data?.key).toMatch(/^2026-12:[0-9a-f]{32}$/);
     expect(lineage?.subject).toMatch(/^2026-12:[0-9a-f]{32}$/);
     expect(data?.key.slice(8)).not.toBe(lineage?.subject?.slice(8));
@@ -78,13 +80,13 @@ describe('pseudonyms in records and lineage', () => {
       r.lineage.find((l) => l.kind === 'decision')?.subject;
     expect(subject(before)).toMatch(/^2025-06:/);
     expect(subject(after)).toMatch(/^2026-12:/);
-    expect(subject(before)).toBe(lineagePseudonym(ring('2026-12'), 'bob@example.com', '2025-06'));
+    expect(subject(before)).toBe(lineagePseudonym(ring('2026-12'), 'Cookie-7', '2025-06'));
   });
 
   it('name a dead letter by its canonical subject, as every other lineage record', () => {
     const keyring = ring('2026-12');
     const p = new GovernanceProcessor(examplePolicy, { pseudonymKeys: keyring });
-    const r = p.process({ ...pageView, source: 'nowhere' });
+    const r = p.process({ ...pageView, source: 'nowhere', subject: ' Bob@Example.com' });
     expect(r.deadLetter?.code).toBe('unknown-source');
     expect(r.lineage[0]?.subject).toBe(lineagePseudonym(keyring, 'bob@example.com'));
   });

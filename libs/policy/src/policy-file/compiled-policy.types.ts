@@ -65,6 +65,19 @@ export interface EventTypeSpec {
   readonly identityLink?: { readonly aliasPath: string; readonly requiresPurpose: Purpose };
   /** Personal open/click events: only the engagement-tracking purpose may carry them (R23). */
   readonly engagement: boolean;
+  /** The device identifier (G1): `subject`, or the identity link's alias path; absent: none. */
+  readonly device?: string;
+  /**
+   * Per purpose key, the consents using this type's attributes for it needs besides the purpose's
+   * own consent of the person (e.g. the device's `cookie.marketing` for web behaviour); absent: none.
+   */
+  readonly requirements?: ReadonlyMap<string, readonly ConsentRequirement[]>;
+}
+
+/** A consent a use needs, and whose it is (the device's cookie choice, or the person's). */
+export interface ConsentRequirement {
+  readonly purpose: Purpose;
+  readonly holder: 'device' | 'person';
 }
 
 /** E-mail/SMS marketing scope of a destination's messages (G3). */

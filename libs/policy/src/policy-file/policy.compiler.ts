@@ -5,6 +5,7 @@ import type {
   AttributeNode,
   AttributePlan,
   CompiledPolicy,
+  ConsentRequirement,
   ConsentForm,
   DeclaredAttribute,
   Destination,
@@ -15,7 +16,7 @@ import { eventTypeKey, type TopicBinding } from './compiled-policy.types';
 import { CONSENT_EVIDENCE_TOPIC, sourceTopic } from '@app/contracts/topic-names';
 import type { PolicyError } from './policy-error';
 import { joinPath } from './policy-error';
-import type { ConsentFormFile, PolicyFile } from './policy-file.types';
+import type { ConsentFormFile, ConsentRequirementFile, EventTypeFile, PolicyFile } from './policy-file.types';
 import { ELEMENT_MARK } from './name-rules';
 import { itemsSchemaAt, readShape, schemaAt } from './value-shape';
 
@@ -160,6 +161,8 @@ export function compilePolicy(
                 aliasPath: t.identityLink.aliasPath,
                 requiresPurpose: purpose(t.identityLink.requiresPurpose),
               },
+        ...(t.device === undefined ? {} : { device: t.device }),
+        ...requirementsOf(file, t, purpose),
       });
     }
   }
@@ -305,6 +308,28 @@ function compileInputTopics(
         message: `topic "${d.topic}" is also an input topic`,
       });
   return { sourceTopics, evidenceTopic, inputTopics };
+}
+
+/**
+ * An event type's consent requirements per purpose: the purpose's own (`purposes.<p>.requires`, for
+ * every type with an attribute collected for it), then the type's (`requires`). Empty: none.
+ */
+function requirementsOf(
+  file: PolicyFile,
+  t: EventTypeFile,
+  purpose: (key: string) => Purpose,
+): { requirements?: ReadonlyMap<string, readonly ConsentRequirement[]> } {
+  const out = new Map<string, ConsentRequirement[]>();
+  const add = (p: string, list: readonly ConsentRequirementFile[] | undefined): void => {
+    if (list === undefined || list.length === 0) return;
+    const all = out.get(p) ?? [];
+    for (const r of list) all.push({ purpose: purpose(r.purpose), holder: r.holder });
+    out.set(p, all);
+  };
+  const collected = new Set(Object.values(t.attributes).flatMap((a) => a.purposes));
+  for (const p of collected) add(p, file.purposes[p]?.requires);
+  for (const [p, list] of Object.entries(t.requires ?? {})) add(p, list);
+  return out.size === 0 ? {} : { requirements: out };
 }
 
 function bySource(specs: Iterable<EventTypeSpec>): Map<string, Map<string, EventTypeSpec>> {

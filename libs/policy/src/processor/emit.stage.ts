@@ -149,7 +149,7 @@ export class RecordEmitter {
       rule: 'R25',
       reason: link.linked
         ? `linked under ${link.purpose} consent`
-        : `no valid consent for ${link.purpose} on the identifier; the identities stay separate`,
+        : `no valid consent for ${link.purpose} on the identifier (${link.refusedBy?.reason ?? 'no-consent'} / ${link.refusedBy?.rule ?? 'R4'}); the identities stay separate`,
     };
   }
 
