@@ -6,7 +6,7 @@ import { consumeUntil, provideKafka, type KafkaUnderTest } from '@app/testing';
 import { startGovernedStream, type GovernedStream, type GovernedStreamConfig } from '@app/stream';
 import {
   POLICY_FILE,
-  PSEUDONYM_KEY,
+  PSEUDONYM_KEYS,
   produceLines,
   testKafka,
   uniquePrefix,
@@ -83,7 +83,7 @@ describe('state expiry in the engine', () => {
     const config: GovernedStreamConfig = {
       kafka: { brokers, clientId: 'engine-expiry' },
       policyFile,
-      pseudonymKey: PSEUDONYM_KEY,
+      pseudonymKeys: PSEUDONYM_KEYS,
       groupId: `engine-${randomUUID().slice(0, 8)}`,
       topicPrefix: uniquePrefix('expiry'),
       partitions: 2,

@@ -75,6 +75,7 @@ export const POLICY_FILE_SCHEMA = {
         engagementTrackingPurpose: { type: 'string' },
         maxEvidenceSkewSeconds: { type: 'integer', minimum: 0 },
         consentEvidenceSources: { ...stringList, minItems: 1, maxItems: 32 },
+        consentEvidenceTopic: { type: 'string', pattern: TOPIC_NAME },
         stateHorizonDays: { type: ['integer', 'null'], minimum: 1, maximum: 3650 },
         doubleOptInConfirmationDays: { type: ['integer', 'null'], minimum: 1, maximum: 365 },
       },
@@ -183,6 +184,7 @@ export const POLICY_FILE_SCHEMA = {
         required: ['types'],
         properties: {
           description: { type: 'string' },
+          topic: { type: 'string', pattern: TOPIC_NAME },
           types: {
             type: 'object',
             minProperties: 1,

@@ -12,7 +12,7 @@ export interface PolicyFile {
   marketing?: MarketingFile;
   consentForms: Record<string, ConsentFormFile>;
   compatibilityAssessments?: CompatibilityAssessmentFile[];
-  sources: Record<string, { description?: string; types: Record<string, EventTypeFile> }>;
+  sources: Record<string, SourceFile>;
   destinations: Record<string, DestinationFile>;
 }
 
@@ -27,6 +27,8 @@ export interface PolicyOptionsFile {
   maxEvidenceSkewSeconds?: number;
   /** CloudEvent `source` values consent evidence is accepted from. */
   consentEvidenceSources?: string[];
+  /** The topic consent evidence is read from (default `consent.evidence`). */
+  consentEvidenceTopic?: string;
   /**
    * Days a subject's state is kept after its last event (longer while a grant can still permit;
    * an objection for ever). Must exceed how late data can arrive. Null or absent: for ever.
@@ -34,6 +36,13 @@ export interface PolicyOptionsFile {
   stateHorizonDays?: number | null;
   /** Days a double opt-in sign-up waits for its confirmation. Null or absent: no limit. */
   doubleOptInConfirmationDays?: number | null;
+}
+
+/** A source system: the topic it writes (default `source.<name>`) and its event types. */
+export interface SourceFile {
+  description?: string;
+  topic?: string;
+  types: Record<string, EventTypeFile>;
 }
 
 export interface PurposeFile {

@@ -1,4 +1,5 @@
 import { consentEvent, EXAMPLE_POLICY_TEXT, sourceEvent } from '../../test/rule-fixture.harness';
+import { DEMO_PSEUDONYM_KEYRING } from '../decision/pseudonym-keys';
 import { loadPolicy } from '../policy-file/policy-file.loader';
 import { GovernanceProcessor } from './governance.processor';
 import type { ProcessResult } from './processor.types';
@@ -17,7 +18,8 @@ const policy = loadPolicy(
   ),
   { fileName: 'expiry.yaml' },
 );
-const fresh = (): GovernanceProcessor => new GovernanceProcessor(policy, { pseudonymKey: 'k' });
+const fresh = (): GovernanceProcessor =>
+  new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
 
 const cookies = (id: string, subject: string, day: number): Input =>
   consentEvent({

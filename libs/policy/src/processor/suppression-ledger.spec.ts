@@ -1,5 +1,6 @@
 import type { SuppressionStateRecord } from '@app/contracts/governed-record.types';
 import { consentEvent, EXAMPLE_POLICY_TEXT } from '../../test/rule-fixture.harness';
+import { DEMO_PSEUDONYM_KEYRING } from '../decision/pseudonym-keys';
 import { loadPolicy } from '../policy-file/policy-file.loader';
 import { GovernanceProcessor } from './governance.processor';
 import type { ProcessResult } from './processor.types';
@@ -30,7 +31,7 @@ const suppressed = (r: ProcessResult): readonly string[] | undefined => {
 
 describe('the suppression ledger behind the compacted suppression topic', () => {
   it('keeps the union of suppressions, lifts a purpose granted again, and ends in a tombstone', () => {
-    const p = new GovernanceProcessor(policy, { pseudonymKey: 'k' });
+    const p = new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
     p.process(cookies('c1', 0, ['cookie.statistics', 'seg.web_behaviour', 'cookie.marketing']));
     p.process(
       consentEvent({
@@ -118,7 +119,7 @@ describe('the suppression ledger behind the compacted suppression topic', () => 
   });
 
   it('keeps a ledger key read back from the changelog a key, whatever it is named', () => {
-    const p = new GovernanceProcessor(policy, { pseudonymKey: 'k' });
+    const p = new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
     const stored = JSON.parse(
       '{"v":2,"purposes":{},"marketing":[],"pending":{},"withdrawn":{},"refused":{},"contactRefused":null,' +
         '"objection":null,"seen":[],"linkedTo":null,"lastAt":0,"suppressed":{"__proto__":["seg.purchase_history","seg.web_behaviour"]}}',
@@ -134,7 +135,7 @@ describe('the suppression ledger behind the compacted suppression topic', () => 
   });
 
   it('writes nothing for evidence that changes no suppression', () => {
-    const p = new GovernanceProcessor(policy, { pseudonymKey: 'k' });
+    const p = new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
     expect(p.process(cookies('c1', 0, ['seg.web_behaviour'])).suppressionStates).toBeUndefined();
     expect(
       p.process(withdraw('w1', 1, { purposes: ['cookie.statistics'] })).suppressionStates,
