@@ -27,6 +27,8 @@ export interface PolicyOptionsFile {
   maxEvidenceSkewSeconds?: number;
   /** CloudEvent `source` values consent evidence is accepted from. */
   consentEvidenceSources?: string[];
+  /** Purposes a Global Privacy Control signal (`Sec-GPC: 1`) objects to: those that sell or share data. */
+  gpcObjectsTo?: string[];
 }
 
 export interface PurposeFile {
@@ -96,7 +98,15 @@ export interface ConsentFormFile {
     companiesVisible: boolean;
   };
   affirmativeActions: string[];
+  /**
+   * A cookie banner run by a consent platform: per platform, per banner choice, the platform's
+   * categories that must all be granted for the choice to count (R5, R6).
+   */
+  cmpCategories?: Partial<Record<CmpName, Record<string, string[]>>>;
 }
+
+/** Consent platforms whose signals the adapters map onto a banner's choices. */
+export type CmpName = 'cookiebot' | 'onetrust' | 'consentMode' | 'tcf';
 
 export interface CompatibilityAssessmentFile {
   id: string;
