@@ -68,8 +68,9 @@ export type AdapterResult =
       readonly ok: true;
       readonly evidence: ConsentEvidence;
       /**
-       * Platform categories granted that mapped to purposes the banner's first layer does not
-       * show; left out of the evidence (R2). Names from the policy, never input values.
+       * Banner choices whose platform categories were all granted but whose purposes the
+       * banner's first layer does not show: left out of the evidence (R2). Choice names from the
+       * policy, never input values.
        */
       readonly leftOut: readonly string[];
     }
