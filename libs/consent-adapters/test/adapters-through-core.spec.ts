@@ -1,4 +1,4 @@
-import { GovernanceProcessor, type CompiledPolicy } from '@app/policy';
+import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor, type CompiledPolicy } from '@app/policy';
 import type { ConsentEvidence } from '@app/contracts/consent-evidence.contract';
 import type { AdapterResult } from '../src/adapter.types';
 import { adaptConsentMode, adaptCookiebot, adaptGpc, adaptOneTrust, adaptOwnBanner, adaptTcf } from '../src';
@@ -32,7 +32,7 @@ function evidenceEvent(e: ConsentEvidence, id: string, time = RECEIVED_AT): Reco
 
 /** The purposes the subject holds after folding the adapters' evidence in order. */
 function heldAfter(results: readonly AdapterResult[]): { held: string[]; processor: GovernanceProcessor } {
-  const processor = new GovernanceProcessor(policy, { pseudonymKey: 'test-key' });
+  const processor = new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
   let held: string[] = [];
   results.forEach((r, i) => {
     const out = processor.process(evidenceEvent(evidenceOf(r), `ce-${i}`));
