@@ -160,6 +160,7 @@ export class GovernanceProcessor {
     const hashes = [eventIdHash(event.id), evidenceIdHash(evidence.evidenceId)];
     if (this.subjects.isDuplicate(subject, ...hashes)) return this.duplicate(decoded, context);
     this.subjects.remember(subject, ...hashes);
+    this.subjects.willChange(subject); // the fold below writes the state
     const decided = decideEvidence(this.policy, evidence, state, at, decoded.unreadable !== null);
     const emitted = this.emit.evidence(event, evidence, subject, decided);
     const result: ProcessResult = {

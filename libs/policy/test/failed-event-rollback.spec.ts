@@ -1,0 +1,65 @@
+import { generateEventStream } from '@app/sample';
+import { type CompiledPolicy, GovernanceProcessor } from '@app/policy';
+import { RecordEmitter } from '../src/processor/emit.stage';
+import { examplePolicy } from './rule-fixture.harness';
+
+/**
+ * The rollback of a failed event is an undo log written where state changes (the window of recent
+ * ids, the fold, identity links), not a copy of every touched state. This proves it over a whole
+ * generated stream with every hard case: each event first fails after everything was decided (the
+ * emit stage throws), then is processed for real. After each failure every state must be
+ * byte-identical to that of a processor that saw no failures, and so must every decision after it.
+ * A write to the state that the undo log misses shows up here.
+ */
+function withWindow(policy: CompiledPolicy, duplicateWindow: number): CompiledPolicy {
+  return { ...policy, options: { ...policy.options, duplicateWindow } };
+}
+
+function states(p: GovernanceProcessor): Map<string, string> {
+  return new Map([...p.subjectKeys()].map((k) => [k, JSON.stringify(p.exportState(k))]));
+}
+
+describe('a failed event leaves no trace (undo log over a generated stream)', () => {
+  let failNext = false;
+  beforeEach(() => {
+    for (const stage of ['source', 'evidence'] as const) {
+      const original = RecordEmitter.prototype[stage] as (...args: unknown[]) => unknown;
+      jest.spyOn(RecordEmitter.prototype, stage).mockImplementation(function (
+        this: RecordEmitter,
+        ...args: unknown[]
+      ) {
+        if (failNext) {
+          failNext = false;
+          throw new Error('defect after the decision');
+        }
+        return original.apply(this, args);
+      } as never);
+    }
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  // 256: the example policy's window; 1: every append pushes an entry out (evidence appends two).
+  it.each([256, 1])('duplicate window %i', (window) => {
+    const policy = withWindow(examplePolicy, window);
+    const lines = generateEventStream({ seed: 11, customers: 200 });
+    expect(lines.length).toBeGreaterThan(800);
+    const failing = new GovernanceProcessor(policy, { pseudonymKey: 'k' });
+    const clean = new GovernanceProcessor(policy, { pseudonymKey: 'k' });
+    let failed = 0;
+    for (const line of lines) {
+      failNext = true;
+      const attempt = failing.process(line);
+      if (!failNext) {
+        // The emitter was reached and threw: the event must be an internal error that changed nothing.
+        failed++;
+        expect(attempt.deadLetter?.code).toBe('internal-error');
+        expect(attempt.stateChanges).toEqual([]);
+        expect(states(failing)).toEqual(states(clean));
+      }
+      failNext = false;
+      expect(JSON.stringify(failing.process(line))).toBe(JSON.stringify(clean.process(line)));
+    }
+    expect(failed).toBeGreaterThan(lines.length / 2);
+    expect(states(failing)).toEqual(states(clean));
+  });
+});
