@@ -2,9 +2,14 @@
  * `npm run bench:engine`: at least 200,000 generated events through the governed stream (transactions,
  * lineage, changelog on) on the local broker and, in the same run, through a bare kafkajs
  * consume → produce passthrough with the same topics, partitions and batch settings; then the
- * end-to-end latency at half the measured maximum rate; then the output floor (the engine's own
- * outputs produced again from memory, see output-floor.ts); ends with one JSON line.
+ * end-to-end latency at half the measured maximum rate; then the bytes the engine wrote per input and
+ * the output floor (the engine's own outputs produced again from memory, see output-floor.ts).
+ *
+ * Without BENCH_IDENTITY_ROUTING it measures both routing settings, each in a child process of its
+ * own (so each peak RSS is its own): off, then the engine's default (`auto`, on for the example
+ * policy). Each run prints its JSON line; the last line holds both.
  */
+import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { type Kafka } from 'kafkajs';
 import { createKafkaClient, ensureTopics, producerConfig, streamTopic, withReplication } from '@app/kafka';
@@ -16,8 +21,9 @@ import {
   topicReplication,
 } from '@app/service-kit/config/kafka-client-settings';
 import { startGovernedStream, type GovernedStream } from '@app/stream';
-import { runOutputFloor } from './output-floor';
+import { readOutputs, runOutputFloor } from './output-floor';
 import { runPassthrough } from './passthrough';
+import { type StepFigures, StepStats } from './step-stats';
 
 // The services' Kafka variables (KAFKA_BROKERS, TLS, SASL, replication), validated as they are.
 const SETTINGS = kafkaSettingsFromEnv(process.env);
@@ -29,8 +35,11 @@ const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? '3');
 const LATENCY_EVENTS = Number(process.env.BENCH_LATENCY_EVENTS ?? '20000');
 // Identity routing (router task + routed topic) as the engine setting ENGINE_IDENTITY_ROUTING:
 // auto (the engine's default), true or false.
-const ROUTING_SETTING = process.env.BENCH_IDENTITY_ROUTING ?? process.env.ENGINE_IDENTITY_ROUTING ?? 'auto';
+// Unset: both settings, one child process each (see the module note).
+const ROUTING_SETTING = process.env.BENCH_IDENTITY_ROUTING ?? process.env.ENGINE_IDENTITY_ROUTING;
 const IDENTITY_ROUTING = ROUTING_SETTING === 'auto' ? 'auto' : ROUTING_SETTING === 'true';
+// BENCH_FLOOR=false skips producing the outputs again (their sizes are still reported).
+const FLOOR = process.env.BENCH_FLOOR !== 'false';
 const MAX_BYTES_PER_PARTITION = 1048576;
 const STEP_RECORDS = Number(process.env.BENCH_MAX_STEP_RECORDS ?? '2000');
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -66,7 +75,7 @@ async function latencyAt(
   kafka: Kafka,
   engine: GovernedStream,
   rate: number,
-): Promise<{ p50: number; p99: number; sent: number }> {
+): Promise<{ p50: number; p99: number; sent: number; sentBytes: number }> {
   const lines = generateEventStream({ seed: 2, customers: Math.ceil(LATENCY_EVENTS / 4) }).slice(
     0,
     LATENCY_EVENTS,
@@ -130,18 +139,20 @@ async function latencyAt(
   const at = (q: number): number =>
     latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
   say(`  latency sample: ${latencies.length} events (lineage records seen ${seen})`);
-  return { p50: at(0.5), p99: at(0.99), sent: lines.length };
+  const sentBytes = lines.reduce((n, l) => n + Buffer.byteLength(l), 0);
+  return { p50: at(0.5), p99: at(0.99), sent: lines.length, sentBytes };
 }
 
-async function main(): Promise<void> {
+async function runOne(): Promise<void> {
   const run = randomUUID().slice(0, 8);
   const prefix = `bench-${run}.`;
   const kafka = createKafkaClient(CLIENT);
   const lines = generateEventStream({ seed: 1, customers: CUSTOMERS });
   say(
-    `engine bench: ${lines.length} generated events, ${PARTITIONS} partitions per topic, identity routing setting ${ROUTING_SETTING}`,
+    `engine bench: ${lines.length} generated events, ${PARTITIONS} partitions per topic, identity routing setting ${ROUTING_SETTING ?? 'auto'}`,
   );
 
+  const stats = new StepStats();
   const engine = await startGovernedStream({
     kafka: CLIENT,
     replication: REPLICATION,
@@ -156,6 +167,7 @@ async function main(): Promise<void> {
     maxQueuedPerPartition: 10000,
     createTopics: true,
     identityRouting: IDENTITY_ROUTING,
+    observer: stats.observer,
   });
   say(
     `  identity routing ${engine.identityRouting ? 'on' : 'off'} (router task, routed topic, state handover)`,
@@ -163,7 +175,9 @@ async function main(): Promise<void> {
   await publishLines(kafka, engine.topics, lines);
   const timed = await engineRate(engine, lines.length);
   const enginePerS = (timed.events / timed.ms) * 1000;
+  const atMax = stats.take();
   say(`  engine: ${timed.events} events in ${timed.ms.toFixed(0)} ms = ${enginePerS.toFixed(0)} events/s`);
+  say(`  steps: ${describeSteps(atMax)}`);
 
   const out = `${prefix}bench.passthrough.out`;
   const admin = kafka.admin();
@@ -184,7 +198,10 @@ async function main(): Promise<void> {
 
   const rate = Math.max(100, Math.floor(enginePerS / 2));
   say(`  latency at ${rate} events/s offered (half the engine's maximum):`);
-  const { p50, p99, sent } = await latencyAt(kafka, engine, rate);
+  stats.take();
+  const { p50, p99, sent, sentBytes } = await latencyAt(kafka, engine, rate);
+  const atHalf = stats.take();
+  say(`  steps: ${describeSteps(atHalf)}`);
   await engine.stop();
   // Peak RSS of the engine phases, taken before the floor holds every output in memory.
   const rssMb = process.resourceUsage().maxRSS / 1024;
@@ -196,7 +213,7 @@ async function main(): Promise<void> {
   await listing.connect();
   const outputTopics = (await listing.listTopics()).filter((t) => t.startsWith(prefix) && !inputs.has(t));
   await listing.disconnect();
-  const floor = await runOutputFloor({
+  const options = {
     kafka,
     outputTopics,
     copyPrefix: 'floor.',
@@ -204,34 +221,62 @@ async function main(): Promise<void> {
     inputs: lines.length + sent,
     stepInputs: STEP_RECORDS,
     replication: REPLICATION,
-  });
+  };
+  const outputs = await readOutputs(kafka, options);
+  const floor = FLOOR ? await runOutputFloor(options, outputs) : null;
   const mb = (n: number): string => (n / 1e6).toFixed(1);
   say(
-    `  output floor: ${floor.records} records, ${mb(floor.bytes)} MB (` +
-      [...floor.bytesPerTopic]
+    `  outputs: ${outputs.records} records, ${mb(outputs.bytes)} MB (` +
+      [...outputs.bytesPerTopic]
         .sort((a, b) => b[1] - a[1])
         .map(([t, n]) => `${t.slice(prefix.length)} ${mb(n)}`)
         .join(', ') +
-      `) produced again in ${floor.durationMs.toFixed(0)} ms = ${floor.inputsPerSecond.toFixed(0)} inputs/s`,
+      ')' +
+      (floor === null
+        ? ''
+        : `; produced again in ${floor.durationMs.toFixed(0)} ms = ${floor.inputsPerSecond.toFixed(0)} inputs/s`),
   );
+  const inputBytes = lines.reduce((n, l) => n + Buffer.byteLength(l), 0) + sentBytes;
+  const lineageBytes = outputs.bytesPerTopic.get(engine.topics.lineage) ?? 0;
   const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
+  const inputCount = lines.length + sent;
   say(
     JSON.stringify({
       bench: 'engine',
       events: lines.length,
+      identity_routing: engine.identityRouting,
       events_per_s: round(enginePerS, 0),
       passthrough_per_s: round(pass.recordsPerSecond, 0),
       ratio: round(enginePerS / pass.recordsPerSecond, 3),
       p50_ms: round(p50),
       p99_ms: round(p99),
+      latency_rate_per_s: rate,
       rss_mb: round(rssMb, 0),
-      identity_routing: engine.identityRouting,
-      output_floor_per_s: round(floor.inputsPerSecond, 0),
-      floor_ratio: round(floor.inputsPerSecond / pass.recordsPerSecond, 3),
-      engine_of_floor: round(enginePerS / floor.inputsPerSecond, 3),
+      input_bytes_per_input: round(inputBytes / inputCount, 0),
+      lineage_bytes_per_input: round(lineageBytes / inputCount, 0),
+      output_bytes_per_input: round(outputs.bytes / inputCount, 0),
+      step_records: STEP_RECORDS,
+      steps_at_max: stepJson(atMax),
+      steps_at_half: stepJson(atHalf),
+      ...(floor === null
+        ? {}
+        : {
+            output_floor_per_s: round(floor.inputsPerSecond, 0),
+            floor_ratio: round(floor.inputsPerSecond / pass.recordsPerSecond, 3),
+            engine_of_floor: round(enginePerS / floor.inputsPerSecond, 3),
+          }),
     }),
   );
   await deleteRunTopics(kafka, [prefix, `floor.${prefix}`]);
+}
+
+function describeSteps(f: StepFigures): string {
+  return `${f.steps} steps, ${f.recordsPerStep.toFixed(0)} records each on average, p50 ${f.stepP50Ms.toFixed(0)} ms, p99 ${f.stepP99Ms.toFixed(0)} ms`;
+}
+
+function stepJson(f: StepFigures): Record<string, number> {
+  const r = (x: number): number => Math.round(x);
+  return { steps: f.steps, records: r(f.recordsPerStep), p50_ms: r(f.stepP50Ms), p99_ms: r(f.stepP99Ms) };
 }
 
 /** A run writes about 1 GB over some twenty topics: remove them, so repeated runs do not fill the disk. */
@@ -246,7 +291,30 @@ async function deleteRunTopics(kafka: Kafka, prefixes: readonly string[]): Promi
   }
 }
 
-main().catch((error: unknown) => {
+/** Both routing settings, each in a child process; relays their output, then prints both figures. */
+async function runBoth(): Promise<void> {
+  const figures: Record<string, unknown>[] = [];
+  for (const setting of ['false', 'auto']) {
+    const child = fork(__filename, [], {
+      env: { ...process.env, BENCH_IDENTITY_ROUTING: setting },
+      execArgv: process.execArgv,
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      process.stdout.write(chunk);
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    if (code !== 0) throw new Error(`the run with identity routing ${setting} failed (exit ${code})`);
+    const last = out.trim().split('\n').at(-1) ?? '';
+    figures.push(JSON.parse(last) as Record<string, unknown>);
+  }
+  const [off, on] = figures;
+  say(JSON.stringify({ bench: 'engine', routing_off: off, routing_on: on }));
+}
+
+(ROUTING_SETTING === undefined ? runBoth() : runOne()).catch((error: unknown) => {
   process.stderr.write(`engine bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
