@@ -23,6 +23,7 @@ import {
 import { startGovernedStream, type GovernedStream } from '@app/stream';
 import { readOutputs, runOutputFloor } from './output-floor';
 import { runPassthrough } from './passthrough';
+import { RequestCounts, type RequestFigures } from './request-counts';
 import { type StepFigures, StepStats } from './step-stats';
 
 // The services' Kafka variables (KAFKA_BROKERS, TLS, SASL, replication), validated as they are.
@@ -153,6 +154,7 @@ async function runOne(): Promise<void> {
   );
 
   const stats = new StepStats();
+  const requests = new RequestCounts();
   const engine = await startGovernedStream({
     kafka: CLIENT,
     replication: REPLICATION,
@@ -168,6 +170,7 @@ async function runOne(): Promise<void> {
     createTopics: true,
     identityRouting: IDENTITY_ROUTING,
     observer: stats.observer,
+    producers: requests.producers,
   });
   say(
     `  identity routing ${engine.identityRouting ? 'on' : 'off'} (router task, routed topic, state handover)`,
@@ -176,8 +179,10 @@ async function runOne(): Promise<void> {
   const timed = await engineRate(engine, lines.length);
   const enginePerS = (timed.events / timed.ms) * 1000;
   const atMax = stats.take();
+  const requestsAtMax = requests.take();
   say(`  engine: ${timed.events} events in ${timed.ms.toFixed(0)} ms = ${enginePerS.toFixed(0)} events/s`);
   say(`  steps: ${describeSteps(atMax)}`);
+  say(`  produce-side requests: ${describeRequests(requestsAtMax, atMax.steps)}`);
 
   const out = `${prefix}bench.passthrough.out`;
   const admin = kafka.admin();
@@ -196,12 +201,16 @@ async function runOne(): Promise<void> {
     `  passthrough: ${pass.records} records in ${pass.durationMs.toFixed(0)} ms = ${pass.recordsPerSecond.toFixed(0)} records/s`,
   );
 
-  const rate = Math.max(100, Math.floor(enginePerS / 2));
+  // BENCH_LATENCY_RATE: a fixed offered rate instead (to see latency apart from load).
+  const rate = Number(process.env.BENCH_LATENCY_RATE ?? Math.max(100, Math.floor(enginePerS / 2)));
   say(`  latency at ${rate} events/s offered (half the engine's maximum):`);
   stats.take();
+  requests.take();
   const { p50, p99, sent, sentBytes } = await latencyAt(kafka, engine, rate);
   const atHalf = stats.take();
+  const requestsAtHalf = requests.take();
   say(`  steps: ${describeSteps(atHalf)}`);
+  say(`  produce-side requests: ${describeRequests(requestsAtHalf, atHalf.steps)}`);
   await engine.stop();
   // Peak RSS of the engine phases, taken before the floor holds every output in memory.
   const rssMb = process.resourceUsage().maxRSS / 1024;
@@ -272,6 +281,13 @@ async function runOne(): Promise<void> {
 
 function describeSteps(f: StepFigures): string {
   return `${f.steps} steps, ${f.recordsPerStep.toFixed(0)} records each on average, p50 ${f.stepP50Ms.toFixed(0)} ms, p99 ${f.stepP99Ms.toFixed(0)} ms`;
+}
+
+/** Per step: each API's count and mean duration, e.g. "EndTxn 1.0 × 12 ms". */
+function describeRequests(r: RequestFigures, steps: number): string {
+  return Object.entries(r)
+    .map(([api, c]) => `${api} ${(c.count / Math.max(1, steps)).toFixed(1)} × ${c.meanMs.toFixed(0)} ms`)
+    .join(', ');
 }
 
 function stepJson(f: StepFigures): Record<string, number> {
