@@ -43,6 +43,8 @@ const IDENTITY_ROUTING = ROUTING_SETTING === 'auto' ? 'auto' : ROUTING_SETTING =
 const FLOOR = process.env.BENCH_FLOOR !== 'false';
 const MAX_BYTES_PER_PARTITION = 1048576;
 const STEP_RECORDS = Number(process.env.BENCH_MAX_STEP_RECORDS ?? '2000');
+// Records queued per input partition before its fetching pauses (the engine's ENGINE_MAX_QUEUED).
+const MAX_QUEUED = Number(process.env.BENCH_MAX_QUEUED ?? '10000');
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -166,7 +168,7 @@ async function runOne(): Promise<void> {
     topicPrefix: prefix,
     partitions: PARTITIONS,
     maxStepRecords: STEP_RECORDS,
-    maxQueuedPerPartition: 10000,
+    maxQueuedPerPartition: MAX_QUEUED,
     createTopics: true,
     identityRouting: IDENTITY_ROUTING,
     observer: stats.observer,
@@ -265,6 +267,7 @@ async function runOne(): Promise<void> {
       lineage_bytes_per_input: round(lineageBytes / inputCount, 0),
       output_bytes_per_input: round(outputs.bytes / inputCount, 0),
       step_records: STEP_RECORDS,
+      max_queued: MAX_QUEUED,
       steps_at_max: stepJson(atMax),
       steps_at_half: stepJson(atHalf),
       ...(floor === null

@@ -128,7 +128,8 @@ export class SubjectStore {
       const dropped = addToWindow(subject.state.seen, h, window);
       if (undo === null) continue;
       undo.appended++;
-      if (dropped.length > 0) undo.dropped = undo.dropped.length === 0 ? [...dropped] : [...undo.dropped, ...dropped];
+      if (dropped.length > 0)
+        undo.dropped = undo.dropped.length === 0 ? [...dropped] : [...undo.dropped, ...dropped];
     }
   }
 
