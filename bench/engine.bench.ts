@@ -288,7 +288,11 @@ async function runOne(): Promise<void> {
 }
 
 function describeSteps(f: StepFigures): string {
-  return `${f.steps} steps, ${f.recordsPerStep.toFixed(0)} records each on average, p50 ${f.stepP50Ms.toFixed(0)} ms, p99 ${f.stepP99Ms.toFixed(0)} ms`;
+  const router =
+    f.routerSteps === 0
+      ? ''
+      : `; router ${f.routerSteps} steps, ${f.recordsPerRouterStep.toFixed(0)} records each on average`;
+  return `${f.steps} steps, ${f.recordsPerStep.toFixed(0)} records each on average, p50 ${f.stepP50Ms.toFixed(0)} ms, p99 ${f.stepP99Ms.toFixed(0)} ms${router}`;
 }
 
 /** Per step: each API's count and mean duration, e.g. "EndTxn 1.0 × 12 ms". */
@@ -300,7 +304,15 @@ function describeRequests(r: RequestFigures, steps: number): string {
 
 function stepJson(f: StepFigures): Record<string, number> {
   const r = (x: number): number => Math.round(x);
-  return { steps: f.steps, records: r(f.recordsPerStep), p50_ms: r(f.stepP50Ms), p99_ms: r(f.stepP99Ms) };
+  return {
+    steps: f.steps,
+    records: r(f.recordsPerStep),
+    p50_ms: r(f.stepP50Ms),
+    p99_ms: r(f.stepP99Ms),
+    ...(f.routerSteps === 0
+      ? {}
+      : { router_steps: f.routerSteps, router_records: r(f.recordsPerRouterStep) }),
+  };
 }
 
 /** A run writes about 1 GB over some twenty topics: remove them, so repeated runs do not fill the disk. */
