@@ -52,8 +52,8 @@ export class SubjectStore {
    * subject). Why: a defect that throws halfway through an event must leave no trace in memory, or
    * the engine (whose changelog never sees the half update) and a replay would decide differently
    * afterwards. Why an undo log and not a copy of every touched state: copying each state (its
-   * records and its window of up to 256 hashes) on every event cost bench:policy a third of its
-   * speed, while most events change nothing but the window.
+   * records and its window of up to 256 hashes) on every event made the core measurably slower,
+   * while most events change nothing but the window.
    */
   private readonly undo = new Map<string, EventUndo | null>();
   /** Keys whose stored state was not a valid state: they have no entry, nothing is decided for them. */
