@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dryRunCommand } from './dry-run.command';
 import { explainCommand } from './explain.command';
+import { keyringFromEnv } from './pseudonym-keys.input';
+import { art30ReportCommand } from './report.command';
 import { generateEventStream } from '@app/sample';
 import { validateCommand } from './validate.command';
 
@@ -68,6 +70,32 @@ describe('govern CLI', () => {
     }
   });
 
+  it('report art30 prints the record of processing as Markdown and as JSON', () => {
+    const md = art30ReportCommand({ policyPath, format: 'md' });
+    expect(md.exitCode).toBe(0);
+    expect(md.lines[0]).toBe('# Record of processing activities (GDPR Art. 30(1))');
+    expect(md.lines).toContain('## seg.purchase_history');
+    const json = art30ReportCommand({ policyPath, format: 'json' });
+    expect(json.exitCode).toBe(0);
+    const parsed = JSON.parse(json.lines.join('\n')) as { activities: { purpose: string }[] };
+    expect(parsed.activities.map((a) => a.purpose)).toContain('order.fulfilment');
+  });
+
+  it('report art30 refuses an invalid policy like validate: by path, exit 2', () => {
+    const bad = join(dir, 'no-record.yaml');
+    writeFileSync(
+      bad,
+      readFileSync(policyPath, 'utf8').replace(
+        /\n {2}competition\.administration:\n((?: {4}.*\n)*?) {4}record:\n(?: {6}.*\n)+/,
+        '\n  competition.administration:\n$1',
+      ),
+    );
+    const out = art30ReportCommand({ policyPath: bad, format: 'md' });
+    expect(out.exitCode).toBe(2);
+    expect(out.lines).toEqual(validateCommand(bad).lines);
+    expect(out.lines.join('\n')).toContain("purposes['competition.administration'].record: missing");
+  });
+
   it('validate warns about a forwarded attribute whose schema lets undeclared members through (R28)', () => {
     const open = join(dir, 'open-items.yaml');
     writeFileSync(
@@ -80,7 +108,7 @@ describe('govern CLI', () => {
     const out = validateCommand(open);
     expect(out.exitCode).toBe(0);
     expect(out.lines.join('\n')).toMatch(
-      /warning: forwarded attribute\(s\) whose schema allows undeclared members.*checkout\/order\.completed items$/m,
+      /warning: forwarded attribute\(s\) whose schema allows undeclared members.*checkout\/order\.completed items\[\]$/m,
     );
   });
 
@@ -119,6 +147,72 @@ describe('govern CLI', () => {
       latest += compacted.length;
     }
     expect(latest).toBeGreaterThan(0);
+  });
+
+  it('dry-run without a keyring uses the public demo keyring explicitly, and says so', () => {
+    const input = join(dir, 'demo-keys.ndjson');
+    writeFileSync(input, `${generateEventStream({ seed: 5, customers: 20 }).join('\n')}\n`);
+    const out = dryRunCommand({ policyPath, inputPath: input, outDir: join(dir, 'out-demo') });
+    expect(out.lines.join('\n')).toContain('pseudonyms: public demo keyring (key id demo)');
+    const lineage = readFileSync(join(dir, 'out-demo', 'lineage.ndjson'), 'utf8');
+    const subjects = [...lineage.matchAll(/"subject":"([^"]*)"/g)].map((m) => m[1] as string);
+    expect(subjects.length).toBeGreaterThan(0);
+    for (const s of subjects) expect(s).toMatch(/^demo:[0-9a-f]{32}$/);
+  });
+
+  it('dry-run takes the keyring of the environment as the engine does, and refuses a malformed one', () => {
+    const secret = 'a-secret-of-at-least-thirty-two-bytes';
+    const env = { GOVERN_PSEUDONYM_KEYS: `old=x${secret},new=${secret}`, GOVERN_PSEUDONYM_ACTIVE_KEY: 'new' };
+    const input = keyringFromEnv(env, 2);
+    if (input.failure !== undefined) throw new Error(input.failure.lines.join('\n'));
+    const file = join(dir, 'env-keys.ndjson');
+    writeFileSync(file, `${generateEventStream({ seed: 5, customers: 20 }).join('\n')}\n`);
+    const out = dryRunCommand({
+      policyPath,
+      inputPath: file,
+      outDir: join(dir, 'out-env'),
+      pseudonymKeys: input.keyring,
+    });
+    expect(out.lines).toContain('pseudonyms: key id new');
+    expect(readFileSync(join(dir, 'out-env', 'lineage.ndjson'), 'utf8')).toMatch(
+      /"subject":"new:[0-9a-f]{32}"/,
+    );
+    const bad = keyringFromEnv({ GOVERN_PSEUDONYM_KEYS: secret, GOVERN_PSEUDONYM_ACTIVE_KEY: 'new' }, 2);
+    expect(bad.failure?.exitCode).toBe(2);
+    expect(bad.failure?.lines.join('\n')).toMatch(/^GOVERN_PSEUDONYM_KEYS \(value not shown\): entry 1/);
+    expect(bad.failure?.lines.join('\n')).not.toContain(secret);
+  });
+
+  it('dry-run --topic checks every event against that topic of the policy, as the engine does', () => {
+    const input = join(dir, 'one-topic.ndjson');
+    const event = (id: string, source: string, type: string, data: object): string =>
+      JSON.stringify({
+        specversion: '1.0',
+        id,
+        source,
+        type,
+        time: '2025-03-01T10:00:00Z',
+        subject: 'S1',
+        data,
+      });
+    writeFileSync(
+      input,
+      [
+        event('e1', 'crm', 'customer.updated', { email: 's1@example.com' }),
+        event('e2', 'web', 'page.viewed', { page: { url: '/a' } }),
+      ].join('\n'),
+    );
+    const out = dryRunCommand({ policyPath, inputPath: input, topic: 'source.crm' });
+    expect(out.exitCode).toBe(0);
+    expect(out.lines).toContain('dead letters: 1');
+    expect(out.lines.join('\n')).toContain(
+      'line 2: source-topic-mismatch: source: not the source the policy declares',
+    );
+    const unknown = dryRunCommand({ policyPath, inputPath: input, topic: 'source.nowhere' });
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.lines[0]).toMatch(
+      /^--topic: not an input topic of the policy \(declared: consent\.evidence, /,
+    );
   });
 
   it('explain gives plain words with rule numbers and no values', () => {
@@ -165,7 +259,9 @@ describe('govern CLI', () => {
     expect(text).toMatch(
       /page\.url: WITHHELD for purpose "seg\.web_behaviour" on Art\. 6\(1\)\(a\) consent: the consent evidence for this purpose was not valid \(evidence ev1\) \[R1\]/,
     );
-    expect(text).toMatch(/ip: WITHHELD: the attribute is not declared .* \[R28\]/);
+    // Named without its input key (`ip`): a key can itself be personal data.
+    expect(text).toMatch(/ \*: WITHHELD: the attribute is not declared .* \[R28\]/);
+    expect(text).not.toContain('ip:');
     expect(text).not.toContain('secret-page');
     expect(text).not.toContain('192.0.2.1');
   });

@@ -1,11 +1,12 @@
 import { generateEventStream } from '@app/sample';
-import { type CompiledPolicy, GovernanceProcessor } from '@app/policy';
+import { type CompiledPolicy, DEMO_PSEUDONYM_KEYRING, GovernanceProcessor } from '@app/policy';
 import { RecordEmitter } from '../src/processor/emit.stage';
 import { examplePolicy } from './rule-fixture.harness';
 
 /**
  * The rollback of a failed event is an undo log written where state changes (the window of recent
- * ids, the fold, identity links), not a copy of every touched state. This proves it over a whole
+ * ids, the fold, identity links, the fold into a linked device's own state), not a copy of every
+ * touched state. This proves it over a whole
  * generated stream with every hard case: each event first fails after everything was decided (the
  * emit stage throws), then is processed for real. After each failure every state must be
  * byte-identical to that of a processor that saw no failures, and so must every decision after it.
@@ -43,9 +44,11 @@ describe('a failed event leaves no trace (undo log over a generated stream)', ()
     const policy = withWindow(examplePolicy, window);
     const lines = generateEventStream({ seed: 11, customers: 200 });
     expect(lines.length).toBeGreaterThan(800);
-    const failing = new GovernanceProcessor(policy, { pseudonymKey: 'k' });
-    const clean = new GovernanceProcessor(policy, { pseudonymKey: 'k' });
+    const failing = new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
+    const clean = new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
     let failed = 0;
+    // The write paths the stream must reach for the proof to mean anything (counted on the clean run).
+    const reached = { links: 0, deviceFolds: 0 };
     for (const line of lines) {
       failNext = true;
       const attempt = failing.process(line);
@@ -57,8 +60,15 @@ describe('a failed event leaves no trace (undo log over a generated stream)', ()
         expect(states(failing)).toEqual(states(clean));
       }
       failNext = false;
-      expect(JSON.stringify(failing.process(line))).toBe(JSON.stringify(clean.process(line)));
+      const expected = clean.process(line);
+      expect(JSON.stringify(failing.process(line))).toBe(JSON.stringify(expected));
+      // Two states changed: a source event's identity link (person and identifier), or consent
+      // evidence on a linked device (the person's state and the device's own).
+      if (expected.stateChanges.length > 1)
+        reached[expected.outcome === 'source' ? 'links' : 'deviceFolds']++;
     }
+    expect(reached.links).toBeGreaterThan(0);
+    expect(reached.deviceFolds).toBeGreaterThan(0);
     expect(failed).toBeGreaterThan(lines.length / 2);
     expect(states(failing)).toEqual(states(clean));
   });

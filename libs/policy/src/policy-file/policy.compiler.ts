@@ -5,17 +5,20 @@ import type {
   AttributeNode,
   AttributePlan,
   CompiledPolicy,
+  ConsentRequirement,
   ConsentForm,
   DeclaredAttribute,
   Destination,
   EventTypeSpec,
   Purpose,
 } from './compiled-policy.types';
-import { eventTypeKey } from './compiled-policy.types';
+import { eventTypeKey, type TopicBinding } from './compiled-policy.types';
+import { CONSENT_EVIDENCE_TOPIC, sourceTopic } from '@app/contracts/topic-names';
 import type { PolicyError } from './policy-error';
 import { joinPath } from './policy-error';
-import type { ConsentFormFile, PolicyFile } from './policy-file.types';
-import { readShape, schemaAt } from './value-shape';
+import type { ConsentFormFile, ConsentRequirementFile, EventTypeFile, PolicyFile } from './policy-file.types';
+import { ELEMENT_MARK } from './name-rules';
+import { itemsSchemaAt, readShape, schemaAt } from './value-shape';
 
 const DAY_MS = 86_400_000;
 
@@ -50,21 +53,31 @@ function compileForm(version: string, form: ConsentFormFile): ConsentForm {
   };
 }
 
+/** The node at `segments` (at least one) under `root`, creating the nodes on the way. */
+function nodeAt(root: Map<string, AttributeNode>, segments: readonly string[]): AttributeNode {
+  let level = root;
+  let node: AttributeNode = {};
+  segments.forEach((segment, i) => {
+    node = level.get(segment) ?? {};
+    level.set(segment, node);
+    if (i < segments.length - 1) level = node.children ??= new Map();
+  });
+  return node;
+}
+
 function buildTree(attributes: readonly DeclaredAttribute[]): Map<string, AttributeNode> {
   const root = new Map<string, AttributeNode>();
   attributes.forEach((attribute, index) => {
-    let level = root;
-    attribute.segments.forEach((segment, i) => {
-      let node = level.get(segment);
-      if (node === undefined) {
-        node = {};
-        level.set(segment, node);
-      }
-      if (i === attribute.segments.length - 1) {
-        node.attribute = attribute;
-        node.index = index;
-      } else level = node.children ??= new Map();
-    });
+    const node = nodeAt(root, attribute.segments);
+    if (attribute.element === null) {
+      node.attribute = attribute;
+      node.index = index;
+      return;
+    }
+    const member = nodeAt((node.elements ??= new Map()), attribute.element.memberSegments);
+    member.attribute = attribute;
+    member.index = index;
+    (node.elementAttributes ??= []).push({ attribute, index });
   });
   return root;
 }
@@ -90,6 +103,7 @@ export function compilePolicy(
       directMarketing: p.directMarketing === true,
       necessary: p.necessary === true,
       description: p.description ?? key,
+      record: p.record ?? null,
     });
   }
   const purpose = (key: string): Purpose => purposes.get(key) as Purpose;
@@ -111,10 +125,25 @@ export function compilePolicy(
         continue;
       }
       const attributes: DeclaredAttribute[] = Object.entries(t.attributes).map(([p, a]) => {
-        const segments = p.split('.');
-        const { shape, open } = readShape(schemaAt(t.schema, segments));
+        const [arrayPath = p, memberPath] = p.split(ELEMENT_MARK);
+        const segments = arrayPath.split('.');
+        const element = memberPath === undefined ? null : { memberSegments: memberPath.slice(1).split('.') };
+        const { shape, open } = readShape(
+          element === null
+            ? schemaAt(t.schema, segments)
+            : schemaAt(itemsSchemaAt(t.schema, segments), element.memberSegments),
+        );
         if (open && requested.has(p)) openAttributes.push(`${source}/${type} ${p}`);
-        return { path: p, segments, category: a.category, purposes: a.purposes.map(purpose), shape };
+        // Elements that accept undeclared members: those members are dropped too (R28).
+        const elements = `${source}/${type} ${arrayPath}${ELEMENT_MARK}`;
+        if (
+          element !== null &&
+          requested.has(p) &&
+          !openAttributes.includes(elements) &&
+          readShape(itemsSchemaAt(t.schema, segments)).open
+        )
+          openAttributes.push(elements);
+        return { path: p, segments, category: a.category, purposes: a.purposes.map(purpose), shape, element };
       });
       const key = eventTypeKey(source, type);
       eventTypes.set(key, {
@@ -124,6 +153,7 @@ export function compilePolicy(
         validate,
         attributes,
         tree: buildTree(attributes),
+        engagement: t.engagement === true,
         identityLink:
           t.identityLink === undefined
             ? undefined
@@ -131,10 +161,13 @@ export function compilePolicy(
                 aliasPath: t.identityLink.aliasPath,
                 requiresPurpose: purpose(t.identityLink.requiresPurpose),
               },
+        ...(t.device === undefined ? {} : { device: t.device }),
+        ...requirementsOf(file, t, purpose),
       });
     }
   }
 
+  const tracking = file.options?.engagementTrackingPurpose ?? null;
   const assessments = new Map<string, string>();
   for (const a of file.compatibilityAssessments ?? []) {
     assessments.set(`${eventTypeKey(a.source, a.type)}\u0000${a.attribute}\u0000${a.purpose}`, a.id);
@@ -150,12 +183,17 @@ export function compilePolicy(
         key,
         spec.attributes.map((attribute) => {
           const collected = new Set(attribute.purposes.map((p) => p.key));
-          const assessed = destPurposes.flatMap((p) => {
-            const id = collected.has(p.key)
-              ? undefined
-              : assessments.get(`${key}\u0000${attribute.path}\u0000${p.key}`);
-            return id === undefined ? [] : [{ purpose: p, assessmentId: id }];
-          });
+          // R23: engagement data goes out under the tracking purpose only, whatever else is declared
+          // (validate refuses such declarations; this keeps the core closed if one slips through).
+          if (spec.engagement) for (const k of [...collected]) if (k !== tracking) collected.delete(k);
+          const assessed = spec.engagement
+            ? []
+            : destPurposes.flatMap((p) => {
+                const id = collected.has(p.key)
+                  ? undefined
+                  : assessments.get(`${key}\u0000${attribute.path}\u0000${p.key}`);
+                return id === undefined ? [] : [{ purpose: p, assessmentId: id }];
+              });
           return {
             attribute,
             mode: fields.get(attribute.path) ?? null,
@@ -199,12 +237,12 @@ export function compilePolicy(
   const forms = new Map<string, ConsentForm>();
   for (const [version, form] of Object.entries(file.consentForms))
     forms.set(version, compileForm(version, form));
+  const o = file.options ?? {};
+  const inputs = compileInputTopics(file, destinations, errors);
   if (errors.length > 0) return { errors };
 
-  const o = file.options ?? {};
   const days = (v: number | null | undefined, fallback: number | null): number | null =>
     v === undefined ? fallback : v === null ? null : v * DAY_MS;
-  const tracking = o.engagementTrackingPurpose ?? null;
   return {
     errors,
     policy: {
@@ -213,6 +251,8 @@ export function compilePolicy(
       contentHash,
       version: `${declaredVersion}+${contentHash}`,
       controller: file.controller ?? null,
+      controllerContact: file.controllerContact ?? null,
+      dataProtectionOfficer: file.dataProtectionOfficer ?? null,
       options: {
         cookieConsentMaxAgeMs: days(o.cookieConsentMaxAgeDays, 396 * DAY_MS),
         marketingConsentMaxAgeMs: days(o.marketingConsentMaxAgeDays, null),
@@ -225,6 +265,7 @@ export function compilePolicy(
       purposes,
       forms,
       sources: new Set(Object.keys(file.sources)),
+      ...inputs,
       eventTypes,
       eventTypesBySource: bySource(eventTypes.values()),
       destinations,
@@ -235,6 +276,60 @@ export function compilePolicy(
       openAttributes,
     },
   };
+}
+
+/**
+ * The input topics the policy declares and what each carries. Each topic carries one thing: a
+ * topic shared by two sources, or by a source and consent evidence, or also written as a
+ * destination, would let one party's events pass for another's (or the engine read its own output).
+ */
+function compileInputTopics(
+  file: PolicyFile,
+  destinations: readonly Destination[],
+  errors: PolicyError[],
+): Pick<CompiledPolicy, 'sourceTopics' | 'evidenceTopic' | 'inputTopics'> {
+  const evidenceTopic = file.options?.consentEvidenceTopic ?? CONSENT_EVIDENCE_TOPIC;
+  const inputTopics = new Map<string, TopicBinding>([[evidenceTopic, { kind: 'evidence' }]]);
+  const sourceTopics = new Map<string, string>();
+  for (const [source, spec] of Object.entries(file.sources)) {
+    const topic = spec.topic ?? sourceTopic(source);
+    sourceTopics.set(source, topic);
+    if (inputTopics.has(topic))
+      errors.push({
+        path: joinPath(joinPath('sources', source), 'topic'),
+        message: `topic "${topic}" is already the topic of consent evidence or of another source`,
+      });
+    else inputTopics.set(topic, { kind: 'source', source });
+  }
+  for (const d of destinations)
+    if (inputTopics.has(d.topic))
+      errors.push({
+        path: joinPath(joinPath('destinations', d.name), 'topic'),
+        message: `topic "${d.topic}" is also an input topic`,
+      });
+  return { sourceTopics, evidenceTopic, inputTopics };
+}
+
+/**
+ * An event type's consent requirements per purpose: the purpose's own (`purposes.<p>.requires`, for
+ * every type with an attribute collected for it), then the type's (`requires`). Empty: none.
+ */
+function requirementsOf(
+  file: PolicyFile,
+  t: EventTypeFile,
+  purpose: (key: string) => Purpose,
+): { requirements?: ReadonlyMap<string, readonly ConsentRequirement[]> } {
+  const out = new Map<string, ConsentRequirement[]>();
+  const add = (p: string, list: readonly ConsentRequirementFile[] | undefined): void => {
+    if (list === undefined || list.length === 0) return;
+    const all = out.get(p) ?? [];
+    for (const r of list) all.push({ purpose: purpose(r.purpose), holder: r.holder });
+    out.set(p, all);
+  };
+  const collected = new Set(Object.values(t.attributes).flatMap((a) => a.purposes));
+  for (const p of collected) add(p, file.purposes[p]?.requires);
+  for (const [p, list] of Object.entries(t.requires ?? {})) add(p, list);
+  return out.size === 0 ? {} : { requirements: out };
 }
 
 function bySource(specs: Iterable<EventTypeSpec>): Map<string, Map<string, EventTypeSpec>> {
