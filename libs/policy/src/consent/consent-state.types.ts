@@ -138,7 +138,8 @@ export function writableRecord<K extends 'purposes' | 'pending' | 'withdrawn' | 
 /**
  * A copy of a state to roll back to: its own records and lists (the fold adds to and deletes from
  * them in place), sharing their grants and refs (the fold replaces those, it never changes one).
- * The shared frozen empties stay shared, so copying a fresh state allocates little.
+ * The shared frozen empties stay shared, so copying a fresh state allocates little. The window of
+ * recent ids (`seen`) is shared, not copied: the subject store undoes its appends itself.
  */
 export function snapshotState(state: SubjectState): SubjectState {
   const own = <T extends object>(r: T): T => (r === EMPTY_RECORD ? r : { ...r });
@@ -150,7 +151,6 @@ export function snapshotState(state: SubjectState): SubjectState {
     withdrawn: own(state.withdrawn),
     refused: own(state.refused),
     suppressed: state.suppressed === EMPTY_RECORD ? EMPTY_RECORD : dictionary(state.suppressed),
-    seen: state.seen.slice(),
   };
 }
 

@@ -1,6 +1,7 @@
 import { consentEvent, EXAMPLE_POLICY_TEXT, sourceEvent } from '../../test/rule-fixture.harness';
 import { DEMO_PSEUDONYM_KEYRING } from '../decision/pseudonym-keys';
 import { loadPolicy } from '../policy-file/policy-file.loader';
+import { RecordEmitter } from './emit.stage';
 import { GovernanceProcessor } from './governance.processor';
 import type { ProcessResult } from './processor.types';
 
@@ -158,6 +159,23 @@ describe('state expiry by event time', () => {
     });
     expect(p.process(confirm('k2', 'S2', 7.01, 's2')).lineage[0]).toMatchObject({ grants: [] });
     expect(p.exportState('S2')).toMatchObject({ pending: {} });
+  });
+
+  it('puts back a lapsed sign-up when the event that dropped it fails (rollback)', () => {
+    const p = fresh();
+    p.process(signUp('s1', 'S1', 0));
+    const before = JSON.stringify(p.exportState('S1'));
+    // A defect after the decision: the event that found the sign-up lapsed must leave no trace.
+    const emit = jest.spyOn(RecordEmitter.prototype, 'source').mockImplementation(() => {
+      throw new Error('defect after the decision');
+    });
+    try {
+      expect(p.process(pageView('p1', 'S1', 8)).deadLetter?.code).toBe('internal-error');
+    } finally {
+      emit.mockRestore();
+    }
+    expect(JSON.stringify(p.exportState('S1'))).toBe(before);
+    expect(p.exportState('S1')).toMatchObject({ pending: { 'ev-s1': expect.anything() as unknown } });
   });
 
   it('lets an alias follow its subject until both have expired', () => {

@@ -189,6 +189,7 @@ export class GovernanceProcessor {
     if (this.subjects.isDuplicate(subject, ...hashes)) return this.duplicate(decoded, context);
     this.subjects.remember(subject, ...hashes);
     this.subjects.clock(subject, at);
+    this.subjects.willChange(subject); // the fold below writes the state
     const decided = decideEvidence(this.policy, evidence, state, at, decoded.unreadable !== null);
     const stateChanges: StateChange[] = [{ subjectKey, state }];
     // A banner choice or withdrawal made on a device linked to a person also stays the device's

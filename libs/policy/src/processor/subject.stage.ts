@@ -52,11 +52,14 @@ export interface Subject {
 export class SubjectStore {
   private readonly subjects = new Map<string, Subject>();
   /**
-   * The state every subject had before the current event touched it (null: the event created it).
-   * Why: a defect that throws halfway through an event must leave no trace in memory, or the engine
-   * (whose changelog never sees the half update) and a replay would decide differently afterwards.
+   * What the current event changed, per subject key, to undo it (null: the event created the
+   * subject). Why: a defect that throws halfway through an event must leave no trace in memory, or
+   * the engine (whose changelog never sees the half update) and a replay would decide differently
+   * afterwards. Why an undo log and not a copy of every touched state: copying each state (its
+   * records and its window of up to 256 hashes) on every event made the core measurably slower,
+   * while most events change nothing but the window.
    */
-  private readonly before = new Map<string, SubjectState | null>();
+  private readonly undo = new Map<string, EventUndo | null>();
   /** Keys whose stored state was not a valid state: they have no entry, nothing is decided for them. */
   private readonly quarantined = new Set<string>();
   /** Where the sweep's round over the subjects stands (null: start a new round). */
@@ -66,23 +69,37 @@ export class SubjectStore {
 
   /** Ends an event that completed: its changes stay. */
   commit(): void {
-    this.before.clear();
+    if (this.undo.size > 0) this.undo.clear();
   }
 
   /** Undoes every change of the current event: states, subjects it created, identity links. */
   rollback(): void {
-    for (const [key, state] of this.before) {
+    for (const [key, undo] of this.undo) {
       const subject = this.subjects.get(key);
-      if (state === null) this.subjects.delete(key);
-      else if (subject !== undefined) Object.assign(subject.state, state);
+      if (undo === null) this.subjects.delete(key);
+      else if (subject !== undefined) undoChanges(subject.state, undo);
     }
-    this.before.clear();
+    this.undo.clear();
   }
 
-  /** Records a subject's state before the current event may change it (first touch only). */
-  private touch(subject: Subject): Subject {
-    if (!this.before.has(subject.key)) this.before.set(subject.key, snapshotState(subject.state));
-    return subject;
+  /** The undo entry of an existing subject for the current event, created on its first change. */
+  private undoOf(subject: Subject): EventUndo | null {
+    const found = this.undo.get(subject.key);
+    if (found !== undefined) return found;
+    const undo: EventUndo = { before: null, appended: 0, dropped: NONE };
+    this.undo.set(subject.key, undo);
+    return undo;
+  }
+
+  /**
+   * Must be called before the current event changes anything in the subject's state other than its
+   * window of recent ids (which only {@link remember} changes, with its own undo): copies the state
+   * on its first change in the event (copy on write), so {@link rollback} can restore it. The fold
+   * of consent evidence and identity links call it; so must any new code that writes a state.
+   */
+  willChange(subject: Subject): void {
+    const undo = this.undoOf(subject);
+    if (undo !== null && undo.before === null) undo.before = snapshotState(subject.state);
   }
 
   /**
@@ -121,23 +138,34 @@ export class SubjectStore {
     return isExpired(subject.state, this.policy.options, t);
   }
 
-  /** Touches a kept subject and drops its sign-ups whose confirmation window passed at `t`. */
+  /** A kept subject, without the sign-ups whose confirmation window passed at `t`. */
   private live(subject: Subject, t: number): Subject {
-    this.touch(subject);
-    for (const id of lapsedSignUps(subject.state, this.policy.options, t)) delete subject.state.pending[id];
+    const lapsed = lapsedSignUps(subject.state, this.policy.options, t);
+    if (lapsed.length > 0) this.willChange(subject);
+    for (const id of lapsed) delete subject.state.pending[id];
     return subject;
   }
 
   /** Starts an expired subject afresh, in place (its entry and pseudonym stay; rollback restores). */
   private renew(subject: Subject): Subject {
-    this.touch(subject);
+    this.willChange(subject);
+    const undo = this.undoOf(subject);
+    if (undo !== null) {
+      // The fresh state has a new clock and a new window: a rollback puts the old ones back whole.
+      undo.lastAt ??= subject.state.lastAt;
+      undo.window ??= subject.state.seen;
+    }
     Object.assign(subject.state, emptySubjectState());
     return subject;
   }
 
   /** Moves the subject's own clock to the event time `t` if later. */
   clock(subject: Subject, t: number): void {
-    if (t > subject.state.lastAt) subject.state.lastAt = t;
+    if (t <= subject.state.lastAt) return;
+    // Most events change nothing else: the undo log keeps the old time instead of a copy.
+    const undo = this.undoOf(subject);
+    if (undo !== null && undo.lastAt === undefined) undo.lastAt = subject.state.lastAt;
+    subject.state.lastAt = t;
   }
 
   /**
@@ -174,7 +202,7 @@ export class SubjectStore {
   private create(key: string): Subject {
     const subject = newSubject(key, emptySubjectState());
     this.subjects.set(key, subject);
-    if (!this.before.has(key)) this.before.set(key, null);
+    if (!this.undo.has(key)) this.undo.set(key, null);
     return subject;
   }
 
@@ -195,7 +223,9 @@ export class SubjectStore {
    */
   linkedEntry(key: string): Subject | undefined {
     const found = this.subjects.get(key);
-    return found === undefined || found.state.linkedTo === null ? undefined : this.touch(found);
+    if (found === undefined || found.state.linkedTo === null) return undefined;
+    this.willChange(found);
+    return found;
   }
 
   /** True if one of the hashes is in the subject's window of recent ids. */
@@ -207,7 +237,14 @@ export class SubjectStore {
   remember(subject: Subject, ...hashes: number[]): void {
     const window = this.policy.options.duplicateWindow;
     if (window === 0) return;
-    for (const h of hashes) addToWindow(subject.state.seen, h, window);
+    const undo = this.undoOf(subject);
+    for (const h of hashes) {
+      const dropped = addToWindow(subject.state.seen, h, window);
+      if (undo === null) continue;
+      undo.appended++;
+      if (dropped.length > 0)
+        undo.dropped = undo.dropped.length === 0 ? [...dropped] : [...undo.dropped, ...dropped];
+    }
   }
 
   /**
@@ -254,7 +291,8 @@ export class SubjectStore {
         : { reason: s.reason, rule: s.rule };
       return { alias, purpose, linked: false, refusedBy, aliasSubject };
     }
-    this.touch(aliasSubject);
+    this.willChange(subject);
+    this.willChange(aliasSubject);
     const objection = subject.state.objection ?? aliasState.objection;
     // R19: an objection (the person's, or one recorded on the identifier) is not undone by a link:
     // a direct-marketing grant joins only if it was given (or renewed) after the objection.
@@ -304,6 +342,34 @@ export class SubjectStore {
   keys(): IterableIterator<string> {
     return new Set([...this.subjects.keys(), ...this.quarantined]).values();
   }
+}
+
+/** What one event changed in an existing subject's state. */
+interface EventUndo {
+  /** The state before the event's first change beyond the window (null: nothing else changed). */
+  before: SubjectState | null;
+  /** Window entries the event appended. */
+  appended: number;
+  /** Entries those appends pushed out of the window's front, oldest first. */
+  dropped: readonly number[];
+  /** The subject's clock before the event moved it (undefined: not moved). */
+  lastAt?: number;
+  /** The window before the event replaced it with a new one (undefined: not replaced). */
+  window?: number[];
+}
+
+const NONE: readonly number[] = Object.freeze([]);
+
+/** Restores a state: its fields from the copy, then its window by taking the appends back. */
+function undoChanges(state: SubjectState, undo: EventUndo): void {
+  // Every drop is from the front of the window followed by its appends, so dropped + window is that
+  // sequence whole, and the window before the event is it without the appends.
+  const whole = [...undo.dropped, ...state.seen];
+  if (undo.before !== null) Object.assign(state, undo.before);
+  // After the copy: it may have been taken after the clock moved.
+  if (undo.lastAt !== undefined) state.lastAt = undo.lastAt;
+  // The copy shares the live window (see snapshotState): only the undo log restores it.
+  state.seen = undo.window ?? whole.slice(0, whole.length - undo.appended);
 }
 
 function newSubject(key: string, state: SubjectState): Subject {
