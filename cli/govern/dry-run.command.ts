@@ -78,12 +78,13 @@ export function dryRunCommand(options: ReplayOptions & { readonly outDir?: strin
       inc(suppressions, r.destination);
       suppressed.get(r.destination)?.push(r);
     }
-    for (const l of result.lineage) {
-      lineage.push(JSON.stringify(l));
-      if (l.kind !== 'decision') continue;
-      if (l.outcome !== 'withheld') inc(forwarded, l.destination);
-      for (const a of l.attributes)
-        if (a.outcome === 'withhold') inc(withheld, `${l.destination}\u0000${a.reason} [${a.rule}]`);
+    for (const l of result.lineage) lineage.push(JSON.stringify(l));
+    // The summary counts the full decisions the core took (the lineage stores their v2 digest).
+    for (const d of result.decisions ?? []) {
+      const name = d.destination.name;
+      if (d.outcome !== 'withheld') inc(forwarded, name);
+      for (const a of d.attributes)
+        if (a.outcome === 'withhold') inc(withheld, `${name}\u0000${a.reason} [${a.rule}]`);
     }
     if (result.deadLetter !== undefined) {
       deadLetters.push(

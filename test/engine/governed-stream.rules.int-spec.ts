@@ -3,12 +3,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Kafka } from 'kafkajs';
 import { provideKafka, type ConsumedRecord, type KafkaUnderTest } from '@app/testing';
-import { type DecisionLineageRecord, type GovernedDataValue, type LineageRecord } from '@app/contracts';
+import { type GovernedDataValue, type LineageRecord, type RenderedDecision } from '@app/contracts';
+import { decisionId, loadPolicy } from '@app/policy';
 import { generateEventStream } from '@app/sample';
 import { startGovernedStream, type GovernedStream } from '@app/stream';
 import {
   dryRun,
   POLICY_FILE,
+  renderedDecisions,
   PSEUDONYM_KEY,
   produceLines,
   readEngineOutput,
@@ -38,6 +40,8 @@ function leafPaths(data: Record<string, unknown>, prefix = ''): string[] {
       : [`${prefix}${k}`],
   );
 }
+
+const policyHash = loadPolicy(readFileSync(POLICY_FILE, 'utf8')).contentHash;
 
 describe('the governed stream, end to end on a real broker', () => {
   let broker: KafkaUnderTest;
@@ -83,13 +87,11 @@ describe('the governed stream, end to end on a real broker', () => {
   });
 
   it('forwards to each destination only the fields its decision permits, pseudonymised where asked', () => {
-    const decisions = new Map(
-      lineage.filter((l): l is DecisionLineageRecord => l.kind === 'decision').map((l) => [l.decisionId, l]),
-    );
+    const decisions = new Map(renderedDecisions(lineage).map((d) => [d.decisionId, d]));
     const data = destinationRecords.filter((r) => r.headers['record-kind'] === 'data');
     expect(data.length).toBeGreaterThan(0);
     for (const r of data) {
-      const decision = decisions.get(r.headers['decision-id'] ?? '') as DecisionLineageRecord;
+      const decision = decisions.get(r.headers['decision-id'] ?? '') as RenderedDecision;
       expect(decision.policyVersion).toBe(r.headers['policy-version']);
       const permitted = decision.attributes.filter((a) => a.outcome !== 'withhold').map((a) => a.path);
       const value = JSON.parse(r.value ?? '{}') as GovernedDataValue;
@@ -117,8 +119,8 @@ describe('the governed stream, end to end on a real broker', () => {
     ['R23', 'basis-consent'],
     ['R28', 'undeclared-attribute'],
   ])('decides by rule %s (%s) in the lineage of the stream', (rule, reason) => {
-    const hits = lineage.flatMap((l) =>
-      l.kind === 'decision' ? l.attributes.filter((a) => a.rule === rule && a.reason === reason) : [],
+    const hits = renderedDecisions(lineage).flatMap((d) =>
+      d.attributes.filter((a) => a.rule === rule && a.reason === reason),
     );
     expect(hits.length).toBeGreaterThan(0);
   });
@@ -135,7 +137,14 @@ describe('the governed stream, end to end on a real broker', () => {
       suppressions.map((r) => (JSON.parse(r.value ?? '{}') as { reason: string }).reason),
     );
     expect(reasons).toEqual(new Set(['consent-withdrawn', 'objection']));
-    const lineageIds = new Set(lineage.filter((l) => l.kind === 'suppression').map((l) => l.decisionId));
+    // A suppression's decision id follows from the policy, the event and the destination.
+    const lineageIds = new Set(
+      lineage.flatMap((l) =>
+        l.kind === 'suppression'
+          ? [decisionId(policyHash, l.eventId ?? '', l.destination, 'suppression')]
+          : [],
+      ),
+    );
     for (const s of suppressions) expect(lineageIds.has(s.headers['decision-id'] ?? '')).toBe(true);
   });
 

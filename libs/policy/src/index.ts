@@ -36,3 +36,5 @@ export type { InputContext, ProcessResult, ProcessorOptions, StateChange } from 
 export { replayLines, type ReplayedEvent } from './processor/replay';
 export { addFigure, figuresFromDryRun, compareFigures, type Figures } from './lineage/outcome-figures';
 export { explainEvent, type EventExplanation } from './lineage/explain-event';
+export { renderDecision, renderLineage, LineageRenderError } from './lineage/decision.renderer';
+export { lineageBytes, type LineageBytes } from './lineage/lineage-bytes';

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
-import type { DecisionLineageRecord } from '@app/contracts';
 import { generateEventStream } from '@app/sample';
-import { GovernanceProcessor } from '@app/policy';
+import { GovernanceProcessor, renderLineage } from '@app/policy';
 import { examplePolicy } from './rule-fixture.harness';
 import { DECLARED_NESTED, isDeclaredPath, runNested, valuePaths } from './nested-payload.harness';
 
@@ -81,10 +80,8 @@ function forwardedPaths(lines: readonly string[]): number {
   const p = new GovernanceProcessor(examplePolicy, { pseudonymKey: 'k' });
   let n = 0;
   for (const l of lines) {
-    for (const rec of p.process(l).lineage) {
-      if (rec.kind === 'decision')
-        n += (rec as DecisionLineageRecord).attributes.filter((a) => a.outcome !== 'withhold').length;
-    }
+    for (const d of renderLineage(examplePolicy, p.process(l).lineage))
+      n += d.attributes.filter((a) => a.outcome !== 'withhold').length;
   }
   return n;
 }

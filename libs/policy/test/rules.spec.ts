@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DecisionLineageRecord } from '@app/contracts';
-import { loadPolicy, type CompiledPolicy } from '@app/policy';
+import { loadPolicy, renderLineage, type CompiledPolicy } from '@app/policy';
 import {
   EXAMPLE_POLICY_TEXT,
   examplePolicy,
@@ -9,6 +8,7 @@ import {
   run,
   type RuleCase,
 } from './rule-fixture.harness';
+import { renderingDiffers } from './lineage-equivalence.harness';
 
 /**
  * Replays the rule cases in test/rules/*.yaml through the processor with the example policy.
@@ -35,7 +35,10 @@ function policyOf(c: RuleCase): CompiledPolicy {
 
 describe('rule cases', () => {
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const results = run(c.steps, policyOf(c));
+    const policy = policyOf(c);
+    const results = run(c.steps, policy);
+    // Lineage v2: every decision of the case renders back from its record to what the core decided.
+    for (const r of results.values()) expect(renderingDiffers(policy, policy, r)).toEqual([]);
     for (const x of c.expect) {
       const r = results.get(x.event);
       expect(r).toBeDefined();
@@ -60,9 +63,7 @@ describe('rule cases', () => {
         expect(r.records.filter((rec) => rec.destination === x.destination)).toHaveLength(x.records);
       }
       if (x.destination === undefined) continue;
-      const decision = r.lineage.find(
-        (l): l is DecisionLineageRecord => l.kind === 'decision' && l.destination === x.destination,
-      );
+      const decision = renderLineage(policy, r.lineage).find((d) => d.destination === x.destination);
       expect(decision).toBeDefined();
       if (x.mayContact !== undefined) {
         expect(decision?.contact?.mayContact).toBe(x.mayContact);

@@ -114,27 +114,31 @@ function decideAttribute(
   return withhold(path, f.reason, f.rule, failedPurpose, f.evidenceId);
 }
 
+/** How one person's purposes stand at one moment: computed once per purpose and event, or replayed. */
+export type PurposeStatusOf = (purpose: Purpose) => PurposeStatus;
+
+/** A declared attribute the event carried: its path and its position in the event type's attributes. */
+export interface PresentPath {
+  readonly path: string;
+  readonly index: number;
+}
+
 /**
- * Decides every attribute of one source event (of the event type `eventKey`, see eventTypeKey)
- * for one destination as of time `t` (the event's collection time): forward, withhold or
- * pseudonymise, with the reason, purpose, legal basis, consent evidence and rule. Pure. Fails
- * closed: anything not positively permitted is withheld, and undeclared paths always are (R28).
+ * The per-attribute decisions for one destination from the facts that depend on the person and the
+ * moment: the paths present, the contact gate and each purpose's status. Shared by the decision
+ * (live facts) and the lineage renderer (facts replayed from a v2 record), so both decide alike.
  */
-export function decideDestination(
-  policy: CompiledPolicy,
-  state: SubjectState | undefined,
-  eventKey: string,
-  walked: WalkedPayload,
+export function decideDestinationFrom(
   destination: Destination,
-  t: number,
+  eventKey: string,
+  present: readonly PresentPath[],
+  undeclaredListed: readonly string[],
+  contact: ContactPermission | null,
+  statusOf: PurposeStatusOf,
 ): DestinationDecision {
-  const statusOf = (purpose: Purpose): PurposeStatus => purposeStatus(policy, state, purpose, t);
   const plans = destination.plans.get(eventKey) ?? [];
-  const contact = destination.channel === 'none' ? null : contactPermission(policy, state, destination, t);
-  const attributes = walked.present.map(({ attribute, index }) =>
-    decideAttribute(attribute.path, plans[index], contact, statusOf),
-  );
-  for (const path of walked.undeclared.listed)
+  const attributes = present.map(({ path, index }) => decideAttribute(path, plans[index], contact, statusOf));
+  for (const path of undeclaredListed)
     attributes.push(withhold(path, 'undeclared-attribute', 'R28', null, null));
   let forwarded = 0;
   let pseudonymised = 0;
@@ -148,4 +152,25 @@ export function decideDestination(
     attributes,
     contact,
   };
+}
+
+/**
+ * Decides every attribute of one source event (of the event type `eventKey`, see eventTypeKey)
+ * for one destination as of time `t` (the event's collection time): forward, withhold or
+ * pseudonymise, with the reason, purpose, legal basis, consent evidence and rule. Pure. Fails
+ * closed: anything not positively permitted is withheld, and undeclared paths always are (R28).
+ * `statusOf` evaluates a purpose for this person at `t` (shared across destinations).
+ */
+export function decideDestination(
+  policy: CompiledPolicy,
+  state: SubjectState | undefined,
+  eventKey: string,
+  walked: WalkedPayload,
+  destination: Destination,
+  t: number,
+  statusOf: PurposeStatusOf = (purpose) => purposeStatus(policy, state, purpose, t),
+): DestinationDecision {
+  const contact = destination.channel === 'none' ? null : contactPermission(policy, state, destination, t);
+  const present = walked.present.map(({ attribute, index }) => ({ path: attribute.path, index }));
+  return decideDestinationFrom(destination, eventKey, present, walked.undeclared.listed, contact, statusOf);
 }

@@ -17,11 +17,11 @@ export function figuresFromDryRun(results: readonly ProcessResult[]): Figures {
   for (const r of results) {
     for (const rec of r.records)
       if (rec.value.kind === 'suppression') addFigure(f, `suppressions ${rec.destination}`);
-    for (const l of r.lineage) {
-      if (l.kind !== 'decision') continue;
-      if (l.outcome !== 'withheld') addFigure(f, `forwarded ${l.destination}`);
-      for (const a of l.attributes)
-        if (a.outcome === 'withhold') addFigure(f, `withheld ${l.destination} ${a.reason}`);
+    for (const d of r.decisions ?? []) {
+      const name = d.destination.name;
+      if (d.outcome !== 'withheld') addFigure(f, `forwarded ${name}`);
+      for (const a of d.attributes)
+        if (a.outcome === 'withhold') addFigure(f, `withheld ${name} ${a.reason}`);
     }
     if (r.deadLetter) addFigure(f, `dead letters ${r.deadLetter.code}`);
   }

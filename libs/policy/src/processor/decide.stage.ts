@@ -2,9 +2,15 @@ import type { ConsentEvidence } from '@app/contracts/consent-evidence.contract';
 import { assessEvidence, type EvidenceAssessment } from '../consent/consent-evidence.assessor';
 import { foldEvidence, type FoldOutcome } from '../consent/consent-state.fold';
 import type { SubjectState } from '../consent/consent-state.types';
+import { purposeStatus, type PurposeStatus } from '../consent/purpose-status';
 import { decideDestination, type DestinationDecision } from '../decision/destination-decision';
 import { type WalkedPayload, walkPayload } from '../decision/payload.walker';
-import type { CompiledPolicy, Destination, EventTypeSpec } from '../policy-file/compiled-policy.types';
+import type {
+  CompiledPolicy,
+  Destination,
+  EventTypeSpec,
+  Purpose,
+} from '../policy-file/compiled-policy.types';
 
 /** A source event decided for every destination. */
 export interface SourceDecisions {
@@ -12,6 +18,12 @@ export interface SourceDecisions {
   readonly walked: WalkedPayload;
   /** In policy destination order. */
   readonly decisions: DestinationDecision[];
+  /**
+   * Every purpose consulted for this event and what it said, once for all destinations: the
+   * per-person facts the lineage digest stores (with the engagement-tracking purpose when a
+   * destination may contact the person, as the evidence for open tracking, R23).
+   */
+  readonly statuses: ReadonlyMap<Purpose, PurposeStatus>;
 }
 
 /** Stage 3 for a source event: every destination's decision, as of the event time `t`. */
@@ -23,8 +35,23 @@ export function decideSource(
   t: number,
 ): SourceDecisions {
   const walked = walkPayload(spec.tree, data);
-  const decisions = policy.destinations.map((d) => decideDestination(policy, state, spec.key, walked, d, t));
-  return { walked, decisions };
+  const statuses = new Map<Purpose, PurposeStatus>();
+  const statusOf = (purpose: Purpose): PurposeStatus => {
+    let s = statuses.get(purpose);
+    if (s === undefined) {
+      s = purposeStatus(policy, state, purpose, t);
+      statuses.set(purpose, s);
+    }
+    return s;
+  };
+  const decisions = policy.destinations.map((d) =>
+    decideDestination(policy, state, spec.key, walked, d, t, statusOf),
+  );
+  const tracking = policy.options.engagementTrackingPurpose;
+  const trackingPurpose = tracking === null ? undefined : policy.purposes.get(tracking);
+  if (trackingPurpose !== undefined && decisions.some((d) => d.contact?.mayContact === true))
+    statusOf(trackingPurpose);
+  return { walked, decisions, statuses };
 }
 
 /** A destination that must be told to stop using what a withdrawal or objection took away. */

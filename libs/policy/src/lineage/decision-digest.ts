@@ -1,0 +1,134 @@
+import type {
+  ContactDigest,
+  DecisionLineageRecord,
+  DestinationDigest,
+  PurposeBasisDigest,
+} from '@app/contracts/lineage-record.types';
+import { LINEAGE_VERSION } from '@app/contracts/lineage-record.types';
+import { purposeStatus, type PurposeStatus } from '../consent/purpose-status';
+import type { DestinationDecision } from '../decision/destination-decision';
+import type { CompiledPolicy, Purpose } from '../policy-file/compiled-policy.types';
+import { impliedRule, ruleOfReason } from './purpose-basis';
+
+/** Evidence and assessment ids named by one record, each once, referred to by index. */
+export class EvidenceList {
+  readonly ids: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  /** The index of `id` in the list (added when new); null for no evidence. */
+  indexOf(id: string | null): number | null {
+    if (id === null) return null;
+    let i = this.index.get(id);
+    if (i === undefined) {
+      i = this.ids.length;
+      this.ids.push(id);
+      this.index.set(id, i);
+    }
+    return i;
+  }
+}
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * One destination's result as stored: path positions forwarded, pseudonymised and withheld (by
+ * reason, `reason@rule` where the reason does not determine the rule), and the contact gate. The
+ * lineage renderer encodes its replayed decision the same way to check it against the record.
+ */
+export function destinationDigest(d: DestinationDecision, evidence: EvidenceList): DestinationDigest {
+  const f: number[] = [];
+  const p: number[] = [];
+  let w: Record<string, number[]> | undefined;
+  d.attributes.forEach((a, i) => {
+    if (a.outcome === 'forward') f.push(i);
+    else if (a.outcome === 'pseudonymise') p.push(i);
+    else {
+      const key = ruleOfReason(a.reason) === a.rule ? a.reason : `${a.reason}@${a.rule}`;
+      w ??= {};
+      (w[key] ??= []).push(i);
+    }
+  });
+  const out: Writable<DestinationDigest> = {};
+  if (f.length > 0) out.f = f;
+  if (p.length > 0) out.p = p;
+  if (w !== undefined) out.w = w;
+  const c = d.contact;
+  if (c !== null) {
+    const contact: ContactDigest = [c.basis, c.rule, evidence.indexOf(c.evidenceId), c.trackOpens ? 1 : 0];
+    out.c = contact;
+  }
+  return out;
+}
+
+/** Whether two statuses say the same (the grant window start is not part of a decision). */
+function sameStatus(a: PurposeStatus, b: PurposeStatus): boolean {
+  return a.ok === b.ok && a.reason === b.reason && a.rule === b.rule && a.evidenceId === b.evidenceId;
+}
+
+/**
+ * The consulted purposes whose status differs from that of a person with no consent state (which
+ * the renderer recomputes): reason, evidence and, where the reason and purpose do not imply it,
+ * the rule.
+ */
+function basesDigest(
+  policy: CompiledPolicy,
+  statuses: ReadonlyMap<Purpose, PurposeStatus>,
+  evidence: EvidenceList,
+): Record<string, PurposeBasisDigest> | undefined {
+  let bases: Record<string, PurposeBasisDigest> | undefined;
+  for (const [purpose, s] of statuses) {
+    if (sameStatus(s, purposeStatus(policy, undefined, purpose, 0))) continue;
+    const e = evidence.indexOf(s.evidenceId);
+    bases ??= {};
+    bases[purpose.key] =
+      impliedRule(policy, s.reason, purpose) === s.rule ? [s.reason, e] : [s.reason, e, s.rule];
+  }
+  return bases;
+}
+
+/** What the digest of one source event is built from. */
+export interface DecisionFacts {
+  readonly eventId: string;
+  readonly subject: string;
+  readonly time: string;
+  readonly source: string;
+  readonly type: string;
+  readonly paths: readonly string[];
+  readonly undeclared: { readonly listed: readonly string[]; readonly total: number };
+  readonly statuses: ReadonlyMap<Purpose, PurposeStatus>;
+  readonly decisions: readonly DestinationDecision[];
+}
+
+/**
+ * The v2 decision record of one source event (R27): the paths once, the per-person purpose facts
+ * once, and per destination the compact result. Purpose, legal basis and rule per attribute are
+ * left to the policy version (see renderDecision).
+ */
+export function decisionRecord(policy: CompiledPolicy, facts: DecisionFacts): DecisionLineageRecord {
+  const evidence = new EvidenceList();
+  const bases = basesDigest(policy, facts.statuses, evidence);
+  const destinations: Record<string, DestinationDigest> = {};
+  for (const d of facts.decisions) {
+    destinations[d.destination.name] = destinationDigest(d, evidence);
+    // Compatibility assessments relied on (R22) are named too, though the policy registers them.
+    for (const a of d.attributes)
+      if (a.reason === 'compatibility-assessment' && a.outcome !== 'withhold') evidence.indexOf(a.evidenceId);
+  }
+  const u = facts.undeclared;
+  // Optional parts only when present, in a fixed order, so equal decisions serialise to equal bytes.
+  return {
+    lineageVersion: LINEAGE_VERSION,
+    kind: 'decision',
+    policyVersion: policy.version,
+    eventId: facts.eventId,
+    subject: facts.subject,
+    time: facts.time,
+    source: facts.source,
+    type: facts.type,
+    paths: facts.paths,
+    ...(u.total > 0 ? { undeclared: { listed: u.listed, total: u.total } } : {}),
+    ...(evidence.ids.length > 0 ? { evidence: evidence.ids } : {}),
+    ...(bases !== undefined ? { bases } : {}),
+    destinations,
+  };
+}
