@@ -12,6 +12,7 @@ import { loadPolicy, type CompiledPolicy } from '@app/policy';
 import { EngineMetrics } from './engine.metrics';
 import { engineTopicSpecs, engineTopics, type EngineTopics } from './engine-topics';
 import { IdentityRouter } from './identity-router.runner';
+import { publishPolicyVersion } from './policy-version.publisher';
 import { needsIdentityRouting } from './identity-routing.choice';
 import { type Backoff } from './claim-loop';
 import { type DecisionCoreSupplier } from './decision-core';
@@ -129,9 +130,8 @@ function logReports(log: NonNullable<GovernedStreamConfig['log']>): GovernedStre
 /** Loads the policy, creates missing topics (when asked) and starts consuming. */
 export async function startGovernedStream(config: GovernedStreamConfig): Promise<GovernedStream> {
   assertPseudonymKey(config.pseudonymKey, config.demoMode === true);
-  const policy = loadPolicy(readFileSync(config.policyFile, 'utf8'), {
-    fileName: basename(config.policyFile),
-  });
+  const policyText = readFileSync(config.policyFile, 'utf8');
+  const policy = loadPolicy(policyText, { fileName: basename(config.policyFile) });
   const topics = engineTopics(policy, config.topicPrefix);
   const identityRouting =
     config.identityRouting === 'auto'
@@ -148,6 +148,7 @@ export async function startGovernedStream(config: GovernedStreamConfig): Promise
       await admin.disconnect();
     }
   }
+  await publishPolicyVersion(kafka, topics.policyVersions, policy, policyText);
   const metrics = new EngineMetrics();
   const log = config.log ?? (() => undefined);
   const observer = allOf([metrics, logReports(log), ...(config.observer ? [config.observer] : [])]);
