@@ -52,9 +52,11 @@ export type ContactDigest = readonly [
 
 /**
  * The result for one destination. Numbers index the record's path list (`paths`, then
- * `undeclared.listed`). Paths in none of `f`, `p` and `w` were not in the event. `w` groups the
- * withheld paths by reason code; a key `reason@rule` names the rule where the reason alone does
- * not determine it. Any reason code fits, so new codes need no contract change.
+ * `undeclared.listed`). `w` groups the paths withheld for a reason that depends on the person or
+ * the moment by reason code; a key `reason@rule` names the rule where the reason alone does not
+ * determine it. Any reason code fits, so new codes need no contract change. A path in none of `f`,
+ * `p` and `w` was withheld for a reason the policy and the paths alone determine (not requested,
+ * not collected for the destination's purposes, undeclared), which the renderer recomputes.
  */
 export interface DestinationDigest {
   /** Forwarded as-is. */
@@ -63,7 +65,7 @@ export interface DestinationDigest {
   readonly p?: readonly number[];
   /** Withheld, by reason. */
   readonly w?: Readonly<Record<string, readonly number[]>>;
-  /** For destinations with a channel only. */
+  /** For destinations with a channel, where the gate differs from a person's with no state. */
   readonly c?: ContactDigest;
 }
 
@@ -89,7 +91,10 @@ export interface DecisionLineageRecord extends LineageBase {
   readonly evidence?: readonly string[];
   /** Per purpose key consulted whose status was not the no-state default. */
   readonly bases?: Readonly<Record<string, PurposeBasisDigest>>;
-  /** Per destination name, every destination of the policy version. */
+  /**
+   * Per destination name, where the result differs from what the policy and the paths alone give
+   * (nothing forwarded, only policy-determined withholdings, the no-state contact gate).
+   */
   readonly destinations: Readonly<Record<string, DestinationDigest>>;
 }
 

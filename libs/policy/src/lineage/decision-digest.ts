@@ -1,3 +1,4 @@
+import type { ContactPermission } from '@app/contracts/governed-record.types';
 import type {
   ContactDigest,
   DecisionLineageRecord,
@@ -8,7 +9,8 @@ import { LINEAGE_VERSION } from '@app/contracts/lineage-record.types';
 import { purposeStatus, type PurposeStatus } from '../consent/purpose-status';
 import type { DestinationDecision } from '../decision/destination-decision';
 import type { CompiledPolicy, Purpose } from '../policy-file/compiled-policy.types';
-import { impliedRule, ruleOfReason } from './purpose-basis';
+import { contactPermission } from '../consent/contact-permission';
+import { impliedRule, POLICY_DETERMINED_REASONS, ruleOfReason } from './purpose-basis';
 
 /** Evidence and assessment ids named by one record, each once, referred to by index. */
 export class EvidenceList {
@@ -31,18 +33,24 @@ export class EvidenceList {
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
- * One destination's result as stored: path positions forwarded, pseudonymised and withheld (by
- * reason, `reason@rule` where the reason does not determine the rule), and the contact gate. The
- * lineage renderer encodes its replayed decision the same way to check it against the record.
+ * One destination's result as stored: path positions forwarded, pseudonymised and withheld for a
+ * reason that depends on the person or the moment (by reason, `reason@rule` where the reason does
+ * not determine the rule; withholdings the policy alone determines are left to the renderer), and
+ * the contact gate where it differs from a person's with no state. The lineage renderer encodes its
+ * replayed decision the same way to check it against the record.
  */
-export function destinationDigest(d: DestinationDecision, evidence: EvidenceList): DestinationDigest {
+export function destinationDigest(
+  policy: CompiledPolicy,
+  d: DestinationDecision,
+  evidence: EvidenceList,
+): DestinationDigest {
   const f: number[] = [];
   const p: number[] = [];
   let w: Record<string, number[]> | undefined;
   d.attributes.forEach((a, i) => {
     if (a.outcome === 'forward') f.push(i);
     else if (a.outcome === 'pseudonymise') p.push(i);
-    else {
+    else if (!POLICY_DETERMINED_REASONS.has(a.reason)) {
       const key = ruleOfReason(a.reason) === a.rule ? a.reason : `${a.reason}@${a.rule}`;
       w ??= {};
       (w[key] ??= []).push(i);
@@ -53,11 +61,22 @@ export function destinationDigest(d: DestinationDecision, evidence: EvidenceList
   if (p.length > 0) out.p = p;
   if (w !== undefined) out.w = w;
   const c = d.contact;
-  if (c !== null) {
+  if (c !== null && !sameContact(c, contactPermission(policy, undefined, d.destination, 0))) {
     const contact: ContactDigest = [c.basis, c.rule, evidence.indexOf(c.evidenceId), c.trackOpens ? 1 : 0];
     out.c = contact;
   }
   return out;
+}
+
+/** Whether two contact gates say the same. */
+function sameContact(a: ContactPermission, b: ContactPermission): boolean {
+  return (
+    a.mayContact === b.mayContact &&
+    a.trackOpens === b.trackOpens &&
+    a.basis === b.basis &&
+    a.rule === b.rule &&
+    a.evidenceId === b.evidenceId
+  );
 }
 
 /** Whether two statuses say the same (the grant window start is not part of a decision). */
@@ -109,7 +128,9 @@ export function decisionRecord(policy: CompiledPolicy, facts: DecisionFacts): De
   const bases = basesDigest(policy, facts.statuses, evidence);
   const destinations: Record<string, DestinationDigest> = {};
   for (const d of facts.decisions) {
-    destinations[d.destination.name] = destinationDigest(d, evidence);
+    const digest = destinationDigest(policy, d, evidence);
+    // A destination left out got exactly what the policy and the paths alone give.
+    if (Object.keys(digest).length > 0) destinations[d.destination.name] = digest;
     // Compatibility assessments relied on (R22) are named too, though the policy registers them.
     for (const a of d.attributes)
       if (a.reason === 'compatibility-assessment' && a.outcome !== 'withhold') evidence.indexOf(a.evidenceId);

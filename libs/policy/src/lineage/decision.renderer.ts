@@ -5,6 +5,7 @@ import type {
   LineageRecord,
   RenderedDecision,
 } from '@app/contracts/lineage-record.types';
+import { contactPermission } from '../consent/contact-permission';
 import { purposeStatus, type PurposeStatus } from '../consent/purpose-status';
 import { decisionId } from '../decision/decision-id';
 import {
@@ -51,13 +52,14 @@ function storedStatuses(
 }
 
 function storedContact(
+  policy: CompiledPolicy,
   record: DecisionLineageRecord,
   destination: Destination,
   digest: DestinationDigest,
 ): ContactPermission | null {
   if (destination.channel === 'none') return null;
-  if (digest.c === undefined)
-    throw new LineageRenderError(record.eventId, `no contact gate for "${destination.name}"`);
+  // Not stored: the gate was that of a person with no consent state.
+  if (digest.c === undefined) return contactPermission(policy, undefined, destination, 0);
   const [basis, rule, evidence, trackOpens] = digest.c;
   return {
     mayContact: basis !== null,
@@ -144,14 +146,16 @@ export function renderDecision(policy: CompiledPolicy, record: DecisionLineageRe
   const { key, present } = presentPaths(policy, record);
   const statusOf = storedStatuses(policy, record);
   const listed = record.undeclared?.listed ?? [];
+  for (const name of Object.keys(record.destinations))
+    if (!policy.destinationsByName.has(name))
+      throw new LineageRenderError(record.eventId, `destination "${name}" is not in the policy`);
   return policy.destinations.map((destination) => {
-    const digest = record.destinations[destination.name];
-    if (digest === undefined)
-      throw new LineageRenderError(record.eventId, `no result for destination "${destination.name}"`);
-    const contact = storedContact(record, destination, digest);
+    // Absent: the destination got what the policy and the paths alone give (checked below).
+    const digest = record.destinations[destination.name] ?? {};
+    const contact = storedContact(policy, record, destination, digest);
     const d = decideDestinationFrom(destination, key, present, listed, contact, statusOf);
     // The replay must give back the stored result (the contact gate is an input of it).
-    if (resultOf(destinationDigest(d, new EvidenceList())) !== resultOf(digest))
+    if (resultOf(destinationDigest(policy, d, new EvidenceList())) !== resultOf(digest))
       throw new LineageRenderError(record.eventId, `the result for "${destination.name}" does not replay`);
     return rendered(policy, record, d);
   });

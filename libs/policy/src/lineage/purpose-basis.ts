@@ -8,6 +8,16 @@ export const PERMITTING_REASONS: ReadonlySet<string> = new Set<ReasonCode>([
   'compatibility-assessment',
 ]);
 
+/**
+ * Reasons the policy and the event's paths alone determine (not requested, not collected for the
+ * destination's purposes, undeclared): the digest leaves them out and the renderer recomputes them.
+ */
+export const POLICY_DETERMINED_REASONS: ReadonlySet<string> = new Set<ReasonCode>([
+  'not-requested',
+  'purpose-not-collected-for',
+  'undeclared-attribute',
+]);
+
 /** Rules a reason code determines on its own; other reasons name their rule in the digest. */
 const RULE_OF_REASON: Readonly<Partial<Record<ReasonCode, string>>> = {
   'undeclared-attribute': 'R28',
