@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type GovernedRecord } from '@app/contracts';
-import { type GovernanceProcessor, replayLines, type ReplayedEvent } from '@app/policy';
+import { type GovernanceProcessor, renderLineage, replayLines, type ReplayedEvent } from '@app/policy';
 import { latestPerKey } from '@app/stream';
 import { readPolicyFile } from './policy-input';
 import type { CommandOutput } from './validate.command';
@@ -79,12 +79,11 @@ export function dryRunCommand(options: ReplayOptions & { readonly outDir?: strin
       suppressed.get(r.destination)?.push(r);
     }
     for (const l of result.lineage) lineage.push(JSON.stringify(l));
-    // The summary counts the full decisions the core took (the lineage stores their v2 digest).
-    for (const d of result.decisions ?? []) {
-      const name = d.destination.name;
-      if (d.outcome !== 'withheld') inc(forwarded, name);
+    // The summary reads the decisions back from the v2 lineage, as an auditor would (R27).
+    for (const d of renderLineage(processor.policy, result.lineage)) {
+      if (d.outcome !== 'withheld') inc(forwarded, d.destination);
       for (const a of d.attributes)
-        if (a.outcome === 'withhold') inc(withheld, `${name}\u0000${a.reason} [${a.rule}]`);
+        if (a.outcome === 'withhold') inc(withheld, `${d.destination}\u0000${a.reason} [${a.rule}]`);
     }
     if (result.deadLetter !== undefined) {
       deadLetters.push(
