@@ -104,9 +104,9 @@ describe('the governed stream under hostile input', () => {
     });
     const base = events.find((e) => e.type !== CONSENT_EVIDENCE_EVENT_TYPE && typeof e.data === 'object');
     if (base === undefined) throw new Error('no source event in the sample');
-    // Undeclared keys are withheld and the first 32 named in the lineage (then counted): a lineage
-    // record several times larger than any ordinary output.
-    for (let k = 0; k < 1500; k++) base.data[`undeclared_${k}`] = k;
+    // Undeclared keys are withheld and the first 32 named in the lineage (then counted), once per
+    // event: long names make a lineage record several times larger than any ordinary output.
+    for (let k = 0; k < 40; k++) base.data[`undeclared_${String(k).padStart(3, '0')}_${'x'.repeat(110)}`] = k;
     const big = JSON.stringify({ ...base, id: `${base.id}-wide` });
     const at = 700;
     const input = [...lines.slice(0, at), big, ...lines.slice(at)];

@@ -6,10 +6,10 @@ import type {
   PurposeBasisDigest,
 } from '@app/contracts/lineage-record.types';
 import { LINEAGE_VERSION } from '@app/contracts/lineage-record.types';
-import { purposeStatus, type PurposeStatus } from '../consent/purpose-status';
+import type { PurposeStatus } from '../consent/purpose-status';
 import type { DestinationDecision } from '../decision/destination-decision';
 import type { CompiledPolicy, Purpose } from '../policy-file/compiled-policy.types';
-import { contactPermission } from '../consent/contact-permission';
+import { noStateContact, noStateStatus } from './no-state';
 import { impliedRule, POLICY_DETERMINED_REASONS, ruleOfReason } from './purpose-basis';
 
 /** Evidence and assessment ids named by one record, each once, referred to by index. */
@@ -61,7 +61,7 @@ export function destinationDigest(
   if (p.length > 0) out.p = p;
   if (w !== undefined) out.w = w;
   const c = d.contact;
-  if (c !== null && !sameContact(c, contactPermission(policy, undefined, d.destination, 0))) {
+  if (c !== null && !sameContact(c, noStateContact(policy, d.destination))) {
     const contact: ContactDigest = [c.basis, c.rule, evidence.indexOf(c.evidenceId), c.trackOpens ? 1 : 0];
     out.c = contact;
   }
@@ -96,7 +96,7 @@ function basesDigest(
 ): Record<string, PurposeBasisDigest> | undefined {
   let bases: Record<string, PurposeBasisDigest> | undefined;
   for (const [purpose, s] of statuses) {
-    if (sameStatus(s, purposeStatus(policy, undefined, purpose, 0))) continue;
+    if (sameStatus(s, noStateStatus(policy, purpose))) continue;
     const e = evidence.indexOf(s.evidenceId);
     bases ??= {};
     bases[purpose.key] =

@@ -5,8 +5,7 @@ import type {
   LineageRecord,
   RenderedDecision,
 } from '@app/contracts/lineage-record.types';
-import { contactPermission } from '../consent/contact-permission';
-import { purposeStatus, type PurposeStatus } from '../consent/purpose-status';
+import type { PurposeStatus } from '../consent/purpose-status';
 import { decisionId } from '../decision/decision-id';
 import {
   decideDestinationFrom,
@@ -15,6 +14,7 @@ import {
 } from '../decision/destination-decision';
 import type { CompiledPolicy, Destination, Purpose } from '../policy-file/compiled-policy.types';
 import { destinationDigest, EvidenceList } from './decision-digest';
+import { noStateContact, noStateStatus } from './no-state';
 import { impliedRule, knownReason, PERMITTING_REASONS } from './purpose-basis';
 
 /** A decision record that cannot be rendered against the policy given: never a guess. */
@@ -40,7 +40,7 @@ function storedStatuses(
 ): (p: Purpose) => PurposeStatus {
   return (purpose) => {
     const stored = record.bases?.[purpose.key];
-    if (stored === undefined) return purposeStatus(policy, undefined, purpose, 0);
+    if (stored === undefined) return noStateStatus(policy, purpose);
     const [code, evidence, named] = stored;
     const reason = knownReason(code);
     const rule = named ?? impliedRule(policy, code, purpose);
@@ -59,7 +59,7 @@ function storedContact(
 ): ContactPermission | null {
   if (destination.channel === 'none') return null;
   // Not stored: the gate was that of a person with no consent state.
-  if (digest.c === undefined) return contactPermission(policy, undefined, destination, 0);
+  if (digest.c === undefined) return noStateContact(policy, destination);
   const [basis, rule, evidence, trackOpens] = digest.c;
   return {
     mayContact: basis !== null,
