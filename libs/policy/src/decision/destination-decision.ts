@@ -117,9 +117,12 @@ function decideAttribute(
 /** How one person's purposes stand at one moment: computed once per purpose and event, or replayed. */
 export type PurposeStatusOf = (purpose: Purpose) => PurposeStatus;
 
-/** A declared attribute the event carried: its path and its position in the event type's attributes. */
+/**
+ * A declared attribute the event carried: its path and its position in the event type's attributes
+ * (a walked payload's attributes are such, so the decision maps nothing per destination).
+ */
 export interface PresentPath {
-  readonly path: string;
+  readonly attribute: { readonly path: string };
   readonly index: number;
 }
 
@@ -137,7 +140,9 @@ export function decideDestinationFrom(
   statusOf: PurposeStatusOf,
 ): DestinationDecision {
   const plans = destination.plans.get(eventKey) ?? [];
-  const attributes = present.map(({ path, index }) => decideAttribute(path, plans[index], contact, statusOf));
+  const attributes = present.map(({ attribute, index }) =>
+    decideAttribute(attribute.path, plans[index], contact, statusOf),
+  );
   for (const path of undeclaredListed)
     attributes.push(withhold(path, 'undeclared-attribute', 'R28', null, null));
   let forwarded = 0;
@@ -171,6 +176,12 @@ export function decideDestination(
   statusOf: PurposeStatusOf = (purpose) => purposeStatus(policy, state, purpose, t),
 ): DestinationDecision {
   const contact = destination.channel === 'none' ? null : contactPermission(policy, state, destination, t);
-  const present = walked.present.map(({ attribute, index }) => ({ path: attribute.path, index }));
-  return decideDestinationFrom(destination, eventKey, present, walked.undeclared.listed, contact, statusOf);
+  return decideDestinationFrom(
+    destination,
+    eventKey,
+    walked.present,
+    walked.undeclared.listed,
+    contact,
+    statusOf,
+  );
 }

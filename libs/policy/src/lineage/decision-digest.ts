@@ -14,19 +14,14 @@ import { impliedRule, POLICY_DETERMINED_REASONS, ruleOfReason } from './purpose-
 
 /** Evidence and assessment ids named by one record, each once, referred to by index. */
 export class EvidenceList {
+  // A record names a handful of ids at most: a linear search beats a map per event.
   readonly ids: string[] = [];
-  private readonly index = new Map<string, number>();
 
   /** The index of `id` in the list (added when new); null for no evidence. */
   indexOf(id: string | null): number | null {
     if (id === null) return null;
-    let i = this.index.get(id);
-    if (i === undefined) {
-      i = this.ids.length;
-      this.ids.push(id);
-      this.index.set(id, i);
-    }
-    return i;
+    const i = this.ids.indexOf(id);
+    return i >= 0 ? i : this.ids.push(id) - 1;
   }
 }
 
@@ -47,7 +42,9 @@ export function destinationDigest(
   const f: number[] = [];
   const p: number[] = [];
   let w: Record<string, number[]> | undefined;
-  d.attributes.forEach((a, i) => {
+  const attributes = d.attributes;
+  for (let i = 0; i < attributes.length; i++) {
+    const a = attributes[i] as (typeof attributes)[number];
     if (a.outcome === 'forward') f.push(i);
     else if (a.outcome === 'pseudonymise') p.push(i);
     else if (!POLICY_DETERMINED_REASONS.has(a.reason)) {
@@ -55,7 +52,7 @@ export function destinationDigest(
       w ??= {};
       (w[key] ??= []).push(i);
     }
-  });
+  }
   const out: Writable<DestinationDigest> = {};
   if (f.length > 0) out.f = f;
   if (p.length > 0) out.p = p;

@@ -84,7 +84,7 @@ function presentPaths(
   const present = record.paths.map((path) => {
     const index = spec.attributes.findIndex((a) => a.path === path);
     if (index < 0) throw new LineageRenderError(record.eventId, `path "${path}" is not declared`);
-    return { path, index };
+    return { attribute: { path }, index };
   });
   return { key: spec.key, present };
 }
