@@ -73,6 +73,10 @@ describe('renderDecision', () => {
     const { record } = decided();
     const other = loadPolicy(EXAMPLE_POLICY_TEXT.replace('version: 2025.1', 'version: 2025.2'));
     expect(() => renderDecision(other, record)).toThrow(LineageRenderError);
+    // Another text under the same declared version is another version too (its content hash).
+    const edited = loadPolicy(`${EXAMPLE_POLICY_TEXT}\n# edited\n`);
+    expect(edited.declaredVersion).toBe(examplePolicy.declaredVersion);
+    expect(() => renderDecision(edited, record)).toThrow(/not 2025\.1\+/);
   });
 
   it('refuses a record whose stored result does not replay (the check can fail)', () => {
