@@ -141,7 +141,7 @@ export function engineTopicSpecs(
     streamTopic(topics.routed, partitions, streamMs),
     streamTopic(topics.handover, partitions, streamMs),
     changelogTopic(topics.homes, partitions),
-    // Lineage is most of what the engine writes (about 1.3 kB per input) and is kept for a year.
+    // Lineage is the audit trail (one v2 record per input and more per consent) and is kept for a year.
     auditTrailTopic(topics.lineage, partitions, lineageMs),
     auditTrailTopic(topics.deadLetter, partitions, lineageMs),
     // Every version's text, never expired: lineage names its version and is rendered against it.
