@@ -5,7 +5,8 @@
  * engine and `govern dry-run` share: decode -> subject -> decide -> emit), `lineage/` (the v2
  * decision digest, rendering it back against a policy version, reading what was recorded) and
  * `vocabulary/` (legal bases and reason codes, used by all of them). Pure and deterministic: no
- * clock, environment, I/O or framework inside; time is the CloudEvent `time`. This file is the public API: import `@app/policy` only.
+ * clock, environment, I/O or framework inside; time is the CloudEvent `time`. This file is the
+ * public API: import `@app/policy` only.
  */
 export { loadPolicy, type LoadPolicyOptions } from './policy-file/policy-file.loader';
 export { PolicyLoadError, formatPolicyError, type PolicyError } from './policy-file/policy-error';
