@@ -39,7 +39,9 @@ function storedStatuses(
   record: DecisionLineageRecord,
 ): (p: Purpose) => PurposeStatus {
   return (purpose) => {
-    const stored = record.bases?.[purpose.key];
+    // Own properties only: a record read from the log is data, not an object with a prototype chain.
+    const bases = record.bases;
+    const stored = bases !== undefined && Object.hasOwn(bases, purpose.key) ? bases[purpose.key] : undefined;
     if (stored === undefined) return noStateStatus(policy, purpose);
     const [code, evidence, named] = stored;
     const reason = knownReason(code);
@@ -151,7 +153,9 @@ export function renderDecision(policy: CompiledPolicy, record: DecisionLineageRe
       throw new LineageRenderError(record.eventId, `destination "${name}" is not in the policy`);
   return policy.destinations.map((destination) => {
     // Absent: the destination got what the policy and the paths alone give (checked below).
-    const digest = record.destinations[destination.name] ?? {};
+    const digest = Object.hasOwn(record.destinations, destination.name)
+      ? (record.destinations[destination.name] as DestinationDigest)
+      : {};
     const contact = storedContact(policy, record, destination, digest);
     const d = decideDestinationFrom(destination, key, present, listed, contact, statusOf);
     // The replay must give back the stored result (the contact gate is an input of it).
