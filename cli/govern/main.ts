@@ -2,6 +2,7 @@ import { writeSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_PSEUDONYM_KEY, dryRunCommand } from './dry-run.command';
 import { explainCommand } from './explain.command';
+import { art30ReportCommand, type ReportFormat } from './report.command';
 import { registerTopicsCommand } from './topics.command';
 import { generateEventStream } from '@app/sample';
 import { type CommandOutput, validateCommand } from './validate.command';
@@ -12,6 +13,11 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
   return n;
+}
+
+function reportFormat(value: string): ReportFormat {
+  if (value !== 'md' && value !== 'json') throw new InvalidArgumentError('must be md or json');
+  return value;
 }
 
 function finish(output: CommandOutput): void {
@@ -75,6 +81,17 @@ program
     // Chunked synchronous writes: large streams, no unbounded buffering.
     for (let i = 0; i < lines.length; i += 1000) writeSync(1, `${lines.slice(i, i + 1000).join('\n')}\n`);
   });
+
+program
+  .command('report')
+  .description('reports generated from the policy')
+  .command('art30')
+  .requiredOption('--policy <file>', 'policy YAML file')
+  .option('--format <format>', 'md or json', reportFormat, 'md' as ReportFormat)
+  .description('print the record of processing activities (GDPR Art. 30) the policy describes')
+  .action((o: { policy: string; format: ReportFormat }) =>
+    finish(art30ReportCommand({ policyPath: o.policy, format: o.format })),
+  );
 
 registerTopicsCommand(program);
 program.parse(process.argv);

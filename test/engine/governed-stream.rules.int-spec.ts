@@ -17,6 +17,7 @@ import {
   testKafka,
   uniquePrefix,
 } from './support/engine-stream.kit';
+import { caseLines, caseOutputOf, checkCase, loadRuleCases } from '../../libs/policy/test/rule-case.check';
 
 const BAD_INPUTS = join(__dirname, 'bad-inputs');
 
@@ -32,16 +33,33 @@ function badInputs(): { code: string; file: string; lines: string[] }[] {
     });
 }
 
-/** Paths of a nested data object, dotted, leaves only. */
+/**
+ * Paths of a nested data object, dotted, leaves only; members of array elements in declared style
+ * (`items[].sku`), so a line member is matched against its element attribute.
+ */
 function leafPaths(data: Record<string, unknown>, prefix = ''): string[] {
-  return Object.entries(data).flatMap(([k, v]) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
+  return Object.entries(data).flatMap(([k, v]) => {
+    if (
+      Array.isArray(v) &&
+      v.length > 0 &&
+      v.every((e) => e !== null && typeof e === 'object' && !Array.isArray(e))
+    )
+      return v.flatMap((e) => leafPaths(e as Record<string, unknown>, `${prefix}${k}[].`));
+    return v !== null && typeof v === 'object' && !Array.isArray(v)
       ? leafPaths(v as Record<string, unknown>, `${prefix}${k}.`)
-      : [`${prefix}${k}`],
-  );
+      : [`${prefix}${k}`];
+  });
 }
 
-const policyHash = loadPolicy(readFileSync(POLICY_FILE, 'utf8')).contentHash;
+const examplePolicy = loadPolicy(readFileSync(POLICY_FILE, 'utf8'));
+const policyHash = examplePolicy.contentHash;
+
+/** The rule cases (auditor scenarios included) on the example policy, each under its own prefix. */
+const ruleCases = loadRuleCases().flatMap((c, i) => {
+  const prefix = `case${i + 1}-`;
+  const lines = caseLines(c, prefix);
+  return lines === null ? [] : [{ c, prefix, lines }];
+});
 
 describe('the governed stream, end to end on a real broker', () => {
   let broker: KafkaUnderTest;
@@ -66,7 +84,11 @@ describe('the governed stream, end to end on a real broker', () => {
       maxQueuedPerPartition: 1000,
       createTopics: true,
     });
-    const lines = [...generateEventStream({ seed: 3, customers: 32 }), ...corpus.flatMap((c) => c.lines)];
+    const lines = [
+      ...generateEventStream({ seed: 3, customers: 32 }),
+      ...ruleCases.flatMap((r) => r.lines),
+      ...corpus.flatMap((c) => c.lines),
+    ];
     await produceLines(kafka, engine.topics, lines);
     const expected = dryRun(lines, engine.topics);
     const out = await readEngineOutput(kafka, engine.topics, expected);
@@ -96,7 +118,17 @@ describe('the governed stream, end to end on a real broker', () => {
       const permitted = decision.attributes.filter((a) => a.outcome !== 'withhold').map((a) => a.path);
       const value = JSON.parse(r.value ?? '{}') as GovernedDataValue;
       for (const path of leafPaths(value.data)) {
-        expect(permitted.some((p) => path === p || path.startsWith(`${p}.`))).toBe(true);
+        // An attribute declared whole (`items` of an abandoned checkout) covers its element members.
+        expect(
+          permitted.some(
+            (p) =>
+              path === p ||
+              path.startsWith(`${p}.`) ||
+              path.startsWith(`${p}[].`) ||
+              // An empty array of lines: some member of its elements is permitted.
+              p.startsWith(`${path}[].`),
+          ),
+        ).toBe(true);
       }
       if (decision.destination === 'segmentation') {
         expect(r.key).toMatch(/^ps_/);
@@ -124,6 +156,53 @@ describe('the governed stream, end to end on a real broker', () => {
     );
     expect(hits.length).toBeGreaterThan(0);
   });
+
+  it('decides order lines by element path: the price never reaches segmentation, the rest of a line may', () => {
+    const seg = renderedDecisions(lineage).filter(
+      (d) => d.destination === 'segmentation' && d.type === 'order.completed',
+    );
+    const decided = seg.flatMap((l) => l.attributes.map((a) => `${a.path} ${a.outcome} ${a.rule}`));
+    expect(decided).toContain('items[].sku forward R2');
+    expect(decided).toContain('items[].priceDkk withhold R21');
+    expect(decided.some((d) => d.startsWith('items[].priceDkk forward'))).toBe(false);
+    const sent = destinationRecords
+      .filter((r) => r.headers['record-kind'] === 'data' && r.headers['decision-id'] !== undefined)
+      .map((r) => JSON.parse(r.value ?? '{}') as GovernedDataValue)
+      .filter((v) => v.type === 'order.completed' && v.subject.startsWith('ps_'));
+    const lines = sent.flatMap((v) => (Array.isArray(v.data.items) ? (v.data.items as object[]) : []));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(Object.keys(line).sort()).toEqual(['productGroup', 'sku']);
+  });
+
+  it('forwards personal e-mail clicks only under the tracking consent (R23)', () => {
+    const clicks = renderedDecisions(lineage).flatMap((d) =>
+      d.type === 'email.clicked' && d.destination === 'segmentation'
+        ? d.attributes.filter((a) => a.path === 'linkUrl').map((a) => `${a.outcome} ${a.rule}`)
+        : [],
+    );
+    expect(clicks).toContain('forward R23');
+    expect(clicks).toContain('withhold R23');
+  });
+
+  it.each(ruleCases.map((r) => [r.c.name, r] as const))(
+    'decides the rule case "%s" as the rule runner expects',
+    (_name, { c, prefix }) => {
+      // A destination record names its decision; its id follows from the lineage and the policy.
+      const decided = new Map<string, { eventId: string | null; destination: string }>();
+      for (const d of renderedDecisions(lineage)) decided.set(d.decisionId, d);
+      for (const l of lineage)
+        if (l.kind === 'suppression')
+          decided.set(decisionId(policyHash, l.eventId ?? '', l.destination, 'suppression'), l);
+      const records = destinationRecords.flatMap((r) => {
+        const d = decided.get(r.headers['decision-id'] ?? '');
+        if (d === undefined) return [];
+        const value = JSON.parse(r.value ?? '{}') as GovernedDataValue | { kind: 'suppression' };
+        const data = value.kind === 'data' ? value.data : undefined;
+        return [{ eventId: d.eventId, destination: d.destination, ...(data === undefined ? {} : { data }) }];
+      });
+      expect(checkCase(c, caseOutputOf(examplePolicy, prefix, lineage, records))).toEqual([]);
+    },
+  );
 
   it('links identities only under cookie consent (R25) and recorded it in lineage', () => {
     const links = lineage.filter((l) => l.kind === 'identity-link');

@@ -32,12 +32,20 @@ interface LineageBase {
 }
 
 /**
- * What the person's state said about one purpose at the event time, where it differs from what a
- * person with no consent state at all gets (that default is recomputed): `[reason, evidence, rule]`.
- * `evidence` indexes the record's `evidence` list (null: none); `rule` is present only where the
- * reason and the purpose do not determine it (e.g. `consent-invalid`). Any reason code fits.
+ * What the consent states (the person's, and the device's where the event type requires its
+ * consent) said about one use of a purpose at the event time, where it differs from what a person
+ * with no consent state at all gets (that default is recomputed): `[reason, evidence, rule,
+ * decidedBy]`. `evidence` indexes the record's `evidence` list (null: none); `rule` is present (not
+ * null) only where the reason and the deciding purpose do not determine it (e.g. `consent-invalid`);
+ * `decidedBy` names the required consent that decided when it is not the purpose's own. Any reason
+ * code fits.
  */
-export type PurposeBasisDigest = readonly [reason: string, evidence: number | null, rule?: string];
+export type PurposeBasisDigest = readonly [
+  reason: string,
+  evidence: number | null,
+  rule?: string | null,
+  decidedBy?: string,
+];
 
 /**
  * The contact gate of a destination with a channel (G3, R14–R16, R19, R23): `[basis, rule, evidence,
@@ -140,6 +148,8 @@ export interface IdentityLinkLineageRecord extends LineageBase {
   /** Keyed pseudonym of the identifier linked to the subject (e.g. a cookie id), as `subject`. */
   readonly alias: string;
   readonly linked: boolean;
+  /** For a refused link: the reason code and rule that refused the identifier's consent. */
+  readonly refusedBy?: { readonly reason: string; readonly rule: string };
 }
 
 /** Input that could not be processed; id and reason only, never the content. */

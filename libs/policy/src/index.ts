@@ -39,3 +39,9 @@ export { addFigure, figuresFromDryRun, compareFigures, type Figures } from './li
 export { explainEvent, type EventExplanation } from './lineage/explain-event';
 export { renderDecision, renderLineage, LineageRenderError } from './lineage/decision.renderer';
 export { lineageBytes, type LineageBytes } from './lineage/lineage-bytes';
+export {
+  processingRecord,
+  processingRecordMarkdown,
+  type ProcessingActivity,
+  type ProcessingRecordReport,
+} from './record/processing-record';

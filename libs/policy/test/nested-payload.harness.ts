@@ -83,6 +83,12 @@ export const DECLARED_NESTED = new Set([
   'meta',
   'meta.channel',
   'undescribed',
+  'parcels',
+  'parcels[].id',
+  'parcels[].weightKg',
+  'parcels[].dims',
+  'parcels[].dims.w',
+  'parcels[].dims.h',
 ]);
 
 /** True when `path` is declared, reading `blob` and `undescribed` as scalars or lists of scalars. */

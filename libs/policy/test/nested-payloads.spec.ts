@@ -167,6 +167,39 @@ const CASES: readonly Case[] = [
     total: 1,
   },
   {
+    name: 'an array declared by element paths is projected element by element',
+    data: {
+      ...base,
+      parcels: [
+        { id: 'p1', weightKg: 2, cpr: CPR },
+        { weightKg: 1, dims: { w: 3, name: 'Jane' } },
+      ],
+    },
+    forwarded: {
+      ...base,
+      parcels: [
+        { id: 'p1', weightKg: 2 },
+        { weightKg: 1, dims: { w: 3 } },
+      ],
+    },
+    listed: ['parcels[].*', 'parcels[].dims.*'],
+    total: 2,
+  },
+  {
+    name: 'elements of an array declared by element paths that are not objects are dropped',
+    data: { ...base, parcels: [CPR, { id: 'p1' }, [CPR], null] },
+    forwarded: { ...base, parcels: [{ id: 'p1' }] },
+    listed: ['parcels[]'],
+    total: 3,
+  },
+  {
+    name: 'an element path array that is empty stays an empty array',
+    data: { ...base, parcels: [] },
+    forwarded: { ...base, parcels: [] },
+    listed: [],
+    total: 0,
+  },
+  {
     name: 'an empty array and an empty object pass as they are',
     data: { ...base, items: [], shipTo: {} },
     forwarded: { ...base, items: [], shipTo: {} },
@@ -197,6 +230,36 @@ describe('R28 nested payloads: nothing undeclared leaves, at any depth', () => {
     const run = runNested({ ...base, items: [{ sku: 'a', cpr: CPR }] });
     const hashed = run.data.get('hashed');
     expect(hashed).toEqual({ items: new Pseudonymiser('k').ofValue([{ sku: 'a' }]) });
+  });
+
+  it('an element path array that is not an array is refused by its schema (type: array is required at load)', () => {
+    const run = runNested({ ...base, parcels: { id: 'p1', cpr: CPR } });
+    expect(run.result.deadLetter?.code).toBe('schema-violation');
+    expect(run.data.size).toBe(0);
+  });
+
+  it('element attributes are decided once each and named by element path in lineage, not per index', () => {
+    const run = runNested({ ...base, parcels: [{ id: 'p1', weightKg: 2 }, { id: 'p2' }, { weightKg: 3 }] });
+    const decided = (run.lineage.get('warehouse')?.attributes ?? []).map((a) => `${a.path} ${a.outcome}`);
+    expect(decided).toEqual([
+      'orderId forward',
+      'parcels[].id forward',
+      'parcels[].weightKg forward',
+      'parcels[].dims forward',
+    ]);
+    expect(JSON.stringify(run.result.lineage)).not.toMatch(/parcels\[\d/);
+  });
+
+  it('each element keeps only what the destination may receive; an element with nothing of it is dropped', () => {
+    const run = runNested({ ...base, parcels: [{ id: 'p1', weightKg: 2 }, { weightKg: 3 }, { id: 'p3' }] });
+    const ps = new Pseudonymiser('k');
+    // `hashed` asks only for the pseudonymised id: the weight-only parcel has nothing it may receive.
+    expect(run.data.get('hashed')).toEqual({ parcels: [{ id: ps.ofValue('p1') }, { id: ps.ofValue('p3') }] });
+    const hashed = (run.lineage.get('hashed')?.attributes ?? []).map(
+      (a) => `${a.path} ${a.outcome} ${a.rule}`,
+    );
+    expect(hashed).toContain('parcels[].id pseudonymise R20');
+    expect(hashed).toContain('parcels[].weightKg withhold R28');
   });
 
   it('R28 the undeclared paths named per event are capped, and all are counted', () => {

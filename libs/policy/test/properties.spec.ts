@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { generateEventStream } from '@app/sample';
 import { GovernanceProcessor, renderLineage } from '@app/policy';
-import { examplePolicy } from './rule-fixture.harness';
+import { consentEvent, examplePolicy, sourceEvent } from './rule-fixture.harness';
 import { DECLARED_NESTED, isDeclaredPath, runNested, valuePaths } from './nested-payload.harness';
 
 /** Every member name the nested policy declares, at any level: undeclared junk never uses one. */
@@ -59,6 +59,23 @@ const nestedPayload = withJunk(
       choice: withJunk(fc.record({ a: fc.string(), b: fc.string() }, { requiredKeys: [] })),
       meta: withJunk(fc.record({ channel: fc.string() }, { requiredKeys: [] })),
       undescribed: fc.jsonValue({ maxDepth: 3 }),
+      // Declared by element paths: junk in elements and their members, and elements that are not objects.
+      parcels: fc.array(
+        fc.oneof(
+          withJunk(
+            fc.record(
+              {
+                id: fc.string(),
+                weightKg: fc.double({ noNaN: true, noDefaultInfinity: true }),
+                dims: withJunk(fc.record({ w: fc.integer(), h: fc.integer() }, { requiredKeys: [] })),
+              },
+              { requiredKeys: [] },
+            ),
+          ),
+          fc.jsonValue({ maxDepth: 1 }),
+        ),
+        { maxLength: 3 },
+      ),
     },
     { requiredKeys: ['orderId'] },
   ),
@@ -150,6 +167,57 @@ describe('properties', () => {
               expect(isDeclaredPath(a.path.slice(0, -2).replace(/(\[\])+$/, ''))).toBe(true);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('R21 an order line reaches segmentation with what it may receive and never with its price', () => {
+    const line = fc.record(
+      {
+        sku: fc.string({ minLength: 1 }),
+        productGroup: fc.constantFrom('running_shoes', 'outdoor_gear'),
+        priceDkk: fc.nat(),
+      },
+      { requiredKeys: ['sku', 'productGroup'] },
+    );
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 5 }), (items) => {
+        const p = new GovernanceProcessor(examplePolicy, { pseudonymKey: 'k' });
+        const t = '2025-03-01T10:00:00Z';
+        p.process(
+          consentEvent({
+            id: 'c1',
+            subject: 'S',
+            time: t,
+            kind: 'marketing-consent',
+            form: 'newsletter-v3',
+            action: 'checkbox_ticked',
+            purposes: ['seg.purchase_history'],
+          }),
+        );
+        p.process(
+          consentEvent({
+            id: 'c2',
+            subject: 'S',
+            time: '2025-03-01T10:01:00Z',
+            kind: 'double-opt-in-confirmation',
+            extra: { confirms: 'ev-c1' },
+          }),
+        );
+        const r = p.process(
+          sourceEvent({
+            id: 'e1',
+            subject: 'S',
+            time: '2025-03-02T10:00:00Z',
+            source: 'checkout',
+            type: 'order.completed',
+            data: { orderId: 'o', email: 'a@example.dk', items, totalDkk: 1 },
+          }),
+        );
+        const seg = r.records.find((rec) => rec.destination === 'segmentation');
+        const data = seg?.value.kind === 'data' ? seg.value.data : undefined;
+        expect(data?.items).toEqual(items.map(({ sku, productGroup }) => ({ sku, productGroup })));
+      }),
+      { numRuns: 200 },
     );
   });
 

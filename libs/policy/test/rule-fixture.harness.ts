@@ -98,6 +98,12 @@ export interface Expectation {
   attribute?: string;
   outcome?: string;
   rule?: string;
+  /** The attribute's reason code (`consent-withdrawn`, `no-consent` ...). */
+  reason?: string;
+  /** The purpose the attribute decision names: the one relied on, or the consent that is missing. */
+  purpose?: string;
+  /** The evidence id the attribute decision (or the contact gate) cites. */
+  evidence?: string;
   mayContact?: boolean;
   trackOpens?: boolean;
   suppressions?: string[];
@@ -105,6 +111,8 @@ export interface Expectation {
   valid?: boolean;
   records?: number;
   linked?: boolean;
+  /** The `data` of the destination's data record, exactly (what the destination receives). */
+  sent?: Record<string, unknown>;
 }
 
 /** A change to the example policy: `replace` must occur exactly once. */
@@ -116,6 +124,8 @@ export interface PolicyChange {
 /** One rule case of test/rules/*.yaml. */
 export interface RuleCase {
   name: string;
+  /** The auditor's story: what happened, and what each destination may receive under which rule. */
+  story?: string;
   policy?: PolicyChange[];
   steps: ({ consent: ConsentStep } | { event: EventStep } | { raw: string })[];
   expect: Expectation[];
@@ -123,7 +133,7 @@ export interface RuleCase {
 
 // The keys each part of a case may have. A misspelt key would otherwise be ignored and the
 // expectation it meant to state silently never checked.
-const CASE_KEYS = ['name', 'policy', 'steps', 'expect'];
+const CASE_KEYS = ['name', 'story', 'policy', 'steps', 'expect'];
 const POLICY_CHANGE_KEYS = ['replace', 'with'];
 const STEP_KEYS = ['consent', 'event', 'raw'];
 const CONSENT_STEP_KEYS = ['id', 'subject', 'time', 'kind', 'form', 'action', 'purposes', 'omit', 'extra'];
@@ -134,6 +144,9 @@ const EXPECTATION_KEYS = [
   'attribute',
   'outcome',
   'rule',
+  'reason',
+  'purpose',
+  'evidence',
   'mayContact',
   'trackOpens',
   'suppressions',
@@ -141,6 +154,7 @@ const EXPECTATION_KEYS = [
   'valid',
   'records',
   'linked',
+  'sent',
 ];
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -42,9 +42,9 @@ describe('govern generate', () => {
   });
 
   it('exercises every core rule the example policy can show, both ways where the policy allows', () => {
-    const seen = rulesSeen(generateEventStream({ seed: 1, customers: 72 }));
-    // R6 and R16 need another policy (a destination for a strictly necessary purpose; one without an
-    // opt-out in every message): the rule fixtures cover them. R27 is the lineage itself.
+    const seen = rulesSeen(generateEventStream({ seed: 1, customers: 92 }));
+    // R6 forwarding and R16 need another policy (a destination for a strictly necessary purpose; one
+    // without an opt-out in every message): the rule fixtures cover them. R27 is the lineage itself.
     expect([...seen].sort()).toEqual(
       expect.arrayContaining([
         'R1 evidence invalid',
@@ -57,6 +57,8 @@ describe('govern generate', () => {
         'R4 withhold',
         'R5 evidence invalid',
         'R5 withhold',
+        'R6 evidence valid',
+        'R6 withhold',
         'R7 evidence invalid',
         'R7 withhold',
         'R8 withhold',
@@ -65,6 +67,7 @@ describe('govern generate', () => {
         'R15 contact no',
         'R15 contact yes',
         'R17 evidence invalid',
+        'R18 contact no',
         'R18 suppression',
         'R18 withhold',
         'R19 suppression',

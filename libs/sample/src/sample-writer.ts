@@ -107,15 +107,21 @@ export class SampleWriter {
     return `ev-${id}`;
   }
 
+  /** An order of one to three lines; each line's price is collected for fulfilment only. */
   order(t: number, subject: string, email: string): void {
-    const group = this.pick(GROUPS);
+    const count = 1 + Math.floor(this.rnd() * 3);
+    const items = Array.from({ length: count }, () => ({
+      sku: `sku-${Math.floor(this.rnd() * 900) + 100}`,
+      productGroup: this.pick(GROUPS),
+      priceDkk: this.pick([199, 499, 899]),
+    }));
     this.push(
       t,
       this.ce(t, 'checkout', 'order.completed', subject, {
         orderId: `o-${this.n}`,
         email,
-        items: [{ sku: `sku-${Math.floor(this.rnd() * 900) + 100}`, productGroup: group, priceDkk: 499 }],
-        totalDkk: 499,
+        items,
+        totalDkk: items.reduce((sum, line) => sum + line.priceDkk, 0),
         paymentMethod: this.pick(['card', 'mobilepay']),
       }),
     );

@@ -6,9 +6,15 @@ export interface PresentAttribute {
   readonly attribute: DeclaredAttribute;
   /** Its position in the event type's attributes, which is also its plan's in every destination. */
   readonly index: number;
-  /** The value projected onto the sub-fields its schema declares: all of it that may ever leave. */
+  /**
+   * The value projected onto the sub-fields its schema declares: all of it that may ever leave.
+   * For an element attribute ({@link DeclaredAttribute.element}): an {@link ElementValues}.
+   */
   readonly value: unknown;
 }
+
+/** An element attribute's value: per element of the array, in order, its member's value or undefined. */
+export type ElementValues = readonly unknown[];
 
 /** Attributes found in a payload, in payload order, and what nobody declared. */
 export interface WalkedPayload {
@@ -40,13 +46,59 @@ function walk(
     const child = node.get(key);
     const path = prefix === '' ? key : `${prefix}.${key}`;
     if (child === undefined) undeclared(out, path);
-    else if (child.attribute !== undefined) {
+    else if (child.elementAttributes !== undefined) {
+      if (Array.isArray(value)) walkElements(child, value, out);
+      else undeclared(out, path);
+    } else if (child.attribute !== undefined) {
       const { attribute } = child;
       const projected = projectValue(value, attribute.shape, attribute.path, out.undeclared);
       out.present.push({ attribute, index: child.index as number, value: projected });
     } else if (child.children !== undefined && isPlainObject(value)) walk(child.children, value, path, out);
     else undeclared(out, path);
   }
+}
+
+/** Walks one element's members; anything the element tree does not declare is noted as `<declared>.*`. */
+function walkElement(
+  node: ReadonlyMap<string, AttributeNode>,
+  element: Record<string, unknown>,
+  at: string,
+  i: number,
+  values: Map<number, unknown[]>,
+  out: WalkedPayload,
+): void {
+  for (const key in element) {
+    const value = element[key];
+    if (value === undefined) continue;
+    const child = node.get(key);
+    if (child?.attribute !== undefined) {
+      const projected = projectValue(value, child.attribute.shape, child.attribute.path, out.undeclared);
+      (values.get(child.index as number) as unknown[])[i] = projected;
+    } else if (child?.children !== undefined && isPlainObject(value))
+      walkElement(child.children, value, `${at}.${key}`, i, values, out);
+    // Named by the declared path it was dropped from, never by the input's key (R28).
+    else noteUndeclared(out.undeclared, `${at}.*`);
+  }
+}
+
+/**
+ * An array declared by element paths: each element attribute gets one value per element (so one
+ * decision covers all of them); elements that are not objects and undeclared members are dropped.
+ */
+function walkElements(node: AttributeNode, array: readonly unknown[], out: WalkedPayload): void {
+  const attributes = node.elementAttributes ?? [];
+  const first = attributes[0]?.attribute;
+  if (first === undefined || node.elements === undefined) return;
+  const at = `${first.segments.join('.')}[]`;
+  const values = new Map<number, unknown[]>();
+  for (const { index } of attributes) values.set(index, new Array<unknown>(array.length).fill(undefined));
+  array.forEach((element, i) => {
+    if (isPlainObject(element))
+      walkElement(node.elements as Map<string, AttributeNode>, element, at, i, values, out);
+    else noteUndeclared(out.undeclared, at);
+  });
+  for (const { attribute, index } of attributes)
+    out.present.push({ attribute, index, value: values.get(index) as ElementValues });
 }
 
 /**

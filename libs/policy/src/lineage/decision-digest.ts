@@ -6,9 +6,9 @@ import type {
   PurposeBasisDigest,
 } from '@app/contracts/lineage-record.types';
 import { LINEAGE_VERSION } from '@app/contracts/lineage-record.types';
-import type { PurposeStatus } from '../consent/purpose-status';
+import type { UseStatus } from '../consent/use-status';
 import type { DestinationDecision } from '../decision/destination-decision';
-import type { CompiledPolicy, Purpose } from '../policy-file/compiled-policy.types';
+import type { CompiledPolicy, EventTypeSpec, Purpose } from '../policy-file/compiled-policy.types';
 import { noStateContact, noStateStatus } from './no-state';
 import { impliedRule, POLICY_DETERMINED_REASONS, ruleOfReason } from './purpose-basis';
 
@@ -77,8 +77,14 @@ function sameContact(a: ContactPermission, b: ContactPermission): boolean {
 }
 
 /** Whether two statuses say the same (the grant window start is not part of a decision). */
-function sameStatus(a: PurposeStatus, b: PurposeStatus): boolean {
-  return a.ok === b.ok && a.reason === b.reason && a.rule === b.rule && a.evidenceId === b.evidenceId;
+function sameStatus(a: UseStatus, b: UseStatus): boolean {
+  return (
+    a.ok === b.ok &&
+    a.reason === b.reason &&
+    a.rule === b.rule &&
+    a.evidenceId === b.evidenceId &&
+    a.decidedBy === b.decidedBy
+  );
 }
 
 /**
@@ -88,16 +94,22 @@ function sameStatus(a: PurposeStatus, b: PurposeStatus): boolean {
  */
 function basesDigest(
   policy: CompiledPolicy,
-  statuses: ReadonlyMap<Purpose, PurposeStatus>,
+  spec: EventTypeSpec,
+  statuses: ReadonlyMap<Purpose, UseStatus>,
   evidence: EvidenceList,
 ): Record<string, PurposeBasisDigest> | undefined {
   let bases: Record<string, PurposeBasisDigest> | undefined;
   for (const [purpose, s] of statuses) {
-    if (sameStatus(s, noStateStatus(policy, purpose))) continue;
+    if (sameStatus(s, noStateStatus(policy, spec, purpose))) continue;
     const e = evidence.indexOf(s.evidenceId);
+    const rule = impliedRule(policy, s.reason, s.decidedBy) === s.rule ? null : s.rule;
     bases ??= {};
     bases[purpose.key] =
-      impliedRule(policy, s.reason, purpose) === s.rule ? [s.reason, e] : [s.reason, e, s.rule];
+      s.decidedBy !== purpose
+        ? [s.reason, e, rule, s.decidedBy.key]
+        : rule === null
+          ? [s.reason, e]
+          : [s.reason, e, rule];
   }
   return bases;
 }
@@ -111,7 +123,8 @@ export interface DecisionFacts {
   readonly type: string;
   readonly paths: readonly string[];
   readonly undeclared: { readonly listed: readonly string[]; readonly total: number };
-  readonly statuses: ReadonlyMap<Purpose, PurposeStatus>;
+  readonly eventType: EventTypeSpec;
+  readonly statuses: ReadonlyMap<Purpose, UseStatus>;
   readonly decisions: readonly DestinationDecision[];
 }
 
@@ -122,7 +135,7 @@ export interface DecisionFacts {
  */
 export function decisionRecord(policy: CompiledPolicy, facts: DecisionFacts): DecisionLineageRecord {
   const evidence = new EvidenceList();
-  const bases = basesDigest(policy, facts.statuses, evidence);
+  const bases = basesDigest(policy, facts.eventType, facts.statuses, evidence);
   const destinations: Record<string, DestinationDigest> = {};
   for (const d of facts.decisions) {
     const digest = destinationDigest(policy, d, evidence);

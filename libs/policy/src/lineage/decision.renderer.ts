@@ -5,14 +5,19 @@ import type {
   LineageRecord,
   RenderedDecision,
 } from '@app/contracts/lineage-record.types';
-import type { PurposeStatus } from '../consent/purpose-status';
+import type { UseStatus } from '../consent/use-status';
 import { decisionId } from '../decision/decision-id';
 import {
   decideDestinationFrom,
   type DestinationDecision,
   type PresentPath,
 } from '../decision/destination-decision';
-import type { CompiledPolicy, Destination, Purpose } from '../policy-file/compiled-policy.types';
+import type {
+  CompiledPolicy,
+  Destination,
+  EventTypeSpec,
+  Purpose,
+} from '../policy-file/compiled-policy.types';
 import { destinationDigest, EvidenceList } from './decision-digest';
 import { noStateContact, noStateStatus } from './no-state';
 import { impliedRule, knownReason, PERMITTING_REASONS } from './purpose-basis';
@@ -33,23 +38,36 @@ function evidenceAt(record: DecisionLineageRecord, index: number | null | undefi
   return id;
 }
 
-/** Replays the stored purpose facts; purposes not stored answer as for a person with no state. */
+/** A purpose of the policy named by a record, or a refusal to guess. */
+function purposeNamed(policy: CompiledPolicy, record: DecisionLineageRecord, key: string): Purpose {
+  const purpose = policy.purposes.get(key);
+  if (purpose === undefined)
+    throw new LineageRenderError(record.eventId, `purpose "${key}" is not in the policy`);
+  return purpose;
+}
+
+/**
+ * Replays the stored facts per purpose; purposes not stored answer as for a person (and device)
+ * with no consent state, for this event type's requirements.
+ */
 function storedStatuses(
   policy: CompiledPolicy,
+  spec: EventTypeSpec,
   record: DecisionLineageRecord,
-): (p: Purpose) => PurposeStatus {
+): (p: Purpose) => UseStatus {
   return (purpose) => {
     // Own properties only: a record read from the log is data, not an object with a prototype chain.
     const bases = record.bases;
     const stored = bases !== undefined && Object.hasOwn(bases, purpose.key) ? bases[purpose.key] : undefined;
-    if (stored === undefined) return noStateStatus(policy, purpose);
-    const [code, evidence, named] = stored;
+    if (stored === undefined) return noStateStatus(policy, spec, purpose);
+    const [code, evidence, named, by] = stored;
+    const decidedBy = by === undefined ? purpose : purposeNamed(policy, record, by);
     const reason = knownReason(code);
-    const rule = named ?? impliedRule(policy, code, purpose);
+    const rule = named ?? impliedRule(policy, code, decidedBy);
     if (reason === undefined || rule === undefined)
       throw new LineageRenderError(record.eventId, `reason "${code}" is not known to this core`);
     const ok = PERMITTING_REASONS.has(reason);
-    return { ok, reason, rule, evidenceId: evidenceAt(record, evidence), since: null };
+    return { ok, reason, rule, evidenceId: evidenceAt(record, evidence), since: null, decidedBy };
   };
 }
 
@@ -76,7 +94,7 @@ function storedContact(
 function presentPaths(
   policy: CompiledPolicy,
   record: DecisionLineageRecord,
-): { key: string; present: PresentPath[] } {
+): { spec: EventTypeSpec; present: PresentPath[] } {
   const spec = policy.eventTypesBySource.get(record.source)?.get(record.type);
   if (spec === undefined)
     throw new LineageRenderError(
@@ -88,7 +106,7 @@ function presentPaths(
     if (index < 0) throw new LineageRenderError(record.eventId, `path "${path}" is not declared`);
     return { attribute: { path }, index };
   });
-  return { key: spec.key, present };
+  return { spec, present };
 }
 
 /** The forwarded, pseudonymised and withheld paths of a digest, comparable as text. */
@@ -145,8 +163,8 @@ export function renderDecision(policy: CompiledPolicy, record: DecisionLineageRe
       record.eventId,
       `decided by policy ${record.policyVersion}, not ${policy.version}`,
     );
-  const { key, present } = presentPaths(policy, record);
-  const statusOf = storedStatuses(policy, record);
+  const { spec, present } = presentPaths(policy, record);
+  const statusOf = storedStatuses(policy, spec, record);
   const listed = record.undeclared?.listed ?? [];
   for (const name of Object.keys(record.destinations))
     if (!policy.destinationsByName.has(name))
@@ -157,7 +175,7 @@ export function renderDecision(policy: CompiledPolicy, record: DecisionLineageRe
       ? (record.destinations[destination.name] as DestinationDigest)
       : {};
     const contact = storedContact(policy, record, destination, digest);
-    const d = decideDestinationFrom(destination, key, present, listed, contact, statusOf);
+    const d = decideDestinationFrom(destination, spec.key, present, listed, contact, statusOf);
     // The replay must give back the stored result (the contact gate is an input of it).
     if (resultOf(destinationDigest(policy, d, new EvidenceList())) !== resultOf(digest))
       throw new LineageRenderError(record.eventId, `the result for "${destination.name}" does not replay`);

@@ -59,7 +59,7 @@ export function explainEvent(
       ? [
           l.linked
             ? `  Identity link: made: linked under ${linkPurpose} consent [R25].`
-            : `  Identity link: refused: no valid consent for ${linkPurpose} on the identifier; the identities stay separate [R25].`,
+            : `  Identity link: refused: no valid consent for ${linkPurpose} on the identifier (${l.refusedBy?.reason ?? 'no-consent'} / ${l.refusedBy?.rule ?? 'R4'}); the identities stay separate [R25].`,
         ]
       : [],
   );

@@ -1,21 +1,32 @@
 import type { ContactPermission } from '@app/contracts/governed-record.types';
 import { contactPermission } from '../consent/contact-permission';
-import { purposeStatus, type PurposeStatus } from '../consent/purpose-status';
-import type { CompiledPolicy, Destination, Purpose } from '../policy-file/compiled-policy.types';
+import { type ConsentHolders, useStatus, type UseStatus } from '../consent/use-status';
+import type {
+  CompiledPolicy,
+  Destination,
+  EventTypeSpec,
+  Purpose,
+} from '../policy-file/compiled-policy.types';
 
 /*
- * What a person with no consent state gets: the default the v2 digest leaves out and the renderer
- * puts back. It depends on the policy alone (not on the time), so it is computed once per policy.
+ * What a person with no consent state (and a device with none) gets: the default the v2 digest
+ * leaves out and the renderer puts back. It depends on the policy alone (not on the time), so it
+ * is computed once per event type and purpose, or per destination.
  */
-const statuses = new WeakMap<CompiledPolicy, Map<Purpose, PurposeStatus>>();
+const NO_STATE: ConsentHolders = { person: undefined, device: undefined };
+const statuses = new WeakMap<EventTypeSpec, Map<Purpose, UseStatus>>();
 const gates = new WeakMap<CompiledPolicy, Map<Destination, ContactPermission>>();
 
-/** A purpose's status for a person with no consent state. */
-export function noStateStatus(policy: CompiledPolicy, purpose: Purpose): PurposeStatus {
-  let byPurpose = statuses.get(policy);
-  if (byPurpose === undefined) statuses.set(policy, (byPurpose = new Map()));
+/** A purpose's status for one use by an event of type `spec`, with no consent state at all. */
+export function noStateStatus(policy: CompiledPolicy, spec: EventTypeSpec, purpose: Purpose): UseStatus {
+  let byPurpose = statuses.get(spec);
+  if (byPurpose === undefined) statuses.set(spec, (byPurpose = new Map()));
   let s = byPurpose.get(purpose);
-  if (s === undefined) byPurpose.set(purpose, (s = purposeStatus(policy, undefined, purpose, 0)));
+  if (s === undefined)
+    byPurpose.set(
+      purpose,
+      (s = useStatus(policy, NO_STATE, purpose, spec.requirements?.get(purpose.key), 0)),
+    );
   return s;
 }
 

@@ -1,6 +1,6 @@
 import type { ValidateFunction } from 'ajv';
 import type { LegalBasis } from '../vocabulary/legal-basis';
-import type { ConsentFormFile, MarketingScopeFile } from './policy-file.types';
+import type { ConsentFormFile, MarketingScopeFile, ProcessingRecordFile } from './policy-file.types';
 import type { ValueShape } from './value-shape';
 
 /** A purpose from the registry, with its fixed legal basis (R20). */
@@ -10,6 +10,8 @@ export interface Purpose {
   readonly directMarketing: boolean;
   readonly necessary: boolean;
   readonly description: string;
+  /** Its entry in the record of processing (Art. 30); present for every purpose in use. */
+  readonly record: Readonly<ProcessingRecordFile> | null;
 }
 
 /** A declared attribute of an event type: where it is, what it is, what it was collected for. */
@@ -20,6 +22,12 @@ export interface DeclaredAttribute {
   readonly purposes: readonly Purpose[];
   /** The sub-fields of an object or array value its schema declares; nothing else of it leaves (R28). */
   readonly shape: ValueShape;
+  /**
+   * Set for an element attribute (`lines[].sku`): `segments` lead to the array, these to the member
+   * inside each element. Its value is decided once for all elements (lineage names the element
+   * path, not an index) and projected element by element.
+   */
+  readonly element: { readonly memberSegments: readonly string[] } | null;
 }
 
 /** Path tree used to walk a payload once and spot undeclared attributes. */
@@ -28,6 +36,10 @@ export interface AttributeNode {
   /** With `attribute`: its index in the event type's `attributes`, and so of its plan in each destination's. */
   index?: number;
   children?: Map<string, AttributeNode>;
+  /** An array declared by element paths: the tree of each element's members. */
+  elements?: Map<string, AttributeNode>;
+  /** With `elements`: every element attribute under it, in declaration order. */
+  elementAttributes?: { readonly attribute: DeclaredAttribute; readonly index: number }[];
 }
 
 /** How one declared attribute is treated for one destination, worked out at load time. */
@@ -51,6 +63,21 @@ export interface EventTypeSpec {
   readonly attributes: readonly DeclaredAttribute[];
   readonly tree: Map<string, AttributeNode>;
   readonly identityLink?: { readonly aliasPath: string; readonly requiresPurpose: Purpose };
+  /** Personal open/click events: only the engagement-tracking purpose may carry them (R23). */
+  readonly engagement: boolean;
+  /** The device identifier (G1): `subject`, or the identity link's alias path; absent: none. */
+  readonly device?: string;
+  /**
+   * Per purpose key, the consents using this type's attributes for it needs besides the purpose's
+   * own consent of the person (e.g. the device's `cookie.marketing` for web behaviour); absent: none.
+   */
+  readonly requirements?: ReadonlyMap<string, readonly ConsentRequirement[]>;
+}
+
+/** A consent a use needs, and whose it is (the device's cookie choice, or the person's). */
+export interface ConsentRequirement {
+  readonly purpose: Purpose;
+  readonly holder: 'device' | 'person';
 }
 
 /** E-mail/SMS marketing scope of a destination's messages (G3). */
@@ -112,6 +139,9 @@ export interface CompiledPolicy {
   /** declared version + '+' + short sha256 of the file content; recorded in every decision. */
   readonly version: string;
   readonly controller: string | null;
+  /** Art. 30(1)(a): the controller's contact details and the DPO's, as the policy states them. */
+  readonly controllerContact: string | null;
+  readonly dataProtectionOfficer: string | null;
   readonly options: PolicyOptions;
   readonly purposes: ReadonlyMap<string, Purpose>;
   readonly forms: ReadonlyMap<string, ConsentForm>;

@@ -21,8 +21,15 @@ export const DESTINATION_NAME = '^[a-z][a-z0-9_-]{0,63}$';
 /** Names of purposes, sources, event types, categories and form versions: dotted lowercase words. */
 export const DOTTED_NAME = '^[a-z][a-z0-9_-]{0,63}(\\.[a-z0-9_-]{1,64}){0,7}$';
 
-/** Attribute paths: dotted payload keys (letters, digits, `_`, `-`), at most eight levels. */
-export const ATTRIBUTE_PATH = '^[A-Za-z_][A-Za-z0-9_-]{0,63}(\\.[A-Za-z_][A-Za-z0-9_-]{0,63}){0,7}$';
+/**
+ * Attribute paths: dotted payload keys (letters, digits, `_`, `-`), at most eight levels, and
+ * optionally one array of objects whose element members are declared by path (`lines[].sku`).
+ */
+export const ATTRIBUTE_PATH =
+  '^[A-Za-z_][A-Za-z0-9_-]{0,63}(\\.[A-Za-z_][A-Za-z0-9_-]{0,63}){0,7}(\\[\\](\\.[A-Za-z_][A-Za-z0-9_-]{0,63}){1,7})?$';
+
+/** Marks the array in an element attribute path: `lines[].sku` is member `sku` of each `lines` element. */
+export const ELEMENT_MARK = '[]';
 
 /** Kafka topic names: the broker's own character set and length; `.` and `..` are not topics. */
 export const TOPIC_NAME = '^(?!\\.{1,2}$)[A-Za-z0-9._-]{1,249}$';

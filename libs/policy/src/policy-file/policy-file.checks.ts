@@ -1,8 +1,11 @@
 import type { PolicyError } from './policy-error';
 import { joinPath } from './policy-error';
-import type { PolicyFile } from './policy-file.types';
+import type { EventTypeFile, PolicyFile } from './policy-file.types';
 import { checkSchemaPatterns } from './event-schema.checks';
 import { isReservedName } from './name-rules';
+import { checkElementPaths } from './element-paths.checks';
+import { checkEngagement } from './engagement.checks';
+import { checkProcessingRecords } from './processing-record.checks';
 
 /** `obj[key]` only when `obj` itself has it: a name read from the file never finds an inherited key. */
 function own<T>(obj: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
@@ -26,6 +29,13 @@ export function checkPolicyReferences(file: PolicyFile): PolicyError[] {
   };
 
   for (const [key, purpose] of Object.entries(file.purposes)) {
+    (purpose.requires ?? []).forEach((r, i) => {
+      if (!purposes.has(r.purpose))
+        err(
+          joinPath(joinPath(joinPath(joinPath('purposes', key), 'requires'), i), 'purpose'),
+          `unknown purpose "${r.purpose}"`,
+        );
+    });
     if (purpose.necessary === true && purpose.legalBasis === 'consent') {
       err(
         joinPath(joinPath('purposes', key), 'necessary'),
@@ -106,7 +116,7 @@ export function checkPolicyReferences(file: PolicyFile): PolicyError[] {
       for (const e of checkSchemaPatterns(t.schema, joinPath(typePath, 'schema'))) errors.push(e);
       for (const [attr, a] of Object.entries(t.attributes)) {
         // Each segment becomes a key of the records built for destinations (`meta.valueOf`).
-        const reserved = attr.split('.').find(isReservedName);
+        const reserved = attr.split(/\.|\[\]/).find(isReservedName);
         if (reserved !== undefined)
           err(joinPath(path, attr), `"${reserved}" is a reserved name (a JavaScript object key); rename it`);
         set.add(attr);
@@ -123,6 +133,8 @@ export function checkPolicyReferences(file: PolicyFile): PolicyError[] {
           }
         }
       }
+      const linkPath = joinPath(typePath, 'identityLink');
+      for (const e of checkElementPaths(t, path, linkPath)) errors.push(e);
       attributesByType.set(`${source}\u0000${type}`, set);
       if (t.identityLink !== undefined) {
         const lp = joinPath(joinPath(joinPath(joinPath('sources', source), 'types'), type), 'identityLink');
@@ -138,6 +150,16 @@ export function checkPolicyReferences(file: PolicyFile): PolicyError[] {
       }
     }
   }
+
+  for (const [source, spec] of Object.entries(file.sources))
+    for (const [type, t] of Object.entries(spec.types))
+      checkRequirements(
+        joinPath(joinPath(joinPath('sources', source), 'types'), type),
+        t,
+        file.purposes,
+        purposes,
+        err,
+      );
 
   (file.compatibilityAssessments ?? []).forEach((a, i) => {
     const path = joinPath('compatibilityAssessments', i);
@@ -193,5 +215,41 @@ export function checkPolicyReferences(file: PolicyFile): PolicyError[] {
       }
     }
   }
+  for (const e of checkEngagement(file)) errors.push(e);
+  for (const e of checkProcessingRecords(file)) errors.push(e);
   return errors;
+}
+
+/**
+ * A type's consent requirements (`requires`, `device`): declared purposes only, each a purpose its
+ * attributes are collected for; a device requirement needs the device identifier, which must be
+ * the subject or the identity link's alias (the engine keeps only those keys' state together).
+ */
+function checkRequirements(
+  typePath: string,
+  t: EventTypeFile,
+  declared: PolicyFile['purposes'],
+  purposes: ReadonlySet<string>,
+  err: (path: string, message: string) => void,
+): void {
+  if (t.device !== undefined && t.device !== 'subject' && t.device !== t.identityLink?.aliasPath)
+    err(joinPath(typePath, 'device'), 'must be "subject" or the identity link\'s aliasPath');
+  const collected = new Set(Object.values(t.attributes).flatMap((a) => a.purposes));
+  // A purpose that requires a device consent wherever it is used needs every such type's device.
+  for (const p of collected) {
+    if (t.device !== undefined || !purposes.has(p)) continue;
+    if (own(declared, p)?.requires?.some((r) => r.holder === 'device') === true)
+      err(typePath, `purpose "${p}" requires a device consent; declare this type's device`);
+  }
+  for (const [p, list] of Object.entries(t.requires ?? {})) {
+    const path = joinPath(joinPath(typePath, 'requires'), p);
+    if (!purposes.has(p)) err(path, `unknown purpose "${p}"`);
+    else if (!collected.has(p)) err(path, `no attribute of this type is collected for "${p}"`);
+    list.forEach((r, i) => {
+      if (!purposes.has(r.purpose))
+        err(joinPath(joinPath(path, i), 'purpose'), `unknown purpose "${r.purpose}"`);
+      if (r.holder === 'device' && t.device === undefined)
+        err(joinPath(joinPath(path, i), 'holder'), 'a device consent needs the type to declare its device');
+    });
+  }
 }

@@ -20,7 +20,7 @@ const PATTERN_WORDS: Readonly<Record<string, string>> = {
   [DOTTED_NAME]:
     'a name is dot-separated lowercase words (letters, digits, "_", "-"), each at most 64 characters, starting with a letter',
   [ATTRIBUTE_PATH]:
-    'an attribute path is dot-separated payload keys (letters, digits, "_", "-"), at most eight levels',
+    'an attribute path is dot-separated payload keys (letters, digits, "_", "-"), at most eight levels, with at most one array marked "[]" before element members ("lines[].sku")',
 };
 
 function patternMessage(pattern: string): string {

@@ -8,6 +8,50 @@ import { ATTRIBUTE_PATH, DESTINATION_NAME, DOTTED_NAME, TOPIC_NAME } from './nam
  */
 const stringList = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
 const key = '^[a-z][a-z0-9_-]*(\\.[a-z0-9_-]+)*$';
+/** Consents a use requires, each with its holder (the device's banner choice, or the person's). */
+const requirementList = {
+  type: 'array',
+  minItems: 1,
+  maxItems: 16,
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['purpose', 'holder'],
+    properties: { purpose: { type: 'string' }, holder: { enum: ['device', 'person'] } },
+  },
+} as const;
+
+const text = { type: 'string', minLength: 1 } as const;
+
+/** A purpose's entry in the record of processing (Art. 30(1)); every field is required. */
+const processingRecord = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'dataCategories',
+    'subjectCategories',
+    'recipients',
+    'thirdCountryTransfers',
+    'erasure',
+    'securityMeasures',
+  ],
+  properties: {
+    dataCategories: { type: 'array', minItems: 1, items: { type: 'string', pattern: key } },
+    subjectCategories: { ...stringList, minItems: 1 },
+    recipients: stringList,
+    thirdCountryTransfers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['country', 'recipient', 'safeguard'],
+        properties: { country: text, recipient: text, safeguard: text },
+      },
+    },
+    erasure: text,
+    securityMeasures: { ...stringList, minItems: 1 },
+  },
+} as const;
 
 export const POLICY_FILE_SCHEMA = {
   $id: 'https://consent-governance.local/policy-file.json',
@@ -17,6 +61,8 @@ export const POLICY_FILE_SCHEMA = {
   properties: {
     version: { type: ['string', 'number'] },
     controller: { type: 'string' },
+    controllerContact: text,
+    dataProtectionOfficer: text,
     options: {
       type: 'object',
       additionalProperties: false,
@@ -44,6 +90,8 @@ export const POLICY_FILE_SCHEMA = {
           description: { type: 'string' },
           directMarketing: { type: 'boolean' },
           necessary: { type: 'boolean' },
+          requires: requirementList,
+          record: processingRecord,
         },
       },
     },
@@ -159,6 +207,13 @@ export const POLICY_FILE_SCHEMA = {
                   required: ['aliasPath', 'requiresPurpose'],
                   properties: { aliasPath: { type: 'string' }, requiresPurpose: { type: 'string' } },
                 },
+                device: { type: 'string', minLength: 1 },
+                requires: {
+                  type: 'object',
+                  propertyNames: { pattern: key },
+                  additionalProperties: requirementList,
+                },
+                engagement: { type: 'boolean' },
               },
             },
           },

@@ -4,6 +4,9 @@ import type { LegalBasis } from '../vocabulary/legal-basis';
 export interface PolicyFile {
   version: string;
   controller?: string;
+  /** Controller's contact details and, where one is designated, the DPO's (Art. 30(1)(a)). */
+  controllerContact?: string;
+  dataProtectionOfficer?: string;
   options?: PolicyOptionsFile;
   purposes: Record<string, PurposeFile>;
   marketing?: MarketingFile;
@@ -33,6 +36,33 @@ export interface PurposeFile {
   directMarketing?: boolean;
   /** Strictly necessary: exempt from cookie consent, never satisfies another purpose (R6). */
   necessary?: boolean;
+  /** Consents every use of the purpose needs besides its own (e.g. the device's cookie consent). */
+  requires?: ConsentRequirementFile[];
+  /** The purpose's entry in the record of processing activities (Art. 30(1)). */
+  record?: ProcessingRecordFile;
+}
+
+/** Art. 30(1)(b)-(g) for one purpose; `govern validate` requires it for every purpose in use. */
+export interface ProcessingRecordFile {
+  /** Categories of personal data (the `category` names attributes declare). */
+  dataCategories: string[];
+  /** Categories of data subjects (customers, newsletter subscribers, website visitors). */
+  subjectCategories: string[];
+  /** Categories of recipients, incl. processors; an empty list says there are none. */
+  recipients: string[];
+  /** Transfers to a third country or international organisation; empty when there are none. */
+  thirdCountryTransfers: ThirdCountryTransferFile[];
+  /** Envisaged time limit for erasure. */
+  erasure: string;
+  /** General description of the technical and organisational security measures (Art. 32(1)). */
+  securityMeasures: string[];
+}
+
+export interface ThirdCountryTransferFile {
+  country: string;
+  recipient: string;
+  /** Art. 46/49 safeguard, e.g. "EU-US Data Privacy Framework (adequacy)" or "SCC 2021/914". */
+  safeguard: string;
 }
 
 export interface MarketingFile {
@@ -85,6 +115,18 @@ export interface EventTypeFile {
   schema: Record<string, unknown>;
   attributes: Record<string, AttributeFile>;
   identityLink?: { aliasPath: string; requiresPurpose: string };
+  /** Personal e-mail engagement (opens, clicks): only the tracking purpose may carry it (R23). */
+  engagement?: boolean;
+  /** Which identifier is the device (ePrivacy, G1): `subject` (the event is keyed by it) or the link's alias path. */
+  device?: string;
+  /** Per purpose, the consents its use of this type's attributes needs besides the purpose's own. */
+  requires?: Record<string, ConsentRequirementFile[]>;
+}
+
+/** One consent a use needs, and whose it is: the device's (cookie banner) or the person's. */
+export interface ConsentRequirementFile {
+  purpose: string;
+  holder: 'device' | 'person';
 }
 
 export interface DestinationFile {

@@ -5,6 +5,7 @@ import type {
   AttributeNode,
   AttributePlan,
   CompiledPolicy,
+  ConsentRequirement,
   ConsentForm,
   DeclaredAttribute,
   Destination,
@@ -14,8 +15,9 @@ import type {
 import { eventTypeKey } from './compiled-policy.types';
 import type { PolicyError } from './policy-error';
 import { joinPath } from './policy-error';
-import type { ConsentFormFile, PolicyFile } from './policy-file.types';
-import { readShape, schemaAt } from './value-shape';
+import type { ConsentFormFile, ConsentRequirementFile, EventTypeFile, PolicyFile } from './policy-file.types';
+import { ELEMENT_MARK } from './name-rules';
+import { itemsSchemaAt, readShape, schemaAt } from './value-shape';
 
 const DAY_MS = 86_400_000;
 
@@ -50,21 +52,31 @@ function compileForm(version: string, form: ConsentFormFile): ConsentForm {
   };
 }
 
+/** The node at `segments` (at least one) under `root`, creating the nodes on the way. */
+function nodeAt(root: Map<string, AttributeNode>, segments: readonly string[]): AttributeNode {
+  let level = root;
+  let node: AttributeNode = {};
+  segments.forEach((segment, i) => {
+    node = level.get(segment) ?? {};
+    level.set(segment, node);
+    if (i < segments.length - 1) level = node.children ??= new Map();
+  });
+  return node;
+}
+
 function buildTree(attributes: readonly DeclaredAttribute[]): Map<string, AttributeNode> {
   const root = new Map<string, AttributeNode>();
   attributes.forEach((attribute, index) => {
-    let level = root;
-    attribute.segments.forEach((segment, i) => {
-      let node = level.get(segment);
-      if (node === undefined) {
-        node = {};
-        level.set(segment, node);
-      }
-      if (i === attribute.segments.length - 1) {
-        node.attribute = attribute;
-        node.index = index;
-      } else level = node.children ??= new Map();
-    });
+    const node = nodeAt(root, attribute.segments);
+    if (attribute.element === null) {
+      node.attribute = attribute;
+      node.index = index;
+      return;
+    }
+    const member = nodeAt((node.elements ??= new Map()), attribute.element.memberSegments);
+    member.attribute = attribute;
+    member.index = index;
+    (node.elementAttributes ??= []).push({ attribute, index });
   });
   return root;
 }
@@ -90,6 +102,7 @@ export function compilePolicy(
       directMarketing: p.directMarketing === true,
       necessary: p.necessary === true,
       description: p.description ?? key,
+      record: p.record ?? null,
     });
   }
   const purpose = (key: string): Purpose => purposes.get(key) as Purpose;
@@ -111,10 +124,25 @@ export function compilePolicy(
         continue;
       }
       const attributes: DeclaredAttribute[] = Object.entries(t.attributes).map(([p, a]) => {
-        const segments = p.split('.');
-        const { shape, open } = readShape(schemaAt(t.schema, segments));
+        const [arrayPath = p, memberPath] = p.split(ELEMENT_MARK);
+        const segments = arrayPath.split('.');
+        const element = memberPath === undefined ? null : { memberSegments: memberPath.slice(1).split('.') };
+        const { shape, open } = readShape(
+          element === null
+            ? schemaAt(t.schema, segments)
+            : schemaAt(itemsSchemaAt(t.schema, segments), element.memberSegments),
+        );
         if (open && requested.has(p)) openAttributes.push(`${source}/${type} ${p}`);
-        return { path: p, segments, category: a.category, purposes: a.purposes.map(purpose), shape };
+        // Elements that accept undeclared members: those members are dropped too (R28).
+        const elements = `${source}/${type} ${arrayPath}${ELEMENT_MARK}`;
+        if (
+          element !== null &&
+          requested.has(p) &&
+          !openAttributes.includes(elements) &&
+          readShape(itemsSchemaAt(t.schema, segments)).open
+        )
+          openAttributes.push(elements);
+        return { path: p, segments, category: a.category, purposes: a.purposes.map(purpose), shape, element };
       });
       const key = eventTypeKey(source, type);
       eventTypes.set(key, {
@@ -124,6 +152,7 @@ export function compilePolicy(
         validate,
         attributes,
         tree: buildTree(attributes),
+        engagement: t.engagement === true,
         identityLink:
           t.identityLink === undefined
             ? undefined
@@ -131,10 +160,13 @@ export function compilePolicy(
                 aliasPath: t.identityLink.aliasPath,
                 requiresPurpose: purpose(t.identityLink.requiresPurpose),
               },
+        ...(t.device === undefined ? {} : { device: t.device }),
+        ...requirementsOf(file, t, purpose),
       });
     }
   }
 
+  const tracking = file.options?.engagementTrackingPurpose ?? null;
   const assessments = new Map<string, string>();
   for (const a of file.compatibilityAssessments ?? []) {
     assessments.set(`${eventTypeKey(a.source, a.type)}\u0000${a.attribute}\u0000${a.purpose}`, a.id);
@@ -150,12 +182,17 @@ export function compilePolicy(
         key,
         spec.attributes.map((attribute) => {
           const collected = new Set(attribute.purposes.map((p) => p.key));
-          const assessed = destPurposes.flatMap((p) => {
-            const id = collected.has(p.key)
-              ? undefined
-              : assessments.get(`${key}\u0000${attribute.path}\u0000${p.key}`);
-            return id === undefined ? [] : [{ purpose: p, assessmentId: id }];
-          });
+          // R23: engagement data goes out under the tracking purpose only, whatever else is declared
+          // (validate refuses such declarations; this keeps the core closed if one slips through).
+          if (spec.engagement) for (const k of [...collected]) if (k !== tracking) collected.delete(k);
+          const assessed = spec.engagement
+            ? []
+            : destPurposes.flatMap((p) => {
+                const id = collected.has(p.key)
+                  ? undefined
+                  : assessments.get(`${key}\u0000${attribute.path}\u0000${p.key}`);
+                return id === undefined ? [] : [{ purpose: p, assessmentId: id }];
+              });
           return {
             attribute,
             mode: fields.get(attribute.path) ?? null,
@@ -204,7 +241,6 @@ export function compilePolicy(
   const o = file.options ?? {};
   const days = (v: number | null | undefined, fallback: number | null): number | null =>
     v === undefined ? fallback : v === null ? null : v * DAY_MS;
-  const tracking = o.engagementTrackingPurpose ?? null;
   return {
     errors,
     policy: {
@@ -213,6 +249,8 @@ export function compilePolicy(
       contentHash,
       version: `${declaredVersion}+${contentHash}`,
       controller: file.controller ?? null,
+      controllerContact: file.controllerContact ?? null,
+      dataProtectionOfficer: file.dataProtectionOfficer ?? null,
       options: {
         cookieConsentMaxAgeMs: days(o.cookieConsentMaxAgeDays, 396 * DAY_MS),
         marketingConsentMaxAgeMs: days(o.marketingConsentMaxAgeDays, null),
@@ -235,6 +273,28 @@ export function compilePolicy(
       openAttributes,
     },
   };
+}
+
+/**
+ * An event type's consent requirements per purpose: the purpose's own (`purposes.<p>.requires`, for
+ * every type with an attribute collected for it), then the type's (`requires`). Empty: none.
+ */
+function requirementsOf(
+  file: PolicyFile,
+  t: EventTypeFile,
+  purpose: (key: string) => Purpose,
+): { requirements?: ReadonlyMap<string, readonly ConsentRequirement[]> } {
+  const out = new Map<string, ConsentRequirement[]>();
+  const add = (p: string, list: readonly ConsentRequirementFile[] | undefined): void => {
+    if (list === undefined || list.length === 0) return;
+    const all = out.get(p) ?? [];
+    for (const r of list) all.push({ purpose: purpose(r.purpose), holder: r.holder });
+    out.set(p, all);
+  };
+  const collected = new Set(Object.values(t.attributes).flatMap((a) => a.purposes));
+  for (const p of collected) add(p, file.purposes[p]?.requires);
+  for (const [p, list] of Object.entries(t.requires ?? {})) add(p, list);
+  return out.size === 0 ? {} : { requirements: out };
 }
 
 function bySource(specs: Iterable<EventTypeSpec>): Map<string, Map<string, EventTypeSpec>> {

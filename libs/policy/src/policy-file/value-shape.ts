@@ -100,3 +100,23 @@ export function schemaAt(schema: unknown, segments: readonly string[]): unknown 
   }
   return node;
 }
+
+/**
+ * The element schema of the array at `segments` (its `items`, in any combined branch), or undefined
+ * when the schema there does not describe an array of items.
+ */
+export function itemsSchemaAt(schema: unknown, segments: readonly string[]): unknown {
+  const at = asSchema(schemaAt(schema, segments));
+  if (at === undefined) return undefined;
+  return parts(at)
+    .map((p) => asSchema(p.items))
+    .find((items) => items !== undefined);
+}
+
+/** True when the schema at `segments` accepts arrays and nothing else (`type: array`). */
+export function isArraySchemaAt(schema: unknown, segments: readonly string[]): boolean {
+  const at = asSchema(schemaAt(schema, segments));
+  if (at === undefined) return false;
+  const t = at.type;
+  return t === 'array' || (Array.isArray(t) && t.length > 0 && t.every((x) => x === 'array' || x === 'null'));
+}

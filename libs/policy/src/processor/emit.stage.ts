@@ -6,7 +6,13 @@ import { LINEAGE_VERSION, type LineageRecord } from '@app/contracts/lineage-reco
 import { decisionId, type Pseudonymiser } from '../decision/decision-id';
 import type { DestinationDecision } from '../decision/destination-decision';
 import { decisionRecord } from '../lineage/decision-digest';
-import type { CompiledPolicy, Destination, EventTypeSpec } from '../policy-file/compiled-policy.types';
+import type { ElementValues } from '../decision/payload.walker';
+import type {
+  CompiledPolicy,
+  DeclaredAttribute,
+  Destination,
+  EventTypeSpec,
+} from '../policy-file/compiled-policy.types';
 import type { EvidenceDecision, SourceDecisions } from './decide.stage';
 import type { IdentityLink, Subject } from './subject.stage';
 
@@ -28,6 +34,46 @@ function setPath(target: Record<string, unknown>, segments: readonly string[], v
     node = next;
   }
   node[segments[segments.length - 1] as string] = value;
+}
+
+/** Arrays declared by element paths, under construction: per array path, the projected elements. */
+type ElementArrays = Map<
+  string,
+  { segments: readonly string[]; elements: (Record<string, unknown> | undefined)[] }
+>;
+
+/** Puts a permitted element attribute's value into each element that has it. */
+function placeElements(
+  arrays: ElementArrays,
+  attribute: DeclaredAttribute,
+  values: ElementValues,
+  out: (value: unknown) => unknown,
+): void {
+  const key = attribute.segments.join('.');
+  let array = arrays.get(key);
+  if (array === undefined) {
+    array = { segments: attribute.segments, elements: new Array<undefined>(values.length).fill(undefined) };
+    arrays.set(key, array);
+  }
+  const members = attribute.element?.memberSegments ?? [];
+  values.forEach((v, i) => {
+    if (v === undefined || array === undefined) return;
+    setPath((array.elements[i] ??= {}), members, out(v));
+  });
+}
+
+/**
+ * Sets each array of permitted element members. An element with no permitted member is dropped,
+ * not sent as an empty object: it would tell the destination that there was a line, and nothing of
+ * it is permitted (minimisation). Element order is kept.
+ */
+function setElementArrays(data: Record<string, unknown>, arrays: ElementArrays): void {
+  for (const { segments, elements } of arrays.values())
+    setPath(
+      data,
+      segments,
+      elements.filter((e): e is Record<string, unknown> => e !== undefined),
+    );
 }
 
 /** A record under construction: the optional `contact` is added last, as in the JSON. */
@@ -80,6 +126,12 @@ export class RecordEmitter {
           ? this.pseudonyms.of(link.alias)
           : this.pseudonymOf(link.aliasSubject),
       linked: link.linked,
+      // Why the identifier's consent did not hold: a per-person fact the policy cannot give (R27).
+      ...(link.linked
+        ? {}
+        : {
+            refusedBy: { reason: link.refusedBy?.reason ?? 'no-consent', rule: link.refusedBy?.rule ?? 'R4' },
+          }),
     };
   }
 
@@ -101,6 +153,7 @@ export class RecordEmitter {
       type: spec.type,
       paths: walked.present.map((p) => p.attribute.path),
       undeclared: walked.undeclared,
+      eventType: spec,
       statuses: decided.statuses,
       decisions: decided.decisions,
     });
@@ -117,12 +170,16 @@ export class RecordEmitter {
   ): GovernedRecord {
     const data: Record<string, unknown> = {};
     const present = decided.walked.present;
+    let arrays: ElementArrays | undefined;
     for (let i = 0; i < present.length; i++) {
       const { attribute, value } = present[i] as (typeof present)[number];
       const outcome = d.attributes[i]?.outcome;
-      if (outcome === 'forward') setPath(data, attribute.segments, value);
-      if (outcome === 'pseudonymise') setPath(data, attribute.segments, this.pseudonyms.ofValue(value));
+      if (outcome !== 'forward' && outcome !== 'pseudonymise') continue;
+      const out = (v: unknown): unknown => (outcome === 'pseudonymise' ? this.pseudonyms.ofValue(v) : v);
+      if (attribute.element === null) setPath(data, attribute.segments, out(value));
+      else placeElements((arrays ??= new Map()), attribute, value as ElementValues, out);
     }
+    if (arrays !== undefined) setElementArrays(data, arrays);
     const key = keyFor(d.destination, ids);
     const value: Writable<GovernedDataValue> = {
       kind: 'data',

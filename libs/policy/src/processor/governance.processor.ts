@@ -3,7 +3,8 @@ import { eventIdHash, evidenceIdHash } from '../consent/duplicate-window';
 import { type ExportedState, type ImportOutcome, QUARANTINE_REASON } from '../consent/state-quarantine';
 import { Pseudonymiser } from '../decision/decision-id';
 import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
-import { decideEvidence, decideSource } from './decide.stage';
+import type { ConsentHolders } from '../consent/use-status';
+import { decideEvidence, decideSource, foldIntoDevice } from './decide.stage';
 import {
   type Decoded,
   type DecodedEvidence,
@@ -137,7 +138,13 @@ export class GovernanceProcessor {
     const link = this.subjects.link(event, spec, subject, t);
     if (link?.linked === true && link.aliasSubject !== undefined)
       stateChanges.push({ subjectKey: link.alias, state: link.aliasSubject.state });
-    const decided = decideSource(this.policy, spec, event.data, state, t);
+    // G1: the device's own consent (its banner choices), whoever it is linked to (§1, R8, R18).
+    const deviceKey = spec.device === undefined ? null : spec.device === 'subject' ? decoded.subject : alias;
+    const holders: ConsentHolders = {
+      person: state,
+      device: deviceKey === null ? null : this.subjects.ownState(deviceKey),
+    };
+    const decided = decideSource(this.policy, spec, event.data, holders, t);
     const emitted = this.emit.source(event, spec, subject, decided);
     return {
       eventId: event.id,
@@ -161,6 +168,12 @@ export class GovernanceProcessor {
     if (this.subjects.isDuplicate(subject, ...hashes)) return this.duplicate(decoded, context);
     this.subjects.remember(subject, ...hashes);
     const decided = decideEvidence(this.policy, evidence, state, at, decoded.unreadable !== null);
+    const stateChanges: StateChange[] = [{ subjectKey, state }];
+    // A banner choice or withdrawal made on a device linked to a person also stays the device's
+    // own (G1): the device's later events are checked against it (§1).
+    const device = subjectKey === decoded.subject ? undefined : this.subjects.linkedEntry(decoded.subject);
+    if (device !== undefined && foldIntoDevice(this.policy, device.state, decided.assessment, at))
+      stateChanges.push({ subjectKey: device.key, state: device.state });
     const emitted = this.emit.evidence(event, evidence, subject, decided);
     const result: ProcessResult = {
       eventId: event.id,
@@ -168,7 +181,7 @@ export class GovernanceProcessor {
       subjectKey,
       records: emitted.records,
       lineage: emitted.lineage,
-      stateChanges: [{ subjectKey, state }],
+      stateChanges,
       assessment: decided.assessment,
     };
     if (decoded.unreadable === null) return result;

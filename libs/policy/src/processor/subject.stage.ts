@@ -15,6 +15,7 @@ import {
   isQuarantinedState,
   QUARANTINED,
 } from '../consent/state-quarantine';
+import { purposeStatus } from '../consent/purpose-status';
 import { canonicalSubjectKey } from '../consent/subject-key';
 import type { CompiledPolicy, EventTypeSpec } from '../policy-file/compiled-policy.types';
 
@@ -25,6 +26,8 @@ export interface IdentityLink {
   /** The purpose whose consent on the identifier the link needs. */
   readonly purpose: string;
   readonly linked: boolean;
+  /** When refused: the reason code and rule that decided the identifier's consent (R27). */
+  readonly refusedBy: { readonly reason: string; readonly rule: string } | null;
   /** The identifier's own entry, if any; when linked, its state changed (it points to the subject). */
   readonly aliasSubject: Subject | undefined;
 }
@@ -97,6 +100,23 @@ export class SubjectStore {
     return subject;
   }
 
+  /**
+   * The state kept under `key` itself, not following an identity link: a device's own banner
+   * choices (G1) even after it was linked to a person. Undefined when the key has no entry.
+   */
+  ownState(key: string): SubjectState | undefined {
+    return this.subjects.get(key)?.state;
+  }
+
+  /**
+   * The entry of a key that is linked to another subject (an identifier joined to a person), made
+   * ready to change; undefined when the key has no entry of its own or is not linked.
+   */
+  linkedEntry(key: string): Subject | undefined {
+    const found = this.subjects.get(key);
+    return found === undefined || found.state.linkedTo === null ? undefined : this.touch(found);
+  }
+
   /** True if one of the hashes is in the subject's window of recent ids. */
   isDuplicate(subject: Subject, ...hashes: number[]): boolean {
     return this.policy.options.duplicateWindow > 0 && hashes.some((h) => inWindow(subject.state.seen, h));
@@ -144,8 +164,14 @@ export class SubjectStore {
     const grant = aliasState?.purposes[purpose];
     const max = this.policy.options.cookieConsentMaxAgeMs;
     const valid = grant !== undefined && grant.since <= t && (max === null || t - grant.renewedAt <= max);
-    if (!valid || aliasSubject === undefined || aliasState === undefined)
-      return { alias, purpose, linked: false, aliasSubject };
+    if (!valid || aliasSubject === undefined || aliasState === undefined) {
+      const s = purposeStatus(this.policy, aliasState, link.requiresPurpose, t);
+      // A consent the status calls open but the link refuses was given after the event (R22).
+      const refusedBy = s.ok
+        ? { reason: 'collected-before-basis', rule: 'R22' }
+        : { reason: s.reason, rule: s.rule };
+      return { alias, purpose, linked: false, refusedBy, aliasSubject };
+    }
     this.touch(aliasSubject);
     const objection = subject.state.objection ?? aliasState.objection;
     // R19: an objection (the person's, or one recorded on the identifier) is not undone by a link:
@@ -162,7 +188,7 @@ export class SubjectStore {
     for (const [p, w] of Object.entries(aliasState.withdrawn))
       if (subject.state.withdrawn[p] === undefined) writableRecord(subject.state, 'withdrawn')[p] = w;
     aliasState.linkedTo = subject.key;
-    return { alias, purpose, linked: true, aliasSubject };
+    return { alias, purpose, linked: true, refusedBy: null, aliasSubject };
   }
 
   /**
