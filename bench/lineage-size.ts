@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { GovernanceProcessor, lineageBytes, type CompiledPolicy } from '@app/policy';
+import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor, lineageBytes, type CompiledPolicy } from '@app/policy';
 
 /** Lineage and output bytes of a stream, per input byte: what `lineage_bytes_per_input` reports. */
 export interface LineageSize {
@@ -23,7 +23,7 @@ const BATCH = 500;
  * (values only, keys and headers aside on both sides). Deterministic for a seeded stream.
  */
 export function measureLineageSize(policy: CompiledPolicy, lines: readonly string[]): LineageSize {
-  const processor = new GovernanceProcessor(policy, { pseudonymKey: 'lineage-size' });
+  const processor = new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
   let inputBytes = 0;
   let lineage = 0;
   let output = 0;

@@ -10,8 +10,8 @@ import { startGovernedStream, type GovernedStream } from '@app/stream';
 import {
   dryRun,
   POLICY_FILE,
+  PSEUDONYM_KEYS,
   renderedDecisions,
-  PSEUDONYM_KEY,
   produceLines,
   readEngineOutput,
   testKafka,
@@ -76,7 +76,7 @@ describe('the governed stream, end to end on a real broker', () => {
     engine = await startGovernedStream({
       kafka: { ...broker.client, clientId: 'engine-rules' },
       policyFile: POLICY_FILE,
-      pseudonymKey: PSEUDONYM_KEY,
+      pseudonymKeys: PSEUDONYM_KEYS,
       groupId: `engine-${randomUUID().slice(0, 8)}`,
       topicPrefix: uniquePrefix('rules'),
       partitions: 1,
@@ -131,7 +131,7 @@ describe('the governed stream, end to end on a real broker', () => {
         ).toBe(true);
       }
       if (decision.destination === 'segmentation') {
-        expect(r.key).toMatch(/^ps_/);
+        expect(r.key).toMatch(/^t2:[0-9a-f]{32}$/);
         expect(JSON.stringify(value.data)).not.toMatch(/@example\.dk/);
       }
     }
@@ -168,7 +168,8 @@ describe('the governed stream, end to end on a real broker', () => {
     const sent = destinationRecords
       .filter((r) => r.headers['record-kind'] === 'data' && r.headers['decision-id'] !== undefined)
       .map((r) => JSON.parse(r.value ?? '{}') as GovernedDataValue)
-      .filter((v) => v.type === 'order.completed' && v.subject.startsWith('ps_'));
+      // Segmentation's records: keyed by its pseudonyms (the active key id of the tests' keyring).
+      .filter((v) => v.type === 'order.completed' && v.subject.startsWith(`${PSEUDONYM_KEYS.activeKeyId}:`));
     const lines = sent.flatMap((v) => (Array.isArray(v.data.items) ? (v.data.items as object[]) : []));
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(Object.keys(line).sort()).toEqual(['productGroup', 'sku']);

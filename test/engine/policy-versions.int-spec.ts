@@ -3,7 +3,7 @@ import type { DecisionLineageRecord, LineageRecord } from '@app/contracts';
 import { loadPolicy, renderDecision, replayLines } from '@app/policy';
 import { generateEventStream } from '@app/sample';
 import { consumeUntil } from '@app/testing';
-import { POLICY_FILE, PSEUDONYM_KEY, streamsUnderTest } from './support/engine-stream.kit';
+import { POLICY_FILE, PSEUDONYM_KEYS, streamsUnderTest } from './support/engine-stream.kit';
 
 /**
  * Policy versions are part of the log: at start the engine publishes the text of its policy to the
@@ -28,7 +28,7 @@ describe('the policy-versions topic', () => {
     expect(published?.value).toBe(readFileSync(POLICY_FILE, 'utf8'));
 
     // The auditor's side: only what Kafka holds.
-    const { results } = replayLines(engine.policy, lines.join('\n'), { pseudonymKey: PSEUDONYM_KEY });
+    const { results } = replayLines(engine.policy, lines.join('\n'), { pseudonymKeys: PSEUDONYM_KEYS });
     const expectedRecords = results.reduce((n, r) => n + r.result.lineage.length, 0);
     const lineage = (
       await consumeUntil(kafka, [engine.topics.lineage], { until: (rs) => rs.length >= expectedRecords })

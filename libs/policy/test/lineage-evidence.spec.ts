@@ -5,7 +5,7 @@ import type {
   RenderedDecision,
 } from '@app/contracts';
 import { parse } from 'yaml';
-import { GovernanceProcessor, loadPolicy, renderDecision } from '@app/policy';
+import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor, loadPolicy, renderDecision } from '@app/policy';
 import { generateEventStream } from '@app/sample';
 import { EXAMPLE_POLICY_TEXT, examplePolicy } from './rule-fixture.harness';
 
@@ -21,7 +21,7 @@ const assessmentIds = (
   parse(EXAMPLE_POLICY_TEXT) as { compatibilityAssessments: { id: string }[] }
 ).compatibilityAssessments.map((c) => c.id);
 const lines = generateEventStream({ seed: 5, customers: 400 });
-const processor = new GovernanceProcessor(examplePolicy, { pseudonymKey: 'audit-key' });
+const processor = new GovernanceProcessor(examplePolicy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
 const results = lines.map((line, i) => processor.process(line, { line: i + 1 }));
 // As an auditor reads it: the bytes of the log, and the policy text its versions name.
 const lineage = JSON.parse(JSON.stringify(results.flatMap((r) => r.lineage))) as LineageRecord[];
@@ -123,7 +123,7 @@ describe('R27 every decision is logged as evidence', () => {
     for (const { l } of decisions) {
       expect(l.policyVersion).toBe(examplePolicy.version);
       expect(l.eventId).toEqual(expect.any(String));
-      expect(l.subject).toMatch(/^ps_[0-9a-f]{32}$/);
+      expect(l.subject).toMatch(/^demo:[0-9a-f]{32}$/);
       expect(rawSubjects.has(l.subject ?? '')).toBe(false);
       expect(l.decisionId).toContain(l.destination);
       for (const a of l.attributes) expect(a.rule).toMatch(/^R\d+$/);

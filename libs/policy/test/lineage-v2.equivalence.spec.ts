@@ -1,5 +1,5 @@
 import type { LineageRecord } from '@app/contracts';
-import { GovernanceProcessor, loadPolicy, type ProcessResult } from '@app/policy';
+import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor, loadPolicy, type ProcessResult } from '@app/policy';
 import { generateEventStream } from '@app/sample';
 import { HARD_CASES } from '../../sample/src/hard-cases';
 import { renderingDiffers } from './lineage-equivalence.harness';
@@ -16,7 +16,7 @@ const deciding = loadPolicy(EXAMPLE_POLICY_TEXT, { fileName: 'example.yaml' });
 // The auditor's copy: compiled from the text (as published on the policy-versions topic).
 const rendering = loadPolicy(EXAMPLE_POLICY_TEXT, { fileName: 'policy-versions' });
 const lines = generateEventStream({ seed: 11, customers: CUSTOMERS });
-const processor = new GovernanceProcessor(deciding, { pseudonymKey: 'equivalence-key' });
+const processor = new GovernanceProcessor(deciding, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
 const results: ProcessResult[] = lines.map((line, i) => processor.process(line, { line: i + 1 }));
 
 describe('lineage v2 renders back to the full decision', () => {

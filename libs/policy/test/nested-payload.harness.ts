@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RenderedDecision } from '@app/contracts';
 import {
+  type CompiledPolicy,
+  DEMO_PSEUDONYM_KEYRING,
   GovernanceProcessor,
   loadPolicy,
   renderLineage,
-  type CompiledPolicy,
   type ProcessResult,
 } from '@app/policy';
 
@@ -26,7 +27,7 @@ export interface NestedRun {
 
 /** Processes one `shop/order.placed` event with payload `data` on a fresh processor. */
 export function runNested(data: unknown, policy: CompiledPolicy = nestedPolicy): NestedRun {
-  const p = new GovernanceProcessor(policy, { pseudonymKey: 'k' });
+  const p = new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
   const result = p.process({
     specversion: '1.0',
     id: 'n1',

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse } from 'yaml';
-import { GovernanceProcessor, loadPolicy, type CompiledPolicy, type ProcessResult } from '@app/policy';
+import {
+  type CompiledPolicy,
+  DEMO_PSEUDONYM_KEYRING,
+  GovernanceProcessor,
+  loadPolicy,
+  type ProcessResult,
+} from '@app/policy';
 
 /** Shared test helpers: the example policy, CloudEvent builders, a processor run. */
 export const EXAMPLE_POLICY_TEXT = readFileSync(
@@ -77,7 +83,7 @@ export function run(
   steps: ({ consent: ConsentStep } | { event: EventStep } | { raw: string })[],
   policy = examplePolicy,
 ): Map<string, ProcessResult> {
-  const processor = new GovernanceProcessor(policy, { pseudonymKey: 'test-key' });
+  const processor = new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
   const out = new Map<string, ProcessResult>();
   steps.forEach((step, i) => {
     const r =

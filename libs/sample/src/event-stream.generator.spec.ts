@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GovernanceProcessor, loadPolicy, renderLineage } from '@app/policy';
+import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor, loadPolicy, renderLineage } from '@app/policy';
 import { generateEventStream } from './event-stream.generator';
 
 const policy = loadPolicy(
@@ -12,7 +12,7 @@ const policy = loadPolicy(
 
 /** Every rule that decided something in the stream's lineage, by kind of decision. */
 function rulesSeen(lines: readonly string[]): Set<string> {
-  const processor = new GovernanceProcessor(policy, { pseudonymKey: 'k' });
+  const processor = new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
   const rules = new Set<string>();
   for (const line of lines) {
     const lineage = processor.process(line).lineage;

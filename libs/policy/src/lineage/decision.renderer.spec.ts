@@ -7,13 +7,14 @@ import {
 } from '../../test/rule-fixture.harness';
 import { loadPolicy } from '../policy-file/policy-file.loader';
 import { GovernanceProcessor } from '../processor/governance.processor';
+import { DEMO_PSEUDONYM_KEYRING } from '../decision/pseudonym-keys';
 import { LineageRenderError, renderDecision } from './decision.renderer';
 
 const at = (minute: number): string => `2025-03-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
 
 /** A customer with newsletter consent, then a CRM update: its v2 record and the core's decisions. */
 function decided(): { record: DecisionLineageRecord; processor: GovernanceProcessor } {
-  const processor = new GovernanceProcessor(examplePolicy, { pseudonymKey: 'k' });
+  const processor = new GovernanceProcessor(examplePolicy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
   processor.process(
     consentEvent({
       id: 'c1',
@@ -49,12 +50,13 @@ describe('renderDecision', () => {
       kind: 'decision',
       eventId: 'e1',
       paths: ['email', 'firstName', 'city'],
-      undeclared: { listed: ['shoeSize'], total: 1 },
+      // An undeclared top-level key is named `*`, never by its input key (R28).
+      undeclared: { listed: ['*'], total: 1 },
     });
     const rendered = renderDecision(examplePolicy, record);
     expect(rendered.map((d) => d.destination)).toEqual(examplePolicy.destinations.map((d) => d.name));
     for (const d of rendered) {
-      expect(d.attributes.map((a) => a.path)).toEqual(['email', 'firstName', 'city', 'shoeSize']);
+      expect(d.attributes.map((a) => a.path)).toEqual(['email', 'firstName', 'city', '*']);
       expect(d.attributes[3]).toMatchObject({
         outcome: 'withhold',
         reason: 'undeclared-attribute',

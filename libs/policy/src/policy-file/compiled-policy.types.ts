@@ -131,6 +131,11 @@ export interface PolicyOptions {
   readonly consentEvidenceSources: ReadonlySet<string>;
 }
 
+/** What an input topic carries, as the policy declares it. */
+export type TopicBinding =
+  | { readonly kind: 'evidence' }
+  | { readonly kind: 'source'; readonly source: string };
+
 /** The policy compiled into lookup maps; immutable and safe to share. */
 export interface CompiledPolicy {
   readonly fileName: string;
@@ -146,6 +151,15 @@ export interface CompiledPolicy {
   readonly purposes: ReadonlyMap<string, Purpose>;
   readonly forms: ReadonlyMap<string, ConsentForm>;
   readonly sources: ReadonlySet<string>;
+  /** Source → the topic it writes (`sources.<name>.topic`, default `source.<name>`). */
+  readonly sourceTopics: ReadonlyMap<string, string>;
+  /** The topic consent evidence is read from (`options.consentEvidenceTopic`, default `consent.evidence`). */
+  readonly evidenceTopic: string;
+  /**
+   * Input topic (as declared, without a deployment prefix) → what it carries: an event read from a
+   * topic must be of what the topic is declared for (its source's events, or consent evidence).
+   */
+  readonly inputTopics: ReadonlyMap<string, TopicBinding>;
   readonly eventTypes: ReadonlyMap<string, EventTypeSpec>;
   /** The same specs by source, then type: building a key string per event made the core ~5 % slower. */
   readonly eventTypesBySource: ReadonlyMap<string, ReadonlyMap<string, EventTypeSpec>>;

@@ -75,6 +75,7 @@ export const POLICY_FILE_SCHEMA = {
         engagementTrackingPurpose: { type: 'string' },
         maxEvidenceSkewSeconds: { type: 'integer', minimum: 0 },
         consentEvidenceSources: { ...stringList, minItems: 1, maxItems: 32 },
+        consentEvidenceTopic: { type: 'string', pattern: TOPIC_NAME },
       },
     },
     purposes: {
@@ -181,6 +182,7 @@ export const POLICY_FILE_SCHEMA = {
         required: ['types'],
         properties: {
           description: { type: 'string' },
+          topic: { type: 'string', pattern: TOPIC_NAME },
           types: {
             type: 'object',
             minProperties: 1,

@@ -12,7 +12,7 @@ export interface PolicyFile {
   marketing?: MarketingFile;
   consentForms: Record<string, ConsentFormFile>;
   compatibilityAssessments?: CompatibilityAssessmentFile[];
-  sources: Record<string, { description?: string; types: Record<string, EventTypeFile> }>;
+  sources: Record<string, SourceFile>;
   destinations: Record<string, DestinationFile>;
 }
 
@@ -27,6 +27,15 @@ export interface PolicyOptionsFile {
   maxEvidenceSkewSeconds?: number;
   /** CloudEvent `source` values consent evidence is accepted from. */
   consentEvidenceSources?: string[];
+  /** The topic consent evidence is read from (default `consent.evidence`). */
+  consentEvidenceTopic?: string;
+}
+
+/** A source system: the topic it writes (default `source.<name>`) and its event types. */
+export interface SourceFile {
+  description?: string;
+  topic?: string;
+  types: Record<string, EventTypeFile>;
 }
 
 export interface PurposeFile {

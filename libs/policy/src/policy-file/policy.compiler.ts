@@ -12,7 +12,8 @@ import type {
   EventTypeSpec,
   Purpose,
 } from './compiled-policy.types';
-import { eventTypeKey } from './compiled-policy.types';
+import { eventTypeKey, type TopicBinding } from './compiled-policy.types';
+import { CONSENT_EVIDENCE_TOPIC, sourceTopic } from '@app/contracts/topic-names';
 import type { PolicyError } from './policy-error';
 import { joinPath } from './policy-error';
 import type { ConsentFormFile, ConsentRequirementFile, EventTypeFile, PolicyFile } from './policy-file.types';
@@ -236,9 +237,10 @@ export function compilePolicy(
   const forms = new Map<string, ConsentForm>();
   for (const [version, form] of Object.entries(file.consentForms))
     forms.set(version, compileForm(version, form));
+  const o = file.options ?? {};
+  const inputs = compileInputTopics(file, destinations, errors);
   if (errors.length > 0) return { errors };
 
-  const o = file.options ?? {};
   const days = (v: number | null | undefined, fallback: number | null): number | null =>
     v === undefined ? fallback : v === null ? null : v * DAY_MS;
   return {
@@ -263,6 +265,7 @@ export function compilePolicy(
       purposes,
       forms,
       sources: new Set(Object.keys(file.sources)),
+      ...inputs,
       eventTypes,
       eventTypesBySource: bySource(eventTypes.values()),
       destinations,
@@ -273,6 +276,38 @@ export function compilePolicy(
       openAttributes,
     },
   };
+}
+
+/**
+ * The input topics the policy declares and what each carries. Each topic carries one thing: a
+ * topic shared by two sources, or by a source and consent evidence, or also written as a
+ * destination, would let one party's events pass for another's (or the engine read its own output).
+ */
+function compileInputTopics(
+  file: PolicyFile,
+  destinations: readonly Destination[],
+  errors: PolicyError[],
+): Pick<CompiledPolicy, 'sourceTopics' | 'evidenceTopic' | 'inputTopics'> {
+  const evidenceTopic = file.options?.consentEvidenceTopic ?? CONSENT_EVIDENCE_TOPIC;
+  const inputTopics = new Map<string, TopicBinding>([[evidenceTopic, { kind: 'evidence' }]]);
+  const sourceTopics = new Map<string, string>();
+  for (const [source, spec] of Object.entries(file.sources)) {
+    const topic = spec.topic ?? sourceTopic(source);
+    sourceTopics.set(source, topic);
+    if (inputTopics.has(topic))
+      errors.push({
+        path: joinPath(joinPath('sources', source), 'topic'),
+        message: `topic "${topic}" is already the topic of consent evidence or of another source`,
+      });
+    else inputTopics.set(topic, { kind: 'source', source });
+  }
+  for (const d of destinations)
+    if (inputTopics.has(d.topic))
+      errors.push({
+        path: joinPath(joinPath('destinations', d.name), 'topic'),
+        message: `topic "${d.topic}" is also an input topic`,
+      });
+  return { sourceTopics, evidenceTopic, inputTopics };
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { HeaderValue } from '@app/contracts/cloud-event.decoder';
 import { eventIdHash, evidenceIdHash } from '../consent/duplicate-window';
 import { type ExportedState, type ImportOutcome, QUARANTINE_REASON } from '../consent/state-quarantine';
-import { Pseudonymiser } from '../decision/decision-id';
 import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
 import type { ConsentHolders } from '../consent/use-status';
 import { decideEvidence, decideSource, foldIntoDevice } from './decide.stage';
@@ -35,7 +34,7 @@ export class GovernanceProcessor {
     options: ProcessorOptions,
   ) {
     this.subjects = new SubjectStore(policy);
-    this.emit = new RecordEmitter(policy, new Pseudonymiser(options.pseudonymKey));
+    this.emit = new RecordEmitter(policy, options.pseudonymKeys);
   }
 
   /**

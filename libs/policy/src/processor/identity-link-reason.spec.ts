@@ -1,10 +1,11 @@
 import { consentEvent, examplePolicy, sourceEvent } from '../../test/rule-fixture.harness';
 import { GovernanceProcessor } from './governance.processor';
+import { DEMO_PSEUDONYM_KEYRING } from '../decision/pseudonym-keys';
 
 /** The identity-link record of a login on cookie `ck1` after the given banner action. */
 function linkReason(action: string, purposes: string[]): string | undefined {
   // Lineage v2 stores the refusal's reason code and rule; the words follow from the policy.
-  const p = new GovernanceProcessor(examplePolicy, { pseudonymKey: 'k' });
+  const p = new GovernanceProcessor(examplePolicy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
   p.process(
     consentEvent({
       id: 'c1',
