@@ -1,6 +1,6 @@
 import type { ValidateFunction } from 'ajv';
 import type { LegalBasis } from '../vocabulary/legal-basis';
-import type { ConsentFormFile, MarketingScopeFile, ProcessingRecordFile } from './policy-file.types';
+import type { CmpName, ConsentFormFile, MarketingScopeFile, ProcessingRecordFile } from './policy-file.types';
 import type { ValueShape } from './value-shape';
 
 /** A purpose from the registry, with its fixed legal basis (R20). */
@@ -116,6 +116,10 @@ export interface ConsentForm {
   /** R17: null when the form is not a competition form. */
   readonly competitionCompliant: boolean | null;
   readonly affirmativeActions: ReadonlySet<string>;
+  /** Cookie banner: choice name -> the purposes it grants (the layer-2 mapping). */
+  readonly choices: ReadonlyMap<string, readonly string[]>;
+  /** Cookie banner run by a consent platform: platform -> choice -> categories all needed for it. */
+  readonly cmpCategories: ReadonlyMap<CmpName, ReadonlyMap<string, readonly string[]>>;
 }
 
 /** Resolved options; defaults are the strict reading. */
@@ -129,6 +133,8 @@ export interface PolicyOptions {
   readonly maxEvidenceSkewMs: number;
   /** CloudEvent sources consent evidence is accepted from (default `consent-service`). */
   readonly consentEvidenceSources: ReadonlySet<string>;
+  /** Purposes a Global Privacy Control signal objects to (sale or sharing); empty when none. */
+  readonly gpcObjectsTo: readonly string[];
 }
 
 /** What an input topic carries, as the policy declares it. */

@@ -29,6 +29,8 @@ export interface PolicyOptionsFile {
   consentEvidenceSources?: string[];
   /** The topic consent evidence is read from (default `consent.evidence`). */
   consentEvidenceTopic?: string;
+  /** Purposes a Global Privacy Control signal (`Sec-GPC: 1`) objects to: those that sell or share data. */
+  gpcObjectsTo?: string[];
 }
 
 /** A source system: the topic it writes (default `source.<name>`) and its event types. */
@@ -105,7 +107,15 @@ export interface ConsentFormFile {
     companiesVisible: boolean;
   };
   affirmativeActions: string[];
+  /**
+   * A cookie banner run by a consent platform: per platform, per banner choice, the platform's
+   * categories that must all be granted for the choice to count (R5, R6).
+   */
+  cmpCategories?: Partial<Record<CmpName, Record<string, string[]>>>;
 }
+
+/** Consent platforms whose signals the adapters map onto a banner's choices. */
+export type CmpName = 'cookiebot' | 'onetrust' | 'consentMode' | 'tcf';
 
 export interface CompatibilityAssessmentFile {
   id: string;
