@@ -35,7 +35,7 @@ describe('engineTopicSpecs', () => {
     });
   });
 
-  it('keeps the latest suppression per subject of each destination with no time limit', () => {
+  it('keeps each subject’s suppressed purposes per destination with no time limit', () => {
     expect([...topics.suppressions.keys()]).toEqual([...topics.destinations.keys()]);
     for (const [name, topic] of topics.suppressions) {
       expect(topic).toBe(`${topics.destinations.get(name)}.suppressions`);

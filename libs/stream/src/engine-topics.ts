@@ -45,7 +45,7 @@ export interface EngineTopics {
   /** Destination name → topic. */
   readonly destinations: ReadonlyMap<string, string>;
   /**
-   * Destination name → its compacted suppression topic: the latest suppression per subject key, kept
+   * Destination name → its compacted suppression topic: each subject key's current suppressed purposes, kept
    * without time limit so a destination that was down longer than its topic's retention still
    * learns of every subject it must stop using.
    */
@@ -155,7 +155,7 @@ export function engineTopicSpecs(
     // Every version's text, never expired: lineage names its version and is rendered against it.
     policyVersionsTopic(topics.policyVersions),
     ...[...topics.destinations.values()].map((t) => streamTopic(t, partitions, streamMs)),
-    // The latest suppression per subject, never expired: outlives a destination's downtime.
+    // Each subject's current suppressed purposes, never expired: outlives a destination's downtime.
     ...[...topics.suppressions.values()].map((t) => compactedForeverTopic(t, partitions)),
   ];
   return replication ? specs.map((s) => withReplication(s, replication)) : specs;

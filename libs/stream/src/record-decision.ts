@@ -37,8 +37,8 @@ export interface TaskInput {
 export interface DecidedRecord {
   /** Destination, lineage and dead-letter records. */
   readonly records: OutputRecord[];
-  /** Changed subject states, serialised (the changelog values). */
-  readonly states: ReadonlyArray<readonly [string, string]>;
+  /** Changed subject states, serialised (the changelog values); null: expired, a tombstone. */
+  readonly states: ReadonlyArray<readonly [string, string | null]>;
   /** Set when the engine dead-lettered the input itself (already in `records`). */
   readonly verdict?: RecordVerdict;
 }
@@ -85,13 +85,15 @@ export function decideRecord(
   const at = { topic: origin.topic, partition: origin.partition, offset: origin.message.offset };
   const records: OutputRecord[] = [];
   let result: ProcessResult;
-  let states: [string, string][];
+  let states: [string, string | null][];
   try {
     // The core checks the event against the policy's declaration of the topic it was read from.
     const read = { ...at, topic: topics.policyTopicOf.get(origin.topic) ?? origin.topic };
     result = decide(core, origin.message.headers ?? {}, origin.message.value, read);
     toOutputRecords(result, origin, topics, tally, records, ctx.place);
     states = result.stateChanges.map((c) => [c.subjectKey, JSON.stringify(c.state)]);
+    // After the changes: a subject changed by this event and then swept ends as a tombstone.
+    for (const key of result.expiredSubjects ?? []) states.push([key, null]);
   } catch (error) {
     const name = errorName(error);
     const attempt = ctx.failures.failed(input.read, name);

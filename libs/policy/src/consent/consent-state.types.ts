@@ -29,6 +29,18 @@ export interface SubjectState {
   seen: number[];
   /** Set when this key is an alias (e.g. a cookie id) linked to another subject (R25). */
   linkedTo: string | null;
+  /**
+   * The subject's own clock: the latest event time (epoch ms) of an event decided for it. Expiry
+   * (state-expiry.ts) measures from it, never from wall time, so the engine and dry-run agree.
+   */
+  lastAt: number;
+  /**
+   * Per destination, the purposes the subject is currently suppressed for (R18, R19): the union of
+   * every suppression sent, less the purposes a later valid consent granted again. Kept so the
+   * compacted suppression topic holds the whole set, not only the latest suppression. Absent
+   * (`{}`) in states written before it existed.
+   */
+  suppressed: Record<string, string[]>;
 }
 
 export interface EvidenceRef {
@@ -85,6 +97,8 @@ export function emptySubjectState(): SubjectState {
     objection: null,
     seen: [],
     linkedTo: null,
+    lastAt: 0,
+    suppressed: EMPTY_RECORD,
   };
 }
 
@@ -112,11 +126,12 @@ const EMPTY_RECORD: Record<string, never> = Object.freeze(Object.create(null) as
 const EMPTY_LIST: never[] = Object.freeze([]) as unknown as never[];
 
 /** `state[key]`, made the state's own object first if it is the shared empty one. */
-export function writableRecord<K extends 'purposes' | 'pending' | 'withdrawn' | 'refused'>(
+export function writableRecord<K extends 'purposes' | 'pending' | 'withdrawn' | 'refused' | 'suppressed'>(
   state: SubjectState,
   key: K,
 ): SubjectState[K] {
-  if (state[key] === EMPTY_RECORD) state[key] = (key === 'pending' ? pendingRecord() : {}) as SubjectState[K];
+  if (state[key] === EMPTY_RECORD)
+    state[key] = (key === 'pending' || key === 'suppressed' ? Object.create(null) : {}) as SubjectState[K];
   return state[key];
 }
 
@@ -134,6 +149,7 @@ export function snapshotState(state: SubjectState): SubjectState {
     pending: state.pending === EMPTY_RECORD ? EMPTY_RECORD : pendingRecord(state.pending),
     withdrawn: own(state.withdrawn),
     refused: own(state.refused),
+    suppressed: state.suppressed === EMPTY_RECORD ? EMPTY_RECORD : dictionary(state.suppressed),
     seen: state.seen.slice(),
   };
 }
@@ -146,10 +162,19 @@ export function writableMarketing(state: SubjectState): MarketingGrant[] {
 
 /**
  * A state read from JSON (changelog, handover) made live again: its pending record a dictionary,
- * and a v1 state (ids in `seen`) upgraded to v2 (their hashes).
+ * a v1 state (ids in `seen`) upgraded to v2 (their hashes), and a state written before the
+ * subject clock and the suppression ledger given them: the clock from the latest time the state
+ * records, no suppressions (the compacted topic then starts its union from the next one).
  */
 export function restoredState(state: SubjectState | SubjectStateV1): SubjectState {
   state.pending = pendingRecord(state.pending);
+  const partial = state as Partial<Pick<SubjectState, 'lastAt' | 'suppressed'>>;
+  const live = state as SubjectState;
+  if (typeof partial.lastAt !== 'number') live.lastAt = latestRecordedTime(state);
+  live.suppressed =
+    typeof partial.suppressed !== 'object' || partial.suppressed === null
+      ? {}
+      : dictionary(partial.suppressed);
   if (state.v === 1) {
     const upgraded = state as unknown as SubjectState;
     upgraded.seen = windowFromIds(state.seen);
@@ -159,8 +184,27 @@ export function restoredState(state: SubjectState | SubjectStateV1): SubjectStat
   return state;
 }
 
+/**
+ * A prototype-less copy of a record keyed by destination names read back from the changelog: as for
+ * pending sign-ups, a key such as `__proto__` must stay a key (see {@link pendingRecord}).
+ */
+function dictionary<T>(entries: Readonly<Record<string, T>>): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, entries);
+}
+
+/** The latest event time a state written without a clock records (0 if none). */
+function latestRecordedTime(state: SubjectState | SubjectStateV1): number {
+  let t = 0;
+  for (const g of Object.values(state.purposes ?? {})) t = Math.max(t, g.renewedAt, g.since);
+  for (const g of state.marketing ?? []) t = Math.max(t, g.since);
+  for (const p of Object.values(state.pending ?? {})) t = Math.max(t, p.at);
+  for (const w of Object.values(state.withdrawn ?? {})) t = Math.max(t, w.at);
+  if (state.objection) t = Math.max(t, state.objection.at);
+  return Number.isFinite(t) ? t : 0;
+}
+
 /** The state format before v2: the same, with the ids themselves in `seen`. */
-export interface SubjectStateV1 extends Omit<SubjectState, 'v' | 'seen'> {
+export interface SubjectStateV1 extends Omit<SubjectState, 'v' | 'seen' | 'lastAt' | 'suppressed'> {
   v: 1;
   seen: string[];
 }
@@ -174,6 +218,18 @@ export function isSubjectState(value: unknown): value is SubjectState | SubjectS
       (s.v === 1 && Array.isArray(s.seen) && s.seen.every((id) => typeof id === 'string'))) &&
     typeof s.purposes === 'object' &&
     Array.isArray(s.marketing) &&
-    typeof s.pending === 'object'
+    typeof s.pending === 'object' &&
+    (!('lastAt' in s) || (typeof s.lastAt === 'number' && Number.isFinite(s.lastAt))) &&
+    (!('suppressed' in s) || isSuppressedRecord(s.suppressed))
+  );
+}
+
+/** A suppression ledger as read back: destination → list of purpose names. */
+function isSuppressedRecord(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => Array.isArray(v) && v.every((p) => typeof p === 'string'))
   );
 }

@@ -133,6 +133,13 @@ export interface PolicyOptions {
   readonly maxEvidenceSkewMs: number;
   /** CloudEvent sources consent evidence is accepted from (default `consent-service`). */
   readonly consentEvidenceSources: ReadonlySet<string>;
+  /**
+   * How long a subject's state is kept after its last event when nothing in it still permits or
+   * must be kept (state-expiry.ts); null: kept for ever (the default).
+   */
+  readonly stateHorizonMs: number | null;
+  /** How long a double opt-in sign-up waits for its confirmation; null: until dropped by count. */
+  readonly doubleOptInConfirmationMs: number | null;
   /** Purposes a Global Privacy Control signal objects to (sale or sharing); empty when none. */
   readonly gpcObjectsTo: readonly string[];
 }

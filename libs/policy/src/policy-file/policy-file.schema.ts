@@ -76,6 +76,8 @@ export const POLICY_FILE_SCHEMA = {
         maxEvidenceSkewSeconds: { type: 'integer', minimum: 0 },
         consentEvidenceSources: { ...stringList, minItems: 1, maxItems: 32 },
         consentEvidenceTopic: { type: 'string', pattern: TOPIC_NAME },
+        stateHorizonDays: { type: ['integer', 'null'], minimum: 1, maximum: 3650 },
+        doubleOptInConfirmationDays: { type: ['integer', 'null'], minimum: 1, maximum: 365 },
         gpcObjectsTo: { ...stringList, maxItems: 64 },
       },
     },

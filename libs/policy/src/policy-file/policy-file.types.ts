@@ -29,6 +29,13 @@ export interface PolicyOptionsFile {
   consentEvidenceSources?: string[];
   /** The topic consent evidence is read from (default `consent.evidence`). */
   consentEvidenceTopic?: string;
+  /**
+   * Days a subject's state is kept after its last event (longer while a grant can still permit;
+   * an objection for ever). Must exceed how late data can arrive. Null or absent: for ever.
+   */
+  stateHorizonDays?: number | null;
+  /** Days a double opt-in sign-up waits for its confirmation. Null or absent: no limit. */
+  doubleOptInConfirmationDays?: number | null;
   /** Purposes a Global Privacy Control signal (`Sec-GPC: 1`) objects to: those that sell or share data. */
   gpcObjectsTo?: string[];
 }

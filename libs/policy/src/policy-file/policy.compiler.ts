@@ -274,6 +274,8 @@ export function compilePolicy(
         engagementTrackingPurpose: tracking,
         maxEvidenceSkewMs: (o.maxEvidenceSkewSeconds ?? 86_400) * 1000,
         consentEvidenceSources: new Set(o.consentEvidenceSources ?? ['consent-service']),
+        stateHorizonMs: days(o.stateHorizonDays, null),
+        doubleOptInConfirmationMs: days(o.doubleOptInConfirmationDays, null),
         gpcObjectsTo: o.gpcObjectsTo ?? [],
       },
       purposes,

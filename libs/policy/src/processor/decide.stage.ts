@@ -2,6 +2,7 @@ import type { ConsentEvidence } from '@app/contracts/consent-evidence.contract';
 import { assessEvidence, type EvidenceAssessment } from '../consent/consent-evidence.assessor';
 import { foldEvidence, type FoldOutcome } from '../consent/consent-state.fold';
 import type { MarketingGrant, SubjectState } from '../consent/consent-state.types';
+import { addSuppressed, liftSuppressed } from '../consent/suppression-ledger';
 import { decideDestination, type DestinationDecision } from '../decision/destination-decision';
 import { type WalkedPayload, walkPayload } from '../decision/payload.walker';
 import { type ConsentHolders, useStatus, type UseStatus } from '../consent/use-status';
@@ -67,6 +68,11 @@ export interface EvidenceDecision {
   readonly assessment: EvidenceAssessment;
   readonly fold: FoldOutcome;
   readonly suppressions: Suppression[];
+  /**
+   * Destinations whose set of suppressed purposes (the subject's suppression ledger) changed, with
+   * the set now (sorted; empty: nothing suppressed any more), in policy destination order.
+   */
+  readonly suppressed: Suppression[];
 }
 
 /**
@@ -91,7 +97,27 @@ export function decideEvidence(
         const purposes = affectedPurposes(policy, destination, fold);
         return purposes.length === 0 ? [] : [{ destination, purposes }];
       });
-  return { assessment, fold, suppressions };
+  return { assessment, fold, suppressions, suppressed: updateLedger(policy, state, fold, suppressions) };
+}
+
+/**
+ * The ledger after this evidence: purposes it granted (only valid evidence grants) lifted, then its
+ * suppressions added. Why lift on a grant: the person allowed the purpose again, and the
+ * destination receives data for it again; a suppression still listed would contradict the data.
+ */
+function updateLedger(
+  policy: CompiledPolicy,
+  state: SubjectState,
+  fold: FoldOutcome,
+  suppressions: readonly Suppression[],
+): Suppression[] {
+  const changed = new Set(liftSuppressed(state, fold.grantedPurposes));
+  for (const s of suppressions)
+    if (addSuppressed(state, s.destination.name, s.purposes)) changed.add(s.destination.name);
+  if (changed.size === 0) return [];
+  return policy.destinations
+    .filter((d) => changed.has(d.name))
+    .map((destination) => ({ destination, purposes: [...(state.suppressed[destination.name] ?? [])] }));
 }
 
 /**

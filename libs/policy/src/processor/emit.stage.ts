@@ -1,7 +1,11 @@
 import type { CloudEvent } from '@app/contracts/cloud-event.types';
 import type { ConsentEvidence } from '@app/contracts/consent-evidence.contract';
 import type { DeadLetterCode } from '@app/contracts/dead-letter.types';
-import type { GovernedDataValue, GovernedRecord } from '@app/contracts/governed-record.types';
+import type {
+  GovernedDataValue,
+  GovernedRecord,
+  SuppressionStateRecord,
+} from '@app/contracts/governed-record.types';
 import { LINEAGE_VERSION, type LineageRecord } from '@app/contracts/lineage-record.types';
 import { decisionId } from '../decision/decision-id';
 import {
@@ -27,6 +31,8 @@ import type { IdentityLink, Subject } from './subject.stage';
 export interface Emitted {
   readonly records: GovernedRecord[];
   readonly lineage: LineageRecord[];
+  /** For consent evidence: the records of the compacted suppression topics it changed. */
+  readonly suppressionStates?: SuppressionStateRecord[];
 }
 
 /** Sets `value` at the nested path `segments` of `target`, creating the objects on the way. */
@@ -298,7 +304,44 @@ export class RecordEmitter {
         evidenceId: evidence.evidenceId,
       });
     }
-    return { records, lineage };
+    if (decided.suppressed.length === 0) return { records, lineage };
+    return { records, lineage, suppressionStates: this.suppressionStates(event, evidence, ids, decided) };
+  }
+
+  /**
+   * Per destination whose suppression ledger changed, the record of its compacted suppression
+   * topic: the whole current set, or a tombstone once empty. Same key as the destination's records.
+   */
+  private suppressionStates(
+    event: CloudEvent,
+    evidence: ConsentEvidence,
+    ids: SubjectIds,
+    decided: EvidenceDecision,
+  ): SuppressionStateRecord[] {
+    return decided.suppressed.map(({ destination, purposes }) => {
+      const key = this.keyFor(destination, ids);
+      return {
+        destination: destination.name,
+        key,
+        value:
+          purposes.length === 0
+            ? null
+            : {
+                kind: 'suppression-state',
+                subject: key,
+                purposes,
+                eventId: event.id,
+                evidenceId: evidence.evidenceId,
+                time: evidence.timestamp,
+              },
+        headers: {
+          'policy-version': this.policy.version,
+          'decision-id': decisionId(this.policy.contentHash, event.id, destination.name, 'suppression'),
+          'record-kind': 'suppression-state',
+          'event-id': event.id,
+        },
+      };
+    });
   }
 
   /** The lineage of input that could not be processed: id, code and reason, never the content. */

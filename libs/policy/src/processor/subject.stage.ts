@@ -16,6 +16,7 @@ import {
   QUARANTINED,
 } from '../consent/state-quarantine';
 import { purposeStatus } from '../consent/purpose-status';
+import { isExpired, lapsedSignUps } from '../consent/state-expiry';
 import { canonicalSubjectKey } from '../consent/subject-key';
 import type { CompiledPolicy, EventTypeSpec } from '../policy-file/compiled-policy.types';
 
@@ -58,6 +59,8 @@ export class SubjectStore {
   private readonly before = new Map<string, SubjectState | null>();
   /** Keys whose stored state was not a valid state: they have no entry, nothing is decided for them. */
   private readonly quarantined = new Set<string>();
+  /** Where the sweep's round over the subjects stands (null: start a new round). */
+  private round: IterableIterator<[string, Subject]> | null = null;
 
   constructor(private readonly policy: CompiledPolicy) {}
 
@@ -84,13 +87,88 @@ export class SubjectStore {
 
   /**
    * The subject a key stands for after identity links (one level: an alias points to the subject
-   * it was joined to), created with an empty state (no consent: fail closed) on first sight.
+   * it was joined to), as of the event time `t`: created with an empty state (no consent: fail
+   * closed) on first sight, and started afresh when its state has expired at `t` (state-expiry.ts).
+   * Why here and not only in {@link sweep}: whether the sweep has already removed a subject depends
+   * on other subjects' events, which differ between the engine's tasks and dry-run; expiring on the
+   * subject's own next event makes every decision independent of when the sweep ran.
    */
-  subjectOf(key: string): Subject {
+  subjectOf(key: string, t: number): Subject {
     const found = this.subjects.get(key);
     const linked = found?.state.linkedTo ?? null;
-    const target = linked === null ? found : this.subjects.get(linked);
-    return target === undefined ? this.create(linked ?? key) : this.touch(target);
+    if (found === undefined) return this.create(key);
+    if (linked === null) return this.expired(found, t) ? this.renew(found) : this.live(found, t);
+    const target = this.subjects.get(linked);
+    if (target !== undefined && !this.expired(target, t)) return this.live(target, t);
+    // The alias outlives its expired target only while its own state is kept (the sweep's rule).
+    if (this.expired(found, t)) return this.renew(found);
+    return target === undefined ? this.create(linked) : this.renew(target);
+  }
+
+  /**
+   * The entry of a key as of `t`, without touching it: undefined if unknown or expired. For an alias
+   * entry, expired means its own state and its target's both are (see {@link subjectOf}).
+   */
+  private entryAt(key: string, t: number): Subject | undefined {
+    const found = this.subjects.get(key);
+    if (found === undefined || !this.expired(found, t)) return found;
+    const linked = found.state.linkedTo;
+    const target = linked === null ? undefined : this.subjects.get(linked);
+    return target !== undefined && !this.expired(target, t) ? found : undefined;
+  }
+
+  private expired(subject: Subject, t: number): boolean {
+    return isExpired(subject.state, this.policy.options, t);
+  }
+
+  /** Touches a kept subject and drops its sign-ups whose confirmation window passed at `t`. */
+  private live(subject: Subject, t: number): Subject {
+    this.touch(subject);
+    for (const id of lapsedSignUps(subject.state, this.policy.options, t)) delete subject.state.pending[id];
+    return subject;
+  }
+
+  /** Starts an expired subject afresh, in place (its entry and pseudonym stay; rollback restores). */
+  private renew(subject: Subject): Subject {
+    this.touch(subject);
+    Object.assign(subject.state, emptySubjectState());
+    return subject;
+  }
+
+  /** Moves the subject's own clock to the event time `t` if later. */
+  clock(subject: Subject, t: number): void {
+    if (t > subject.state.lastAt) subject.state.lastAt = t;
+  }
+
+  /**
+   * Looks at the next `budget` subjects in turn (a round over all of them, then again) and forgets
+   * those whose state has expired at `now` (state-expiry.ts): a subject, or an alias whose own
+   * state has expired and whose target has too or is gone (the rule of {@link subjectOf}). Returns
+   * their keys for changelog tombstones. Only between events: a forgotten subject has no rollback.
+   */
+  sweep(now: number, budget: number): string[] {
+    const gone: string[] = [];
+    let restarted = false;
+    for (let looked = 0; looked < budget; ) {
+      this.round ??= this.subjects.entries();
+      const next = this.round.next();
+      if (next.done === true) {
+        this.round = null;
+        // An empty or fully visited store: one restart per call, not a spin.
+        if (restarted) break;
+        restarted = true;
+        continue;
+      }
+      looked++;
+      const [key, subject] = next.value;
+      if (!this.expired(subject, now)) continue;
+      const linked = subject.state.linkedTo;
+      const target = linked === null ? undefined : this.subjects.get(linked);
+      if (target !== undefined && !this.expired(target, now)) continue;
+      this.subjects.delete(key);
+      gone.push(key);
+    }
+    return gone;
   }
 
   private create(key: string): Subject {
@@ -102,10 +180,13 @@ export class SubjectStore {
 
   /**
    * The state kept under `key` itself, not following an identity link: a device's own banner
-   * choices (G1) even after it was linked to a person. Undefined when the key has no entry.
+   * choices (G1) even after it was linked to a person. Undefined when the key has no entry, or when
+   * its own state has expired at the event time `t`: whether the sweep has removed it yet differs
+   * between runs, so an expired state counts as none in every run.
    */
-  ownState(key: string): SubjectState | undefined {
-    return this.subjects.get(key)?.state;
+  ownState(key: string, t: number): SubjectState | undefined {
+    const found = this.subjects.get(key);
+    return found === undefined || this.expired(found, t) ? undefined : found.state;
   }
 
   /**
@@ -159,7 +240,8 @@ export class SubjectStore {
     const alias = this.aliasOf(event, spec);
     if (link === undefined || alias === null || alias === subject.key) return null;
     const purpose = link.requiresPurpose.key;
-    const aliasSubject = this.subjects.get(alias);
+    // An expired entry is no identifier to join: as if the sweep had forgotten it already.
+    const aliasSubject = this.entryAt(alias, t);
     const aliasState = aliasSubject?.state;
     const grant = aliasState?.purposes[purpose];
     const max = this.policy.options.cookieConsentMaxAgeMs;
