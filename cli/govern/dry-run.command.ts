@@ -5,6 +5,7 @@ import {
   DEMO_PSEUDONYM_KEYRING,
   type GovernanceProcessor,
   type PseudonymKeyring,
+  renderLineage,
   replayLines,
   type ReplayedEvent,
 } from '@app/policy';
@@ -106,12 +107,12 @@ export function dryRunCommand(options: ReplayOptions & { readonly outDir?: strin
       if (r.value.kind === 'suppression') inc(suppressions, r.destination);
     }
     for (const s of result.suppressionStates ?? []) suppressed.get(s.destination)?.push(s);
-    for (const l of result.lineage) {
-      lineage.push(JSON.stringify(l));
-      if (l.kind !== 'decision') continue;
-      if (l.outcome !== 'withheld') inc(forwarded, l.destination);
-      for (const a of l.attributes)
-        if (a.outcome === 'withhold') inc(withheld, `${l.destination}\u0000${a.reason} [${a.rule}]`);
+    for (const l of result.lineage) lineage.push(JSON.stringify(l));
+    // The summary reads the decisions back from the v2 lineage, as an auditor would (R27).
+    for (const d of renderLineage(processor.policy, result.lineage)) {
+      if (d.outcome !== 'withheld') inc(forwarded, d.destination);
+      for (const a of d.attributes)
+        if (a.outcome === 'withhold') inc(withheld, `${d.destination}\u0000${a.reason} [${a.rule}]`);
     }
     if (result.deadLetter !== undefined) {
       deadLetters.push(

@@ -123,7 +123,9 @@ describe('govern CLI', () => {
     const lineage = readFileSync(join(dir, 'out', 'lineage.ndjson'), 'utf8')
       .trim()
       .split('\n');
-    expect(lineage.length).toBeGreaterThan(lines.length);
+    // Lineage v2: one record at least per input line, each of version 2.
+    expect(lineage.length).toBeGreaterThanOrEqual(lines.length);
+    for (const l of lineage) expect(JSON.parse(l)).toMatchObject({ lineageVersion: 2 });
     expect(readFileSync(join(dir, 'out', 'dead-letters.ndjson'), 'utf8')).toContain('"line":3');
   });
 

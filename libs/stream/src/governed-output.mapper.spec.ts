@@ -2,7 +2,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type KafkaMessage } from 'kafkajs';
 import { type OutputRecord } from '@app/kafka';
-import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor, loadPolicy, type ProcessResult } from '@app/policy';
+import type { LineageRecord } from '@app/contracts';
+import {
+  decisionId,
+  DEMO_PSEUDONYM_KEYRING,
+  GovernanceProcessor,
+  loadPolicy,
+  renderLineage,
+  type ProcessResult,
+} from '@app/policy';
 import { generateEventStream } from '@app/sample';
 import { engineTopics } from './engine-topics';
 import { emptyTally, toOutputRecords, type OutcomeTally } from './governed-output.mapper';
@@ -97,11 +105,18 @@ describe('toOutputRecords (what one decided input writes)', () => {
   it('gives each destination record the decision id of a decision in the lineage it writes', () => {
     for (const { input, result } of stream) {
       const out = map(result, input);
-      const lineageIds = new Set(
-        out
-          .filter((o) => o.topic === topics.lineage)
-          .map((o) => (JSON.parse(o.value as string) as { decisionId?: string }).decisionId),
-      );
+      // Decision ids as the lineage determines them with its policy: rendered decisions, suppressions.
+      const lineage = out
+        .filter((o) => o.topic === topics.lineage)
+        .map((o) => JSON.parse(o.value as string) as LineageRecord);
+      const lineageIds = new Set([
+        ...renderLineage(policy, lineage).map((d) => d.decisionId),
+        ...lineage.flatMap((l) =>
+          l.kind === 'suppression'
+            ? [decisionId(policy.contentHash, l.eventId ?? '', l.destination, 'suppression')]
+            : [],
+        ),
+      ]);
       for (const r of out.filter((o) => destinationTopics.has(o.topic))) {
         expect(lineageIds.has((r.headers as Record<string, string>)['decision-id'])).toBe(true);
       }

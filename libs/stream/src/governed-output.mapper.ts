@@ -67,10 +67,13 @@ export function toOutputRecords(
       value: JSON.stringify(l),
       partition: key === null ? undefined : place(topics.lineage, key),
     });
-    if (l.kind !== 'decision') continue;
-    if (l.outcome !== 'withheld') inc(tally.forwarded, l.destination);
-    for (const a of l.attributes)
-      if (a.outcome === 'withhold') inc(tally.withheld, `${l.destination}\u0000${a.reason}`);
+  }
+  // Counted from the full decisions the core took; the lineage stores their v2 digest.
+  for (const d of result.decisions ?? []) {
+    const name = d.destination.name;
+    if (d.outcome !== 'withheld') inc(tally.forwarded, name);
+    for (const a of d.attributes)
+      if (a.outcome === 'withhold') inc(tally.withheld, `${name}\u0000${a.reason}`);
   }
   if (result.deadLetter !== undefined) {
     inc(tally.deadLetters, result.deadLetter.code);

@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { producerConfig } from '@app/kafka';
 import { consumeUntil, provideKafka, type ConsumedRecord, type KafkaUnderTest } from '@app/testing';
-import { type LineTopic, loadPolicy, replayLines } from '@app/policy';
+import type { LineageRecord, RenderedDecision } from '@app/contracts';
+import { type LineTopic, loadPolicy, renderLineage, replayLines } from '@app/policy';
 import { generateEventStream, routeLine, sampleChunks } from '@app/sample';
 import {
   latestPerKey,
@@ -17,6 +18,17 @@ import {
 export const POLICY_FILE = join(__dirname, '..', '..', '..', 'policies', 'example.yaml');
 export { PSEUDONYM_KEYS, PSEUDONYM_KEYS_ENV } from './test-keyring';
 import { PSEUDONYM_KEYS } from './test-keyring';
+
+/**
+ * The decisions in lineage read from a topic, rendered per destination against the text of the
+ * policy the engine ran (lineage v2 stores a digest per event, R27).
+ */
+export function renderedDecisions(lineage: readonly LineageRecord[]): RenderedDecision[] {
+  return renderLineage(
+    loadPolicy(readFileSync(POLICY_FILE, 'utf8'), { fileName: basename(POLICY_FILE) }),
+    lineage,
+  );
+}
 
 export function testKafka(brokers: string[]): Kafka {
   return new Kafka({

@@ -1,6 +1,7 @@
 import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
 import { explainDecision } from '../decision/decision.explainer';
 import type { ReplayedEvent } from '../processor/replay';
+import { renderDecision } from './decision.renderer';
 import { evidenceTrail } from './evidence-trail';
 
 /** What {@link explainEvent} says: lines for a person to read, and whether the question made sense. */
@@ -46,11 +47,20 @@ export function explainEvent(
         ),
     ]);
   }
-  const d = r.decisions?.find((x) => x.destination.name === destination);
+  // Rendered from the stored v2 record, as an auditor reading the lineage topic would (R27).
+  const record = r.lineage.find((l) => l.kind === 'decision');
+  if (record === undefined) return answer(false, ['no decision for this destination']);
+  const d = renderDecision(policy, record).find((x) => x.destination === destination);
   if (d === undefined) return answer(false, ['no decision for this destination']);
+  const linkPurpose =
+    policy.eventTypesBySource.get(record.source)?.get(record.type)?.identityLink?.requiresPurpose.key ?? '?';
   const links = r.lineage.flatMap((l) =>
     l.kind === 'identity-link'
-      ? [`  Identity link: ${l.linked ? 'made' : 'refused'}: ${l.reason} [${l.rule}].`]
+      ? [
+          l.linked
+            ? `  Identity link: made: linked under ${linkPurpose} consent [R25].`
+            : `  Identity link: refused: no valid consent for ${linkPurpose} on the identifier (${l.refusedBy?.reason ?? 'no-consent'} / ${l.refusedBy?.rule ?? 'R4'}); the identities stay separate [R25].`,
+        ]
       : [],
   );
   const named = [
@@ -67,7 +77,7 @@ export function explainEvent(
   );
   const trail = evidenceTrail(named, earlier, assessmentIds);
   return answer(true, [
-    ...explainDecision(policy, eventId, d),
+    ...explainDecision(policy, d),
     ...links,
     ...(trail.length === 0
       ? []

@@ -19,6 +19,12 @@ export interface SourceDecisions {
   readonly walked: WalkedPayload;
   /** In policy destination order. */
   readonly decisions: DestinationDecision[];
+  /**
+   * Every purpose consulted for this event and what it said, once for all destinations: the
+   * per-person facts the lineage digest stores (with the engagement-tracking purpose when a
+   * destination may contact the person, as the evidence for open tracking, R23).
+   */
+  readonly statuses: ReadonlyMap<Purpose, UseStatus>;
 }
 
 /** Stage 3 for a source event: every destination's decision, as of the event time `t`. */
@@ -31,19 +37,23 @@ export function decideSource(
 ): SourceDecisions {
   const walked = walkPayload(spec.tree, data);
   // One status per purpose and event, shared by the destinations (the same holders and time).
-  const known = new Map<string, UseStatus>();
+  const statuses = new Map<Purpose, UseStatus>();
   const statusOf = (purpose: Purpose): UseStatus => {
-    let s = known.get(purpose.key);
+    let s = statuses.get(purpose);
     if (s === undefined) {
       s = useStatus(policy, holders, purpose, spec.requirements?.get(purpose.key), t);
-      known.set(purpose.key, s);
+      statuses.set(purpose, s);
     }
     return s;
   };
   const decisions = policy.destinations.map((d) =>
     decideDestination(policy, holders, spec, walked, d, t, statusOf),
   );
-  return { walked, decisions };
+  const tracking = policy.options.engagementTrackingPurpose;
+  const trackingPurpose = tracking === null ? undefined : policy.purposes.get(tracking);
+  if (trackingPurpose !== undefined && decisions.some((d) => d.contact?.mayContact === true))
+    statusOf(trackingPurpose);
+  return { walked, decisions, statuses };
 }
 
 /** A destination that must be told to stop using what a withdrawal or objection took away. */

@@ -6,7 +6,7 @@ import type {
   GovernedRecord,
   SuppressionStateRecord,
 } from '@app/contracts/governed-record.types';
-import type { DecisionLineageRecord, LineageRecord } from '@app/contracts/lineage-record.types';
+import { LINEAGE_VERSION, type LineageRecord } from '@app/contracts/lineage-record.types';
 import { decisionId } from '../decision/decision-id';
 import {
   destinationScope,
@@ -16,7 +16,7 @@ import {
 } from '../decision/pseudonym-keys';
 import { canonicalSubjectKey } from '../consent/subject-key';
 import type { DestinationDecision } from '../decision/destination-decision';
-import type { UndeclaredPaths } from '../decision/value-projection';
+import { decisionRecord } from '../lineage/decision-digest';
 import type { ElementValues } from '../decision/payload.walker';
 import type {
   CompiledPolicy,
@@ -141,6 +141,7 @@ export class RecordEmitter {
   /** Lineage of an identity link, accepted or refused (R25). */
   identityLink(event: CloudEvent, subject: Subject, link: IdentityLink): LineageRecord {
     return {
+      lineageVersion: LINEAGE_VERSION,
       kind: 'identity-link',
       policyVersion: this.policy.version,
       eventId: event.id,
@@ -152,60 +153,38 @@ export class RecordEmitter {
           ? this.lineagePseudonyms.of(link.alias)
           : this.pseudonymOf(link.aliasSubject),
       linked: link.linked,
-      rule: 'R25',
-      reason: link.linked
-        ? `linked under ${link.purpose} consent`
-        : `no valid consent for ${link.purpose} on the identifier (${link.refusedBy?.reason ?? 'no-consent'} / ${link.refusedBy?.rule ?? 'R4'}); the identities stay separate`,
+      // Why the identifier's consent did not hold: a per-person fact the policy cannot give (R27).
+      ...(link.linked
+        ? {}
+        : {
+            refusedBy: { reason: link.refusedBy?.reason ?? 'no-consent', rule: link.refusedBy?.rule ?? 'R4' },
+          }),
     };
   }
 
-  /** Per destination: the decision's lineage, and a data record unless everything was withheld. */
+  /** One decision record for the event (lineage v2), and a data record per destination not withheld. */
   source(event: CloudEvent, spec: EventTypeSpec, subject: Subject, decided: SourceDecisions): Emitted {
     const ids = this.idsOf(subject);
     const records: GovernedRecord[] = [];
-    const lineage: LineageRecord[] = [];
     for (const d of decided.decisions) {
+      if (d.outcome === 'withheld') continue;
       const id = decisionId(this.policy.contentHash, event.id, d.destination.name);
-      lineage.push(this.decisionLineage(event, spec, ids, d, id, decided.walked.undeclared));
-      if (d.outcome !== 'withheld') records.push(this.dataRecord(event, spec, ids, d, decided, id));
+      records.push(this.dataRecord(event, spec, ids, d, decided, id));
     }
-    return { records, lineage };
-  }
-
-  private decisionLineage(
-    event: CloudEvent,
-    spec: EventTypeSpec,
-    ids: SubjectIds,
-    d: DestinationDecision,
-    id: string,
-    undeclared: UndeclaredPaths,
-  ): LineageRecord {
-    const c = d.contact;
-    const record: Writable<DecisionLineageRecord> = {
-      kind: 'decision',
-      policyVersion: this.policy.version,
-      decisionId: id,
+    const { walked } = decided;
+    const lineage: LineageRecord = decisionRecord(this.policy, {
       eventId: event.id,
       subject: ids.pseudonym,
       time: event.time,
-      destination: d.destination.name,
       source: spec.source,
       type: spec.type,
-      outcome: d.outcome,
-      attributes: d.attributes,
-    };
-    // R28: the attributes name at most a capped number of undeclared paths; this counts them all.
-    if (undeclared.total > 0)
-      record.undeclared = { total: undeclared.total, listed: undeclared.listed.length };
-    // Only destinations with a channel have a contact gate (the key comes last in the JSON).
-    if (c !== null)
-      record.contact = {
-        mayContact: c.mayContact,
-        trackOpens: c.trackOpens,
-        rule: c.rule,
-        evidenceId: c.evidenceId,
-      };
-    return record;
+      paths: walked.present.map((p) => p.attribute.path),
+      undeclared: walked.undeclared,
+      eventType: spec,
+      statuses: decided.statuses,
+      decisions: decided.decisions,
+    });
+    return { records, lineage: [lineage] };
   }
 
   private dataRecord(
@@ -266,6 +245,7 @@ export class RecordEmitter {
     const version = this.policy.version;
     const lineage: LineageRecord[] = [
       {
+        lineageVersion: LINEAGE_VERSION,
         kind: 'consent-assessment',
         policyVersion: version,
         eventId: event.id,
@@ -278,12 +258,11 @@ export class RecordEmitter {
         rule: assessment.rule,
         purposes: assessment.claimedPurposes,
         // Only a registered version is named: an unregistered one is input, not policy.
-        formVersion:
-          evidence.formVersion !== undefined && this.policy.forms.has(evidence.formVersion)
-            ? evidence.formVersion
-            : null,
-        grants: fold.grantedPurposes,
-        confirms: typeof evidence.confirms === 'string' ? evidence.confirms : null,
+        ...(evidence.formVersion !== undefined && this.policy.forms.has(evidence.formVersion)
+          ? { formVersion: evidence.formVersion }
+          : {}),
+        ...(fold.grantedPurposes.length > 0 ? { grants: fold.grantedPurposes } : {}),
+        ...(typeof evidence.confirms === 'string' ? { confirms: evidence.confirms } : {}),
       },
     ];
     const records: GovernedRecord[] = [];
@@ -313,9 +292,9 @@ export class RecordEmitter {
         },
       });
       lineage.push({
+        lineageVersion: LINEAGE_VERSION,
         kind: 'suppression',
         policyVersion: version,
-        decisionId: id,
         eventId: event.id,
         subject: ids.pseudonym,
         time: evidence.timestamp,
@@ -374,6 +353,7 @@ export class RecordEmitter {
     line: number | undefined,
   ): LineageRecord {
     return {
+      lineageVersion: LINEAGE_VERSION,
       kind: 'dead-letter',
       policyVersion: this.policy.version,
       eventId,

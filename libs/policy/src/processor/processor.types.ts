@@ -55,6 +55,9 @@ export interface ProcessResult {
   readonly expiredSubjects?: readonly string[];
   /** For consent evidence: the assessment (read it, do not mutate it). */
   readonly assessment?: EvidenceAssessment;
-  /** For source events: the per-destination decisions (used by `govern explain`). */
+  /**
+   * For source events: the full per-destination decisions (the engine's metrics count them; the
+   * lineage stores their v2 digest, which `renderDecision` expands back to them).
+   */
   readonly decisions?: readonly DestinationDecision[];
 }
