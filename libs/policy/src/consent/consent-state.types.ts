@@ -29,6 +29,24 @@ export interface SubjectState {
   seen: number[];
   /** Set when this key is an alias (e.g. a cookie id) linked to another subject (R25). */
   linkedTo: string | null;
+  /**
+   * Withdrawals received under this key, kept (at most {@link MAX_STOPS}, the newest) only when the
+   * policy links declared identifiers: if the key is an identifier (an e-mail address) linked to a
+   * person later, they are carried to the person's state with their scope (R18, R25). Absent: none.
+   */
+  stops?: StopRef[];
+}
+
+/** Most withdrawals kept per key for carrying over at a later identifier link. */
+export const MAX_STOPS = 8;
+
+/** A withdrawal as received, with its scope (see {@link SubjectState.stops}). */
+export interface StopRef {
+  at: number;
+  evidenceId: string;
+  all: boolean;
+  purposes: string[];
+  marketing: { brands?: string[]; channels?: string[]; productGroups?: string[] } | null;
 }
 
 export interface EvidenceRef {

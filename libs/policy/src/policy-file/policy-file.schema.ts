@@ -168,6 +168,15 @@ export const POLICY_FILE_SCHEMA = {
         required: ['types'],
         properties: {
           description: { type: 'string' },
+          identifiers: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['personKey', 'linked'],
+            properties: {
+              personKey: { type: 'string', pattern: ATTRIBUTE_PATH },
+              linked: { ...stringList, minItems: 1 },
+            },
+          },
           types: {
             type: 'object',
             minProperties: 1,

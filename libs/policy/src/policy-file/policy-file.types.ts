@@ -12,7 +12,7 @@ export interface PolicyFile {
   marketing?: MarketingFile;
   consentForms: Record<string, ConsentFormFile>;
   compatibilityAssessments?: CompatibilityAssessmentFile[];
-  sources: Record<string, { description?: string; types: Record<string, EventTypeFile> }>;
+  sources: Record<string, SourceFile>;
   destinations: Record<string, DestinationFile>;
 }
 
@@ -107,6 +107,22 @@ export interface CompatibilityAssessmentFile {
 export interface AttributeFile {
   category: string;
   purposes: string[];
+}
+
+export interface SourceFile {
+  description?: string;
+  /** The identifiers this source knows of a person (R25): linked to the person key it sends. */
+  identifiers?: SourceIdentifiersFile;
+  types: Record<string, EventTypeFile>;
+}
+
+/**
+ * `personKey`: what the events' subject holds (e.g. `customerId`). `linked`: top-level attributes
+ * that name the same person by another identifier (e.g. `email`); each event carrying one links it.
+ */
+export interface SourceIdentifiersFile {
+  personKey: string;
+  linked: string[];
 }
 
 export interface EventTypeFile {

@@ -126,9 +126,7 @@ export class RecordEmitter {
           : this.pseudonymOf(link.aliasSubject),
       linked: link.linked,
       rule: 'R25',
-      reason: link.linked
-        ? `linked under ${link.purpose} consent`
-        : `no valid consent for ${link.purpose} on the identifier; the identities stay separate`,
+      reason: link.reason,
     };
   }
 

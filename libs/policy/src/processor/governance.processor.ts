@@ -122,7 +122,7 @@ export class GovernanceProcessor {
 
   private processSource(decoded: DecodedSource, context: InputContext): ProcessResult {
     const { event, spec, t } = decoded;
-    const alias = this.subjects.aliasOf(event, spec);
+    const alias = this.subjects.aliasOf(event, spec) ?? this.subjects.identifierOf(event, spec);
     if (
       this.subjects.isQuarantined(decoded.subject) ||
       (alias !== null && this.subjects.isQuarantined(alias))
@@ -134,7 +134,8 @@ export class GovernanceProcessor {
     if (this.subjects.isDuplicate(subject, idHash)) return this.duplicate(decoded, context);
     this.subjects.remember(subject, idHash);
     const stateChanges: StateChange[] = [{ subjectKey, state }];
-    const link = this.subjects.link(event, spec, subject, t);
+    const link =
+      this.subjects.link(event, spec, subject, t) ?? this.subjects.linkIdentifier(event, spec, subject);
     if (link?.linked === true && link.aliasSubject !== undefined)
       stateChanges.push({ subjectKey: link.alias, state: link.aliasSubject.state });
     const decided = decideSource(this.policy, spec, event.data, state, t);
@@ -161,6 +162,7 @@ export class GovernanceProcessor {
     if (this.subjects.isDuplicate(subject, ...hashes)) return this.duplicate(decoded, context);
     this.subjects.remember(subject, ...hashes);
     const decided = decideEvidence(this.policy, evidence, state, at, decoded.unreadable !== null);
+    this.subjects.keepStop(subject, decided.assessment, at);
     const emitted = this.emit.evidence(event, evidence, subject, decided);
     const result: ProcessResult = {
       eventId: event.id,

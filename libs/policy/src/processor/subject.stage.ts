@@ -15,16 +15,18 @@ import {
   isQuarantinedState,
   QUARANTINED,
 } from '../consent/state-quarantine';
+import type { EvidenceAssessment } from '../consent/consent-evidence.assessor';
 import { canonicalSubjectKey } from '../consent/subject-key';
 import type { CompiledPolicy, EventTypeSpec } from '../policy-file/compiled-policy.types';
+import { keepStop, mergeIdentifierState } from './identifier-merge';
 
-/** An identity link asked for by a source event (R25): joined, or refused for want of consent. */
+/** An identity link asked for by a source event (R25): joined, or refused (why in `reason`). */
 export interface IdentityLink {
-  /** The identifier named in the event (e.g. a cookie id). */
+  /** The identifier named in the event (e.g. a cookie id, an e-mail address). */
   readonly alias: string;
-  /** The purpose whose consent on the identifier the link needs. */
-  readonly purpose: string;
   readonly linked: boolean;
+  /** Why joined or refused, for the lineage record (names no value). */
+  readonly reason: string;
   /** The identifier's own entry, if any; when linked, its state changed (it points to the subject). */
   readonly aliasSubject: Subject | undefined;
 }
@@ -56,7 +58,12 @@ export class SubjectStore {
   /** Keys whose stored state was not a valid state: they have no entry, nothing is decided for them. */
   private readonly quarantined = new Set<string>();
 
-  constructor(private readonly policy: CompiledPolicy) {}
+  /** True when some event type links a declared identifier: only then are withdrawals kept apart. */
+  private readonly linksIdentifiers: boolean;
+
+  constructor(private readonly policy: CompiledPolicy) {
+    this.linksIdentifiers = [...policy.eventTypes.values()].some((t) => t.personIdentifiers.length > 0);
+  }
 
   /** Ends an event that completed: its changes stay. */
   commit(): void {
@@ -80,14 +87,21 @@ export class SubjectStore {
   }
 
   /**
-   * The subject a key stands for after identity links (one level: an alias points to the subject
-   * it was joined to), created with an empty state (no consent: fail closed) on first sight.
+   * The subject a key stands for after identity links, created with an empty state (no consent:
+   * fail closed) on first sight. An alias points to the subject it was joined to; that subject may
+   * itself have been linked since (a cookie joined to an e-mail address that a CRM event linked to
+   * the customer later), so links are followed, at most {@link MAX_LINK_HOPS} of them.
    */
   subjectOf(key: string): Subject {
-    const found = this.subjects.get(key);
-    const linked = found?.state.linkedTo ?? null;
-    const target = linked === null ? found : this.subjects.get(linked);
-    return target === undefined ? this.create(linked ?? key) : this.touch(target);
+    let target = this.subjects.get(key);
+    let at = key;
+    for (let hops = 0; hops < MAX_LINK_HOPS; hops++) {
+      const linked = target?.state.linkedTo ?? null;
+      if (linked === null) break;
+      at = linked;
+      target = this.subjects.get(linked);
+    }
+    return target === undefined ? this.create(at) : this.touch(target);
   }
 
   private create(key: string): Subject {
@@ -145,7 +159,12 @@ export class SubjectStore {
     const max = this.policy.options.cookieConsentMaxAgeMs;
     const valid = grant !== undefined && grant.since <= t && (max === null || t - grant.renewedAt <= max);
     if (!valid || aliasSubject === undefined || aliasState === undefined)
-      return { alias, purpose, linked: false, aliasSubject };
+      return {
+        alias,
+        linked: false,
+        reason: `no valid consent for ${purpose} on the identifier; the identities stay separate`,
+        aliasSubject,
+      };
     this.touch(aliasSubject);
     const objection = subject.state.objection ?? aliasState.objection;
     // R19: an objection (the person's, or one recorded on the identifier) is not undone by a link:
@@ -162,7 +181,54 @@ export class SubjectStore {
     for (const [p, w] of Object.entries(aliasState.withdrawn))
       if (subject.state.withdrawn[p] === undefined) writableRecord(subject.state, 'withdrawn')[p] = w;
     aliasState.linkedTo = subject.key;
-    return { alias, purpose, linked: true, aliasSubject };
+    return { alias, linked: true, reason: `linked under ${purpose} consent`, aliasSubject };
+  }
+
+  /** The canonical key of the declared identifier a source event names (R25), or null. */
+  identifierOf(event: CloudEvent, spec: EventTypeSpec): string | null {
+    const path = spec.personIdentifiers[0];
+    if (path === undefined) return null;
+    const raw = (event.data as Record<string, unknown>)[path];
+    return typeof raw !== 'string' || raw.trim() === '' ? null : canonicalSubjectKey(raw);
+  }
+
+  /**
+   * R25 for a declared identifier: a source that knows the person by another identifier (the CRM
+   * knows the customer's e-mail address) links it to the subject, with no consent needed (the
+   * person gave the address to the controller, and the link serves to honour what they say under
+   * it). The identifier's state is merged into the person's first (see {@link mergeIdentifierState}),
+   * so evidence that arrived under it before the link counts; from then on the identifier resolves
+   * to the person. An identifier already linked to another person is refused (fail closed: neither
+   * person gets the other's permissions); the stops received under it before its first link still
+   * reach this person. Null when the event names no identifier or one already linked to the subject.
+   */
+  linkIdentifier(event: CloudEvent, spec: EventTypeSpec, subject: Subject): IdentityLink | null {
+    const alias = this.identifierOf(event, spec);
+    if (alias === null || alias === subject.key) return null;
+    const aliasSubject = this.subjects.get(alias);
+    const owner = aliasSubject?.state.linkedTo ?? null;
+    if (owner === subject.key) return null;
+    if (aliasSubject === undefined) {
+      const created = this.create(alias);
+      created.state.linkedTo = subject.key;
+      return { alias, linked: true, reason: IDENTIFIER_LINKED, aliasSubject: created };
+    }
+    if (owner !== null) {
+      mergeIdentifierState(this.policy, subject.state, aliasSubject.state, true);
+      return { alias, linked: false, reason: IDENTIFIER_TAKEN, aliasSubject };
+    }
+    this.touch(aliasSubject);
+    mergeIdentifierState(this.policy, subject.state, aliasSubject.state);
+    aliasSubject.state.linkedTo = subject.key;
+    return { alias, linked: true, reason: IDENTIFIER_LINKED, aliasSubject };
+  }
+
+  /**
+   * Keeps a withdrawal received under a subject for a later identifier link, when the policy
+   * declares identifiers to link (see {@link keepStop}).
+   */
+  keepStop(subject: Subject, assessment: EvidenceAssessment, at: number): void {
+    if (this.linksIdentifiers) keepStop(subject.state, assessment, at);
   }
 
   /**
@@ -197,6 +263,17 @@ export class SubjectStore {
     return new Set([...this.subjects.keys(), ...this.quarantined]).values();
   }
 }
+
+/**
+ * Links followed from a key to its subject. Why bounded: links never form a cycle (a link to a key
+ * that resolves to the subject itself is no link), but a restored state is input and must not hang.
+ */
+const MAX_LINK_HOPS = 4;
+
+const IDENTIFIER_LINKED =
+  'linked: the source knows the person by this identifier; what it carried before the link now counts for the person';
+const IDENTIFIER_TAKEN =
+  'the identifier already belongs to another person; the identities stay separate (its earlier withdrawals and objection still apply)';
 
 function newSubject(key: string, state: SubjectState): Subject {
   return { key, state, pseudonym: null };
