@@ -12,7 +12,7 @@ import { loadPolicy, type CompiledPolicy } from '@app/policy';
 import { EngineMetrics } from './engine.metrics';
 import { engineTopicSpecs, engineTopics, type EngineTopics } from './engine-topics';
 import { IdentityRouter } from './identity-router.runner';
-import { needsIdentityRouting } from './identity-routing.choice';
+import { assertIdentityRoutingSafe, needsIdentityRouting } from './identity-routing.choice';
 import { type Backoff } from './claim-loop';
 import { type DecisionCoreSupplier } from './decision-core';
 import { type ProducerSupplier } from './step-transaction';
@@ -137,6 +137,7 @@ export async function startGovernedStream(config: GovernedStreamConfig): Promise
     config.identityRouting === 'auto'
       ? needsIdentityRouting(policy, config.partitions)
       : config.identityRouting === true;
+  assertIdentityRoutingSafe(policy, config.partitions, identityRouting);
   const kafka: Kafka = createKafkaClient(config.kafka);
   if (config.createTopics) {
     const admin = kafka.admin();
