@@ -55,6 +55,7 @@ describe('the governed stream, end to end on a real broker', () => {
   let destinationRecords: ConsumedRecord[];
   let lineage: LineageRecord[];
   let deadLetters: ConsumedRecord[];
+  let lines: string[];
   const corpus = badInputs();
 
   beforeAll(async () => {
@@ -71,7 +72,7 @@ describe('the governed stream, end to end on a real broker', () => {
       maxQueuedPerPartition: 1000,
       createTopics: true,
     });
-    const lines = [...generateEventStream({ seed: 3, customers: 32 }), ...corpus.flatMap((c) => c.lines)];
+    lines = [...generateEventStream({ seed: 3, customers: 32 }), ...corpus.flatMap((c) => c.lines)];
     await produceLines(kafka, engine.topics, lines);
     const expected = dryRun(lines, engine.topics);
     const out = await readEngineOutput(kafka, engine.topics, expected);
@@ -174,6 +175,53 @@ describe('the governed stream, end to end on a real broker', () => {
     const links = lineage.filter((l) => l.kind === 'identity-link');
     expect(links.some((l) => l.kind === 'identity-link' && l.linked)).toBe(true);
     expect(links.some((l) => l.kind === 'identity-link' && !l.linked)).toBe(true);
+  });
+
+  it('links the CRM e-mail address to its customer (R25), and refuses it for a second customer', () => {
+    const reasons = lineage.flatMap((l) =>
+      l.kind === 'identity-link' ? [`${l.linked} ${l.rule} ${l.reason}`] : [],
+    );
+    expect(reasons.some((r) => r.startsWith('true R25 linked: the source knows the person'))).toBe(true);
+    expect(
+      reasons.some((r) => r.startsWith('false R25 the identifier already belongs to another person')),
+    ).toBe(true);
+  });
+
+  it("stops the customer's e-mail marketing after an objection under the e-mail address alone (R19)", () => {
+    type Line = { id: string; type: string; subject: string; time: string; data: { kind?: string } };
+    const events = lines.flatMap((l) => {
+      try {
+        return [JSON.parse(l) as Line];
+      } catch {
+        return [];
+      }
+    });
+    // The generator's addresses are `<customer>@example.dk`; objections under one name the address only.
+    const objected = new Map(
+      events
+        .filter(
+          (e) => e.type === 'consent.evidence' && e.data.kind === 'objection' && e.subject.includes('@'),
+        )
+        .map((e) => [e.subject.trim().toLowerCase().split('@')[0] as string, Date.parse(e.time)]),
+    );
+    const after = events.filter((e) => {
+      const at = objected.get(e.subject);
+      return e.type === 'order.completed' && at !== undefined && Date.parse(e.time) > at;
+    });
+    expect(after.length).toBeGreaterThan(0);
+    for (const order of after) {
+      const decision = lineage.find(
+        (l): l is DecisionLineageRecord =>
+          l.kind === 'decision' && l.eventId === order.id && l.destination === 'email-service',
+      );
+      expect({ id: order.id, contact: decision?.contact?.mayContact, rule: decision?.contact?.rule }).toEqual(
+        {
+          id: order.id,
+          contact: false,
+          rule: 'R19',
+        },
+      );
+    }
   });
 
   it('writes suppression records after a withdrawal and after an objection, recorded in lineage', () => {
