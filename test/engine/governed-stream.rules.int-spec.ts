@@ -181,7 +181,9 @@ describe('the governed stream, end to end on a real broker', () => {
     const reasons = lineage.flatMap((l) =>
       l.kind === 'identity-link' ? [`${l.linked} ${l.rule} ${l.reason}`] : [],
     );
-    expect(reasons.some((r) => r.startsWith('true R25 linked: the source knows the person'))).toBe(true);
+    expect(
+      reasons.some((r) => r.startsWith('true R25 a declared identifier the source knows the person by')),
+    ).toBe(true);
     expect(
       reasons.some((r) => r.startsWith('false R25 the identifier already belongs to another person')),
     ).toBe(true);

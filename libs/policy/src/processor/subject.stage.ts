@@ -271,7 +271,7 @@ export class SubjectStore {
 const MAX_LINK_HOPS = 4;
 
 const IDENTIFIER_LINKED =
-  'linked: the source knows the person by this identifier; what it carried before the link now counts for the person';
+  'a declared identifier the source knows the person by; what came under it before the link now counts for the person';
 const IDENTIFIER_TAKEN =
   'the identifier already belongs to another person; the identities stay separate (its earlier withdrawals and objection still apply)';
 
