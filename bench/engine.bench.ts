@@ -15,7 +15,7 @@ import {
   kafkaSettingsFromEnv,
   topicReplication,
 } from '@app/service-kit/config/kafka-client-settings';
-import { startGovernedStream, type GovernedStream } from '@app/stream';
+import { parsePseudonymKeyring, startGovernedStream, type GovernedStream } from '@app/stream';
 import { runOutputFloor } from './output-floor';
 import { runPassthrough } from './passthrough';
 
@@ -23,6 +23,11 @@ import { runPassthrough } from './passthrough';
 const SETTINGS = kafkaSettingsFromEnv(process.env);
 const CLIENT = kafkaClientSettings(SETTINGS, { clientId: 'bench-engine' });
 const REPLICATION = topicReplication(SETTINGS);
+/** The environment's keyring (malformed: the engine's start refuses it), else null: demo mode. */
+const KEYRING = parsePseudonymKeyring(
+  process.env.GOVERN_PSEUDONYM_KEYS,
+  process.env.GOVERN_PSEUDONYM_ACTIVE_KEY,
+).keyring;
 // About 4 events per customer: 48,600 gives the issue's ≥200,000; fewer for quick iterations.
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? '48600');
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? '3');
@@ -146,9 +151,9 @@ async function main(): Promise<void> {
     kafka: CLIENT,
     replication: REPLICATION,
     policyFile: 'policies/example.yaml',
-    pseudonymKey: process.env.GOVERN_PSEUDONYM_KEY ?? 'govern-dry-run',
-    // A measurement run on generated data: the public default key is acceptable only here.
-    demoMode: process.env.GOVERN_PSEUDONYM_KEY === undefined,
+    pseudonymKeys: KEYRING ?? undefined,
+    // A measurement run on generated data: the public demo keyring is acceptable only here.
+    demoMode: KEYRING === null,
     groupId: `bench-${run}`,
     topicPrefix: prefix,
     partitions: PARTITIONS,

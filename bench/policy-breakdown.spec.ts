@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GovernanceProcessor, loadPolicy } from '@app/policy';
+import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor, loadPolicy } from '@app/policy';
 import { generateEventStream } from '@app/sample';
 import { costByKind, formatCostByKind } from './policy-breakdown';
 
@@ -11,7 +11,7 @@ const policy = loadPolicy(readFileSync(join(__dirname, '..', 'policies', 'exampl
 describe('bench:policy cost per kind of event', () => {
   // Well-formed JSON only, as in the bench (the baseline cannot parse the malformed lines).
   const events = generateEventStream({ seed: 3, customers: 60 }).filter((line) => line.endsWith('}'));
-  const rows = costByKind(events, new GovernanceProcessor(policy, { pseudonymKey: 'k' }));
+  const rows = costByKind(events, new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING }));
 
   it('accounts for every event exactly once, under its source and type, evidence kind or dead-letter code', () => {
     expect(rows.reduce((n, r) => n + r.events, 0)).toBe(events.length);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GovernanceProcessor, loadPolicy } from '@app/policy';
+import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor, loadPolicy } from '@app/policy';
 import { generateEventStream } from '@app/sample';
 import { costByKind, formatCostByKind } from './policy-breakdown';
 
@@ -62,10 +62,10 @@ function decide(processor: GovernanceProcessor, from: number, to: number, t: Tim
 const warm = Math.min(events.length, SLICE);
 const scratch: Timing = { wallNs: 0, cpuUs: 0 };
 baseline(0, warm, scratch);
-decide(new GovernanceProcessor(policy, { pseudonymKey: 'bench-key' }), 0, warm, scratch);
+decide(new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING }), 0, warm, scratch);
 
 // Measured run: one processor whose state continues across its slices.
-const processor = new GovernanceProcessor(policy, { pseudonymKey: 'bench-key' });
+const processor = new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
 const core: Timing = { wallNs: 0, cpuUs: 0 };
 const base: Timing = { wallNs: 0, cpuUs: 0 };
 for (let from = 0; from < events.length; from += SLICE) {
@@ -103,6 +103,8 @@ console.log(
 if (process.env.BENCH_BREAKDOWN === '1') {
   console.log('\ncost per kind of event (each event timed alone, fresh processor):');
   console.log(
-    formatCostByKind(costByKind(events, new GovernanceProcessor(policy, { pseudonymKey: 'bench-key' }))),
+    formatCostByKind(
+      costByKind(events, new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING })),
+    ),
   );
 }

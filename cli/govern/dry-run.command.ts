@@ -1,7 +1,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type GovernedRecord } from '@app/contracts';
-import { type GovernanceProcessor, replayLines, type ReplayedEvent } from '@app/policy';
+import {
+  DEMO_PSEUDONYM_KEYRING,
+  type GovernanceProcessor,
+  type PseudonymKeyring,
+  replayLines,
+  type ReplayedEvent,
+} from '@app/policy';
 import { latestPerKey } from '@app/stream';
 import { readPolicyFile } from './policy-input';
 import type { CommandOutput } from './validate.command';
@@ -9,14 +15,21 @@ import type { CommandOutput } from './validate.command';
 /** Exit code of dry-run and explain when the policy or input cannot be used. */
 export const EXIT_UNUSABLE_INPUT = 2;
 
-/** Default key for keyed pseudonyms in dry runs; the engine must be given the same key to compare. */
-export const DEFAULT_PSEUDONYM_KEY = 'govern-dry-run';
-
 /** Options of {@link replay}. */
 export interface ReplayOptions {
   readonly policyPath: string;
   readonly inputPath: string;
-  readonly pseudonymKey?: string;
+  /**
+   * The pseudonym keyring; the engine must be given the same to compare. Absent: the public demo
+   * keyring, whose pseudonyms (`demo:…`) anyone can reverse by guessing identifiers.
+   */
+  readonly pseudonymKeys?: PseudonymKeyring;
+  /**
+   * The topic every line was read from, as the policy names it (`source.crm`): each event is then
+   * checked against that topic's declaration, as the engine checks what it reads (a dump of one
+   * topic). Absent: a mixed file, and an event's `source` is not checked against a topic.
+   */
+  readonly topic?: string;
 }
 
 /** A replay, or what to print when the policy or input cannot be used. */
@@ -43,7 +56,22 @@ export function replay(options: ReplayOptions): Replayed {
       failure: { exitCode: EXIT_UNUSABLE_INPUT, lines: [`${options.inputPath}: cannot read the file`] },
     };
   }
-  return replayLines(loaded.policy, input, { pseudonymKey: options.pseudonymKey ?? DEFAULT_PSEUDONYM_KEY });
+  const { topic } = options;
+  if (topic !== undefined && !loaded.policy.inputTopics.has(topic))
+    return {
+      failure: {
+        exitCode: EXIT_UNUSABLE_INPUT,
+        lines: [
+          `--topic: not an input topic of the policy (declared: ${[...loaded.policy.inputTopics.keys()].join(', ')})`,
+        ],
+      },
+    };
+  return replayLines(
+    loaded.policy,
+    input,
+    { pseudonymKeys: options.pseudonymKeys ?? DEMO_PSEUDONYM_KEYRING },
+    topic === undefined ? undefined : () => topic,
+  );
 }
 
 /** A governed record as dry-run writes it: the Kafka key, value and headers of the topic's record. */
@@ -109,6 +137,11 @@ export function dryRunCommand(options: ReplayOptions & { readonly outDir?: strin
     write('dead-letters.ndjson', deadLetters);
   }
   const out: string[] = [`policy ${processor.policy.version}: ${results.length} event(s) replayed`];
+  if (options.pseudonymKeys === undefined)
+    out.push(
+      'pseudonyms: public demo keyring (key id demo), reversible by guessing: do not publish this output for real data (set GOVERN_PSEUDONYM_KEYS and GOVERN_PSEUDONYM_ACTIVE_KEY)',
+    );
+  else out.push(`pseudonyms: key id ${options.pseudonymKeys.activeKeyId}`);
   for (const d of processor.policy.destinations) {
     out.push(
       `destination ${d.name}: ${forwarded.get(d.name) ?? 0} record(s) forwarded, ${suppressions.get(d.name) ?? 0} suppression(s)`,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dryRunCommand } from './dry-run.command';
 import { explainCommand } from './explain.command';
+import { keyringFromEnv } from './pseudonym-keys.input';
 import { art30ReportCommand } from './report.command';
 import { generateEventStream } from '@app/sample';
 import { validateCommand } from './validate.command';
@@ -148,6 +149,72 @@ describe('govern CLI', () => {
     expect(latest).toBeGreaterThan(0);
   });
 
+  it('dry-run without a keyring uses the public demo keyring explicitly, and says so', () => {
+    const input = join(dir, 'demo-keys.ndjson');
+    writeFileSync(input, `${generateEventStream({ seed: 5, customers: 20 }).join('\n')}\n`);
+    const out = dryRunCommand({ policyPath, inputPath: input, outDir: join(dir, 'out-demo') });
+    expect(out.lines.join('\n')).toContain('pseudonyms: public demo keyring (key id demo)');
+    const lineage = readFileSync(join(dir, 'out-demo', 'lineage.ndjson'), 'utf8');
+    const subjects = [...lineage.matchAll(/"subject":"([^"]*)"/g)].map((m) => m[1] as string);
+    expect(subjects.length).toBeGreaterThan(0);
+    for (const s of subjects) expect(s).toMatch(/^demo:[0-9a-f]{32}$/);
+  });
+
+  it('dry-run takes the keyring of the environment as the engine does, and refuses a malformed one', () => {
+    const secret = 'a-secret-of-at-least-thirty-two-bytes';
+    const env = { GOVERN_PSEUDONYM_KEYS: `old=x${secret},new=${secret}`, GOVERN_PSEUDONYM_ACTIVE_KEY: 'new' };
+    const input = keyringFromEnv(env, 2);
+    if (input.failure !== undefined) throw new Error(input.failure.lines.join('\n'));
+    const file = join(dir, 'env-keys.ndjson');
+    writeFileSync(file, `${generateEventStream({ seed: 5, customers: 20 }).join('\n')}\n`);
+    const out = dryRunCommand({
+      policyPath,
+      inputPath: file,
+      outDir: join(dir, 'out-env'),
+      pseudonymKeys: input.keyring,
+    });
+    expect(out.lines).toContain('pseudonyms: key id new');
+    expect(readFileSync(join(dir, 'out-env', 'lineage.ndjson'), 'utf8')).toMatch(
+      /"subject":"new:[0-9a-f]{32}"/,
+    );
+    const bad = keyringFromEnv({ GOVERN_PSEUDONYM_KEYS: secret, GOVERN_PSEUDONYM_ACTIVE_KEY: 'new' }, 2);
+    expect(bad.failure?.exitCode).toBe(2);
+    expect(bad.failure?.lines.join('\n')).toMatch(/^GOVERN_PSEUDONYM_KEYS \(value not shown\): entry 1/);
+    expect(bad.failure?.lines.join('\n')).not.toContain(secret);
+  });
+
+  it('dry-run --topic checks every event against that topic of the policy, as the engine does', () => {
+    const input = join(dir, 'one-topic.ndjson');
+    const event = (id: string, source: string, type: string, data: object): string =>
+      JSON.stringify({
+        specversion: '1.0',
+        id,
+        source,
+        type,
+        time: '2025-03-01T10:00:00Z',
+        subject: 'S1',
+        data,
+      });
+    writeFileSync(
+      input,
+      [
+        event('e1', 'crm', 'customer.updated', { email: 's1@example.com' }),
+        event('e2', 'web', 'page.viewed', { page: { url: '/a' } }),
+      ].join('\n'),
+    );
+    const out = dryRunCommand({ policyPath, inputPath: input, topic: 'source.crm' });
+    expect(out.exitCode).toBe(0);
+    expect(out.lines).toContain('dead letters: 1');
+    expect(out.lines.join('\n')).toContain(
+      'line 2: source-topic-mismatch: source: not the source the policy declares',
+    );
+    const unknown = dryRunCommand({ policyPath, inputPath: input, topic: 'source.nowhere' });
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.lines[0]).toMatch(
+      /^--topic: not an input topic of the policy \(declared: consent\.evidence, /,
+    );
+  });
+
   it('explain gives plain words with rule numbers and no values', () => {
     const input = join(dir, 'explain.ndjson');
     writeFileSync(
@@ -192,7 +259,9 @@ describe('govern CLI', () => {
     expect(text).toMatch(
       /page\.url: WITHHELD for purpose "seg\.web_behaviour" on Art\. 6\(1\)\(a\) consent: the consent evidence for this purpose was not valid \(evidence ev1\) \[R1\]/,
     );
-    expect(text).toMatch(/ip: WITHHELD: the attribute is not declared .* \[R28\]/);
+    // Named without its input key (`ip`): a key can itself be personal data.
+    expect(text).toMatch(/ \*: WITHHELD: the attribute is not declared .* \[R28\]/);
+    expect(text).not.toContain('ip:');
     expect(text).not.toContain('secret-page');
     expect(text).not.toContain('192.0.2.1');
   });

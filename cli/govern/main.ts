@@ -1,9 +1,11 @@
 import { writeSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_PSEUDONYM_KEY, dryRunCommand } from './dry-run.command';
+import { dryRunCommand, EXIT_UNUSABLE_INPUT } from './dry-run.command';
 import { explainCommand } from './explain.command';
+import { keyringFromEnv } from './pseudonym-keys.input';
 import { art30ReportCommand, type ReportFormat } from './report.command';
 import { registerTopicsCommand } from './topics.command';
+import { type PseudonymKeyring } from '@app/policy';
 import { generateEventStream } from '@app/sample';
 import { type CommandOutput, validateCommand } from './validate.command';
 
@@ -27,7 +29,15 @@ function finish(output: CommandOutput): void {
   process.exitCode = output.exitCode;
 }
 
-const key = (): string => process.env.GOVERN_PSEUDONYM_KEY ?? DEFAULT_PSEUDONYM_KEY;
+/**
+ * Runs a replay command with the keyring of the environment (or the public demo keyring when none
+ * is set); malformed keyring settings stop it, named, never quoted.
+ */
+function withKeyring(run: (keyring: PseudonymKeyring | undefined) => CommandOutput): void {
+  const input = keyringFromEnv(process.env, EXIT_UNUSABLE_INPUT);
+  if (input.failure !== undefined) return finish(input.failure);
+  finish(run(input.keyring));
+}
 
 const program = new Command()
   .name('govern')
@@ -47,9 +57,21 @@ program
     'NDJSON of CloudEvents (consent evidence and source events, in time order)',
   )
   .option('--out <dir>', 'write <destination>.ndjson, lineage.ndjson and dead-letters.ndjson here')
+  .option(
+    '--topic <topic>',
+    'every line was read from this input topic of the policy (e.g. source.crm): check each event against it',
+  )
   .description('replay events through the decision core exactly as the stream would')
-  .action((o: { policy: string; input: string; out?: string }) =>
-    finish(dryRunCommand({ policyPath: o.policy, inputPath: o.input, outDir: o.out, pseudonymKey: key() })),
+  .action((o: { policy: string; input: string; out?: string; topic?: string }) =>
+    withKeyring((pseudonymKeys) =>
+      dryRunCommand({
+        policyPath: o.policy,
+        inputPath: o.input,
+        outDir: o.out,
+        pseudonymKeys,
+        topic: o.topic,
+      }),
+    ),
   );
 
 program
@@ -60,13 +82,13 @@ program
   .requiredOption('--destination <name>', 'destination name')
   .description('explain, attribute by attribute, why an event was or was not forwarded')
   .action((o: { policy: string; input: string; event: string; destination: string }) =>
-    finish(
+    withKeyring((pseudonymKeys) =>
       explainCommand({
         policyPath: o.policy,
         inputPath: o.input,
         eventId: o.event,
         destination: o.destination,
-        pseudonymKey: key(),
+        pseudonymKeys,
       }),
     ),
   );

@@ -4,14 +4,27 @@ import { basename, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { assertTopicsMatch, createKafkaClient, ensureTopics } from '@app/kafka';
-import { compareFigures, figuresFromDryRun, loadPolicy, replayLines } from '@app/policy';
+import {
+  compareFigures,
+  DEMO_PSEUDONYM_KEYRING,
+  figuresFromDryRun,
+  loadPolicy,
+  type PseudonymKeyring,
+  replayLines,
+} from '@app/policy';
 import { generateEventStream, publishLines } from '@app/sample';
 import {
   kafkaClientSettings,
   kafkaSettingsFromEnv,
   topicReplication,
 } from '@app/service-kit/config/kafka-client-settings';
-import { engineTopicSpecs, engineTopics, figuresFromMetrics } from '@app/stream';
+import {
+  describeKeyringProblems,
+  engineTopicSpecs,
+  engineTopics,
+  figuresFromMetrics,
+  parsePseudonymKeyring,
+} from '@app/stream';
 
 // The README's first command: broker, topics, engine, a generated sample through the real topics,
 // and the engine's figures next to `govern dry-run`'s on the same sample.
@@ -19,7 +32,15 @@ import { engineTopicSpecs, engineTopics, figuresFromMetrics } from '@app/stream'
 const ROOT = resolve(__dirname, '../../..');
 const POLICY = join(ROOT, 'policies/example.yaml');
 const CUSTOMERS = Number(process.env.SAMPLE_CUSTOMERS ?? '1000');
-const PSEUDONYM_KEY = process.env.GOVERN_PSEUDONYM_KEY ?? 'govern-dry-run';
+/** The keyring of the environment (the engine child reads the same), else the public demo keyring. */
+function pseudonymKeys(): PseudonymKeyring {
+  const { keyring, problems } = parsePseudonymKeyring(
+    process.env.GOVERN_PSEUDONYM_KEYS,
+    process.env.GOVERN_PSEUDONYM_ACTIVE_KEY,
+  );
+  if (problems.length > 0) throw new Error(describeKeyringProblems(problems).join('; '));
+  return keyring ?? DEMO_PSEUDONYM_KEYRING;
+}
 // One run's topics and group: a rerun never mixes with an earlier sample. One partition keeps the
 // whole sample in one task, so even identity links across subjects are decided in produced order.
 const RUN = `main-job-${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomUUID().slice(0, 4)}`;
@@ -83,9 +104,10 @@ async function main(): Promise<void> {
 
   PORT ||= String(await freePort());
   say(`3/6 policy engine (policy ${policy.version}, http://127.0.0.1:${PORT})`);
-  // The sample is generated data: demo mode lets the engine take the public default pseudonym key.
+  const keys = pseudonymKeys();
+  // The sample is generated data: demo mode lets the engine take the public demo keyring.
   say(
-    '  demo mode (GOVERN_DEMO_MODE=true): a production engine refuses to start without a secret GOVERN_PSEUDONYM_KEY',
+    `  demo mode (GOVERN_DEMO_MODE=true), pseudonym key id ${keys.activeKeyId}: a production engine refuses to start without a secret GOVERN_PSEUDONYM_KEYS`,
   );
   // The engine runs with this process's Node flags (e.g. the warning filter of `npm start`).
   const engine = spawn(
@@ -99,7 +121,6 @@ async function main(): Promise<void> {
         KAFKA_BROKERS: settings.KAFKA_BROKERS,
         POLICY_FILE: POLICY,
         HTTP_PORT: PORT,
-        GOVERN_PSEUDONYM_KEY: PSEUDONYM_KEY,
         GOVERN_DEMO_MODE: 'true',
         ENGINE_TOPIC_PREFIX: PREFIX,
         ENGINE_GROUP_ID: RUN,
@@ -138,7 +159,7 @@ async function main(): Promise<void> {
     if (eventsIn < lines.length) throw new Error('the engine did not finish the sample in 10 minutes');
 
     say('6/6 engine versus govern dry-run on the same sample');
-    const dry = replayLines(policy, `${lines.join('\n')}\n`, { pseudonymKey: PSEUDONYM_KEY });
+    const dry = replayLines(policy, `${lines.join('\n')}\n`, { pseudonymKeys: keys });
     const { lines: table, match } = compareFigures(
       figuresFromMetrics(metrics).figures,
       figuresFromDryRun(dry.results.map((r) => r.result)),

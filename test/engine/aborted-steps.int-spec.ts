@@ -8,7 +8,7 @@ import {
   canonicalRecord,
   dryRun,
   POLICY_FILE,
-  PSEUDONYM_KEY,
+  PSEUDONYM_KEYS,
   produceLines,
   sorted,
   testKafka,
@@ -60,7 +60,7 @@ describe('aborted steps', () => {
     const engine = await startGovernedStream({
       kafka: { ...broker.client, clientId: 'engine-aborted-steps' },
       policyFile: POLICY_FILE,
-      pseudonymKey: PSEUDONYM_KEY,
+      pseudonymKeys: PSEUDONYM_KEYS,
       groupId: `engine-${randomUUID().slice(0, 8)}`,
       topicPrefix: uniquePrefix('aborted-steps'),
       partitions: 1,

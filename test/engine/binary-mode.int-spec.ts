@@ -8,7 +8,7 @@ import { startGovernedStream, type GovernedStream } from '@app/stream';
 import {
   dryRun,
   POLICY_FILE,
-  PSEUDONYM_KEY,
+  PSEUDONYM_KEYS,
   readEngineOutput,
   routeLine,
   sorted,
@@ -80,7 +80,7 @@ describe('the governed stream with binary-mode CloudEvents', () => {
     engine = await startGovernedStream({
       kafka: { ...broker.client, clientId: 'engine-binary' },
       policyFile: POLICY_FILE,
-      pseudonymKey: PSEUDONYM_KEY,
+      pseudonymKeys: PSEUDONYM_KEYS,
       // A group of its own: engines of other runs in a shared group would split the tasks with it.
       groupId: `engine-${randomUUID().slice(0, 8)}`,
       topicPrefix: uniquePrefix('binary'),

@@ -13,7 +13,7 @@ import {
 import {
   dryRun,
   POLICY_FILE,
-  PSEUDONYM_KEY,
+  PSEUDONYM_KEYS,
   produceLines,
   readEngineOutput,
   sorted,
@@ -100,7 +100,7 @@ describe('a failing claim', () => {
       const engine: GovernedStream = await startGovernedStream({
         kafka: { ...broker.client, clientId: 'engine-claim-failure' },
         policyFile: POLICY_FILE,
-        pseudonymKey: PSEUDONYM_KEY,
+        pseudonymKeys: PSEUDONYM_KEYS,
         groupId: `engine-${randomUUID().slice(0, 8)}`,
         topicPrefix: uniquePrefix('claim-failure'),
         partitions,

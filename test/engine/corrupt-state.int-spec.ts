@@ -6,7 +6,7 @@ import { consumeUntil, provideKafka, type KafkaUnderTest } from '@app/testing';
 import { startGovernedStream, type GovernedStream, type GovernedStreamConfig } from '@app/stream';
 import {
   POLICY_FILE,
-  PSEUDONYM_KEY,
+  PSEUDONYM_KEYS,
   produceLines,
   testKafka,
   uniquePrefix,
@@ -39,7 +39,7 @@ describe('a corrupt changelog record', () => {
     const config: GovernedStreamConfig = {
       kafka: { brokers, clientId: 'engine-corrupt' },
       policyFile: POLICY_FILE,
-      pseudonymKey: PSEUDONYM_KEY,
+      pseudonymKeys: PSEUDONYM_KEYS,
       groupId: `engine-${randomUUID().slice(0, 8)}`,
       topicPrefix: uniquePrefix('corrupt'),
       partitions: 1,

@@ -9,12 +9,13 @@ import { startGovernedStream, type GovernedStream } from '@app/stream';
 import {
   dryRun,
   POLICY_FILE,
-  PSEUDONYM_KEY,
+  PSEUDONYM_KEYS,
   produceLines,
   readEngineOutput,
   testKafka,
   uniquePrefix,
 } from './support/engine-stream.kit';
+import { caseLines, caseOutputOf, checkCase, loadRuleCases } from '../../libs/policy/test/rule-case.check';
 
 const BAD_INPUTS = join(__dirname, 'bad-inputs');
 
@@ -48,6 +49,13 @@ function leafPaths(data: Record<string, unknown>, prefix = ''): string[] {
   });
 }
 
+/** The rule cases (auditor scenarios included) on the example policy, each under its own prefix. */
+const ruleCases = loadRuleCases().flatMap((c, i) => {
+  const prefix = `case${i + 1}-`;
+  const lines = caseLines(c, prefix);
+  return lines === null ? [] : [{ c, prefix, lines }];
+});
+
 describe('the governed stream, end to end on a real broker', () => {
   let broker: KafkaUnderTest;
   let kafka: Kafka;
@@ -64,7 +72,7 @@ describe('the governed stream, end to end on a real broker', () => {
     engine = await startGovernedStream({
       kafka: { ...broker.client, clientId: 'engine-rules' },
       policyFile: POLICY_FILE,
-      pseudonymKey: PSEUDONYM_KEY,
+      pseudonymKeys: PSEUDONYM_KEYS,
       groupId: `engine-${randomUUID().slice(0, 8)}`,
       topicPrefix: uniquePrefix('rules'),
       partitions: 1,
@@ -72,7 +80,11 @@ describe('the governed stream, end to end on a real broker', () => {
       maxQueuedPerPartition: 1000,
       createTopics: true,
     });
-    lines = [...generateEventStream({ seed: 3, customers: 32 }), ...corpus.flatMap((c) => c.lines)];
+    lines = [
+      ...generateEventStream({ seed: 3, customers: 32 }),
+      ...ruleCases.flatMap((r) => r.lines),
+      ...corpus.flatMap((c) => c.lines),
+    ];
     await produceLines(kafka, engine.topics, lines);
     const expected = dryRun(lines, engine.topics);
     const out = await readEngineOutput(kafka, engine.topics, expected);
@@ -117,7 +129,7 @@ describe('the governed stream, end to end on a real broker', () => {
         ).toBe(true);
       }
       if (decision.destination === 'segmentation') {
-        expect(r.key).toMatch(/^ps_/);
+        expect(r.key).toMatch(/^t2:[0-9a-f]{32}$/);
         expect(JSON.stringify(value.data)).not.toMatch(/@example\.dk/);
       }
     }
@@ -155,7 +167,8 @@ describe('the governed stream, end to end on a real broker', () => {
     const sent = destinationRecords
       .filter((r) => r.headers['record-kind'] === 'data' && r.headers['decision-id'] !== undefined)
       .map((r) => JSON.parse(r.value ?? '{}') as GovernedDataValue)
-      .filter((v) => v.type === 'order.completed' && v.subject.startsWith('ps_'));
+      // Segmentation's records: keyed by its pseudonyms (the active key id of the tests' keyring).
+      .filter((v) => v.type === 'order.completed' && v.subject.startsWith(`${PSEUDONYM_KEYS.activeKeyId}:`));
     const lines = sent.flatMap((v) => (Array.isArray(v.data.items) ? (v.data.items as object[]) : []));
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(Object.keys(line).sort()).toEqual(['productGroup', 'sku']);
@@ -170,6 +183,24 @@ describe('the governed stream, end to end on a real broker', () => {
     expect(clicks).toContain('forward R23');
     expect(clicks).toContain('withhold R23');
   });
+
+  it.each(ruleCases.map((r) => [r.c.name, r] as const))(
+    'decides the rule case "%s" as the rule runner expects',
+    (_name, { c, prefix }) => {
+      // A destination record names its decision; the decision's lineage names event and destination.
+      const decided = new Map<string, { eventId: string | null; destination: string }>();
+      for (const l of lineage)
+        if (l.kind === 'decision' || l.kind === 'suppression') decided.set(l.decisionId, l);
+      const records = destinationRecords.flatMap((r) => {
+        const d = decided.get(r.headers['decision-id'] ?? '');
+        if (d === undefined) return [];
+        const value = JSON.parse(r.value ?? '{}') as GovernedDataValue | { kind: 'suppression' };
+        const data = value.kind === 'data' ? value.data : undefined;
+        return [{ eventId: d.eventId, destination: d.destination, ...(data === undefined ? {} : { data }) }];
+      });
+      expect(checkCase(c, caseOutputOf(prefix, lineage, records))).toEqual([]);
+    },
+  );
 
   it('links identities only under cookie consent (R25) and recorded it in lineage', () => {
     const links = lineage.filter((l) => l.kind === 'identity-link');

@@ -1,14 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { CONSENT_EVIDENCE_EVENT_TYPE } from '@app/contracts';
 import { recordBytes } from '@app/kafka';
+import { DEMO_PSEUDONYM_KEYRING, loadPolicy, replayLines } from '@app/policy';
 import { generateEventStream } from '@app/sample';
 import {
   type DecisionCore,
   type DecisionCoreSupplier,
   governanceCore,
-  PUBLIC_PSEUDONYM_KEY,
   startGovernedStream,
 } from '@app/stream';
-import { dryRun, POLICY_FILE, streamsUnderTest, uniquePrefix } from './support/engine-stream.kit';
+import {
+  dryRun,
+  POLICY_FILE,
+  PSEUDONYM_KEYS,
+  streamsUnderTest,
+  uniquePrefix,
+} from './support/engine-stream.kit';
 
 /** About 10,000 generated events (seed 11). */
 const LINES = generateEventStream({ seed: 11, customers: 2500 });
@@ -27,6 +35,47 @@ function uniqueLine(lines: readonly string[]): { index: number; id: string } {
     if (lines.filter((l) => l.includes(needle)).length === 1) return { index: i, id };
   }
   throw new Error('no line with a unique id');
+}
+
+/** Every string member of a payload, at the top and one level down, made `length` characters long. */
+function widen(data: Record<string, unknown>, length: number): Record<string, unknown> {
+  const wide = (v: unknown): unknown =>
+    typeof v === 'string'
+      ? v.padEnd(length, 'w')
+      : typeof v === 'object' && v !== null && !Array.isArray(v)
+        ? widen(v as Record<string, unknown>, length)
+        : v;
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, wide(v)]));
+}
+
+/**
+ * A copy (new id) of the first source event in `lines` whose governed record, decided right after
+ * `lines`, exceeds `limit` bytes once its string members are long: found with the decision core, so
+ * the case does not depend on which events of the sample happen to be forwarded.
+ */
+function wideEvent(lines: readonly string[], limit: number): string {
+  const policy = loadPolicy(readFileSync(POLICY_FILE, 'utf8'), { fileName: basename(POLICY_FILE) });
+  for (const line of lines) {
+    let event: { id: string; type: string; data: unknown };
+    try {
+      event = JSON.parse(line) as typeof event;
+    } catch {
+      continue; // the sample holds deliberately broken lines
+    }
+    if (event.type === CONSENT_EVIDENCE_EVENT_TYPE || typeof event.data !== 'object' || event.data === null)
+      continue;
+    const big = JSON.stringify({
+      ...event,
+      id: `${event.id}-wide`,
+      data: widen(event.data as Record<string, unknown>, 2 * limit),
+    });
+    const { results } = replayLines(policy, `${[...lines, big].join('\n')}\n`, {
+      pseudonymKeys: PSEUDONYM_KEYS,
+    });
+    const last = results[results.length - 1]?.result;
+    if (last?.records.some((r) => JSON.stringify(r.value).length > limit)) return big;
+  }
+  throw new Error('no source event in the sample is forwarded with a string member');
 }
 
 /** The real core, except that `process` throws for one event id while `fail()` says so. */
@@ -93,25 +142,11 @@ describe('the governed stream under hostile input', () => {
     expect(failures).toBeGreaterThanOrEqual(2);
   });
 
-  it('dead-letters an input whose lineage would exceed the record limit as output-too-large', async () => {
+  it('dead-letters an input whose output would exceed the record limit as output-too-large', async () => {
     const lines = LINES.slice(0, 1500);
-    const events = lines.flatMap((l) => {
-      try {
-        return [JSON.parse(l) as { id: string; type: string; data: Record<string, unknown> }];
-      } catch {
-        return []; // the sample holds deliberately broken lines
-      }
-    });
-    const base = events.find((e) => e.type !== CONSENT_EVIDENCE_EVENT_TYPE && typeof e.data === 'object');
-    if (base === undefined) throw new Error('no source event in the sample');
-    // Undeclared keys are withheld and the first 32 named in the lineage (then counted): a lineage
-    // record several times larger than any ordinary output.
-    for (let k = 0; k < 1500; k++) base.data[`undeclared_${k}`] = k;
-    const big = JSON.stringify({ ...base, id: `${base.id}-wide` });
     const at = 700;
-    const input = [...lines.slice(0, at), big, ...lines.slice(at)];
     const limit = 4_000;
-    // The limit sits between the largest ordinary output and the wide event's lineage.
+    // The limit sits between the largest ordinary output and the wide event's governed record.
     const expected = dryRun(lines, {
       destinations: new Map(),
       suppressions: new Map(),
@@ -121,6 +156,8 @@ describe('the governed stream under hostile input', () => {
       ...expected.lineage.map((l) => recordBytes({ topic: 'l', key: null, value: l })),
     );
     expect(largest).toBeLessThan(limit - 1_500);
+    const big = wideEvent(lines.slice(0, at), limit);
+    const input = [...lines.slice(0, at), big, ...lines.slice(at)];
     await streams
       .expectEqualsDryRun({
         name: 'too-large',
@@ -137,11 +174,11 @@ describe('the governed stream under hostile input', () => {
       });
   });
 
-  it('refuses to start with the public default pseudonym key outside demo mode', async () => {
+  it('refuses to start with the public demo keyring outside demo mode', async () => {
     const started = startGovernedStream({
       kafka: { brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','), clientId: 'key-test' },
       policyFile: POLICY_FILE,
-      pseudonymKey: PUBLIC_PSEUDONYM_KEY,
+      pseudonymKeys: DEMO_PSEUDONYM_KEYRING,
       groupId: 'key-test',
       topicPrefix: uniquePrefix('key'),
       partitions: 1,
@@ -149,7 +186,8 @@ describe('the governed stream under hostile input', () => {
       maxQueuedPerPartition: 10,
       createTopics: true,
     });
-    await expect(started).rejects.toThrow(/^GOVERN_PSEUDONYM_KEY is unset, empty or the public default/);
-    await expect(started).rejects.not.toThrow(PUBLIC_PSEUDONYM_KEY);
+    await expect(started).rejects.toThrow(/^GOVERN_PSEUDONYM_KEYS \(value not shown\): /);
+    await expect(started).rejects.toThrow(/holds the public demo key/);
+    await expect(started).rejects.not.toThrow('govern-dry-run');
   });
 });

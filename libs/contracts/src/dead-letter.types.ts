@@ -13,6 +13,8 @@ export const DEAD_LETTER_CODES = [
   'duplicate-event',
   'invalid-evidence',
   'unexpected-evidence-source',
+  // A source event read from a topic the policy declares for another source, or for consent evidence.
+  'source-topic-mismatch',
   // The core threw on the record: the core itself turns an exception into this dead letter, and the
   // engine does too when a record keeps failing outside the core (after its retries).
   'internal-error',

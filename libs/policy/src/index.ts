@@ -30,10 +30,22 @@ export { isQuarantinedState, QUARANTINED } from './consent/state-quarantine';
 export type { ExportedState, ImportOutcome, QuarantinedState } from './consent/state-quarantine';
 export { purposeStatus, type PurposeStatus } from './consent/purpose-status';
 export type { AttributeDecision, DestinationDecision } from './decision/destination-decision';
-export { decisionId, Pseudonymiser } from './decision/decision-id';
+export { decisionId } from './decision/decision-id';
+export {
+  DEMO_PSEUDONYM_KEYRING,
+  derivePseudonymKey,
+  destinationPseudonym,
+  destinationScope,
+  KEY_ID_PATTERN,
+  keyringProblems,
+  LINEAGE_SCOPE,
+  lineagePseudonym,
+  Pseudonymiser,
+  type PseudonymKeyring,
+} from './decision/pseudonym-keys';
 export { GovernanceProcessor } from './processor/governance.processor';
 export type { InputContext, ProcessResult, ProcessorOptions, StateChange } from './processor/processor.types';
-export { replayLines, type ReplayedEvent } from './processor/replay';
+export { type LineTopic, replayLines, type ReplayedEvent } from './processor/replay';
 export { addFigure, figuresFromDryRun, compareFigures, type Figures } from './lineage/outcome-figures';
 export { explainEvent, type EventExplanation } from './lineage/explain-event';
 export {

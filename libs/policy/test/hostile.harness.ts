@@ -2,10 +2,11 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import {
+  DEMO_PSEUDONYM_KEYRING,
   type ExportedState,
   isQuarantinedState,
-  replayLines,
   type ProcessResult,
+  replayLines,
   type SubjectState,
 } from '@app/policy';
 import { examplePolicy } from './rule-fixture.harness';
@@ -174,7 +175,7 @@ export function runCase(c: HostileCase): CaseRun {
   const setup = setupLines(c.setup ?? []).map((e) => JSON.stringify(e));
   if (c.topic === undefined) {
     const { results, processor } = replayLines(examplePolicy, [...setup, caseLine(c)].join('\n'), {
-      pseudonymKey: 'k',
+      pseudonymKeys: DEMO_PSEUDONYM_KEYRING,
     });
     const everything = results.map((r) => r.result);
     return {
@@ -183,7 +184,9 @@ export function runCase(c: HostileCase): CaseRun {
       everything,
     };
   }
-  const { results, processor } = replayLines(examplePolicy, setup.join('\n'), { pseudonymKey: 'k' });
+  const { results, processor } = replayLines(examplePolicy, setup.join('\n'), {
+    pseudonymKeys: DEMO_PSEUDONYM_KEYRING,
+  });
   const result = processor.process(caseLine(c), { topic: c.topic });
   return {
     result,

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { GovernanceProcessor, type SubjectState } from '@app/policy';
+import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor, type SubjectState } from '@app/policy';
 import { evidenceEvent, SUBJECT } from './hostile.harness';
 import { examplePolicy } from './rule-fixture.harness';
 
@@ -70,7 +70,7 @@ describe('hostile properties', () => {
   it('never throws, never grants on evidence that fails the contract, never echoes input', () => {
     fc.assert(
       fc.property(hostileEvidence, fc.boolean(), ({ kind, changes }, asText) => {
-        const p = new GovernanceProcessor(examplePolicy, { pseudonymKey: 'k' });
+        const p = new GovernanceProcessor(examplePolicy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
         const event = build(kind, changes);
         const r = p.process(asText ? JSON.stringify(event) : event);
         const out = JSON.stringify([r.lineage, r.deadLetter?.reason ?? null, r.assessment?.reason ?? null]);
@@ -91,7 +91,7 @@ describe('hostile properties', () => {
         fc.jsonValue(),
         fc.dictionary(fc.constantFrom('id', 'time', 'subject', 'source', 'type', 'data'), hostileValue),
         (data, envelope) => {
-          const p = new GovernanceProcessor(examplePolicy, { pseudonymKey: 'k' });
+          const p = new GovernanceProcessor(examplePolicy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
           const event = { ...build('cookie-banner', {}), data, ...envelope };
           const r = p.process(JSON.stringify(event));
           expect(r.deadLetter?.reason ?? '').not.toContain(MARK);

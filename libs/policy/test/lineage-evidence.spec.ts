@@ -5,7 +5,7 @@ import type {
   LineageRecord,
 } from '@app/contracts';
 import { parse } from 'yaml';
-import { GovernanceProcessor } from '@app/policy';
+import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor } from '@app/policy';
 import { generateEventStream } from '@app/sample';
 import { EXAMPLE_POLICY_TEXT, examplePolicy } from './rule-fixture.harness';
 
@@ -20,7 +20,7 @@ const assessmentIds = (
   parse(EXAMPLE_POLICY_TEXT) as { compatibilityAssessments: { id: string }[] }
 ).compatibilityAssessments.map((c) => c.id);
 const lines = generateEventStream({ seed: 5, customers: 400 });
-const processor = new GovernanceProcessor(examplePolicy, { pseudonymKey: 'audit-key' });
+const processor = new GovernanceProcessor(examplePolicy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
 const results = lines.map((line, i) => processor.process(line, { line: i + 1 }));
 const lineage: LineageRecord[] = results.flatMap((r) => r.lineage);
 const rawSubjects = new Set(
@@ -116,7 +116,7 @@ describe('R27 every decision is logged as evidence', () => {
     for (const { l } of decisions) {
       expect(l.policyVersion).toBe(examplePolicy.version);
       expect(l.eventId).toEqual(expect.any(String));
-      expect(l.subject).toMatch(/^ps_[0-9a-f]{32}$/);
+      expect(l.subject).toMatch(/^demo:[0-9a-f]{32}$/);
       expect(rawSubjects.has(l.subject ?? '')).toBe(false);
       expect(l.decisionId).toContain(l.destination);
       for (const a of l.attributes) expect(a.rule).toMatch(/^R\d+$/);

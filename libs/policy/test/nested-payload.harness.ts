@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DecisionLineageRecord } from '@app/contracts';
-import { GovernanceProcessor, loadPolicy, type CompiledPolicy, type ProcessResult } from '@app/policy';
+import {
+  type CompiledPolicy,
+  DEMO_PSEUDONYM_KEYRING,
+  GovernanceProcessor,
+  loadPolicy,
+  type ProcessResult,
+} from '@app/policy';
 
 /** Test helpers for nested payloads (R28): the nested test policy and one event through it. */
 export const nestedPolicy: CompiledPolicy = loadPolicy(
@@ -19,7 +25,7 @@ export interface NestedRun {
 
 /** Processes one `shop/order.placed` event with payload `data` on a fresh processor. */
 export function runNested(data: unknown, policy: CompiledPolicy = nestedPolicy): NestedRun {
-  const p = new GovernanceProcessor(policy, { pseudonymKey: 'k' });
+  const p = new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
   const result = p.process({
     specversion: '1.0',
     id: 'n1',

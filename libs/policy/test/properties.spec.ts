@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { DecisionLineageRecord } from '@app/contracts';
 import { generateEventStream } from '@app/sample';
-import { GovernanceProcessor } from '@app/policy';
+import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor } from '@app/policy';
 import { consentEvent, examplePolicy, sourceEvent } from './rule-fixture.harness';
 import { DECLARED_NESTED, isDeclaredPath, runNested, valuePaths } from './nested-payload.harness';
 
@@ -9,17 +9,26 @@ import { DECLARED_NESTED, isDeclaredPath, runNested, valuePaths } from './nested
 const DECLARED_NAMES = new Set([...DECLARED_NESTED].flatMap((p) => p.split(/\.|\[\]/)));
 
 /**
- * Undeclared members with any JSON value, merged into an object at some depth. Names hold no path
- * syntax (`.`, `*`, `[`, `]`): lineage still names a top-level undeclared member by its own key (a
- * known gap, docs/rules.md), so a key such as `.*` would read like a nested drop marker below.
+ * Undeclared members with any JSON value, merged into an object at some depth. Names may hold path
+ * syntax (`.`, `*`, `[`, `]`): lineage names undeclared members by declared paths only, never by
+ * their own keys, so a key such as `.*` cannot pass for a drop marker.
  */
 const junk = fc.dictionary(
-  fc
-    .string({ minLength: 1, maxLength: 8 })
-    .filter((k) => !DECLARED_NAMES.has(k) && k !== '__proto__' && !/[.*[\]]/.test(k)),
+  fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !DECLARED_NAMES.has(k) && k !== '__proto__'),
   fc.jsonValue({ maxDepth: 2 }),
   { maxKeys: 3 },
 );
+/**
+ * Whether a lineage attribute path is built from declared names only: a declared path, `*` (the
+ * payload's undeclared members), a declared path followed by `.*` (its undeclared members) or by
+ * `[]` (elements of a declared array that are not objects).
+ */
+function namesNoInputKey(path: string): boolean {
+  if (path === '*') return true;
+  const base = (path.endsWith('.*') ? path.slice(0, -2) : path).replace(/(\[\])+$/, '');
+  return isDeclaredPath(base);
+}
+
 const withJunk = <T extends object>(arb: fc.Arbitrary<T>): fc.Arbitrary<Record<string, unknown>> =>
   fc.tuple(arb, junk).map(([declared, extra]) => ({ ...extra, ...declared }));
 
@@ -86,8 +95,8 @@ const nestedPayload = withJunk(
  * Everything one fresh processor emits for `lines`, one JSON line per input line: records, lineage,
  * dead letter and the states it changed (serialised when they changed, as the engine does).
  */
-function runLines(lines: readonly string[], pseudonymKey = 'k'): string[] {
-  const p = new GovernanceProcessor(examplePolicy, { pseudonymKey });
+function runLines(lines: readonly string[], pseudonymKeys = DEMO_PSEUDONYM_KEYRING): string[] {
+  const p = new GovernanceProcessor(examplePolicy, { pseudonymKeys });
   return lines.map((l) => {
     const r = p.process(l);
     return JSON.stringify([r.records, r.lineage, r.deadLetter ?? null, r.stateChanges]);
@@ -95,7 +104,7 @@ function runLines(lines: readonly string[], pseudonymKey = 'k'): string[] {
 }
 
 function forwardedPaths(lines: readonly string[]): number {
-  const p = new GovernanceProcessor(examplePolicy, { pseudonymKey: 'k' });
+  const p = new GovernanceProcessor(examplePolicy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
   let n = 0;
   for (const l of lines) {
     for (const rec of p.process(l).lineage) {
@@ -115,7 +124,7 @@ describe('properties', () => {
           .filter((k) => !['page', 'basketSize', '__proto__'].includes(k)),
         fc.jsonValue(),
         (key, value) => {
-          const p = new GovernanceProcessor(examplePolicy, { pseudonymKey: 'k' });
+          const p = new GovernanceProcessor(examplePolicy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
           p.process({
             specversion: '1.0',
             id: 'c',
@@ -150,6 +159,10 @@ describe('properties', () => {
           for (const rec of r.records) {
             if (rec.value.kind === 'data') expect(Object.keys(rec.value.data)).not.toContain(key);
           }
+          // Nor is it named in lineage: an input key can itself be personal data.
+          for (const l of r.lineage)
+            if (l.kind === 'decision')
+              for (const a of l.attributes) expect(['page.url', '*']).toContain(a.path);
         },
       ),
       { numRuns: 200 },
@@ -163,11 +176,9 @@ describe('properties', () => {
         expect(run.result.deadLetter).toBeUndefined();
         for (const sent of run.data.values())
           for (const path of valuePaths(sent)) expect(isDeclaredPath(path)).toBe(true);
-        // Undeclared content inside attributes is named only by declared paths in lineage.
+        // Undeclared content is named only by declared paths in lineage, never by an input key.
         for (const l of run.lineage.values())
-          for (const a of l.attributes)
-            if (a.reason === 'undeclared-attribute' && a.path.endsWith('.*'))
-              expect(isDeclaredPath(a.path.slice(0, -2).replace(/(\[\])+$/, ''))).toBe(true);
+          for (const a of l.attributes) expect(namesNoInputKey(a.path)).toBe(true);
       }),
       { numRuns: 300 },
     );
@@ -184,7 +195,7 @@ describe('properties', () => {
     );
     fc.assert(
       fc.property(fc.array(line, { maxLength: 5 }), (items) => {
-        const p = new GovernanceProcessor(examplePolicy, { pseudonymKey: 'k' });
+        const p = new GovernanceProcessor(examplePolicy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
         const t = '2025-03-01T10:00:00Z';
         p.process(
           consentEvent({
@@ -276,6 +287,8 @@ describe('properties', () => {
 
   it('the determinism check sees a difference when there is one', () => {
     const lines = generateEventStream({ seed: 1, customers: 20 });
-    expect(runLines(lines, 'another key')).not.toEqual(runLines(lines));
+    expect(
+      runLines(lines, { activeKeyId: 'other', secrets: new Map([['other', 'another key']]) }),
+    ).not.toEqual(runLines(lines));
   });
 });

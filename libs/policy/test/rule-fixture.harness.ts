@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse } from 'yaml';
-import { GovernanceProcessor, loadPolicy, type CompiledPolicy, type ProcessResult } from '@app/policy';
+import {
+  type CompiledPolicy,
+  DEMO_PSEUDONYM_KEYRING,
+  GovernanceProcessor,
+  loadPolicy,
+  type ProcessResult,
+} from '@app/policy';
 
 /** Shared test helpers: the example policy, CloudEvent builders, a processor run. */
 export const EXAMPLE_POLICY_TEXT = readFileSync(
@@ -77,7 +83,7 @@ export function run(
   steps: ({ consent: ConsentStep } | { event: EventStep } | { raw: string })[],
   policy = examplePolicy,
 ): Map<string, ProcessResult> {
-  const processor = new GovernanceProcessor(policy, { pseudonymKey: 'test-key' });
+  const processor = new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
   const out = new Map<string, ProcessResult>();
   steps.forEach((step, i) => {
     const r =
@@ -98,6 +104,12 @@ export interface Expectation {
   attribute?: string;
   outcome?: string;
   rule?: string;
+  /** The attribute's reason code (`consent-withdrawn`, `no-consent` ...). */
+  reason?: string;
+  /** The purpose the attribute decision names: the one relied on, or the consent that is missing. */
+  purpose?: string;
+  /** The evidence id the attribute decision (or the contact gate) cites. */
+  evidence?: string;
   mayContact?: boolean;
   trackOpens?: boolean;
   suppressions?: string[];
@@ -118,6 +130,8 @@ export interface PolicyChange {
 /** One rule case of test/rules/*.yaml. */
 export interface RuleCase {
   name: string;
+  /** The auditor's story: what happened, and what each destination may receive under which rule. */
+  story?: string;
   policy?: PolicyChange[];
   steps: ({ consent: ConsentStep } | { event: EventStep } | { raw: string })[];
   expect: Expectation[];
@@ -125,7 +139,7 @@ export interface RuleCase {
 
 // The keys each part of a case may have. A misspelt key would otherwise be ignored and the
 // expectation it meant to state silently never checked.
-const CASE_KEYS = ['name', 'policy', 'steps', 'expect'];
+const CASE_KEYS = ['name', 'story', 'policy', 'steps', 'expect'];
 const POLICY_CHANGE_KEYS = ['replace', 'with'];
 const STEP_KEYS = ['consent', 'event', 'raw'];
 const CONSENT_STEP_KEYS = ['id', 'subject', 'time', 'kind', 'form', 'action', 'purposes', 'omit', 'extra'];
@@ -136,6 +150,9 @@ const EXPECTATION_KEYS = [
   'attribute',
   'outcome',
   'rule',
+  'reason',
+  'purpose',
+  'evidence',
   'mayContact',
   'trackOpens',
   'suppressions',

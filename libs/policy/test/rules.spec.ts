@@ -1,26 +1,15 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { DecisionLineageRecord } from '@app/contracts';
 import { loadPolicy, type CompiledPolicy } from '@app/policy';
-import {
-  EXAMPLE_POLICY_TEXT,
-  examplePolicy,
-  parseRuleCases,
-  run,
-  type RuleCase,
-} from './rule-fixture.harness';
+import { checkCase, loadRuleCases, outputOfResults } from './rule-case.check';
+import { EXAMPLE_POLICY_TEXT, examplePolicy, run, type RuleCase } from './rule-fixture.harness';
 
 /**
- * Replays the rule cases in test/rules/*.yaml through the processor with the example policy.
- * Each case is named after the rule it proves; each expectation checks one decision. A case may
- * change the example policy first (`policy: [{ replace, with }]`, each text found exactly once),
- * for rules that only a different policy shows (e.g. R16).
+ * Replays the rule cases in test/rules/*.yaml through the processor (as `govern dry-run` does)
+ * with the example policy. Each case is named after the rule it proves; each expectation checks one
+ * decision. A case may change the example policy first (`policy: [{ replace, with }]`, each text
+ * found exactly once), for rules that only a different policy shows (e.g. R16). The same cases run
+ * on the live engine in test/engine/governed-stream.rules.int-spec.ts.
  */
-const dir = join(__dirname, 'rules');
-const cases: RuleCase[] = readdirSync(dir)
-  .filter((f) => f.endsWith('.yaml'))
-  .sort()
-  .flatMap((f) => parseRuleCases(f, readFileSync(join(dir, f), 'utf8')));
+const cases: RuleCase[] = loadRuleCases();
 
 function policyOf(c: RuleCase): CompiledPolicy {
   if (c.policy === undefined) return examplePolicy;
@@ -35,56 +24,14 @@ function policyOf(c: RuleCase): CompiledPolicy {
 
 describe('rule cases', () => {
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const results = run(c.steps, policyOf(c));
-    for (const x of c.expect) {
-      const r = results.get(x.event);
-      expect(r).toBeDefined();
-      if (r === undefined) continue;
-      if (x.deadLetter !== undefined) expect(r.deadLetter?.code).toBe(x.deadLetter);
-      if (x.valid !== undefined) {
-        expect(r.assessment?.valid).toBe(x.valid);
-        if (x.rule !== undefined) expect(r.assessment?.rule).toBe(x.rule);
-      }
-      if (x.suppressions !== undefined) {
-        const got = r.records
-          .filter((rec) => rec.value.kind === 'suppression')
-          .map((rec) => rec.destination)
-          .sort();
-        expect(got).toEqual([...x.suppressions].sort());
-      }
-      if (x.linked !== undefined) {
-        const link = r.lineage.find((l) => l.kind === 'identity-link');
-        expect(link !== undefined && link.kind === 'identity-link' && link.linked).toBe(x.linked);
-      }
-      if (x.records !== undefined && x.destination !== undefined) {
-        expect(r.records.filter((rec) => rec.destination === x.destination)).toHaveLength(x.records);
-      }
-      if (x.sent !== undefined && x.destination !== undefined) {
-        const sent = r.records.find((rec) => rec.destination === x.destination && rec.value.kind === 'data');
-        expect(sent?.value.kind === 'data' ? sent.value.data : undefined).toEqual(x.sent);
-      }
-      if (x.destination === undefined) continue;
-      const decision = r.lineage.find(
-        (l): l is DecisionLineageRecord => l.kind === 'decision' && l.destination === x.destination,
-      );
-      expect(decision).toBeDefined();
-      if (x.mayContact !== undefined) {
-        expect(decision?.contact?.mayContact).toBe(x.mayContact);
-        if (x.rule !== undefined && x.attribute === undefined) expect(decision?.contact?.rule).toBe(x.rule);
-      }
-      if (x.trackOpens !== undefined) expect(decision?.contact?.trackOpens).toBe(x.trackOpens);
-      if (x.attribute !== undefined) {
-        const a = decision?.attributes.find((at) => at.path === x.attribute);
-        expect({
-          path: a?.path,
-          outcome: a?.outcome,
-          rule: x.rule === undefined ? undefined : a?.rule,
-        }).toEqual({
-          path: x.attribute,
-          outcome: x.outcome,
-          rule: x.rule,
-        });
-      }
-    }
+    expect(checkCase(c, outputOfResults(run(c.steps, policyOf(c))))).toEqual([]);
+  });
+
+  it('prove every core rule at least twice', () => {
+    const core = ['R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7', 'R8'];
+    for (let r = 14; r <= 23; r++) core.push(`R${r}`);
+    core.push('R25', 'R27', 'R28', 'R29');
+    const count = (rule: string): number => cases.filter((c) => c.name.startsWith(`${rule} `)).length;
+    expect(core.filter((rule) => count(rule) < 2)).toEqual([]);
   });
 });

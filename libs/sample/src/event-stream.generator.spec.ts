@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GovernanceProcessor, loadPolicy } from '@app/policy';
+import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor, loadPolicy } from '@app/policy';
 import { generateEventStream } from './event-stream.generator';
 
 const policy = loadPolicy(
@@ -12,7 +12,7 @@ const policy = loadPolicy(
 
 /** Every rule that decided something in the stream's lineage, by kind of decision. */
 function rulesSeen(lines: readonly string[]): Set<string> {
-  const processor = new GovernanceProcessor(policy, { pseudonymKey: 'k' });
+  const processor = new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
   const rules = new Set<string>();
   for (const line of lines) {
     for (const l of processor.process(line).lineage) {
@@ -39,9 +39,9 @@ describe('govern generate', () => {
   });
 
   it('exercises every core rule the example policy can show, both ways where the policy allows', () => {
-    const seen = rulesSeen(generateEventStream({ seed: 1, customers: 72 }));
-    // R6 and R16 need another policy (a destination for a strictly necessary purpose; one without an
-    // opt-out in every message): the rule fixtures cover them. R27 is the lineage itself.
+    const seen = rulesSeen(generateEventStream({ seed: 1, customers: 92 }));
+    // R6 forwarding and R16 need another policy (a destination for a strictly necessary purpose; one
+    // without an opt-out in every message): the rule fixtures cover them. R27 is the lineage itself.
     expect([...seen].sort()).toEqual(
       expect.arrayContaining([
         'R1 evidence invalid',
@@ -54,6 +54,8 @@ describe('govern generate', () => {
         'R4 withhold',
         'R5 evidence invalid',
         'R5 withhold',
+        'R6 evidence valid',
+        'R6 withhold',
         'R7 evidence invalid',
         'R7 withhold',
         'R8 withhold',
@@ -62,6 +64,7 @@ describe('govern generate', () => {
         'R15 contact no',
         'R15 contact yes',
         'R17 evidence invalid',
+        'R18 contact no',
         'R18 suppression',
         'R18 withhold',
         'R19 suppression',

@@ -23,6 +23,11 @@ export const HARD_CASES = [
   'implied-cmp-signal',
   'unregistered-banner-version',
   'happy',
+  'reject-all-logged-in',
+  'expired-logged-in',
+  'cookie-without-targeting',
+  'necessary-only',
+  'scoped-withdrawal',
   'objection-by-email-reply',
   'objection-by-email-before-crm',
   'unsubscribe-by-email',
@@ -356,6 +361,75 @@ export function writeHardCase(
       w.evidence(t0 + 2000, s, softOptIn);
       w.evidence(t0 + 2 * day, email, { kind: 'objection', sourceChannel: 'email-reply' });
       w.order(t0 + 3 * day, s, email);
+      break;
+    }
+    case 'reject-all-logged-in':
+      // Both consents, a login, a page view; then "reject all" on the banner while logged in: the
+      // next page view is withheld (R18, the rejection ends the device's consent) and segmentation
+      // is told to stop.
+      w.evidence(t0 + 1000, cookie, {
+        kind: 'cookie-banner',
+        formVersion: 'banner-v1',
+        action: 'save_choices',
+        purposes: ['seg.web_behaviour', 'cookie.marketing'],
+      });
+      w.push(t0 + 2000, w.ce(t0 + 2000, 'web', 'identity.linked', s, { cookieId: cookie }));
+      w.page(t0 + 3000, cookie);
+      w.evidence(t0 + 4000, cookie, {
+        kind: 'cookie-banner',
+        formVersion: 'banner-v1',
+        action: 'reject_all',
+      });
+      w.page(t0 + 5000, cookie);
+      break;
+    case 'expired-logged-in':
+      // Linked while the cookie consent held; browsing after its maximum age is withheld (R8).
+      w.evidence(t0 - 420 * day, cookie, {
+        kind: 'cookie-banner',
+        formVersion: 'banner-v1',
+        action: 'save_choices',
+        purposes: ['seg.web_behaviour', 'cookie.marketing'],
+      });
+      w.push(t0 - 419 * day, w.ce(t0 - 419 * day, 'web', 'identity.linked', s, { cookieId: cookie }));
+      w.page(t0 + 2000, cookie);
+      break;
+    case 'cookie-without-targeting':
+      // Marketing cookies allowed, personalised offers not: no profiling of web behaviour (R21).
+      bannerThenPage(w, c, {
+        formVersion: 'banner-v1',
+        action: 'save_choices',
+        purposes: ['cookie.marketing'],
+      });
+      break;
+    case 'necessary-only':
+      bannerThenPage(w, c, { formVersion: 'banner-v1', action: 'necessary_only' });
+      break;
+    case 'scoped-withdrawal': {
+      // Newsletter for every group; unsubscribing from running shoes closes the e-mail service
+      // (it mails about them) and keeps the rest; withdrawing everything later suppresses again.
+      const ev = w.evidence(t0 + 1000, s, {
+        kind: 'marketing-consent',
+        formVersion: 'newsletter-v3',
+        action: 'checkbox_ticked',
+        purposes: ['email.newsletter', 'seg.purchase_history'],
+      });
+      w.evidence(t0 + 2000, s, {
+        kind: 'double-opt-in-confirmation',
+        confirms: ev,
+        sourceChannel: 'email-link',
+      });
+      w.evidence(t0 + day, s, {
+        kind: 'withdrawal',
+        sourceChannel: 'email-link',
+        withdrawal: { marketing: { productGroups: ['running_shoes'] } },
+      });
+      w.push(t0 + 2 * day, w.ce(t0 + 2 * day, 'crm', 'customer.updated', s, { email, city: 'Odense' }));
+      w.evidence(t0 + 3 * day, s, {
+        kind: 'withdrawal',
+        sourceChannel: 'email-link',
+        withdrawal: { all: true },
+      });
+      w.order(t0 + 4 * day, s, email);
       break;
     }
   }

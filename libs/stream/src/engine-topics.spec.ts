@@ -61,3 +61,27 @@ describe('engineTopicSpecs', () => {
     }
   });
 });
+
+describe('engineTopics: input topics', () => {
+  it('reads the topics the policy declares, prefixed, and tells the core their declared names', () => {
+    const declared = loadPolicy(
+      readFileSync(join(ROOT, 'policies', 'example.yaml'), 'utf8')
+        .replace('  maxEventBytes: 65536\n', '  maxEventBytes: 65536\n  consentEvidenceTopic: cmp.consents\n')
+        .replace('sources:\n  crm:\n', 'sources:\n  crm:\n    topic: crm.customers\n'),
+      { fileName: 'declared.yaml' },
+    );
+    const topics = engineTopics(declared, 'run-1.');
+    expect(topics.evidence).toBe('run-1.cmp.consents');
+    expect(topics.sources.get('crm')).toBe('run-1.crm.customers');
+    expect(topics.sources.get('web')).toBe('run-1.source.web');
+    expect(topics.inputs[0]).toBe('run-1.cmp.consents');
+    expect([...topics.policyTopicOf].sort()).toEqual(
+      [
+        ['run-1.cmp.consents', 'cmp.consents'],
+        ['run-1.crm.customers', 'crm.customers'],
+        ...['checkout', 'email', 'newsletter', 'web'].map((s) => [`run-1.source.${s}`, `source.${s}`]),
+      ].sort(),
+    );
+    expect(new Set(topics.policyTopicOf.keys())).toEqual(new Set(topics.inputs));
+  });
+});

@@ -1,10 +1,4 @@
-import {
-  CONSENT_EVIDENCE_TOPIC,
-  CONSENT_STATE_CHANGELOG_TOPIC,
-  DEAD_LETTER_TOPIC,
-  LINEAGE_TOPIC,
-  sourceTopic,
-} from '@app/contracts';
+import { CONSENT_STATE_CHANGELOG_TOPIC, DEAD_LETTER_TOPIC, LINEAGE_TOPIC } from '@app/contracts';
 import {
   auditTrailTopic,
   changelogTopic,
@@ -43,6 +37,11 @@ export interface EngineTopics {
   readonly suppressions: ReadonlyMap<string, string>;
   /** Input topics in merge tie-break order: evidence first, then sources by name. */
   readonly inputs: readonly string[];
+  /**
+   * Input topic → its name as the policy declares it (without the prefix): what the decision core
+   * is told an event was read from, so it checks the event against the topic's declaration.
+   */
+  readonly policyTopicOf: ReadonlyMap<string, string>;
   /** Identity routing: every input event keyed by its home (the key whose task holds its state). */
   readonly routed: string;
   /** Identity routing: consent state passed between decision tasks at identity links. */
@@ -53,8 +52,12 @@ export interface EngineTopics {
 
 /** Names the topics a policy implies; `prefix` is prepended to every name (empty in production). */
 export function engineTopics(policy: CompiledPolicy, prefix = ''): EngineTopics {
-  const sources = new Map([...policy.sources].sort().map((s) => [s, `${prefix}${sourceTopic(s)}`]));
-  const evidence = `${prefix}${CONSENT_EVIDENCE_TOPIC}`;
+  const sources = new Map(
+    [...policy.sourceTopics]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([s, t]) => [s, `${prefix}${t}`]),
+  );
+  const evidence = `${prefix}${policy.evidenceTopic}`;
   const destinations = new Map(policy.destinations.map((d) => [d.name, `${prefix}${d.topic}`]));
   const topics: EngineTopics = {
     evidence,
@@ -65,6 +68,7 @@ export function engineTopics(policy: CompiledPolicy, prefix = ''): EngineTopics 
     destinations,
     suppressions: new Map([...destinations].map(([name, topic]) => [name, suppressionTopicOf(topic)])),
     inputs: [evidence, ...sources.values()],
+    policyTopicOf: new Map([...policy.inputTopics.keys()].map((t) => [`${prefix}${t}`, t])),
     routed: `${prefix}governance.routed`,
     handover: `${prefix}governance.handover`,
     homes: `${prefix}governance.identity-homes.changelog`,

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type KafkaMessage } from 'kafkajs';
 import { type OutputRecord } from '@app/kafka';
-import { GovernanceProcessor, loadPolicy, type ProcessResult } from '@app/policy';
+import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor, loadPolicy, type ProcessResult } from '@app/policy';
 import { generateEventStream } from '@app/sample';
 import { engineTopics } from './engine-topics';
 import { emptyTally, toOutputRecords, type OutcomeTally } from './governed-output.mapper';
@@ -46,7 +46,7 @@ function map(
 
 /** A generated stream's results in order, with the input they came from. */
 function decidedStream(): { input: KafkaMessage; result: ProcessResult }[] {
-  const processor = new GovernanceProcessor(policy, { pseudonymKey: 'unit' });
+  const processor = new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
   return generateEventStream({ seed: 3, customers: 16 }).map((line, i) => ({
     input: message(line, {}, String(i)),
     result: processor.process(line),
@@ -152,7 +152,7 @@ describe('toOutputRecords (what one decided input writes)', () => {
   describe('a dead letter', () => {
     const corpus = badInputs();
     const deadLetters = corpus.map(({ file, code, bad, before }) => {
-      const processor = new GovernanceProcessor(policy, { pseudonymKey: 'unit' });
+      const processor = new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
       for (const line of before) processor.process(line);
       const input = message(bad, { 'trace-id': 'abc-123', 'content-type': Buffer.from('application/json') });
       const tally = emptyTally();

@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PolicyLoadError } from '@app/policy';
-import { assertPseudonymKey, PUBLIC_PSEUDONYM_KEY, startGovernedStream } from './governed-stream';
+import { DEMO_PSEUDONYM_KEYRING, PolicyLoadError } from '@app/policy';
+import { startGovernedStream } from './governed-stream';
 
 // A bad policy file stops the engine before it touches the broker, naming the path of the mistake.
 describe('startGovernedStream with a bad policy file', () => {
@@ -20,7 +20,8 @@ describe('startGovernedStream with a bad policy file', () => {
       // Nothing listens here: reaching the broker would fail differently (and slowly).
       kafka: { brokers: '127.0.0.1:1', clientId: 'bad-policy-test' },
       policyFile: file,
-      pseudonymKey: 'k',
+      pseudonymKeys: DEMO_PSEUDONYM_KEYRING,
+      demoMode: true,
       groupId: 'g',
       topicPrefix: '',
       partitions: 1,
@@ -33,21 +34,5 @@ describe('startGovernedStream with a bad policy file', () => {
     await expect(started).rejects.toThrow(
       'destinations.segmentation.purposes[1]: unknown purpose "marketing"',
     );
-  });
-});
-
-describe('assertPseudonymKey', () => {
-  it.each([undefined, '', '  ', PUBLIC_PSEUDONYM_KEY])(
-    'refuses %p outside demo mode, naming the setting only',
-    (key) => {
-      expect(() => assertPseudonymKey(key, false)).toThrow(
-        /^GOVERN_PSEUDONYM_KEY is unset, empty or the public default/,
-      );
-    },
-  );
-
-  it('accepts a secret key, and the public default in demo mode', () => {
-    expect(() => assertPseudonymKey('a-secret', false)).not.toThrow();
-    expect(() => assertPseudonymKey(PUBLIC_PSEUDONYM_KEY, true)).not.toThrow();
   });
 });

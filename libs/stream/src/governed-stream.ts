@@ -8,10 +8,11 @@ import {
   type KafkaClientSettings,
   type TopicReplication,
 } from '@app/kafka';
-import { loadPolicy, type CompiledPolicy } from '@app/policy';
+import { loadPolicy, type CompiledPolicy, type PseudonymKeyring } from '@app/policy';
 import { EngineMetrics } from './engine.metrics';
 import { engineTopicSpecs, engineTopics, type EngineTopics } from './engine-topics';
 import { IdentityRouter } from './identity-router.runner';
+import { engineKeyring } from './pseudonym-keyring';
 import { assertIdentityRoutingSafe, needsIdentityRouting } from './identity-routing.choice';
 import { type Backoff } from './claim-loop';
 import { type DecisionCoreSupplier } from './decision-core';
@@ -26,7 +27,11 @@ export interface GovernedStreamConfig {
   /** Replication of the topics the engine creates; absent: one replica. */
   readonly replication?: TopicReplication;
   readonly policyFile: string;
-  readonly pseudonymKey: string;
+  /**
+   * The pseudonym keyring (key id → secret, and the active id). Absent: refused, except in demo
+   * mode, which uses the public demo keyring. Checked by {@link engineKeyring} before anything starts.
+   */
+  readonly pseudonymKeys?: PseudonymKeyring;
   readonly groupId: string;
   readonly topicPrefix: string;
   readonly partitions: number;
@@ -60,25 +65,10 @@ export interface GovernedStreamConfig {
   /** Queued bytes per input partition before its fetching pauses (default 32 MiB). */
   readonly maxQueuedBytesPerPartition?: number;
   /**
-   * Allows the public default pseudonym key (or none): for demos only, where pseudonyms need not
-   * resist anyone who knows the default. Off: the engine refuses to start without a secret key.
+   * Allows the public demo keyring (or weak keys): for demos only, where pseudonyms need not resist
+   * anyone who knows the default. Off: the engine refuses to start without a secret keyring.
    */
   readonly demoMode?: boolean;
-}
-
-/** The pseudonym key anyone can read in the sources: pseudonyms under it are reversible by guessing. */
-export const PUBLIC_PSEUDONYM_KEY = 'govern-dry-run';
-
-/**
- * Refuses a missing, empty or public pseudonym key outside demo mode. The error names the setting,
- * never the value.
- */
-export function assertPseudonymKey(key: string | undefined, demoMode: boolean): void {
-  if (demoMode) return;
-  if (key === undefined || key.trim() === '' || key === PUBLIC_PSEUDONYM_KEY)
-    throw new Error(
-      'GOVERN_PSEUDONYM_KEY is unset, empty or the public default: set a secret key (or GOVERN_DEMO_MODE=true for a demo)',
-    );
 }
 
 /** A running engine: metrics, readiness and a graceful stop. */
@@ -128,7 +118,7 @@ function logReports(log: NonNullable<GovernedStreamConfig['log']>): GovernedStre
 
 /** Loads the policy, creates missing topics (when asked) and starts consuming. */
 export async function startGovernedStream(config: GovernedStreamConfig): Promise<GovernedStream> {
-  assertPseudonymKey(config.pseudonymKey, config.demoMode === true);
+  const pseudonymKeys = engineKeyring(config.pseudonymKeys, config.demoMode === true);
   const policy = loadPolicy(readFileSync(config.policyFile, 'utf8'), {
     fileName: basename(config.policyFile),
   });
@@ -168,7 +158,7 @@ export async function startGovernedStream(config: GovernedStreamConfig): Promise
     groupId: config.groupId,
     transactionalIdPrefix: `${config.topicPrefix}${config.groupId}`,
     topics,
-    pseudonymKey: config.pseudonymKey,
+    pseudonymKeys,
     decisionCore: config.decisionCore,
     routing: identityRouting ? { routed: topics.routed, handover: topics.handover } : undefined,
   });

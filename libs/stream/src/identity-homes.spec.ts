@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GovernanceProcessor, loadPolicy } from '@app/policy';
+import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor, loadPolicy } from '@app/policy';
 import { generateEventStream } from '@app/sample';
 import { IdentityHomes } from './identity-homes';
 import { KeyPartitions } from './key-partitions';
@@ -12,7 +12,7 @@ const policy = loadPolicy(readFileSync(join(ROOT, 'policies', 'example.yaml'), '
 const PARTITIONS = 4;
 const lines = generateEventStream({ seed: 11, customers: 400 });
 const processor = (): GovernanceProcessor =>
-  new GovernanceProcessor(policy, { pseudonymKey: 'govern-dry-run' });
+  new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
 const partitions = new KeyPartitions();
 const taskOf = (key: string | null): number =>
   key === null ? 0 : partitions.partitionOf('t', PARTITIONS, key);

@@ -8,13 +8,13 @@ const IDENTIFIERS = /\n {4}identifiers:\n {6}personKey: [^\n]*\n {6}linked: [^\n
 
 describe('needsIdentityRouting', () => {
   const example = loadPolicy(text, { fileName: 'example.yaml' });
-  const withoutLinks = loadPolicy(
-    text.replace(/\n {8}identityLink:[^\n]*(\n {10}[^\n]*)*/g, '').replace(IDENTIFIERS, ''),
-    { fileName: 'no-links.yaml' },
-  );
-  const identifiersOnly = loadPolicy(text.replace(/\n {8}identityLink:[^\n]*(\n {10}[^\n]*)*/g, ''), {
-    fileName: 'identifiers-only.yaml',
-  });
+  // The link's alias as the device (and what needs it) goes with the link: without a link the
+  // engine keeps no alias beside the subject.
+  const unlinked = text
+    .replace(/\n {8}identityLink:[^\n]*(\n {10}[^\n]*)*/g, '')
+    .replace(/\n {8}device: cookieId(\n {8}requires:[^\n]*(\n {10}[^\n]*)*)?/g, '');
+  const withoutLinks = loadPolicy(unlinked.replace(IDENTIFIERS, ''), { fileName: 'no-links.yaml' });
+  const identifiersOnly = loadPolicy(unlinked, { fileName: 'identifiers-only.yaml' });
 
   it('routes when identity links can cross partitions', () => {
     expect(needsIdentityRouting(example, 3)).toBe(true);

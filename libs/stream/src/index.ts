@@ -4,13 +4,18 @@
  * outputs, lineage, dead letters, changelog and offsets in one transaction; the identity router
  * routes events by identity home when links cross partitions. Services only host it.
  */
+export { startGovernedStream, type GovernedStream, type GovernedStreamConfig } from './governed-stream';
 export {
-  assertPseudonymKey,
-  PUBLIC_PSEUDONYM_KEY,
-  startGovernedStream,
-  type GovernedStream,
-  type GovernedStreamConfig,
-} from './governed-stream';
+  ACTIVE_KEY_VARIABLE,
+  engineKeyring,
+  keyringWeaknesses,
+  MIN_SECRET_BYTES,
+  parsePseudonymKeyring,
+  PSEUDONYM_KEYS_VARIABLE,
+  describeKeyringProblems,
+  type KeyringProblem,
+  type ParsedKeyring,
+} from './pseudonym-keyring';
 export {
   type ClaimFailed,
   type ConsumerCrashed,

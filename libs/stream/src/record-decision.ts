@@ -87,7 +87,9 @@ export function decideRecord(
   let result: ProcessResult;
   let states: [string, string][];
   try {
-    result = decide(core, origin.message.headers ?? {}, origin.message.value, at);
+    // The core checks the event against the policy's declaration of the topic it was read from.
+    const read = { ...at, topic: topics.policyTopicOf.get(origin.topic) ?? origin.topic };
+    result = decide(core, origin.message.headers ?? {}, origin.message.value, read);
     toOutputRecords(result, origin, topics, tally, records, ctx.place);
     states = result.stateChanges.map((c) => [c.subjectKey, JSON.stringify(c.state)]);
   } catch (error) {

@@ -1,5 +1,5 @@
 import { type Admin, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
-import { type CompiledPolicy } from '@app/policy';
+import { type CompiledPolicy, type PseudonymKeyring } from '@app/policy';
 import {
   type Assignment,
   type Backoff,
@@ -38,7 +38,8 @@ export interface StreamTaskRunnerOptions {
   readonly transactionalIdPrefix: string;
   readonly topics: EngineTopics;
   readonly policy: CompiledPolicy;
-  readonly pseudonymKey: string;
+  /** The checked keyring (see `engineKeyring`). */
+  readonly pseudonymKeys: PseudonymKeyring;
   /** Most input records one transaction covers. */
   readonly maxStepRecords: number;
   /** Records queued per input partition before its fetching pauses. */
@@ -237,7 +238,7 @@ export class StreamTaskRunner implements ClaimWork {
         ? new HandoverInbox(claimedRange(committed, ends[inputs.length], routing.handover, p).start)
         : null;
       const processor = (this.options.decisionCore ?? governanceCore)(this.options.policy, {
-        pseudonymKey: this.options.pseudonymKey,
+        pseudonymKeys: this.options.pseudonymKeys,
       });
       const pending: PendingDeadLetter[] = [];
       for (const [key, message] of states.get(p) ?? [])

@@ -1,5 +1,11 @@
 import { type KafkaMessage } from 'kafkajs';
-import { emptySubjectState, GovernanceProcessor, loadPolicy, QUARANTINED } from '@app/policy';
+import {
+  DEMO_PSEUDONYM_KEYRING,
+  emptySubjectState,
+  GovernanceProcessor,
+  loadPolicy,
+  QUARANTINED,
+} from '@app/policy';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { restoreSubject, type SubjectRestore } from './subject-restore';
@@ -26,7 +32,7 @@ describe('restoring a subject from the changelog', () => {
   const restore: SubjectRestore = { changelog: 'changelog', deadLetter: 'dlq', reported: new Set() };
 
   it('leaves a corrupt record to the core’s quarantine and dead-letters the record once', () => {
-    const core = new GovernanceProcessor(policy, { pseudonymKey: 'k' });
+    const core = new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
     const pending: PendingDeadLetter[] = [];
     for (const [value, offset] of [
       ['{"v":2,"purposes":', '1'],
@@ -40,7 +46,7 @@ describe('restoring a subject from the changelog', () => {
   });
 
   it('keeps a carried quarantine marker without another dead letter, and a valid state lifts it', () => {
-    const core = new GovernanceProcessor(policy, { pseudonymKey: 'k' });
+    const core = new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
     const pending: PendingDeadLetter[] = [];
     const marker = record(JSON.stringify(QUARANTINED), '3');
     expect(restoreSubject(restore, core, 'S1', { partition: 0, message: marker }, pending)).toBe(false);

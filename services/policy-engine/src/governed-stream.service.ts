@@ -8,7 +8,7 @@ import {
 import { kafkaClientSettings, topicReplication, type ReadinessCheck } from '@app/service-kit';
 import { ENGINE_SETTINGS } from './policy-engine.constants';
 import { type PolicyEngineSettings } from './policy-engine.settings';
-import { startGovernedStream, type GovernedStream } from '@app/stream';
+import { parsePseudonymKeyring, startGovernedStream, type GovernedStream } from '@app/stream';
 
 /** Thin Nest adapter: starts the governed stream with the app, stops it (commit or abort) on SIGTERM. */
 @Injectable()
@@ -25,7 +25,8 @@ export class GovernedStreamService implements OnApplicationBootstrap, OnApplicat
       kafka: kafkaClientSettings(s),
       replication: topicReplication(s),
       policyFile: s.POLICY_FILE,
-      pseudonymKey: s.GOVERN_PSEUDONYM_KEY,
+      pseudonymKeys:
+        parsePseudonymKeyring(s.GOVERN_PSEUDONYM_KEYS, s.GOVERN_PSEUDONYM_ACTIVE_KEY).keyring ?? undefined,
       demoMode: s.GOVERN_DEMO_MODE === 'true',
       groupId: s.ENGINE_GROUP_ID,
       topicPrefix: s.ENGINE_TOPIC_PREFIX,

@@ -1,7 +1,54 @@
 import { Expose, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
-import { Holds, HttpSettings, toInt } from '@app/service-kit';
-import { PUBLIC_PSEUDONYM_KEY } from '@app/stream';
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsString,
+  Max,
+  Min,
+  ValidateBy,
+  type ValidationArguments,
+} from 'class-validator';
+import { HttpSettings, toInt } from '@app/service-kit';
+import {
+  ACTIVE_KEY_VARIABLE,
+  type KeyringProblem,
+  keyringWeaknesses,
+  parsePseudonymKeyring,
+  PSEUDONYM_KEYS_VARIABLE,
+} from '@app/stream';
+
+/** Everything wrong with the keyring settings (weaknesses only outside demo mode). */
+export function keyringSettingProblems(s: PolicyEngineSettings): KeyringProblem[] {
+  const demo = s.GOVERN_DEMO_MODE === 'true';
+  const { keyring, problems } = parsePseudonymKeyring(s.GOVERN_PSEUDONYM_KEYS, s.GOVERN_PSEUDONYM_ACTIVE_KEY);
+  if (keyring === null && problems.length === 0 && !demo)
+    return [
+      {
+        variable: PSEUDONYM_KEYS_VARIABLE,
+        problem: 'required: a keyring of secret keys (or GOVERN_DEMO_MODE=true for a demo)',
+      },
+    ];
+  return keyring === null || demo ? problems : keyringWeaknesses(keyring);
+}
+
+/**
+ * Validates one of the two keyring variables: the problems the keyring settings have that this
+ * variable fixes, each named, never a value.
+ */
+function KeyringSetting(variable: KeyringProblem['variable']): PropertyDecorator {
+  const mine = (args?: ValidationArguments): string[] =>
+    keyringSettingProblems(args?.object as PolicyEngineSettings)
+      .filter((p) => p.variable === variable)
+      .map((p) => p.problem);
+  return ValidateBy({
+    name: 'pseudonymKeyring',
+    validator: {
+      validate: (_: unknown, args?: ValidationArguments) => mine(args).length === 0,
+      defaultMessage: (args?: ValidationArguments) => mine(args).join('; '),
+    },
+  });
+}
 
 /** Policy engine settings; each name is the environment variable that sets it. */
 export class PolicyEngineSettings extends HttpSettings {
@@ -18,22 +65,21 @@ export class PolicyEngineSettings extends HttpSettings {
   POLICY_FILE = 'policies/example.yaml';
 
   /**
-   * Key of the keyed pseudonyms; the same name as `govern dry-run`'s, so outputs are equal. Must be a
-   * secret: the default is public, and pseudonyms under it are reversible by anyone who guesses
-   * identifiers. Only demo mode accepts the default.
+   * The pseudonym keyring: `<keyId>=<secret>` entries separated by commas. Every secret at least 32
+   * bytes, distinct, not the public demo key; retired ids stay so the audit trail can be read. Give
+   * `govern dry-run` the same two variables to compare its output with the engine's. Only demo mode
+   * runs without it (on the public demo keyring).
    */
   @Expose()
-  @IsNotEmpty()
-  @Holds<PolicyEngineSettings>(
-    'secretPseudonymKey',
-    (value, s) =>
-      s.GOVERN_DEMO_MODE === 'true' ||
-      (typeof value === 'string' && value.trim() !== '' && value !== PUBLIC_PSEUDONYM_KEY),
-    'must be a secret key, not empty and not the public default (GOVERN_DEMO_MODE=true allows the default for a demo)',
-  )
-  GOVERN_PSEUDONYM_KEY = PUBLIC_PSEUDONYM_KEY;
+  @KeyringSetting(PSEUDONYM_KEYS_VARIABLE)
+  GOVERN_PSEUDONYM_KEYS?: string;
 
-  /** Demo mode: generated data only; accepts the public default pseudonym key. */
+  /** The key id of the keyring new pseudonyms are made with (rotation: add a key, then switch). */
+  @Expose()
+  @KeyringSetting(ACTIVE_KEY_VARIABLE)
+  GOVERN_PSEUDONYM_ACTIVE_KEY?: string;
+
+  /** Demo mode: generated data only; accepts no keyring (the public demo keyring) or weak keys. */
   @Expose()
   @IsIn(['true', 'false'])
   GOVERN_DEMO_MODE = 'false';

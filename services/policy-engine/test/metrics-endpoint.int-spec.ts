@@ -15,7 +15,7 @@ import { PolicyEngineSettings } from '../src/policy-engine.settings';
 import {
   dryRun,
   POLICY_FILE,
-  PSEUDONYM_KEY,
+  PSEUDONYM_KEYS_ENV,
   produceLines,
   readEngineOutput,
   routeLine,
@@ -92,7 +92,7 @@ describe('the policy engine’s /metrics endpoint', () => {
     const settings = loadConfig(PolicyEngineSettings, {
       KAFKA_BROKERS: broker.brokers.join(','),
       POLICY_FILE,
-      GOVERN_PSEUDONYM_KEY: PSEUDONYM_KEY,
+      ...PSEUDONYM_KEYS_ENV,
       ENGINE_TOPIC_PREFIX: prefix,
       // A group of its own: engines of other runs in a shared group would split the tasks with it.
       ENGINE_GROUP_ID: `engine-${randomUUID().slice(0, 8)}`,

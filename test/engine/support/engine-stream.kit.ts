@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { producerConfig } from '@app/kafka';
 import { consumeUntil, provideKafka, type ConsumedRecord, type KafkaUnderTest } from '@app/testing';
-import { loadPolicy, replayLines } from '@app/policy';
+import { type LineTopic, loadPolicy, replayLines } from '@app/policy';
 import { generateEventStream, routeLine, sampleChunks } from '@app/sample';
 import {
   latestPerKey,
@@ -15,8 +15,8 @@ import {
 } from '@app/stream';
 
 export const POLICY_FILE = join(__dirname, '..', '..', '..', 'policies', 'example.yaml');
-/** Not the public default: the engine refuses that outside demo mode. Dry-run takes the same key. */
-export const PSEUDONYM_KEY = 'engine-test-pseudonym-key';
+export { PSEUDONYM_KEYS, PSEUDONYM_KEYS_ENV } from './test-keyring';
+import { PSEUDONYM_KEYS } from './test-keyring';
 
 export function testKafka(brokers: string[]): Kafka {
   return new Kafka({
@@ -78,9 +78,18 @@ export interface ExpectedOutput {
   deadLetters: Map<string, number>;
 }
 
-export function dryRun(lines: readonly string[], topics: EngineTopics): ExpectedOutput {
+/**
+ * `topicOf`: the topic (as the policy names it) each line was read from, when the test produces
+ * lines elsewhere than their `source` says; absent, dry-run reads a mixed file, as the CLI does.
+ */
+export function dryRun(lines: readonly string[], topics: EngineTopics, topicOf?: LineTopic): ExpectedOutput {
   const policy = loadPolicy(readFileSync(POLICY_FILE, 'utf8'), { fileName: basename(POLICY_FILE) });
-  const { results } = replayLines(policy, `${lines.join('\n')}\n`, { pseudonymKey: PSEUDONYM_KEY });
+  const { results } = replayLines(
+    policy,
+    `${lines.join('\n')}\n`,
+    { pseudonymKeys: PSEUDONYM_KEYS },
+    topicOf,
+  );
   const perTopic = new Map<string, string[]>([...topics.destinations.values()].map((t) => [t, []]));
   const suppressed = new Map<string, { key: string; line: string }[]>(
     [...topics.suppressions.values()].map((t) => [t, []]),
@@ -201,7 +210,7 @@ export async function expectStreamEqualsDryRun(
   const engine = await startGovernedStream({
     kafka: { brokers, clientId: `engine-${options.name}` },
     policyFile: POLICY_FILE,
-    pseudonymKey: PSEUDONYM_KEY,
+    pseudonymKeys: PSEUDONYM_KEYS,
     groupId: `engine-${randomUUID().slice(0, 8)}`,
     topicPrefix: uniquePrefix(options.name),
     partitions: options.partitions,

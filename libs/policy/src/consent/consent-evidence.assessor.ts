@@ -9,6 +9,12 @@ export type EvidenceEffect =
       readonly granted: readonly string[];
       /** Purposes offered by the banner but not chosen: a later valid choice replaces an earlier one. */
       readonly notChosen: readonly string[];
+      /**
+       * The rule that decided a not-chosen purpose the person holds no grant for, recorded so later
+       * decisions cite it (R27): R2 for purposes "accept all" does not cover, R6 for a refusal
+       * ("necessary only", "reject all"); null for a plain per-purpose choice (nothing to cite).
+       */
+      readonly refusedBy: 'R2' | 'R6' | null;
     }
   | {
       readonly type: 'marketing-consent';
@@ -35,8 +41,21 @@ export interface EvidenceAssessment {
   readonly reason: string;
   /** Purposes the evidence claimed; on an invalid assessment these are recorded as refused. */
   readonly claimedPurposes: readonly string[];
+  /**
+   * On an invalid banner choice: every purpose the banner offers (a choice that is not valid is
+   * no choice about any of them), recorded as refused instead of the claimed ones so that later
+   * decisions, device consents included, cite the rule that refused it (R27).
+   */
+  readonly refuses?: readonly string[];
   readonly effect: EvidenceEffect;
 }
+
+/**
+ * Banner actions that refuse everything but the strictly necessary: honoured as a valid choice of
+ * nothing on any registered banner, whatever the form registers or the CMP signal says (refusing
+ * must be as easy as consenting, and a stop is never set aside for a defect of the banner). R6.
+ */
+export const REFUSAL_ACTIONS: ReadonlySet<string> = new Set(['reject_all', 'necessary_only']);
 
 /** Actions that are never consent, whatever a form registers (R1). */
 export const NON_AFFIRMATIVE_ACTIONS: ReadonlySet<string> = new Set([
@@ -129,33 +148,42 @@ function assessCookieBanner(
   form: ConsentForm,
 ): EvidenceAssessment {
   if (form.kind !== 'cookie-banner') return invalid(e, 'R7', `form ${form.version} is not a cookie banner`);
-  // What the banner claims was accepted; recorded as refused when the choice is invalid.
+  const nonNecessary = (p: string): boolean => policy.purposes.get(p)?.necessary !== true;
+  const offered = [...form.allPurposes].filter(nonNecessary);
+  if (REFUSAL_ACTIONS.has(e.action ?? '')) {
+    return valid(e, 'R6', `refusal on ${form.version}: only strictly necessary cookies, no consent`, {
+      type: 'cookie-choice',
+      granted: [],
+      notChosen: offered,
+      refusedBy: 'R6',
+    });
+  }
+  // What the banner claims was accepted (the lineage's claim); every offered purpose is refused.
   const claimed = (): readonly string[] =>
     e.action === 'accept_all' ? [...form.firstLayer] : (e.purposes ?? []);
+  const refused = (rule: string, reason: string): EvidenceAssessment => ({
+    ...invalid(e, rule, reason, claimed()),
+    refuses: offered,
+  });
   const r5 = checkR5(e);
-  if (r5 !== null) return invalid(e, 'R5', r5, claimed());
+  if (r5 !== null) return refused('R5', r5);
   const r1 = checkAffirmative(e, form);
-  if (r1 !== null) return invalid(e, 'R1', r1, claimed());
-  if (!form.granular) {
-    return invalid(
-      e,
-      'R3',
-      `banner ${form.version} offers no real per-purpose choice, so it grants nothing`,
-      claimed(),
-    );
-  }
-  const nonNecessary = (p: string): boolean => policy.purposes.get(p)?.necessary !== true;
+  if (r1 !== null) return refused('R1', r1);
+  if (!form.granular)
+    return refused('R3', `banner ${form.version} offers no real per-purpose choice, so it grants nothing`);
   // R2: accept-all grants exactly the first-layer purposes; R7: only purposes on this version count.
   const granted =
     e.action === 'accept_all'
       ? [...form.firstLayer].filter(nonNecessary)
       : (e.purposes ?? []).filter((p) => form.allPurposes.has(p) && nonNecessary(p));
-  const notChosen = [...form.allPurposes].filter((p) => !granted.includes(p) && nonNecessary(p));
-  const rule = e.action === 'accept_all' ? 'R2' : 'R1';
+  const notChosen = offered.filter((p) => !granted.includes(p));
+  // A choice of nothing but the necessary is a refusal (R6), whichever button recorded it.
+  const rule = granted.length === 0 ? 'R6' : e.action === 'accept_all' ? 'R2' : 'R1';
   return valid(e, rule, `valid choice on ${form.version}; grants ${granted.join(', ') || 'nothing'}`, {
     type: 'cookie-choice',
     granted,
     notChosen,
+    refusedBy: granted.length === 0 ? 'R6' : e.action === 'accept_all' ? 'R2' : null,
   });
 }
 

@@ -8,10 +8,11 @@ import {
 } from '../../test/rule-fixture.harness';
 import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
 import type { SubjectState } from './consent-state.types';
+import { DEMO_PSEUDONYM_KEYRING } from '../decision/pseudonym-keys';
 
 /** Signs S1 up to the newsletter (double opt-in) twice, a month apart, then sends a sign-up event. */
 function signUpTwice(policy: CompiledPolicy): GovernanceProcessor {
-  const p = new GovernanceProcessor(policy, { pseudonymKey: 'k' });
+  const p = new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
   const signUp = (id: string, day: string): void => {
     for (const e of [
       consentEvent({
@@ -83,7 +84,7 @@ describe('keys taken from evidence', () => {
   it.each(['toString', '__proto__', 'constructor', 'hasOwnProperty'])(
     'treats "%s" as an ordinary evidence id or purpose, never as part of the object',
     (key) => {
-      const p = new GovernanceProcessor(examplePolicy, { pseudonymKey: 'k' });
+      const p = new GovernanceProcessor(examplePolicy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
       const at = '2025-03-01T10:00:00.000Z';
       const confirm = p.process(
         consentEvent({

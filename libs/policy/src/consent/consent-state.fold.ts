@@ -2,6 +2,7 @@ import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
 import type { EvidenceAssessment } from './consent-evidence.assessor';
 import { pendingRecord, type MarketingGrant, type SubjectState, writableRecord } from './consent-state.types';
 import { addMarketing, addPending, MAX_PENDING } from './state-bounds';
+import { withdrawScope } from './withdrawal-scope';
 
 /** What a fold took away, so suppression records can be produced for the affected destinations. */
 export interface FoldOutcome {
@@ -67,10 +68,6 @@ function removePurpose(
   writableRecord(state, 'withdrawn')[purpose] = { at, evidenceId };
 }
 
-function overlaps(a: readonly string[], b: readonly string[] | undefined): boolean {
-  return b === undefined || b.length === 0 || a.some((x) => b.includes(x));
-}
-
 /**
  * Folds an assessed piece of evidence into a person's consent state (mutates `state`) and
  * returns what was taken away. `at` is the evidence time in epoch ms.
@@ -83,7 +80,7 @@ export function foldEvidence(
 ): FoldOutcome {
   const e = a.effect;
   if (!a.valid) {
-    for (const p of a.claimedPurposes) {
+    for (const p of a.refuses ?? a.claimedPurposes) {
       // Purposes the policy does not declare decide nothing: not kept (keys stay declared names).
       if (!policy.purposes.has(p)) continue;
       if (state.purposes[p] === undefined)
@@ -103,7 +100,15 @@ export function foldEvidence(
         grantPurpose(state, p, at, a.evidenceId, 'cookie-banner', 'cookie-banner', cookieMax);
       const removed: string[] = [];
       for (const p of e.notChosen) {
-        if (state.purposes[p]?.source === 'cookie-banner') removePurpose(state, p, at, a.evidenceId, removed);
+        const current = state.purposes[p];
+        if (current?.source === 'cookie-banner') removePurpose(state, p, at, a.evidenceId, removed);
+        // R27: a later decision needing it cites what refused it (R2, R6), not a bare "no consent".
+        else if (current === undefined && e.refusedBy !== null)
+          writableRecord(state, 'refused')[p] = {
+            evidenceId: a.evidenceId,
+            rule: e.refusedBy,
+            reason: a.reason,
+          };
       }
       return outcome({ removedPurposes: removed, grantedPurposes: e.granted });
     }
@@ -124,6 +129,9 @@ export function foldEvidence(
     case 'confirm': {
       const pending = state.pending[e.confirms];
       if (pending === undefined) {
+        // The confirmation of a sign-up that was itself refused keeps that refusal (R27): its rule
+        // (R1, R14, R17 ...) decided, not the confirmation's lack of anything to confirm.
+        if (state.contactRefused?.evidenceId === e.confirms) return outcome({ note: NOT_PENDING });
         state.contactRefused = {
           evidenceId: a.evidenceId,
           rule: 'R4',
@@ -158,19 +166,15 @@ export function foldEvidence(
       const purposes = e.all ? Object.keys(state.purposes) : e.purposes;
       for (const p of purposes)
         if (policy.purposes.has(p)) removePurpose(state, p, at, a.evidenceId, removedPurposes);
-      const kept: MarketingGrant[] = [];
-      const removedMarketing: MarketingGrant[] = [];
-      const scope = e.marketing;
-      for (const g of state.marketing) {
-        const hit =
-          e.all ||
-          (scope !== null &&
-            overlaps(g.brands, scope.brands) &&
-            overlaps(g.channels, scope.channels) &&
-            overlaps(g.productGroups, scope.productGroups));
-        (hit ? removedMarketing : kept).push(g);
+      // R18: exactly the scope withdrawn; the rest of each grant stays (withdrawal-scope.ts).
+      const scope = e.all ? {} : e.marketing;
+      const cut = scope === null ? null : withdrawScope(state.marketing, scope);
+      const removedMarketing = cut?.removed ?? [];
+      if (cut !== null && removedMarketing.length > 0) {
+        state.marketing = cut.kept;
+        // Later contact refusals cite the withdrawal (R18), not a generic lack of permission.
+        state.contactRefused = { evidenceId: a.evidenceId, rule: 'R18', reason: a.reason };
       }
-      state.marketing = kept;
       if (e.all) state.pending = pendingRecord();
       return outcome({ removedPurposes, removedMarketing });
     }

@@ -2,6 +2,7 @@ import { GovernanceProcessor } from '../processor/governance.processor';
 import { loadPolicy } from '../policy-file/policy-file.loader';
 import { eventIdHash, evidenceIdHash } from './duplicate-window';
 import { consentEvent, EXAMPLE_POLICY_TEXT, sourceEvent } from '../../test/rule-fixture.harness';
+import { DEMO_PSEUDONYM_KEYRING } from '../decision/pseudonym-keys';
 
 const windowOf3 = loadPolicy(EXAMPLE_POLICY_TEXT.replace('duplicateWindow: 256', 'duplicateWindow: 3'), {
   fileName: 'window-3.yaml',
@@ -23,7 +24,7 @@ const outcomeOf = (p: GovernanceProcessor, event: Record<string, unknown>): stri
 describe('duplicate window', () => {
   it('dead-letters an id seen among the subject’s last N ids, and only there', () => {
     expect(EXAMPLE_POLICY_TEXT).toContain('duplicateWindow: 256');
-    const p = new GovernanceProcessor(windowOf3, { pseudonymKey: 'k' });
+    const p = new GovernanceProcessor(windowOf3, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
     expect(outcomeOf(p, pageView('a'))).toBe('processed');
     expect(outcomeOf(p, pageView('a'))).toBe('duplicate-event');
     // Another subject keeps its own window.
@@ -36,7 +37,7 @@ describe('duplicate window', () => {
   });
 
   it('treats resent evidence under a new event id as a duplicate, and keeps the id spaces apart', () => {
-    const p = new GovernanceProcessor(windowOf3, { pseudonymKey: 'k' });
+    const p = new GovernanceProcessor(windowOf3, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
     const grant = consentEvent({
       id: 'c1',
       subject: 'cookie-1',
@@ -51,14 +52,14 @@ describe('duplicate window', () => {
   });
 
   it('keeps hashes, not ids, in the state, and restores a v1 state (ids) as their hashes', () => {
-    const p = new GovernanceProcessor(windowOf3, { pseudonymKey: 'k' });
+    const p = new GovernanceProcessor(windowOf3, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
     p.process(pageView('a'));
     const state = p.exportState('cookie-1');
     expect(state).toMatchObject({ v: 2, seen: [eventIdHash('a')] });
     expect(JSON.stringify(state)).not.toContain('"a"');
 
     const v1 = { ...state, v: 1, seen: ['old-event', 'ev:old-evidence'] };
-    const restored = new GovernanceProcessor(windowOf3, { pseudonymKey: 'k' });
+    const restored = new GovernanceProcessor(windowOf3, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
     restored.importState('cookie-1', JSON.parse(JSON.stringify(v1)));
     expect(restored.exportState('cookie-1')).toMatchObject({
       v: 2,
@@ -76,7 +77,7 @@ describe('duplicate window', () => {
   });
 
   it('quarantines a restored state whose window mixes formats', () => {
-    const p = new GovernanceProcessor(windowOf3, { pseudonymKey: 'k' });
+    const p = new GovernanceProcessor(windowOf3, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
     p.process(pageView('a'));
     const state = p.exportState('cookie-1');
     expect(p.importState('cookie-1', { ...state, seen: ['a'] })).toBe('quarantined');

@@ -37,6 +37,10 @@ export function purposeStatus(
   if (purpose.legalBasis !== 'consent') {
     if (purpose.directMarketing && objection !== null)
       return status(false, 'objection', 'R19', objection.evidenceId);
+    // R20: consent this person withdrew for the purpose is not replaced by another basis (a policy
+    // that moved the purpose off consent, or a withdrawal that named it).
+    const withdrawn = state?.withdrawn[purpose.key];
+    if (withdrawn !== undefined) return status(false, 'consent-withdrawn', 'R20', withdrawn.evidenceId);
     return status(true, 'basis-fixed', purpose.necessary ? 'R6' : 'R20', null);
   }
   const tracking = purpose.key === policy.options.engagementTrackingPurpose;
@@ -52,8 +56,17 @@ export function purposeStatus(
       return status(false, 'objection', 'R19', objection.evidenceId);
     if (withdrawn !== undefined) return status(false, 'consent-withdrawn', 'R18', withdrawn.evidenceId);
     const refused = state?.refused[purpose.key];
-    if (refused !== undefined) return status(false, 'consent-invalid', refused.rule, refused.evidenceId);
-    return status(false, 'no-consent', tracking ? 'R23' : 'R4', null);
+    // R2 and R6 refusals come from valid choices that did not grant the purpose: no consent, by that rule.
+    if (refused !== undefined)
+      return status(
+        false,
+        refused.rule === 'R2' || refused.rule === 'R6' ? 'no-consent' : 'consent-invalid',
+        refused.rule,
+        refused.evidenceId,
+      );
+    // R21: a contact permission in force is not consent to this purpose (G3 is not G2).
+    const rule = tracking ? 'R23' : contactInForce(policy, state, t) ? 'R21' : 'R4';
+    return status(false, 'no-consent', rule, null);
   }
   const maxAge =
     grant.source === 'cookie-banner'
@@ -63,4 +76,12 @@ export function purposeStatus(
     return status(false, 'consent-expired', 'R8', grant.evidenceId, grant.since);
   if (t < grant.since) return status(false, 'collected-before-basis', 'R22', grant.evidenceId, grant.since);
   return status(true, 'basis-consent', tracking ? 'R23' : 'R2', grant.evidenceId, grant.since);
+}
+
+/** True when the person holds a marketing permission (G3) in force at `t`. */
+function contactInForce(policy: CompiledPolicy, state: SubjectState | undefined, t: number): boolean {
+  const maxAge = policy.options.marketingConsentMaxAgeMs;
+  return (state?.marketing ?? []).some(
+    (g) => g.since <= t && (g.basis === 'soft-opt-in' || maxAge === null || t - g.since <= maxAge),
+  );
 }

@@ -3,6 +3,7 @@ import { loadPolicy } from '../policy-file/policy-file.loader';
 import { GovernanceProcessor } from '../processor/governance.processor';
 import type { SubjectState } from './consent-state.types';
 import { MAX_MARKETING, MAX_PENDING } from './state-bounds';
+import { DEMO_PSEUDONYM_KEYRING } from '../decision/pseudonym-keys';
 
 // With a maximum age every consent is its own grant (none is covered by an earlier one).
 const expiring = loadPolicy(
@@ -50,7 +51,7 @@ const size = (p: GovernanceProcessor): number => Buffer.byteLength(JSON.stringif
 
 /** 1,000 unconfirmed double opt-in sign-ups. */
 function manySignUps(): GovernanceProcessor {
-  const p = new GovernanceProcessor(expiring, { pseudonymKey: 'k' });
+  const p = new GovernanceProcessor(expiring, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
   for (let i = 0; i < 1000; i++) {
     const r = p.process(signUp(i));
     expect(r.outcome).toBe('consent');

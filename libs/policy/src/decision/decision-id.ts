@@ -1,5 +1,3 @@
-import { createHmac } from 'node:crypto';
-
 /**
  * Deterministic decision id: the same policy, event, destination and kind always give the same
  * id, so dry-run and stream output are byte-identical and replays are idempotent.
@@ -19,32 +17,4 @@ export function decisionId(
   kind: 'decision' | 'suppression' = 'decision',
 ): string {
   return `${kind === 'decision' ? 'd' : 's'}:${destination}:${policyContentHash}:${eventId}`;
-}
-
-/** Keyed pseudonyms (HMAC-SHA256): stable per key, not reversible without it. Caches subject keys. */
-export class Pseudonymiser {
-  private readonly cache = new Map<string, string>();
-
-  constructor(private readonly key: string | Uint8Array) {}
-
-  /** Pseudonym of a string, cached (attribute values and identifiers repeat across events). */
-  of(value: string): string {
-    let p = this.cache.get(value);
-    if (p === undefined) {
-      p = this.compute(value);
-      if (this.cache.size >= 100_000) this.cache.clear();
-      this.cache.set(value, p);
-    }
-    return p;
-  }
-
-  /** Pseudonym of a string without the cache, for callers that keep it themselves. Same value as {@link of}. */
-  compute(value: string): string {
-    return `ps_${createHmac('sha256', this.key).update(value).digest('hex').slice(0, 32)}`;
-  }
-
-  /** Pseudonym of any JSON value (arrays and objects by their JSON text). */
-  ofValue(value: unknown): string {
-    return this.of(typeof value === 'string' ? value : JSON.stringify(value));
-  }
 }

@@ -1,12 +1,12 @@
 import type { AttributeDecisionRecord } from '@app/contracts/lineage-record.types';
 import type { ContactPermission } from '@app/contracts/governed-record.types';
 import { contactPermission } from '../consent/contact-permission';
-import type { SubjectState } from '../consent/consent-state.types';
-import { purposeStatus, type PurposeStatus } from '../consent/purpose-status';
+import { type ConsentHolders, useStatus, type UseStatus } from '../consent/use-status';
 import {
   type AttributePlan,
   type CompiledPolicy,
   type Destination,
+  type EventTypeSpec,
   type Purpose,
 } from '../policy-file/compiled-policy.types';
 import type { ReasonCode } from '../vocabulary/reason-codes';
@@ -68,6 +68,7 @@ function forward(
 
 /** The reason code of an attribute withheld because the contact gate refused. */
 function contactRefusalReason(rule: string): ReasonCode {
+  if (rule === 'R18') return 'consent-withdrawn';
   return rule === 'R19' ? 'objection' : rule === 'R16' ? 'messages-lack-opt-out' : 'no-contact-permission';
 }
 
@@ -82,7 +83,7 @@ function decideAttribute(
   path: string,
   plan: AttributePlan | undefined,
   contact: ContactPermission | null,
-  statusOf: (purpose: Purpose) => PurposeStatus,
+  statusOf: (purpose: Purpose) => UseStatus,
 ): AttributeDecision {
   if (plan === undefined || plan.mode === null) return withhold(path, 'not-requested', 'R28', null, null);
   if (plan.candidates.length === 0 && plan.assessed.length === 0)
@@ -91,45 +92,41 @@ function decideAttribute(
     const reason = contactRefusalReason(contact.rule);
     return withhold(path, reason, contact.rule, plan.candidates[0] ?? null, contact.evidenceId);
   }
-  let failedPurpose: Purpose | null = null;
-  let failed: PurposeStatus | null = null;
+  let failed: UseStatus | null = null;
   for (const purpose of plan.candidates) {
     const s = statusOf(purpose);
     if (s.ok) return forward(path, plan, purpose, s.reason, s.rule, s.evidenceId);
-    if (failed === null) {
-      failedPurpose = purpose;
-      failed = s;
-    }
+    failed ??= s;
   }
   for (const { purpose, assessmentId } of plan.assessed) {
     const s = statusOf(purpose);
     if (s.ok) return forward(path, plan, purpose, 'compatibility-assessment', 'R22', assessmentId);
-    if (failed === null) {
-      failedPurpose = purpose;
-      failed = s;
-    }
+    failed ??= s;
   }
-  // Not reached without a failure: the plan has at least one candidate or assessed purpose.
-  const f = failed as PurposeStatus;
-  return withhold(path, f.reason, f.rule, failedPurpose, f.evidenceId);
+  // Not reached without a failure: the plan has at least one candidate or assessed purpose. The
+  // purpose cited is the consent that is missing (a required device consent, or the purpose's own).
+  const f = failed as UseStatus;
+  return withhold(path, f.reason, f.rule, f.decidedBy, f.evidenceId);
 }
 
 /**
- * Decides every attribute of one source event (of the event type `eventKey`, see eventTypeKey)
- * for one destination as of time `t` (the event's collection time): forward, withhold or
+ * Decides every attribute of one source event of type `spec` for one destination as of time `t`
+ * (the event's collection time), on the consents of the person and of the event's device: forward, withhold or
  * pseudonymise, with the reason, purpose, legal basis, consent evidence and rule. Pure. Fails
  * closed: anything not positively permitted is withheld, and undeclared paths always are (R28).
  */
 export function decideDestination(
   policy: CompiledPolicy,
-  state: SubjectState | undefined,
-  eventKey: string,
+  holders: ConsentHolders,
+  spec: EventTypeSpec,
   walked: WalkedPayload,
   destination: Destination,
   t: number,
+  statusOf: (purpose: Purpose) => UseStatus = (purpose) =>
+    useStatus(policy, holders, purpose, spec.requirements?.get(purpose.key), t),
 ): DestinationDecision {
-  const statusOf = (purpose: Purpose): PurposeStatus => purposeStatus(policy, state, purpose, t);
-  const plans = destination.plans.get(eventKey) ?? [];
+  const state = holders.person;
+  const plans = destination.plans.get(spec.key) ?? [];
   const contact = destination.channel === 'none' ? null : contactPermission(policy, state, destination, t);
   const attributes = walked.present.map(({ attribute, index }) =>
     decideAttribute(attribute.path, plans[index], contact, statusOf),

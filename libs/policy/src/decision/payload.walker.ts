@@ -23,15 +23,17 @@ export interface WalkedPayload {
   readonly undeclared: UndeclaredPaths;
 }
 
-/** Longest top-level undeclared path recorded as found; longer ones are cut (bounded lineage). */
-const MAX_PATH_LENGTH = 128;
-
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function undeclared(out: WalkedPayload, path: string): void {
-  noteUndeclared(out.undeclared, path.length > MAX_PATH_LENGTH ? `${path.slice(0, MAX_PATH_LENGTH)}…` : path);
+/**
+ * Notes an undeclared member of the object at the declared path `prefix` (the payload itself when
+ * empty) as `<prefix>.*` (`*` at the top): named by declared names only, never by its input key,
+ * because a key can itself be personal data (an e-mail address used as a key).
+ */
+function undeclaredMember(out: WalkedPayload, prefix: string): void {
+  noteUndeclared(out.undeclared, prefix === '' ? '*' : `${prefix}.*`);
 }
 
 function walk(
@@ -44,17 +46,22 @@ function walk(
     const value = data[key];
     if (value === undefined) continue;
     const child = node.get(key);
-    const path = prefix === '' ? key : `${prefix}.${key}`;
-    if (child === undefined) undeclared(out, path);
+    if (child === undefined) undeclaredMember(out, prefix);
     else if (child.elementAttributes !== undefined) {
       if (Array.isArray(value)) walkElements(child, value, out);
-      else undeclared(out, path);
+      // A declared array path holding a non-array: named by that declared path.
+      else noteUndeclared(out.undeclared, prefix === '' ? key : `${prefix}.${key}`);
     } else if (child.attribute !== undefined) {
       const { attribute } = child;
       const projected = projectValue(value, attribute.shape, attribute.path, out.undeclared);
       out.present.push({ attribute, index: child.index as number, value: projected });
-    } else if (child.children !== undefined && isPlainObject(value)) walk(child.children, value, path, out);
-    else undeclared(out, path);
+    } else {
+      // Only declared keys get here, so `path` holds no input content.
+      const path = prefix === '' ? key : `${prefix}.${key}`;
+      if (child.children !== undefined && isPlainObject(value)) walk(child.children, value, path, out);
+      // A declared intermediate path (`page` of `page.url`) holding a non-object: named by that path.
+      else noteUndeclared(out.undeclared, path);
+    }
   }
 }
 

@@ -6,9 +6,9 @@ export const MAX_LISTED_UNDECLARED = 32;
 /** Undeclared content found in one payload: named (capped, deduplicated) and counted (R28). */
 export interface UndeclaredPaths {
   /**
-   * Paths of undeclared content, at most {@link MAX_LISTED_UNDECLARED}. Top-level payload paths as
-   * found; inside a declared attribute only declared paths (`items[].*`: undeclared members of
-   * `items` elements), never a key or value of the input.
+   * Paths of undeclared content, at most {@link MAX_LISTED_UNDECLARED}, built from declared names
+   * only, never from a key or value of the input: `*` for undeclared top-level members, `page.*`
+   * for those of the object at a declared path, `items[].*` for those of `items` elements.
    */
   readonly listed: string[];
   /** Every undeclared path or member dropped, listed or not. */

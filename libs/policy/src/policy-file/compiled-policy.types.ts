@@ -70,6 +70,19 @@ export interface EventTypeSpec {
   readonly personIdentifiers: readonly string[];
   /** Personal open/click events: only the engagement-tracking purpose may carry them (R23). */
   readonly engagement: boolean;
+  /** The device identifier (G1): `subject`, or the identity link's alias path; absent: none. */
+  readonly device?: string;
+  /**
+   * Per purpose key, the consents using this type's attributes for it needs besides the purpose's
+   * own consent of the person (e.g. the device's `cookie.marketing` for web behaviour); absent: none.
+   */
+  readonly requirements?: ReadonlyMap<string, readonly ConsentRequirement[]>;
+}
+
+/** A consent a use needs, and whose it is (the device's cookie choice, or the person's). */
+export interface ConsentRequirement {
+  readonly purpose: Purpose;
+  readonly holder: 'device' | 'person';
 }
 
 /** E-mail/SMS marketing scope of a destination's messages (G3). */
@@ -123,6 +136,11 @@ export interface PolicyOptions {
   readonly consentEvidenceSources: ReadonlySet<string>;
 }
 
+/** What an input topic carries, as the policy declares it. */
+export type TopicBinding =
+  | { readonly kind: 'evidence' }
+  | { readonly kind: 'source'; readonly source: string };
+
 /** The policy compiled into lookup maps; immutable and safe to share. */
 export interface CompiledPolicy {
   readonly fileName: string;
@@ -138,6 +156,15 @@ export interface CompiledPolicy {
   readonly purposes: ReadonlyMap<string, Purpose>;
   readonly forms: ReadonlyMap<string, ConsentForm>;
   readonly sources: ReadonlySet<string>;
+  /** Source → the topic it writes (`sources.<name>.topic`, default `source.<name>`). */
+  readonly sourceTopics: ReadonlyMap<string, string>;
+  /** The topic consent evidence is read from (`options.consentEvidenceTopic`, default `consent.evidence`). */
+  readonly evidenceTopic: string;
+  /**
+   * Input topic (as declared, without a deployment prefix) → what it carries: an event read from a
+   * topic must be of what the topic is declared for (its source's events, or consent evidence).
+   */
+  readonly inputTopics: ReadonlyMap<string, TopicBinding>;
   readonly eventTypes: ReadonlyMap<string, EventTypeSpec>;
   /** The same specs by source, then type: building a key string per event made the core ~5 % slower. */
   readonly eventTypesBySource: ReadonlyMap<string, ReadonlyMap<string, EventTypeSpec>>;

@@ -1,7 +1,7 @@
 import type { PolicyError } from './policy-error';
 import { checkPersonIdentifiers } from './person-identifiers.checks';
 import { joinPath } from './policy-error';
-import type { PolicyFile } from './policy-file.types';
+import type { EventTypeFile, PolicyFile } from './policy-file.types';
 import { checkSchemaPatterns } from './event-schema.checks';
 import { isReservedName } from './name-rules';
 import { checkElementPaths } from './element-paths.checks';
@@ -30,6 +30,13 @@ export function checkPolicyReferences(file: PolicyFile): PolicyError[] {
   };
 
   for (const [key, purpose] of Object.entries(file.purposes)) {
+    (purpose.requires ?? []).forEach((r, i) => {
+      if (!purposes.has(r.purpose))
+        err(
+          joinPath(joinPath(joinPath(joinPath('purposes', key), 'requires'), i), 'purpose'),
+          `unknown purpose "${r.purpose}"`,
+        );
+    });
     if (purpose.necessary === true && purpose.legalBasis === 'consent') {
       err(
         joinPath(joinPath('purposes', key), 'necessary'),
@@ -145,6 +152,16 @@ export function checkPolicyReferences(file: PolicyFile): PolicyError[] {
     }
   }
 
+  for (const [source, spec] of Object.entries(file.sources))
+    for (const [type, t] of Object.entries(spec.types))
+      checkRequirements(
+        joinPath(joinPath(joinPath('sources', source), 'types'), type),
+        t,
+        file.purposes,
+        purposes,
+        err,
+      );
+
   (file.compatibilityAssessments ?? []).forEach((a, i) => {
     const path = joinPath('compatibilityAssessments', i);
     const attrs = attributesByType.get(`${a.source}\u0000${a.type}`);
@@ -203,4 +220,38 @@ export function checkPolicyReferences(file: PolicyFile): PolicyError[] {
   for (const e of checkProcessingRecords(file)) errors.push(e);
   for (const e of checkPersonIdentifiers(file)) errors.push(e);
   return errors;
+}
+
+/**
+ * A type's consent requirements (`requires`, `device`): declared purposes only, each a purpose its
+ * attributes are collected for; a device requirement needs the device identifier, which must be
+ * the subject or the identity link's alias (the engine keeps only those keys' state together).
+ */
+function checkRequirements(
+  typePath: string,
+  t: EventTypeFile,
+  declared: PolicyFile['purposes'],
+  purposes: ReadonlySet<string>,
+  err: (path: string, message: string) => void,
+): void {
+  if (t.device !== undefined && t.device !== 'subject' && t.device !== t.identityLink?.aliasPath)
+    err(joinPath(typePath, 'device'), 'must be "subject" or the identity link\'s aliasPath');
+  const collected = new Set(Object.values(t.attributes).flatMap((a) => a.purposes));
+  // A purpose that requires a device consent wherever it is used needs every such type's device.
+  for (const p of collected) {
+    if (t.device !== undefined || !purposes.has(p)) continue;
+    if (own(declared, p)?.requires?.some((r) => r.holder === 'device') === true)
+      err(typePath, `purpose "${p}" requires a device consent; declare this type's device`);
+  }
+  for (const [p, list] of Object.entries(t.requires ?? {})) {
+    const path = joinPath(joinPath(typePath, 'requires'), p);
+    if (!purposes.has(p)) err(path, `unknown purpose "${p}"`);
+    else if (!collected.has(p)) err(path, `no attribute of this type is collected for "${p}"`);
+    list.forEach((r, i) => {
+      if (!purposes.has(r.purpose))
+        err(joinPath(joinPath(path, i), 'purpose'), `unknown purpose "${r.purpose}"`);
+      if (r.holder === 'device' && t.device === undefined)
+        err(joinPath(joinPath(path, i), 'holder'), 'a device consent needs the type to declare its device');
+    });
+  }
 }

@@ -77,4 +77,59 @@ describe('policy file loader', () => {
       /compatibilityAssessments\[0\]\.purpose: .*cannot replace consent/,
     );
   });
+
+  it('compiles the consents a use requires, each with its holder (§1)', () => {
+    const policy = loadPolicy(example, { fileName: 'example.yaml' });
+    const page = policy.eventTypesBySource.get('web')?.get('page.viewed');
+    expect(page?.device).toBe('subject');
+    expect(page?.requirements?.get('seg.web_behaviour')?.map((r) => `${r.holder}:${r.purpose.key}`)).toEqual([
+      'device:cookie.marketing',
+    ]);
+  });
+
+  it('refuses consent requirements it cannot check, by path', () => {
+    const page = 'device: subject\n        # Profiling';
+    expect(example.split(page)).toHaveLength(2);
+    // A device consent with no device declared.
+    expect(errorsOf(example.replace(page, '# Profiling'))).toContain(
+      "sources.web.types['page.viewed'].requires['seg.web_behaviour'][0].holder: a device consent needs the type to declare its device",
+    );
+    // A device the engine cannot keep beside the subject.
+    expect(errorsOf(example.replace(page, 'device: page.url\n        # Profiling'))).toContain(
+      "sources.web.types['page.viewed'].device: must be \"subject\" or the identity link's aliasPath",
+    );
+    const req = 'seg.web_behaviour: [{ purpose: cookie.marketing, holder: device }]';
+    expect(
+      errorsOf(example.replace(req, 'seg.purchase_history: [{ purpose: cookie.marketing, holder: device }]')),
+    ).toContain(
+      "sources.web.types['page.viewed'].requires['seg.purchase_history']: no attribute of this type is collected for \"seg.purchase_history\"",
+    );
+    expect(
+      errorsOf(example.replace(req, 'seg.web_behaviour: [{ purpose: cookie.tracking, holder: device }]')),
+    ).toContain(
+      "sources.web.types['page.viewed'].requires['seg.web_behaviour'][0].purpose: unknown purpose \"cookie.tracking\"",
+    );
+  });
+
+  it("applies a purpose's own requirements to every type that collects for it", () => {
+    const req = '\n          seg.web_behaviour: [{ purpose: cookie.marketing, holder: device }]';
+    const purpose = 'description: Segment customers by how they use the website.';
+    // Declared once on the purpose instead of on each web event type.
+    const moved = example
+      .split(`        requires:${req}\n`)
+      .join('')
+      .replace(purpose, `${purpose}\n    requires: [{ purpose: cookie.marketing, holder: device }]`);
+    expect(moved).not.toContain(req);
+    const policy = loadPolicy(moved, { fileName: 'moved.yaml' });
+    for (const type of ['page.viewed', 'identity.linked']) {
+      const spec = policy.eventTypesBySource.get('web')?.get(type);
+      expect(
+        spec?.requirements?.get('seg.web_behaviour')?.map((r) => `${r.holder}:${r.purpose.key}`),
+      ).toEqual(['device:cookie.marketing']);
+    }
+    // A type that collects for the purpose must then name its device.
+    expect(errorsOf(moved.replace('device: subject\n', ''))).toContain(
+      "sources.web.types['page.viewed']: purpose \"seg.web_behaviour\" requires a device consent; declare this type's device",
+    );
+  });
 });

@@ -8,6 +8,18 @@ import { ATTRIBUTE_PATH, DESTINATION_NAME, DOTTED_NAME, TOPIC_NAME } from './nam
  */
 const stringList = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
 const key = '^[a-z][a-z0-9_-]*(\\.[a-z0-9_-]+)*$';
+/** Consents a use requires, each with its holder (the device's banner choice, or the person's). */
+const requirementList = {
+  type: 'array',
+  minItems: 1,
+  maxItems: 16,
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['purpose', 'holder'],
+    properties: { purpose: { type: 'string' }, holder: { enum: ['device', 'person'] } },
+  },
+} as const;
 
 const text = { type: 'string', minLength: 1 } as const;
 
@@ -63,6 +75,7 @@ export const POLICY_FILE_SCHEMA = {
         engagementTrackingPurpose: { type: 'string' },
         maxEvidenceSkewSeconds: { type: 'integer', minimum: 0 },
         consentEvidenceSources: { ...stringList, minItems: 1, maxItems: 32 },
+        consentEvidenceTopic: { type: 'string', pattern: TOPIC_NAME },
       },
     },
     purposes: {
@@ -78,6 +91,7 @@ export const POLICY_FILE_SCHEMA = {
           description: { type: 'string' },
           directMarketing: { type: 'boolean' },
           necessary: { type: 'boolean' },
+          requires: requirementList,
           record: processingRecord,
         },
       },
@@ -168,6 +182,7 @@ export const POLICY_FILE_SCHEMA = {
         required: ['types'],
         properties: {
           description: { type: 'string' },
+          topic: { type: 'string', pattern: TOPIC_NAME },
           identifiers: {
             type: 'object',
             additionalProperties: false,
@@ -202,6 +217,12 @@ export const POLICY_FILE_SCHEMA = {
                   additionalProperties: false,
                   required: ['aliasPath', 'requiresPurpose'],
                   properties: { aliasPath: { type: 'string' }, requiresPurpose: { type: 'string' } },
+                },
+                device: { type: 'string', minLength: 1 },
+                requires: {
+                  type: 'object',
+                  propertyNames: { pattern: key },
+                  additionalProperties: requirementList,
                 },
                 engagement: { type: 'boolean' },
               },

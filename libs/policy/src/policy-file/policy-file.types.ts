@@ -27,6 +27,15 @@ export interface PolicyOptionsFile {
   maxEvidenceSkewSeconds?: number;
   /** CloudEvent `source` values consent evidence is accepted from. */
   consentEvidenceSources?: string[];
+  /** The topic consent evidence is read from (default `consent.evidence`). */
+  consentEvidenceTopic?: string;
+}
+
+/** A source system: the topic it writes (default `source.<name>`) and its event types. */
+export interface SourceFile {
+  description?: string;
+  topic?: string;
+  types: Record<string, EventTypeFile>;
 }
 
 export interface PurposeFile {
@@ -36,6 +45,8 @@ export interface PurposeFile {
   directMarketing?: boolean;
   /** Strictly necessary: exempt from cookie consent, never satisfies another purpose (R6). */
   necessary?: boolean;
+  /** Consents every use of the purpose needs besides its own (e.g. the device's cookie consent). */
+  requires?: ConsentRequirementFile[];
   /** The purpose's entry in the record of processing activities (Art. 30(1)). */
   record?: ProcessingRecordFile;
 }
@@ -131,6 +142,16 @@ export interface EventTypeFile {
   identityLink?: { aliasPath: string; requiresPurpose: string };
   /** Personal e-mail engagement (opens, clicks): only the tracking purpose may carry it (R23). */
   engagement?: boolean;
+  /** Which identifier is the device (ePrivacy, G1): `subject` (the event is keyed by it) or the link's alias path. */
+  device?: string;
+  /** Per purpose, the consents its use of this type's attributes needs besides the purpose's own. */
+  requires?: Record<string, ConsentRequirementFile[]>;
+}
+
+/** One consent a use needs, and whose it is: the device's (cookie banner) or the person's. */
+export interface ConsentRequirementFile {
+  purpose: string;
+  holder: 'device' | 'person';
 }
 
 export interface DestinationFile {

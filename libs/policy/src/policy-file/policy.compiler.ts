@@ -5,16 +5,18 @@ import type {
   AttributeNode,
   AttributePlan,
   CompiledPolicy,
+  ConsentRequirement,
   ConsentForm,
   DeclaredAttribute,
   Destination,
   EventTypeSpec,
   Purpose,
 } from './compiled-policy.types';
-import { eventTypeKey } from './compiled-policy.types';
+import { eventTypeKey, type TopicBinding } from './compiled-policy.types';
+import { CONSENT_EVIDENCE_TOPIC, sourceTopic } from '@app/contracts/topic-names';
 import type { PolicyError } from './policy-error';
 import { joinPath } from './policy-error';
-import type { ConsentFormFile, PolicyFile } from './policy-file.types';
+import type { ConsentFormFile, ConsentRequirementFile, EventTypeFile, PolicyFile } from './policy-file.types';
 import { ELEMENT_MARK } from './name-rules';
 import { itemsSchemaAt, readShape, schemaAt } from './value-shape';
 
@@ -162,6 +164,8 @@ export function compilePolicy(
                 aliasPath: t.identityLink.aliasPath,
                 requiresPurpose: purpose(t.identityLink.requiresPurpose),
               },
+        ...(t.device === undefined ? {} : { device: t.device }),
+        ...requirementsOf(file, t, purpose),
       });
     }
   }
@@ -236,9 +240,10 @@ export function compilePolicy(
   const forms = new Map<string, ConsentForm>();
   for (const [version, form] of Object.entries(file.consentForms))
     forms.set(version, compileForm(version, form));
+  const o = file.options ?? {};
+  const inputs = compileInputTopics(file, destinations, errors);
   if (errors.length > 0) return { errors };
 
-  const o = file.options ?? {};
   const days = (v: number | null | undefined, fallback: number | null): number | null =>
     v === undefined ? fallback : v === null ? null : v * DAY_MS;
   return {
@@ -263,6 +268,7 @@ export function compilePolicy(
       purposes,
       forms,
       sources: new Set(Object.keys(file.sources)),
+      ...inputs,
       eventTypes,
       eventTypesBySource: bySource(eventTypes.values()),
       destinations,
@@ -273,6 +279,60 @@ export function compilePolicy(
       openAttributes,
     },
   };
+}
+
+/**
+ * The input topics the policy declares and what each carries. Each topic carries one thing: a
+ * topic shared by two sources, or by a source and consent evidence, or also written as a
+ * destination, would let one party's events pass for another's (or the engine read its own output).
+ */
+function compileInputTopics(
+  file: PolicyFile,
+  destinations: readonly Destination[],
+  errors: PolicyError[],
+): Pick<CompiledPolicy, 'sourceTopics' | 'evidenceTopic' | 'inputTopics'> {
+  const evidenceTopic = file.options?.consentEvidenceTopic ?? CONSENT_EVIDENCE_TOPIC;
+  const inputTopics = new Map<string, TopicBinding>([[evidenceTopic, { kind: 'evidence' }]]);
+  const sourceTopics = new Map<string, string>();
+  for (const [source, spec] of Object.entries(file.sources)) {
+    const topic = spec.topic ?? sourceTopic(source);
+    sourceTopics.set(source, topic);
+    if (inputTopics.has(topic))
+      errors.push({
+        path: joinPath(joinPath('sources', source), 'topic'),
+        message: `topic "${topic}" is already the topic of consent evidence or of another source`,
+      });
+    else inputTopics.set(topic, { kind: 'source', source });
+  }
+  for (const d of destinations)
+    if (inputTopics.has(d.topic))
+      errors.push({
+        path: joinPath(joinPath('destinations', d.name), 'topic'),
+        message: `topic "${d.topic}" is also an input topic`,
+      });
+  return { sourceTopics, evidenceTopic, inputTopics };
+}
+
+/**
+ * An event type's consent requirements per purpose: the purpose's own (`purposes.<p>.requires`, for
+ * every type with an attribute collected for it), then the type's (`requires`). Empty: none.
+ */
+function requirementsOf(
+  file: PolicyFile,
+  t: EventTypeFile,
+  purpose: (key: string) => Purpose,
+): { requirements?: ReadonlyMap<string, readonly ConsentRequirement[]> } {
+  const out = new Map<string, ConsentRequirement[]>();
+  const add = (p: string, list: readonly ConsentRequirementFile[] | undefined): void => {
+    if (list === undefined || list.length === 0) return;
+    const all = out.get(p) ?? [];
+    for (const r of list) all.push({ purpose: purpose(r.purpose), holder: r.holder });
+    out.set(p, all);
+  };
+  const collected = new Set(Object.values(t.attributes).flatMap((a) => a.purposes));
+  for (const p of collected) add(p, file.purposes[p]?.requires);
+  for (const [p, list] of Object.entries(t.requires ?? {})) add(p, list);
+  return out.size === 0 ? {} : { requirements: out };
 }
 
 function bySource(specs: Iterable<EventTypeSpec>): Map<string, Map<string, EventTypeSpec>> {

@@ -1,10 +1,16 @@
 import type { ConsentEvidence } from '@app/contracts/consent-evidence.contract';
 import { assessEvidence, type EvidenceAssessment } from '../consent/consent-evidence.assessor';
 import { foldEvidence, type FoldOutcome } from '../consent/consent-state.fold';
-import type { SubjectState } from '../consent/consent-state.types';
+import type { MarketingGrant, SubjectState } from '../consent/consent-state.types';
 import { decideDestination, type DestinationDecision } from '../decision/destination-decision';
 import { type WalkedPayload, walkPayload } from '../decision/payload.walker';
-import type { CompiledPolicy, Destination, EventTypeSpec } from '../policy-file/compiled-policy.types';
+import { type ConsentHolders, useStatus, type UseStatus } from '../consent/use-status';
+import type {
+  CompiledPolicy,
+  Destination,
+  EventTypeSpec,
+  Purpose,
+} from '../policy-file/compiled-policy.types';
 
 /** A source event decided for every destination. */
 export interface SourceDecisions {
@@ -19,11 +25,23 @@ export function decideSource(
   policy: CompiledPolicy,
   spec: EventTypeSpec,
   data: unknown,
-  state: SubjectState,
+  holders: ConsentHolders,
   t: number,
 ): SourceDecisions {
   const walked = walkPayload(spec.tree, data);
-  const decisions = policy.destinations.map((d) => decideDestination(policy, state, spec.key, walked, d, t));
+  // One status per purpose and event, shared by the destinations (the same holders and time).
+  const known = new Map<string, UseStatus>();
+  const statusOf = (purpose: Purpose): UseStatus => {
+    let s = known.get(purpose.key);
+    if (s === undefined) {
+      s = useStatus(policy, holders, purpose, spec.requirements?.get(purpose.key), t);
+      known.set(purpose.key, s);
+    }
+    return s;
+  };
+  const decisions = policy.destinations.map((d) =>
+    decideDestination(policy, holders, spec, walked, d, t, statusOf),
+  );
   return { walked, decisions };
 }
 
@@ -68,20 +86,46 @@ export function decideEvidence(
 
 /**
  * R18/R19: the destination's purposes that relied on what the fold took away: withdrawn purposes,
- * direct marketing after an objection, and the consent-based or direct-marketing purposes of a
+ * purposes whose use required a withdrawn consent, direct marketing after an objection, and the consent-based or direct-marketing purposes of a
  * destination whose marketing permission was removed.
  */
 function affectedPurposes(policy: CompiledPolicy, d: Destination, fold: FoldOutcome): string[] {
   const out = new Set<string>();
   for (const p of fold.removedPurposes) if (d.purposeKeys.has(p)) out.add(p);
+  // A purpose whose use needs a removed consent (the device's cookie consent for web behaviour).
+  for (const spec of policy.eventTypes.values())
+    for (const [p, required] of spec.requirements ?? [])
+      if (d.purposeKeys.has(p) && required.some((r) => fold.removedPurposes.includes(r.purpose.key)))
+        out.add(p);
   if (fold.objection) for (const p of d.purposes) if (p.directMarketing) out.add(p.key);
   const m = d.marketing;
-  if (
+  // A removed permission concerns the destination when it covered its brand and channel and (a
+  // consent) one of its product groups; a soft opt-in covers similar groups, so any one of it does.
+  const concerns = (g: MarketingGrant): boolean =>
     m !== null &&
-    fold.removedMarketing.some((g) => g.brands.includes(m.brand) && g.channels.includes(m.channel))
-  ) {
+    g.brands.includes(m.brand) &&
+    g.channels.includes(m.channel) &&
+    (g.basis === 'soft-opt-in' ||
+      g.productGroups.length === 0 ||
+      m.productGroups.some((p) => g.productGroups.includes(p)));
+  if (m !== null && fold.removedMarketing.some(concerns)) {
     for (const p of d.purposes)
       if (p.directMarketing || policy.purposes.get(p.key)?.legalBasis === 'consent') out.add(p.key);
   }
   return [...out].sort();
+}
+
+/**
+ * Folds a banner choice or a withdrawal also into the own state of the device it was made on, when
+ * that device is linked to a person (the person's state got it already). True when it was folded.
+ */
+export function foldIntoDevice(
+  policy: CompiledPolicy,
+  device: SubjectState,
+  assessment: EvidenceAssessment,
+  at: number,
+): boolean {
+  if (assessment.kind !== 'cookie-banner' && assessment.kind !== 'withdrawal') return false;
+  foldEvidence(policy, device, assessment, at);
+  return true;
 }

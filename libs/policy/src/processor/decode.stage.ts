@@ -7,7 +7,6 @@ import {
 } from '@app/contracts/cloud-event.decoder';
 import type { ConsentEvidence } from '@app/contracts/consent-evidence.contract';
 import type { DeadLetterCode } from '@app/contracts/dead-letter.types';
-import { CONSENT_EVIDENCE_TOPIC } from '@app/contracts/topic-names';
 import {
   checkEvidence,
   checkEvidenceTime,
@@ -17,7 +16,7 @@ import {
 } from '../consent/evidence-check';
 import { parseEventTime } from '../consent/event-time';
 import { canonicalSubjectKey } from '../consent/subject-key';
-import type { CompiledPolicy, EventTypeSpec } from '../policy-file/compiled-policy.types';
+import type { CompiledPolicy, EventTypeSpec, TopicBinding } from '../policy-file/compiled-policy.types';
 
 /** Input that is not a usable event; it becomes a dead letter. */
 export interface Rejected {
@@ -109,14 +108,32 @@ export function decodeBinary(
   return checkEvent(policy, decoded.event, topic);
 }
 
+/**
+ * What the topic an event was read from carries, by the policy's declaration: undefined when the
+ * caller read no topic (`govern dry-run` of a mixed file), null when the topic is not declared.
+ */
+function bindingOf(policy: CompiledPolicy, topic: string | undefined): TopicBinding | null | undefined {
+  return topic === undefined ? undefined : (policy.inputTopics.get(topic) ?? null);
+}
+
 /** Checks a CloudEvent against the policy: what it is, and whether the core can use it. */
 function checkEvent(policy: CompiledPolicy, event: CloudEvent, topic: string | undefined): Decoded {
-  if (event.type === CONSENT_EVIDENCE_EVENT_TYPE) return checkEvidenceEvent(policy, event, topic);
+  const binding = bindingOf(policy, topic);
+  if (event.type === CONSENT_EVIDENCE_EVENT_TYPE) return checkEvidenceEvent(policy, event, binding);
   if (!policy.sources.has(event.source))
     return rejected(event.id, 'unknown-source', 'source: not declared in the policy', event);
   const spec = policy.eventTypesBySource.get(event.source)?.get(event.type);
   if (spec === undefined)
     return rejected(event.id, 'unknown-type', 'type: not declared for this source in the policy', event);
+  // A source system can write only its own topic (the cluster's ACLs): an event naming another
+  // source must not be decided as that source's, whose data may have other purposes and consent.
+  if (binding !== undefined && (binding?.kind !== 'source' || binding.source !== event.source))
+    return rejected(
+      event.id,
+      'source-topic-mismatch',
+      'source: not the source the policy declares for the topic this event was read from',
+      event,
+    );
   if (event.subject === undefined || event.subject.trim() === '')
     return rejected(event.id, 'missing-subject', 'subject: required for source events', event);
   if (!spec.validate(event.data)) {
@@ -137,7 +154,11 @@ function keyText(v: unknown): string | null {
  * Consent evidence: only from a declared evidence source (and, in the engine, the evidence topic),
  * checked strictly against the contract, its time within the allowed skew of the event time.
  */
-function checkEvidenceEvent(policy: CompiledPolicy, event: CloudEvent, topic: string | undefined): Decoded {
+function checkEvidenceEvent(
+  policy: CompiledPolicy,
+  event: CloudEvent,
+  binding: TopicBinding | null | undefined,
+): Decoded {
   // A source system writing this type to its own topic must not be able to grant consent.
   if (!policy.options.consentEvidenceSources.has(event.source))
     return rejected(
@@ -146,11 +167,11 @@ function checkEvidenceEvent(policy: CompiledPolicy, event: CloudEvent, topic: st
       'source: not a declared consent evidence source',
       event,
     );
-  if (topic !== undefined && !topic.endsWith(CONSENT_EVIDENCE_TOPIC))
+  if (binding !== undefined && binding?.kind !== 'evidence')
     return rejected(
       event.id,
       'unexpected-evidence-source',
-      'topic: consent evidence is read from the evidence topic only',
+      'topic: consent evidence is read from the topic the policy declares for it only',
       event,
     );
   const eventAt = parseEventTime(event.time);

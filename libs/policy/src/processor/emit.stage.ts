@@ -3,7 +3,14 @@ import type { ConsentEvidence } from '@app/contracts/consent-evidence.contract';
 import type { DeadLetterCode } from '@app/contracts/dead-letter.types';
 import type { GovernedDataValue, GovernedRecord } from '@app/contracts/governed-record.types';
 import type { DecisionLineageRecord, LineageRecord } from '@app/contracts/lineage-record.types';
-import { decisionId, type Pseudonymiser } from '../decision/decision-id';
+import { decisionId } from '../decision/decision-id';
+import {
+  destinationScope,
+  LINEAGE_SCOPE,
+  type PseudonymKeyring,
+  Pseudonymiser,
+} from '../decision/pseudonym-keys';
+import { canonicalSubjectKey } from '../consent/subject-key';
 import type { DestinationDecision } from '../decision/destination-decision';
 import type { UndeclaredPaths } from '../decision/value-projection';
 import type { ElementValues } from '../decision/payload.walker';
@@ -79,31 +86,45 @@ function setElementArrays(data: Record<string, unknown>, arrays: ElementArrays):
 /** A record under construction: the optional `contact` is added last, as in the JSON. */
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** A subject's key, and its keyed pseudonym: what lineage names it by (R27). */
+/** A subject's key, and its lineage pseudonym: what lineage names it by (R27). */
 interface SubjectIds {
   readonly key: string;
   readonly pseudonym: string;
 }
 
-/** The subject key as a destination receives it. */
-function keyFor(destination: Destination, ids: SubjectIds): string {
-  return destination.identifiers === 'pseudonym' ? ids.pseudonym : ids.key;
-}
-
 /**
  * Stage 4: turns decisions into governed records and lineage records (R27). Identifiers leave
  * only as keyed pseudonyms in lineage, and as pseudonyms in records of destinations that ask for
- * them; attribute values never enter lineage.
+ * them; attribute values never enter lineage. The lineage and each destination have their own
+ * derived key (see pseudonym-keys.ts), so their pseudonyms of one person cannot be joined.
  */
 export class RecordEmitter {
+  private readonly lineagePseudonyms: Pseudonymiser;
+  private readonly destinationPseudonyms: ReadonlyMap<string, Pseudonymiser>;
+
   constructor(
     private readonly policy: CompiledPolicy,
-    private readonly pseudonyms: Pseudonymiser,
-  ) {}
+    keyring: PseudonymKeyring,
+  ) {
+    this.lineagePseudonyms = new Pseudonymiser(keyring, LINEAGE_SCOPE);
+    this.destinationPseudonyms = new Map(
+      policy.destinations.map((d) => [d.name, new Pseudonymiser(keyring, destinationScope(d.name))]),
+    );
+  }
 
-  /** The subject's keyed pseudonym, computed once per subject (see {@link Subject.pseudonym}). */
+  /** The destination's own pseudonymiser (every declared destination has one). */
+  private pseudonymsFor(destination: Destination): Pseudonymiser {
+    return this.destinationPseudonyms.get(destination.name) as Pseudonymiser;
+  }
+
+  /** The subject key as a destination receives it: as-is, or under the destination's own key. */
+  private keyFor(destination: Destination, ids: SubjectIds): string {
+    return destination.identifiers === 'pseudonym' ? this.pseudonymsFor(destination).of(ids.key) : ids.key;
+  }
+
+  /** The subject's lineage pseudonym, computed once per subject (see {@link Subject.pseudonym}). */
   private pseudonymOf(subject: Subject): string {
-    return (subject.pseudonym ??= this.pseudonyms.compute(subject.key));
+    return (subject.pseudonym ??= this.lineagePseudonyms.compute(subject.key));
   }
 
   /** The subject's key and keyed pseudonym, for the records and lineage of one event. */
@@ -122,7 +143,7 @@ export class RecordEmitter {
       // Which identifier was joined (or refused), so a grant that came with it can be traced (R27).
       alias:
         link.aliasSubject === undefined
-          ? this.pseudonyms.of(link.alias)
+          ? this.lineagePseudonyms.of(link.alias)
           : this.pseudonymOf(link.aliasSubject),
       linked: link.linked,
       rule: 'R25',
@@ -189,17 +210,18 @@ export class RecordEmitter {
   ): GovernedRecord {
     const data: Record<string, unknown> = {};
     const present = decided.walked.present;
+    const pseudonyms = this.pseudonymsFor(d.destination);
     let arrays: ElementArrays | undefined;
     for (let i = 0; i < present.length; i++) {
       const { attribute, value } = present[i] as (typeof present)[number];
       const outcome = d.attributes[i]?.outcome;
       if (outcome !== 'forward' && outcome !== 'pseudonymise') continue;
-      const out = (v: unknown): unknown => (outcome === 'pseudonymise' ? this.pseudonyms.ofValue(v) : v);
+      const out = (v: unknown): unknown => (outcome === 'pseudonymise' ? pseudonyms.ofValue(v) : v);
       if (attribute.element === null) setPath(data, attribute.segments, out(value));
       else placeElements((arrays ??= new Map()), attribute, value as ElementValues, out);
     }
     if (arrays !== undefined) setElementArrays(data, arrays);
-    const key = keyFor(d.destination, ids);
+    const key = this.keyFor(d.destination, ids);
     const value: Writable<GovernedDataValue> = {
       kind: 'data',
       eventId: event.id,
@@ -260,7 +282,7 @@ export class RecordEmitter {
     const rule = fold.objection ? 'R19' : 'R18';
     for (const { destination, purposes } of decided.suppressions) {
       const id = decisionId(this.policy.contentHash, event.id, destination.name, 'suppression');
-      const key = keyFor(destination, ids);
+      const key = this.keyFor(destination, ids);
       records.push({
         destination: destination.name,
         topic: destination.topic,
@@ -310,7 +332,11 @@ export class RecordEmitter {
       kind: 'dead-letter',
       policyVersion: this.policy.version,
       eventId,
-      subject: typeof event?.subject === 'string' ? this.pseudonyms.of(event.subject) : null,
+      // Canonical, as every other lineage subject, so an auditor finds it from the person's key.
+      subject:
+        typeof event?.subject === 'string'
+          ? this.lineagePseudonyms.of(canonicalSubjectKey(event.subject))
+          : null,
       time: event?.time ?? null,
       code,
       reason: line === undefined ? reason : `${reason} (line ${line})`,

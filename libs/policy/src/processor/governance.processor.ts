@@ -1,9 +1,9 @@
 import type { HeaderValue } from '@app/contracts/cloud-event.decoder';
 import { eventIdHash, evidenceIdHash } from '../consent/duplicate-window';
 import { type ExportedState, type ImportOutcome, QUARANTINE_REASON } from '../consent/state-quarantine';
-import { Pseudonymiser } from '../decision/decision-id';
 import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
-import { decideEvidence, decideSource } from './decide.stage';
+import type { ConsentHolders } from '../consent/use-status';
+import { decideEvidence, decideSource, foldIntoDevice } from './decide.stage';
 import {
   type Decoded,
   type DecodedEvidence,
@@ -34,7 +34,7 @@ export class GovernanceProcessor {
     options: ProcessorOptions,
   ) {
     this.subjects = new SubjectStore(policy);
-    this.emit = new RecordEmitter(policy, new Pseudonymiser(options.pseudonymKey));
+    this.emit = new RecordEmitter(policy, options.pseudonymKeys);
   }
 
   /**
@@ -138,7 +138,19 @@ export class GovernanceProcessor {
       this.subjects.link(event, spec, subject, t) ?? this.subjects.linkIdentifier(event, spec, subject);
     if (link?.linked === true && link.aliasSubject !== undefined)
       stateChanges.push({ subjectKey: link.alias, state: link.aliasSubject.state });
-    const decided = decideSource(this.policy, spec, event.data, state, t);
+    // G1: the device's own consent (its banner choices), whoever it is linked to (§1, R8, R18).
+    // The device is the cookie link's alias, never a declared identifier (an e-mail address is no device).
+    const deviceKey =
+      spec.device === undefined
+        ? null
+        : spec.device === 'subject'
+          ? decoded.subject
+          : this.subjects.aliasOf(event, spec);
+    const holders: ConsentHolders = {
+      person: state,
+      device: deviceKey === null ? null : this.subjects.ownState(deviceKey),
+    };
+    const decided = decideSource(this.policy, spec, event.data, holders, t);
     const emitted = this.emit.source(event, spec, subject, decided);
     return {
       eventId: event.id,
@@ -163,6 +175,12 @@ export class GovernanceProcessor {
     this.subjects.remember(subject, ...hashes);
     const decided = decideEvidence(this.policy, evidence, state, at, decoded.unreadable !== null);
     this.subjects.keepStop(subject, decided.assessment, at);
+    const stateChanges: StateChange[] = [{ subjectKey, state }];
+    // A banner choice or withdrawal made on a device linked to a person also stays the device's
+    // own (G1): the device's later events are checked against it (§1).
+    const device = subjectKey === decoded.subject ? undefined : this.subjects.linkedEntry(decoded.subject);
+    if (device !== undefined && foldIntoDevice(this.policy, device.state, decided.assessment, at))
+      stateChanges.push({ subjectKey: device.key, state: device.state });
     const emitted = this.emit.evidence(event, evidence, subject, decided);
     const result: ProcessResult = {
       eventId: event.id,
@@ -170,7 +188,7 @@ export class GovernanceProcessor {
       subjectKey,
       records: emitted.records,
       lineage: emitted.lineage,
-      stateChanges: [{ subjectKey, state }],
+      stateChanges,
       assessment: decided.assessment,
     };
     if (decoded.unreadable === null) return result;

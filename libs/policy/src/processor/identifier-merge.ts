@@ -1,13 +1,13 @@
 import type { EvidenceAssessment } from '../consent/consent-evidence.assessor';
 import {
   type EvidenceRef,
-  type MarketingGrant,
   MAX_STOPS,
   type StopRef,
   type SubjectState,
   writableRecord,
 } from '../consent/consent-state.types';
-import { addMarketing, addPending } from '../consent/state-bounds';
+import { addMarketing, addPending, MAX_MARKETING } from '../consent/state-bounds';
+import { withdrawScope } from '../consent/withdrawal-scope';
 import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
 
 /**
@@ -37,21 +37,6 @@ export function keepStop(state: SubjectState, assessment: EvidenceAssessment, at
           },
   };
   state.stops = [...(state.stops ?? []), stop].slice(-MAX_STOPS);
-}
-
-function overlaps(a: readonly string[], b: readonly string[] | undefined): boolean {
-  return b === undefined || b.length === 0 || a.some((x) => b.includes(x));
-}
-
-function stopHits(stop: StopRef, g: MarketingGrant): boolean {
-  const s = stop.marketing;
-  if (stop.all) return true;
-  return (
-    s !== null &&
-    overlaps(g.brands, s.brands) &&
-    overlaps(g.channels, s.channels) &&
-    overlaps(g.productGroups, s.productGroups)
-  );
 }
 
 /**
@@ -121,16 +106,41 @@ function applyPurposeStop(state: SubjectState, p: string, ref: EvidenceRef): voi
   if (known === undefined || known.at < ref.at) writableRecord(state, 'withdrawn')[p] = { ...ref };
 }
 
-/** A withdrawal with its scope at `stop.at` (R18): what it names, granted at or before it, ends. */
+/**
+ * A withdrawal with its scope at `stop.at` (R18): what it names, granted at or before it, ends;
+ * of a marketing grant exactly the scope withdrawn (see {@link withdrawScope}), as when the
+ * withdrawal had arrived under the person's key.
+ */
 function applyStop(policy: CompiledPolicy, state: SubjectState, stop: StopRef): void {
   const ref = { at: stop.at, evidenceId: stop.evidenceId };
   const purposes = stop.all ? Object.keys(state.purposes) : stop.purposes;
   for (const p of purposes) if (policy.purposes.has(p)) applyPurposeStop(state, p, ref);
-  state.marketing = state.marketing.filter((g) => g.since > stop.at || !stopHits(stop, g));
+  const scope = stop.all ? {} : stop.marketing;
+  if (scope !== null) {
+    // Grants given after the withdrawal are untouched by it; the earlier ones lose its scope.
+    const later = state.marketing.filter((g) => g.since > stop.at);
+    const cut = withdrawScope(
+      state.marketing.filter((g) => g.since <= stop.at),
+      scope,
+    );
+    if (cut.removed.length > 0) {
+      const kept = [...later, ...cut.kept];
+      // Bounded as the fold bounds it: the newest kept, dropping fails closed.
+      if (kept.length > MAX_MARKETING) {
+        kept.sort((a, b) => b.since - a.since);
+        kept.length = MAX_MARKETING;
+      }
+      state.marketing = kept;
+      // Later contact refusals cite the withdrawal (R18), as the fold of the withdrawal does.
+      state.contactRefused = { evidenceId: stop.evidenceId, rule: 'R18', reason: STOP_CARRIED };
+    }
+  }
   if (stop.all)
     for (const [id, pending] of Object.entries(state.pending))
       if (pending.at <= stop.at) delete state.pending[id];
 }
+
+const STOP_CARRIED = 'withdrawal received under a linked identifier takes effect for the person';
 
 function removeGrant(state: SubjectState, p: string, ref: EvidenceRef): void {
   delete state.purposes[p];

@@ -4,11 +4,15 @@ import type { LineageRecord } from '@app/contracts/lineage-record.types';
 import type { EvidenceAssessment } from '../consent/consent-evidence.assessor';
 import type { SubjectState } from '../consent/consent-state.types';
 import type { DestinationDecision } from '../decision/destination-decision';
+import type { PseudonymKeyring } from '../decision/pseudonym-keys';
 
 /** Options of the governance processor. */
 export interface ProcessorOptions {
-  /** Key for keyed pseudonyms (HMAC). Comes from the service's secret store, never from the policy. */
-  readonly pseudonymKey: string | Uint8Array;
+  /**
+   * Secrets for keyed pseudonyms, by key id, and the active id. Come from the service's secret store,
+   * never from the policy; `govern dry-run` without one uses the public demo keyring.
+   */
+  readonly pseudonymKeys: PseudonymKeyring;
 }
 
 /** Where the input came from; copied into dead letters. */

@@ -1,6 +1,7 @@
 import { consentEvent, examplePolicy, sourceEvent } from '../../test/rule-fixture.harness';
 import { QUARANTINED } from '../consent/state-quarantine';
 import { GovernanceProcessor } from './governance.processor';
+import { DEMO_PSEUDONYM_KEYRING } from '../decision/pseudonym-keys';
 
 type Input = Record<string, unknown>;
 
@@ -26,7 +27,8 @@ const pageView = (id: string, subject: string, minute: number): Input =>
 const linkEvent = (id: string, subject: string, cookieId: string, minute: number): Input =>
   sourceEvent({ id, subject, time: at(minute), source: 'web', type: 'identity.linked', data: { cookieId } });
 
-const fresh = (): GovernanceProcessor => new GovernanceProcessor(examplePolicy, { pseudonymKey: 'k' });
+const fresh = (): GovernanceProcessor =>
+  new GovernanceProcessor(examplePolicy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
 
 /** A processor where ck1 is linked to CRM1, and CRM1's stored state is then found corrupt. */
 function linkedThenCorrupt(): GovernanceProcessor {

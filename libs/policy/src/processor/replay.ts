@@ -10,6 +10,13 @@ export interface ReplayedEvent {
 }
 
 /**
+ * Where a replayed line was read from, as the policy names topics (`source.crm`,
+ * `consent.evidence`): undefined when unknown, as in a mixed file. Given a topic, the core checks
+ * the event against the policy's declaration of that topic, as the engine does.
+ */
+export type LineTopic = (text: string, line: number) => string | undefined;
+
+/**
  * Replays NDJSON text through one processor in line order, one result per non-empty line: what
  * `govern dry-run`, `govern explain` and the main job's comparison all see.
  */
@@ -17,12 +24,14 @@ export function replayLines(
   policy: CompiledPolicy,
   ndjson: string,
   options: ProcessorOptions,
+  topicOf?: LineTopic,
 ): { results: ReplayedEvent[]; processor: GovernanceProcessor } {
   const processor = new GovernanceProcessor(policy, options);
   const results: ReplayedEvent[] = [];
   ndjson.split('\n').forEach((text, i) => {
     if (text.trim() === '') return;
-    results.push({ line: i + 1, result: processor.process(text, { line: i + 1 }) });
+    const line = i + 1;
+    results.push({ line, result: processor.process(text, { line, topic: topicOf?.(text, line) }) });
   });
   return { results, processor };
 }

@@ -16,6 +16,7 @@ import {
   QUARANTINED,
 } from '../consent/state-quarantine';
 import type { EvidenceAssessment } from '../consent/consent-evidence.assessor';
+import { purposeStatus } from '../consent/purpose-status';
 import { canonicalSubjectKey } from '../consent/subject-key';
 import type { CompiledPolicy, EventTypeSpec } from '../policy-file/compiled-policy.types';
 import { keepStop, mergeIdentifierState } from './identifier-merge';
@@ -25,10 +26,18 @@ export interface IdentityLink {
   /** The identifier named in the event (e.g. a cookie id, an e-mail address). */
   readonly alias: string;
   readonly linked: boolean;
-  /** Why joined or refused, for the lineage record (names no value). */
+  /** Why joined or refused, for the lineage record (names no value; a refusal cites `refusedBy`). */
   readonly reason: string;
+  /** When refused: the reason code and rule that refused the link (R27); null when linked. */
+  readonly refusedBy: LinkRefusal | null;
   /** The identifier's own entry, if any; when linked, its state changed (it points to the subject). */
   readonly aliasSubject: Subject | undefined;
+}
+
+/** The reason code and rule that refused an identity link (R27). */
+export interface LinkRefusal {
+  readonly reason: string;
+  readonly rule: string;
 }
 
 /** A subject as the processor keeps it. */
@@ -111,6 +120,23 @@ export class SubjectStore {
     return subject;
   }
 
+  /**
+   * The state kept under `key` itself, not following an identity link: a device's own banner
+   * choices (G1) even after it was linked to a person. Undefined when the key has no entry.
+   */
+  ownState(key: string): SubjectState | undefined {
+    return this.subjects.get(key)?.state;
+  }
+
+  /**
+   * The entry of a key that is linked to another subject (an identifier joined to a person), made
+   * ready to change; undefined when the key has no entry of its own or is not linked.
+   */
+  linkedEntry(key: string): Subject | undefined {
+    const found = this.subjects.get(key);
+    return found === undefined || found.state.linkedTo === null ? undefined : this.touch(found);
+  }
+
   /** True if one of the hashes is in the subject's window of recent ids. */
   isDuplicate(subject: Subject, ...hashes: number[]): boolean {
     return this.policy.options.duplicateWindow > 0 && hashes.some((h) => inWindow(subject.state.seen, h));
@@ -158,13 +184,15 @@ export class SubjectStore {
     const grant = aliasState?.purposes[purpose];
     const max = this.policy.options.cookieConsentMaxAgeMs;
     const valid = grant !== undefined && grant.since <= t && (max === null || t - grant.renewedAt <= max);
-    if (!valid || aliasSubject === undefined || aliasState === undefined)
-      return {
-        alias,
-        linked: false,
-        reason: `no valid consent for ${purpose} on the identifier; the identities stay separate`,
-        aliasSubject,
-      };
+    if (!valid || aliasSubject === undefined || aliasState === undefined) {
+      const s = purposeStatus(this.policy, aliasState, link.requiresPurpose, t);
+      // A consent the status calls open but the link refuses was given after the event (R22).
+      const refusedBy = s.ok
+        ? { reason: 'collected-before-basis', rule: 'R22' }
+        : { reason: s.reason, rule: s.rule };
+      const reason = `no valid consent for ${purpose} on the identifier (${refusedBy.reason} / ${refusedBy.rule}); the identities stay separate`;
+      return { alias, linked: false, reason, refusedBy, aliasSubject };
+    }
     this.touch(aliasSubject);
     const objection = subject.state.objection ?? aliasState.objection;
     // R19: an objection (the person's, or one recorded on the identifier) is not undone by a link:
@@ -181,7 +209,7 @@ export class SubjectStore {
     for (const [p, w] of Object.entries(aliasState.withdrawn))
       if (subject.state.withdrawn[p] === undefined) writableRecord(subject.state, 'withdrawn')[p] = w;
     aliasState.linkedTo = subject.key;
-    return { alias, linked: true, reason: `linked under ${purpose} consent`, aliasSubject };
+    return { alias, linked: true, reason: `linked under ${purpose} consent`, refusedBy: null, aliasSubject };
   }
 
   /** The canonical key of the declared identifier a source event names (R25), or null. */
@@ -211,16 +239,16 @@ export class SubjectStore {
     if (aliasSubject === undefined) {
       const created = this.create(alias);
       created.state.linkedTo = subject.key;
-      return { alias, linked: true, reason: IDENTIFIER_LINKED, aliasSubject: created };
+      return { alias, linked: true, reason: IDENTIFIER_LINKED, refusedBy: null, aliasSubject: created };
     }
     if (owner !== null) {
       mergeIdentifierState(this.policy, subject.state, aliasSubject.state, true);
-      return { alias, linked: false, reason: IDENTIFIER_TAKEN, aliasSubject };
+      return { alias, linked: false, reason: IDENTIFIER_TAKEN, refusedBy: IDENTIFIER_TAKEN_BY, aliasSubject };
     }
     this.touch(aliasSubject);
     mergeIdentifierState(this.policy, subject.state, aliasSubject.state);
     aliasSubject.state.linkedTo = subject.key;
-    return { alias, linked: true, reason: IDENTIFIER_LINKED, aliasSubject };
+    return { alias, linked: true, reason: IDENTIFIER_LINKED, refusedBy: null, aliasSubject };
   }
 
   /**
@@ -272,8 +300,10 @@ const MAX_LINK_HOPS = 4;
 
 const IDENTIFIER_LINKED =
   'a declared identifier the source knows the person by; what came under it before the link now counts for the person';
+/** One identifier names one person (R25): a second person's claim on it is refused. */
+const IDENTIFIER_TAKEN_BY: LinkRefusal = { reason: 'identifier-taken', rule: 'R25' };
 const IDENTIFIER_TAKEN =
-  'the identifier already belongs to another person; the identities stay separate (its earlier withdrawals and objection still apply)';
+  'the identifier already belongs to another person (identifier-taken / R25); the identities stay separate (its earlier withdrawals and objection still apply)';
 
 function newSubject(key: string, state: SubjectState): Subject {
   return { key, state, pseudonym: null };

@@ -1,0 +1,44 @@
+import { consentEvent, examplePolicy, sourceEvent } from '../../test/rule-fixture.harness';
+import { GovernanceProcessor } from './governance.processor';
+import { DEMO_PSEUDONYM_KEYRING } from '../decision/pseudonym-keys';
+
+/** The identity-link record of a login on cookie `ck1` after the given banner action. */
+function linkReason(action: string, purposes: string[]): string | undefined {
+  const p = new GovernanceProcessor(examplePolicy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
+  p.process(
+    consentEvent({
+      id: 'c1',
+      subject: 'ck1',
+      time: '2025-03-01T10:00:00Z',
+      kind: 'cookie-banner',
+      action,
+      purposes,
+    }),
+  );
+  const r = p.process(
+    sourceEvent({
+      id: 'e1',
+      subject: 'CRM1',
+      time: '2025-03-01T10:01:00Z',
+      source: 'web',
+      type: 'identity.linked',
+      data: { cookieId: 'ck1' },
+    }),
+  );
+  const link = r.lineage.find((l) => l.kind === 'identity-link');
+  return link?.kind === 'identity-link' ? link.reason : undefined;
+}
+
+describe("a refused identity link (R25) names the rule that refused the identifier's consent (R27)", () => {
+  it.each([
+    ['close_x', ['cookie.marketing'], 'consent-invalid / R1'],
+    ['accept_all', [], 'no-consent / R2'],
+    ['reject_all', [], 'no-consent / R6'],
+  ])('after %s', (action, purposes, cited) => {
+    expect(linkReason(action, purposes)).toContain(`(${cited})`);
+  });
+
+  it('says nothing of a refusal when the link is made', () => {
+    expect(linkReason('save_choices', ['cookie.marketing'])).toBe('linked under cookie.marketing consent');
+  });
+});
