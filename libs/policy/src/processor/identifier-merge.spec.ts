@@ -9,7 +9,11 @@ const policy = loadPolicy(
   readFileSync(join(__dirname, '..', '..', '..', '..', 'policies', 'example.yaml'), 'utf8'),
 );
 
-function withdrawal(id: string, marketing: { channels?: string[] } | null, all = false): EvidenceAssessment {
+function withdrawal(
+  id: string,
+  marketing: { channels?: string[]; productGroups?: string[] } | null,
+  all = false,
+): EvidenceAssessment {
   return {
     evidenceId: id,
     kind: 'withdrawal',
@@ -61,6 +65,35 @@ describe('an identifier merged into the person at its link (R25)', () => {
     mergeIdentifierState(policy, person, address);
     expect(person.marketing.map((g) => g.evidenceId)).toEqual(['c2']);
     expect(person.purposes['email.newsletter']).toBeDefined();
+  });
+
+  it('a scoped withdrawal takes exactly its scope of a wider grant and keeps the rest (R18)', () => {
+    const address = emptySubjectState();
+    keepStop(address, withdrawal('w1', { productGroups: ['running_shoes'] }), 200);
+    const person = customer();
+    person.marketing = [
+      {
+        since: 100,
+        evidenceId: 'c1',
+        basis: 'consent',
+        brands: ['nordlys'],
+        channels: ['email'],
+        productGroups: ['running_shoes', 'outdoor_gear'],
+      },
+    ];
+    mergeIdentifierState(policy, person, address);
+    expect(person.marketing).toEqual([
+      {
+        since: 100,
+        evidenceId: 'c1',
+        basis: 'consent',
+        brands: ['nordlys'],
+        channels: ['email'],
+        productGroups: ['outdoor_gear'],
+      },
+    ]);
+    // A contact later refused for running shoes cites the withdrawal, as if it came under the person.
+    expect(person.contactRefused).toMatchObject({ evidenceId: 'w1', rule: 'R18' });
   });
 
   it('a grant the person gave after the withdrawal survives it', () => {
