@@ -96,6 +96,20 @@ describe('an identifier merged into the person at its link (R25)', () => {
     expect(person.contactRefused).toMatchObject({ evidenceId: 'w1', rule: 'R18' });
   });
 
+  it("a refusal under the identifier is cited for the person's purposes without a grant (R27)", () => {
+    const address = emptySubjectState();
+    address.refused = {
+      'email.newsletter': { evidenceId: 'r1', rule: 'R1', reason: 'pre-ticked box' },
+      'seg.purchase_history': { evidenceId: 'r1', rule: 'R1', reason: 'pre-ticked box' },
+    };
+    const person = customer();
+    mergeIdentifierState(policy, person, address, true);
+    expect(person.refused['seg.purchase_history']).toMatchObject({ evidenceId: 'r1', rule: 'R1' });
+    // The person's own grant stands and needs no citation.
+    expect(person.refused['email.newsletter']).toBeUndefined();
+    expect(person.purposes['email.newsletter']).toBeDefined();
+  });
+
   it('a grant the person gave after the withdrawal survives it', () => {
     const address = emptySubjectState();
     keepStop(address, withdrawal('w1', null, true), 50);

@@ -47,7 +47,9 @@ export function keepStop(state: SubjectState, assessment: EvidenceAssessment, at
  * - stops always carry over: an objection, a purpose withdrawal and a scoped withdrawal take away
  *   every grant of the person given (or renewed) at or before them (R18, R19), an objection every
  *   soft opt-in too (only a later explicit consent reopens marketing), and the later of two
- *   objections is kept;
+ *   objections is kept; a scoped withdrawal takes exactly its scope of a marketing grant (R18);
+ * - refusals recorded under the identifier are cited for the person's purposes that have no grant
+ *   and no refusal of their own (R27);
  * - grants join only where the person has none for the purpose, and never a direct-marketing grant
  *   given before an objection of either key (R19) or a grant older than the person's withdrawal;
  * - marketing permissions and unconfirmed double opt-in sign-ups join under the same conditions,
@@ -67,6 +69,7 @@ export function mergeIdentifierState(
     applyObjection(person, theirs, direct);
   for (const [p, w] of Object.entries(identifier.withdrawn)) applyPurposeStop(person, p, w);
   for (const stop of identifier.stops ?? []) applyStop(policy, person, stop);
+  carryRefusals(person, identifier);
   if (restrictionsOnly) return;
   const objection = person.objection;
   const objected = (at: number, directMarketing: boolean): boolean =>
@@ -141,6 +144,19 @@ function applyStop(policy: CompiledPolicy, state: SubjectState, stop: StopRef): 
 }
 
 const STOP_CARRIED = 'withdrawal received under a linked identifier takes effect for the person';
+
+/**
+ * R27: a consent refused under the identifier (a sign-up refused by R1, a banner rejected by R6)
+ * is cited by the person's later decisions where the person has neither a grant nor a refusal of
+ * their own, as if it had come under the person's key. A citation only: it permits nothing.
+ */
+function carryRefusals(person: SubjectState, identifier: SubjectState): void {
+  for (const [p, r] of Object.entries(identifier.refused))
+    if (person.purposes[p] === undefined && person.refused[p] === undefined)
+      writableRecord(person, 'refused')[p] = { ...r };
+  if (person.contactRefused === null && identifier.contactRefused !== null)
+    person.contactRefused = { ...identifier.contactRefused };
+}
 
 function removeGrant(state: SubjectState, p: string, ref: EvidenceRef): void {
   delete state.purposes[p];
