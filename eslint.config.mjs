@@ -51,9 +51,9 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: boundaries(['cli', 'bench']) }] },
   },
   {
-    // The decision core is pure: no framework, broker, database or environment inside.
-    files: ['libs/policy/src/**/*.ts'],
-    ignores: ['libs/policy/src/**/*.spec.ts'],
+    // The decision core and the consent adapters are pure: no framework, broker, database or environment inside.
+    files: ['libs/policy/src/**/*.ts', 'libs/consent-adapters/src/**/*.ts'],
+    ignores: ['libs/policy/src/**/*.spec.ts', 'libs/consent-adapters/src/**/*.spec.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -62,18 +62,25 @@ export default tseslint.config(
             ...boundaries(['services', 'cli', 'bench']),
             {
               group: ['@nestjs/*', 'kafkajs', 'typeorm', 'pg', 'fs', 'node:fs', 'node:process', 'process'],
-              message: 'libs/policy is pure: pass data and time in as arguments.',
+              message: 'libs/policy and libs/consent-adapters are pure: pass data and time in as arguments.',
             },
           ],
         },
       ],
       'no-restricted-globals': [
         'error',
-        { name: 'process', message: 'libs/policy is pure: no environment inside.' },
+        {
+          name: 'process',
+          message: 'libs/policy and libs/consent-adapters are pure: no environment inside.',
+        },
       ],
       'no-restricted-properties': [
         'error',
-        { object: 'Date', property: 'now', message: 'libs/policy is pure: time is an argument.' },
+        {
+          object: 'Date',
+          property: 'now',
+          message: 'libs/policy and libs/consent-adapters are pure: time is an argument.',
+        },
       ],
     },
   },

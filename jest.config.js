@@ -2,8 +2,9 @@
 // under test/ (and a service's own under services/<name>/test/) talk to a real Kafka broker and a
 // real PostgreSQL (*.int-spec.ts).
 const moduleNameMapper = {
-  '^@app/(policy|contracts|kafka|persistence|testing|service-kit|stream|sample)$': '<rootDir>/libs/$1/src',
-  '^@app/(policy|contracts|kafka|persistence|testing|service-kit|stream|sample)/(.*)$':
+  '^@app/(policy|contracts|kafka|persistence|testing|service-kit|stream|sample|consent-adapters)$':
+    '<rootDir>/libs/$1/src',
+  '^@app/(policy|contracts|kafka|persistence|testing|service-kit|stream|sample|consent-adapters)/(.*)$':
     '<rootDir>/libs/$1/src/$2',
 };
 const transform = {

@@ -42,22 +42,32 @@ export interface OutputFloorResult {
   readonly inputsPerSecond: number;
 }
 
-/**
- * Reads the outputs (read_committed), then writes them again with one transactional producer per
- * partition, all partitions at once (like the engine's tasks), in as many transactions as the
- * engine's steps: each partition's records are cut into inputs/stepInputs/partitions transactions.
- */
-export async function runOutputFloor(options: OutputFloorOptions): Promise<OutputFloorResult> {
+/** The engine's outputs as read back (read_committed), grouped by partition for the floor. */
+export interface EngineOutputs {
+  readonly byPartition: OutputRecord[][];
+  readonly records: number;
+  /** Key and value bytes, in all and per topic. */
+  readonly bytes: number;
+  readonly bytesPerTopic: ReadonlyMap<string, number>;
+}
+
+/** Reads every output topic to its end: sizes for the JSON line, records for {@link runOutputFloor}. */
+export async function readOutputs(
+  kafka: Kafka,
+  options: Pick<OutputFloorOptions, 'outputTopics' | 'copyPrefix' | 'partitions'>,
+): Promise<EngineOutputs> {
   const byPartition: OutputRecord[][] = Array.from({ length: options.partitions }, () => []);
   const bytesPerTopic = new Map<string, number>();
   let bytes = 0;
+  let records = 0;
   for (const topic of options.outputTopics) {
-    await readTopicToEnd(options.kafka, {
+    await readTopicToEnd(kafka, {
       topic,
       onBatch: ({ partition, messages }) => {
         for (const m of messages) {
           const size = (m.key?.length ?? 0) + (m.value?.length ?? 0);
           bytes += size;
+          records++;
           bytesPerTopic.set(topic, (bytesPerTopic.get(topic) ?? 0) + size);
           byPartition[partition % options.partitions]?.push({
             topic: `${options.copyPrefix}${topic}`,
@@ -70,6 +80,19 @@ export async function runOutputFloor(options: OutputFloorOptions): Promise<Outpu
       },
     });
   }
+  return { byPartition, records, bytes, bytesPerTopic };
+}
+
+/**
+ * Writes the outputs again with one transactional producer per partition, all partitions at once
+ * (like the engine's tasks), in as many transactions as the engine's steps: each partition's
+ * records are cut into inputs/stepInputs/partitions transactions.
+ */
+export async function runOutputFloor(
+  options: OutputFloorOptions,
+  outputs: EngineOutputs,
+): Promise<OutputFloorResult> {
+  const { byPartition, bytes, bytesPerTopic } = outputs;
   const admin = options.kafka.admin();
   await admin.connect();
   try {
@@ -106,9 +129,8 @@ export async function runOutputFloor(options: OutputFloorOptions): Promise<Outpu
       }),
     );
     const durationMs = performance.now() - started;
-    const records = byPartition.reduce((n, r) => n + r.length, 0);
     return {
-      records,
+      records: outputs.records,
       bytes,
       bytesPerTopic,
       durationMs,

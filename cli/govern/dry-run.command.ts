@@ -1,10 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type GovernedRecord } from '@app/contracts';
+import { type GovernedRecord, type SuppressionStateRecord } from '@app/contracts';
 import {
   DEMO_PSEUDONYM_KEYRING,
   type GovernanceProcessor,
   type PseudonymKeyring,
+  renderLineage,
   replayLines,
   type ReplayedEvent,
 } from '@app/policy';
@@ -79,15 +80,16 @@ const recordLine = (r: GovernedRecord): string =>
   JSON.stringify({ key: r.key, value: r.value, headers: r.headers });
 
 /**
- * `govern dry-run`: writes per-destination NDJSON, per destination the latest suppression per
- * subject (what its compacted suppression topic holds), lineage and dead letters; prints a summary.
+ * `govern dry-run`: writes per-destination NDJSON, per destination each subject's current
+ * suppressed purposes (what its compacted suppression topic holds), lineage and dead letters;
+ * prints a summary.
  */
 export function dryRunCommand(options: ReplayOptions & { readonly outDir?: string }): CommandOutput {
   const replayed = replay(options);
   if (replayed.failure !== undefined) return replayed.failure;
   const { results, processor } = replayed;
   const perDestination = new Map<string, string[]>(processor.policy.destinations.map((d) => [d.name, []]));
-  const suppressed = new Map<string, GovernedRecord[]>(
+  const suppressed = new Map<string, SuppressionStateRecord[]>(
     processor.policy.destinations.map((d) => [d.name, []]),
   );
   const lineage: string[] = [];
@@ -102,16 +104,15 @@ export function dryRunCommand(options: ReplayOptions & { readonly outDir?: strin
   for (const { line, result } of results) {
     for (const r of result.records) {
       perDestination.get(r.destination)?.push(recordLine(r));
-      if (r.value.kind !== 'suppression') continue;
-      inc(suppressions, r.destination);
-      suppressed.get(r.destination)?.push(r);
+      if (r.value.kind === 'suppression') inc(suppressions, r.destination);
     }
-    for (const l of result.lineage) {
-      lineage.push(JSON.stringify(l));
-      if (l.kind !== 'decision') continue;
-      if (l.outcome !== 'withheld') inc(forwarded, l.destination);
-      for (const a of l.attributes)
-        if (a.outcome === 'withhold') inc(withheld, `${l.destination}\u0000${a.reason} [${a.rule}]`);
+    for (const s of result.suppressionStates ?? []) suppressed.get(s.destination)?.push(s);
+    for (const l of result.lineage) lineage.push(JSON.stringify(l));
+    // The summary reads the decisions back from the v2 lineage, as an auditor would (R27).
+    for (const d of renderLineage(processor.policy, result.lineage)) {
+      if (d.outcome !== 'withheld') inc(forwarded, d.destination);
+      for (const a of d.attributes)
+        if (a.outcome === 'withhold') inc(withheld, `${d.destination}\u0000${a.reason} [${a.rule}]`);
     }
     if (result.deadLetter !== undefined) {
       deadLetters.push(
@@ -131,8 +132,14 @@ export function dryRunCommand(options: ReplayOptions & { readonly outDir?: strin
       writeFileSync(join(options.outDir as string, name), rows.length === 0 ? '' : `${rows.join('\n')}\n`);
     for (const [name, rows] of perDestination) write(`${name}.ndjson`, rows);
     // Destination names have no dot, so `<name>.suppressions` never names another destination's file.
+    // Compaction keeps the latest record per key and drops tombstones (nothing suppressed any more).
     for (const [name, records] of suppressed)
-      write(`${name}.suppressions.ndjson`, latestPerKey(records).map(recordLine));
+      write(
+        `${name}.suppressions.ndjson`,
+        latestPerKey(records)
+          .filter((s) => s.value !== null)
+          .map((s) => JSON.stringify({ key: s.key, value: s.value, headers: s.headers })),
+      );
     write('lineage.ndjson', lineage);
     write('dead-letters.ndjson', deadLetters);
   }

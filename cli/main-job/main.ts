@@ -162,7 +162,10 @@ async function main(): Promise<void> {
     const dry = replayLines(policy, `${lines.join('\n')}\n`, { pseudonymKeys: keys });
     const { lines: table, match } = compareFigures(
       figuresFromMetrics(metrics).figures,
-      figuresFromDryRun(dry.results.map((r) => r.result)),
+      figuresFromDryRun(
+        policy,
+        dry.results.map((r) => r.result),
+      ),
     );
     for (const l of table) say(`  ${l}`);
     say(

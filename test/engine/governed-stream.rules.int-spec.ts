@@ -3,13 +3,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Kafka } from 'kafkajs';
 import { provideKafka, type ConsumedRecord, type KafkaUnderTest } from '@app/testing';
-import { type DecisionLineageRecord, type GovernedDataValue, type LineageRecord } from '@app/contracts';
+import { type GovernedDataValue, type LineageRecord, type RenderedDecision } from '@app/contracts';
+import { decisionId, loadPolicy } from '@app/policy';
 import { generateEventStream } from '@app/sample';
 import { startGovernedStream, type GovernedStream } from '@app/stream';
 import {
   dryRun,
   POLICY_FILE,
   PSEUDONYM_KEYS,
+  renderedDecisions,
   produceLines,
   readEngineOutput,
   testKafka,
@@ -48,6 +50,9 @@ function leafPaths(data: Record<string, unknown>, prefix = ''): string[] {
       : [`${prefix}${k}`];
   });
 }
+
+const examplePolicy = loadPolicy(readFileSync(POLICY_FILE, 'utf8'));
+const policyHash = examplePolicy.contentHash;
 
 /** The rule cases (auditor scenarios included) on the example policy, each under its own prefix. */
 const ruleCases = loadRuleCases().flatMap((c, i) => {
@@ -105,13 +110,11 @@ describe('the governed stream, end to end on a real broker', () => {
   });
 
   it('forwards to each destination only the fields its decision permits, pseudonymised where asked', () => {
-    const decisions = new Map(
-      lineage.filter((l): l is DecisionLineageRecord => l.kind === 'decision').map((l) => [l.decisionId, l]),
-    );
+    const decisions = new Map(renderedDecisions(lineage).map((d) => [d.decisionId, d]));
     const data = destinationRecords.filter((r) => r.headers['record-kind'] === 'data');
     expect(data.length).toBeGreaterThan(0);
     for (const r of data) {
-      const decision = decisions.get(r.headers['decision-id'] ?? '') as DecisionLineageRecord;
+      const decision = decisions.get(r.headers['decision-id'] ?? '') as RenderedDecision;
       expect(decision.policyVersion).toBe(r.headers['policy-version']);
       const permitted = decision.attributes.filter((a) => a.outcome !== 'withhold').map((a) => a.path);
       const value = JSON.parse(r.value ?? '{}') as GovernedDataValue;
@@ -149,16 +152,15 @@ describe('the governed stream, end to end on a real broker', () => {
     ['R23', 'basis-consent'],
     ['R28', 'undeclared-attribute'],
   ])('decides by rule %s (%s) in the lineage of the stream', (rule, reason) => {
-    const hits = lineage.flatMap((l) =>
-      l.kind === 'decision' ? l.attributes.filter((a) => a.rule === rule && a.reason === reason) : [],
+    const hits = renderedDecisions(lineage).flatMap((d) =>
+      d.attributes.filter((a) => a.rule === rule && a.reason === reason),
     );
     expect(hits.length).toBeGreaterThan(0);
   });
 
   it('decides order lines by element path: the price never reaches segmentation, the rest of a line may', () => {
-    const seg = lineage.filter(
-      (l): l is DecisionLineageRecord =>
-        l.kind === 'decision' && l.destination === 'segmentation' && l.type === 'order.completed',
+    const seg = renderedDecisions(lineage).filter(
+      (d) => d.destination === 'segmentation' && d.type === 'order.completed',
     );
     const decided = seg.flatMap((l) => l.attributes.map((a) => `${a.path} ${a.outcome} ${a.rule}`));
     expect(decided).toContain('items[].sku forward R2');
@@ -175,9 +177,9 @@ describe('the governed stream, end to end on a real broker', () => {
   });
 
   it('forwards personal e-mail clicks only under the tracking consent (R23)', () => {
-    const clicks = lineage.flatMap((l) =>
-      l.kind === 'decision' && l.type === 'email.clicked' && l.destination === 'segmentation'
-        ? l.attributes.filter((a) => a.path === 'linkUrl').map((a) => `${a.outcome} ${a.rule}`)
+    const clicks = renderedDecisions(lineage).flatMap((d) =>
+      d.type === 'email.clicked' && d.destination === 'segmentation'
+        ? d.attributes.filter((a) => a.path === 'linkUrl').map((a) => `${a.outcome} ${a.rule}`)
         : [],
     );
     expect(clicks).toContain('forward R23');
@@ -187,10 +189,12 @@ describe('the governed stream, end to end on a real broker', () => {
   it.each(ruleCases.map((r) => [r.c.name, r] as const))(
     'decides the rule case "%s" as the rule runner expects',
     (_name, { c, prefix }) => {
-      // A destination record names its decision; the decision's lineage names event and destination.
+      // A destination record names its decision; its id follows from the lineage and the policy.
       const decided = new Map<string, { eventId: string | null; destination: string }>();
+      for (const d of renderedDecisions(lineage)) decided.set(d.decisionId, d);
       for (const l of lineage)
-        if (l.kind === 'decision' || l.kind === 'suppression') decided.set(l.decisionId, l);
+        if (l.kind === 'suppression')
+          decided.set(decisionId(policyHash, l.eventId ?? '', l.destination, 'suppression'), l);
       const records = destinationRecords.flatMap((r) => {
         const d = decided.get(r.headers['decision-id'] ?? '');
         if (d === undefined) return [];
@@ -198,7 +202,7 @@ describe('the governed stream, end to end on a real broker', () => {
         const data = value.kind === 'data' ? value.data : undefined;
         return [{ eventId: d.eventId, destination: d.destination, ...(data === undefined ? {} : { data }) }];
       });
-      expect(checkCase(c, caseOutputOf(prefix, lineage, records))).toEqual([]);
+      expect(checkCase(c, caseOutputOf(examplePolicy, prefix, lineage, records))).toEqual([]);
     },
   );
 
@@ -209,14 +213,14 @@ describe('the governed stream, end to end on a real broker', () => {
   });
 
   it('links the CRM e-mail address to its customer (R25), and refuses it for a second customer', () => {
-    const reasons = lineage.flatMap((l) =>
-      l.kind === 'identity-link' ? [`${l.linked} ${l.rule} ${l.reason}`] : [],
-    );
+    // Lineage v2: a refusal keeps its reason code and rule; a link made keeps neither (R25 follows
+    // from the policy). The sample links every customer's address, and names some address twice.
+    const links = lineage.flatMap((l) => (l.kind === 'identity-link' ? [l] : []));
+    expect(links.some((l) => l.linked && l.refusedBy === undefined)).toBe(true);
     expect(
-      reasons.some((r) => r.startsWith('true R25 a declared identifier the source knows the person by')),
-    ).toBe(true);
-    expect(
-      reasons.some((r) => r.startsWith('false R25 the identifier already belongs to another person')),
+      links.some(
+        (l) => !l.linked && l.refusedBy?.reason === 'identifier-taken' && l.refusedBy.rule === 'R25',
+      ),
     ).toBe(true);
   });
 
@@ -243,9 +247,8 @@ describe('the governed stream, end to end on a real broker', () => {
     });
     expect(after.length).toBeGreaterThan(0);
     for (const order of after) {
-      const decision = lineage.find(
-        (l): l is DecisionLineageRecord =>
-          l.kind === 'decision' && l.eventId === order.id && l.destination === 'email-service',
+      const decision = renderedDecisions(lineage).find(
+        (d) => d.eventId === order.id && d.destination === 'email-service',
       );
       expect({ id: order.id, contact: decision?.contact?.mayContact, rule: decision?.contact?.rule }).toEqual(
         {
@@ -263,7 +266,14 @@ describe('the governed stream, end to end on a real broker', () => {
       suppressions.map((r) => (JSON.parse(r.value ?? '{}') as { reason: string }).reason),
     );
     expect(reasons).toEqual(new Set(['consent-withdrawn', 'objection']));
-    const lineageIds = new Set(lineage.filter((l) => l.kind === 'suppression').map((l) => l.decisionId));
+    // A suppression's decision id follows from the policy, the event and the destination.
+    const lineageIds = new Set(
+      lineage.flatMap((l) =>
+        l.kind === 'suppression'
+          ? [decisionId(policyHash, l.eventId ?? '', l.destination, 'suppression')]
+          : [],
+      ),
+    );
     for (const s of suppressions) expect(lineageIds.has(s.headers['decision-id'] ?? '')).toBe(true);
   });
 

@@ -10,18 +10,18 @@ import { readCommittedUntil } from './support/committed-records.reader';
 import { engineProcessesUnderTest, type EngineEvent } from './support/engine.process';
 import { dryRun, POLICY_FILE, produceLines, testKafka, uniquePrefix } from './support/engine-stream.kit';
 
-/** (eventId, destination) of every decision, evidence id of every assessment, dead-letter ids. */
+/** Event id of every decision, (event id, destination) of every suppression, evidence id of every assessment, dead-letter ids. */
 function lineageKeys(lineage: readonly LineageRecord[]): string[] {
   return lineage.map((l) => {
     switch (l.kind) {
       case 'decision':
-        return `decision ${l.eventId} ${l.destination}`;
+        return `decision ${l.eventId}`;
       case 'consent-assessment':
         return `assessment ${l.evidenceId}`;
       case 'identity-link':
         return `link ${l.eventId}`;
       case 'suppression':
-        return `suppression ${l.decisionId}`;
+        return `suppression ${l.eventId} ${l.destination}`;
       case 'dead-letter':
         return `dead-letter ${l.eventId} ${l.code}`;
     }

@@ -2,7 +2,7 @@
 export interface GovernedRecordHeaders {
   readonly 'policy-version': string;
   readonly 'decision-id': string;
-  readonly 'record-kind': 'data' | 'suppression';
+  readonly 'record-kind': 'data' | 'suppression' | 'suppression-state';
   readonly 'event-id': string;
   readonly [name: string]: string;
 }
@@ -50,5 +50,31 @@ export interface GovernedRecord {
   readonly topic: string;
   readonly key: string;
   readonly value: GovernedDataValue | SuppressionValue;
+  readonly headers: GovernedRecordHeaders;
+}
+
+/**
+ * The value of a record on a destination's compacted suppression topic (key: the subject's key for
+ * that destination): every purpose the subject is currently suppressed for there (R18, R19), the
+ * union of the suppressions sent, less the purposes a later valid consent granted again. Written
+ * whenever that set changes; a tombstone (null value) once it is empty.
+ */
+export interface SuppressionStateValue {
+  readonly kind: 'suppression-state';
+  readonly subject: string;
+  /** Sorted; never empty (an empty set is a tombstone). */
+  readonly purposes: readonly string[];
+  /** The event and evidence that last changed the set, and the evidence time. */
+  readonly eventId: string;
+  readonly evidenceId: string;
+  readonly time: string;
+}
+
+/** One record to produce on a destination's compacted suppression topic. */
+export interface SuppressionStateRecord {
+  readonly destination: string;
+  readonly key: string;
+  /** Null: nothing suppressed any more (a tombstone). */
+  readonly value: SuppressionStateValue | null;
   readonly headers: GovernedRecordHeaders;
 }

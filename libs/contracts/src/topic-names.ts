@@ -3,6 +3,11 @@ export const CONSENT_EVIDENCE_TOPIC = 'consent.evidence';
 export const LINEAGE_TOPIC = 'governance.lineage';
 export const DEAD_LETTER_TOPIC = 'governance.dead-letter';
 export const CONSENT_STATE_CHANGELOG_TOPIC = 'governance.consent-state.changelog';
+/**
+ * The full text of every policy version the engine enforced, keyed by version and compacted: with
+ * the lineage it explains any decision from Kafka alone.
+ */
+export const POLICY_VERSIONS_TOPIC = 'governance.policy-versions';
 
 /** Default source topic for a declared source system. */
 export function sourceTopic(source: string): string {

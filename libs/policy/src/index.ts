@@ -2,10 +2,11 @@
  * The decision core, by area: `policy-file/` (policy as code: load, check, compile),
  * `consent/` (evidence assessment, the per-subject consent state, what it permits), `decision/`
  * (per destination and attribute), `processor/` (the {@link GovernanceProcessor} that the Kafka
- * engine and `govern dry-run` share: decode -> subject -> decide -> emit), `lineage/` (reading
- * what was recorded) and `vocabulary/` (legal bases and reason codes, used by all of them). Pure
- * and deterministic: no clock, environment, I/O or framework inside; time is the CloudEvent
- * `time`. This file is the public API: import `@app/policy` only.
+ * engine and `govern dry-run` share: decode -> subject -> decide -> emit), `lineage/` (the v2
+ * decision digest, rendering it back against a policy version, reading what was recorded) and
+ * `vocabulary/` (legal bases and reason codes, used by all of them). Pure and deterministic: no
+ * clock, environment, I/O or framework inside; time is the CloudEvent `time`. This file is the
+ * public API: import `@app/policy` only.
  */
 export { loadPolicy, type LoadPolicyOptions } from './policy-file/policy-file.loader';
 export { PolicyLoadError, formatPolicyError, type PolicyError } from './policy-file/policy-error';
@@ -48,6 +49,8 @@ export type { InputContext, ProcessResult, ProcessorOptions, StateChange } from 
 export { type LineTopic, replayLines, type ReplayedEvent } from './processor/replay';
 export { addFigure, figuresFromDryRun, compareFigures, type Figures } from './lineage/outcome-figures';
 export { explainEvent, type EventExplanation } from './lineage/explain-event';
+export { renderDecision, renderLineage, LineageRenderError } from './lineage/decision.renderer';
+export { lineageBytes, type LineageBytes } from './lineage/lineage-bytes';
 export {
   processingRecord,
   processingRecordMarkdown,

@@ -1,11 +1,11 @@
 import type {
   ConsentAssessmentLineageRecord,
-  DecisionLineageRecord,
   IdentityLinkLineageRecord,
   LineageRecord,
+  RenderedDecision,
 } from '@app/contracts';
 import { parse } from 'yaml';
-import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor } from '@app/policy';
+import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor, loadPolicy, renderDecision } from '@app/policy';
 import { generateEventStream } from '@app/sample';
 import { EXAMPLE_POLICY_TEXT, examplePolicy } from './rule-fixture.harness';
 
@@ -14,7 +14,8 @@ import { EXAMPLE_POLICY_TEXT, examplePolicy } from './rule-fixture.harness';
  * permission relied on can be reconstructed from the lineage alone. Replays a generated stream
  * (every hard case of the rule numbers (docs/rules.md)) and audits its lineage the way an auditor
  * would: by evidence id, subject pseudonym and identity links, never by looking at the processor's
- * state.
+ * state. Lineage v2 stores a digest per event: the auditor renders every decision from the log as
+ * read back (JSON) and the policy text of its version, never from the processor's results.
  */
 const assessmentIds = (
   parse(EXAMPLE_POLICY_TEXT) as { compatibilityAssessments: { id: string }[] }
@@ -22,7 +23,9 @@ const assessmentIds = (
 const lines = generateEventStream({ seed: 5, customers: 400 });
 const processor = new GovernanceProcessor(examplePolicy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
 const results = lines.map((line, i) => processor.process(line, { line: i + 1 }));
-const lineage: LineageRecord[] = results.flatMap((r) => r.lineage);
+// As an auditor reads it: the bytes of the log, and the policy text its versions name.
+const lineage = JSON.parse(JSON.stringify(results.flatMap((r) => r.lineage))) as LineageRecord[];
+const policyOfLog = loadPolicy(EXAMPLE_POLICY_TEXT);
 const rawSubjects = new Set(
   lines.flatMap((line) => {
     try {
@@ -76,7 +79,7 @@ function consentFound(
   const own = trail.assessmentsBefore(at, evidenceId).filter((a) => a.valid && subjects.has(a.subject ?? ''));
   if (own.length === 0) return false;
   if (purpose === null) return true;
-  if (own.some((a) => a.grants.includes(purpose))) return true;
+  if (own.some((a) => a.grants?.includes(purpose) === true)) return true;
   return lineage
     .slice(0, at)
     .some(
@@ -85,24 +88,28 @@ function consentFound(
         l.valid &&
         l.confirms === evidenceId &&
         subjects.has(l.subject ?? '') &&
-        l.grants.includes(purpose),
+        l.grants?.includes(purpose) === true,
     );
 }
 
 describe('R27 every decision is logged as evidence', () => {
-  const decisions = lineage
-    .map((l, at) => ({ l, at }))
-    .filter((d): d is { l: DecisionLineageRecord; at: number } => d.l.kind === 'decision');
+  const decisions = lineage.flatMap((l, at) =>
+    l.kind === 'decision' ? renderDecision(policyOfLog, l).map((d) => ({ l: d, at })) : [],
+  );
 
-  it('logs a decision for every destination of every processed source event, withheld ones included', () => {
+  it('logs one v2 decision record per processed source event that renders for every destination, withheld ones included', () => {
     const sourceResults = results.filter((r) => r.outcome === 'source');
     expect(sourceResults.length).toBeGreaterThan(500);
     for (const r of sourceResults) {
       const logged = r.lineage.filter((l) => l.kind === 'decision');
-      expect(logged.map((l) => (l.kind === 'decision' ? l.destination : '')).sort()).toEqual(
-        (r.decisions ?? []).map((d) => d.destination.name).sort(),
-      );
+      expect(logged).toHaveLength(1);
+      const record = logged[0];
+      expect(record?.lineageVersion).toBe(2);
+      // Rendered from the log, the record decides every destination of its policy version.
+      const rendered = record?.kind === 'decision' ? renderDecision(policyOfLog, record) : [];
+      expect(rendered.map((d) => d.destination)).toEqual((r.decisions ?? []).map((d) => d.destination.name));
     }
+    for (const l of lineage) expect(l.lineageVersion).toBe(2);
     expect(decisions.some((d) => d.l.outcome === 'withheld')).toBe(true);
     expect(decisions.some((d) => d.l.outcome !== 'withheld')).toBe(true);
     // Dead letters are logged too, with their code.
@@ -164,7 +171,7 @@ describe('R27 every decision is logged as evidence', () => {
   it('fails the reconstruction when the consent is not in the log (the check can fail)', () => {
     const { l, at } = decisions.find((d) =>
       d.l.attributes.some((a) => a.outcome !== 'withhold' && a.legalBasis === 'consent'),
-    ) as { l: DecisionLineageRecord; at: number };
+    ) as { l: RenderedDecision; at: number };
     const a = l.attributes.find((x) => x.outcome !== 'withhold' && x.legalBasis === 'consent');
     const subjects = trail.linkedBefore(at, l.subject ?? '');
     expect(consentFound(at, a?.evidenceId ?? '', subjects, a?.purpose ?? null)).toBe(true);

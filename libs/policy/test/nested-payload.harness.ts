@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DecisionLineageRecord } from '@app/contracts';
+import type { RenderedDecision } from '@app/contracts';
 import {
   type CompiledPolicy,
   DEMO_PSEUDONYM_KEYRING,
   GovernanceProcessor,
   loadPolicy,
+  renderLineage,
   type ProcessResult,
 } from '@app/policy';
 
@@ -20,7 +21,8 @@ export interface NestedRun {
   readonly result: ProcessResult;
   /** The data record's `data` per destination; absent when nothing was forwarded there. */
   readonly data: ReadonlyMap<string, Record<string, unknown>>;
-  readonly lineage: ReadonlyMap<string, DecisionLineageRecord>;
+  /** The decision per destination, rendered from the event's v2 lineage record. */
+  readonly lineage: ReadonlyMap<string, RenderedDecision>;
 }
 
 /** Processes one `shop/order.placed` event with payload `data` on a fresh processor. */
@@ -37,8 +39,8 @@ export function runNested(data: unknown, policy: CompiledPolicy = nestedPolicy):
   });
   const out = new Map<string, Record<string, unknown>>();
   for (const r of result.records) if (r.value.kind === 'data') out.set(r.destination, r.value.data);
-  const lineage = new Map<string, DecisionLineageRecord>();
-  for (const l of result.lineage) if (l.kind === 'decision') lineage.set(l.destination, l);
+  const lineage = new Map<string, RenderedDecision>();
+  for (const d of renderLineage(policy, result.lineage)) lineage.set(d.destination, d);
   return { result, data: out, lineage };
 }
 

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
-import type { DecisionLineageRecord } from '@app/contracts';
 import { generateEventStream } from '@app/sample';
-import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor } from '@app/policy';
+import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor, renderLineage } from '@app/policy';
 import { consentEvent, examplePolicy, sourceEvent } from './rule-fixture.harness';
 import { DECLARED_NESTED, isDeclaredPath, runNested, valuePaths } from './nested-payload.harness';
 
@@ -107,10 +106,8 @@ function forwardedPaths(lines: readonly string[]): number {
   const p = new GovernanceProcessor(examplePolicy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
   let n = 0;
   for (const l of lines) {
-    for (const rec of p.process(l).lineage) {
-      if (rec.kind === 'decision')
-        n += (rec as DecisionLineageRecord).attributes.filter((a) => a.outcome !== 'withhold').length;
-    }
+    for (const d of renderLineage(examplePolicy, p.process(l).lineage))
+      n += d.attributes.filter((a) => a.outcome !== 'withhold').length;
   }
   return n;
 }
@@ -160,9 +157,8 @@ describe('properties', () => {
             if (rec.value.kind === 'data') expect(Object.keys(rec.value.data)).not.toContain(key);
           }
           // Nor is it named in lineage: an input key can itself be personal data.
-          for (const l of r.lineage)
-            if (l.kind === 'decision')
-              for (const a of l.attributes) expect(['page.url', '*']).toContain(a.path);
+          for (const d of renderLineage(examplePolicy, r.lineage))
+            for (const a of d.attributes) expect(['page.url', '*']).toContain(a.path);
         },
       ),
       { numRuns: 200 },

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import type { DecisionLineageRecord, LineageRecord } from '@app/contracts';
-import { canonicalSubjectKey, type ProcessResult } from '@app/policy';
+import type { LineageRecord, RenderedDecision } from '@app/contracts';
+import { canonicalSubjectKey, renderLineage, type CompiledPolicy, type ProcessResult } from '@app/policy';
 import {
   consentEvent,
   parseRuleCases,
@@ -23,12 +23,14 @@ export function loadRuleCases(dir = RULE_CASE_DIR): RuleCase[] {
 }
 
 /**
- * What a run produced for one case, by the case's own event ids: its lineage records and, per
- * destination record, the event it came from. Built from `govern dry-run`'s processor results or
+ * What a run produced for one case, by the case's own event ids: its lineage records, the decisions
+ * rendered from them (lineage v2) and, per destination record, the event it came from. Built from `govern dry-run`'s processor results or
  * from what the engine wrote to its topics, so one check serves both.
  */
 export interface CaseOutput {
   readonly lineage: readonly LineageRecord[];
+  /** The decisions per destination, rendered from the lineage against the case's policy. */
+  readonly decisions: readonly RenderedDecision[];
   /** Destination records; `data` is a data record's payload (what the destination receives). */
   readonly records: readonly CaseRecord[];
 }
@@ -40,13 +42,18 @@ export interface CaseRecord {
   readonly data?: Readonly<Record<string, unknown>>;
 }
 
-/** The output of processor results (dry-run). */
-export function outputOfResults(results: ReadonlyMap<string, ProcessResult>): CaseOutput {
+/** The output of processor results (dry-run) under `policy`. */
+export function outputOfResults(
+  results: ReadonlyMap<string, ProcessResult>,
+  policy: CompiledPolicy,
+): CaseOutput {
   const lineage: LineageRecord[] = [];
+  const decisions: RenderedDecision[] = [];
   const records: CaseRecord[] = [];
   for (const [eventId, r] of results) {
     // An input without a readable id is named by its step (`#n`), as the results are.
     lineage.push(...r.lineage.map((l) => (l.eventId === null ? { ...l, eventId } : l)));
+    decisions.push(...renderLineage(policy, r.lineage));
     for (const rec of r.records)
       records.push({
         eventId,
@@ -54,7 +61,7 @@ export function outputOfResults(results: ReadonlyMap<string, ProcessResult>): Ca
         ...(rec.value.kind === 'data' ? { data: rec.value.data } : {}),
       });
   }
-  return { lineage, records };
+  return { lineage, decisions, records };
 }
 
 /**
@@ -99,9 +106,7 @@ function checkExpectation(x: Expectation, out: CaseOutput): string[] {
       );
   }
   if (x.destination === undefined) return problems;
-  const decision = of.find(
-    (l): l is DecisionLineageRecord => l.kind === 'decision' && l.destination === x.destination,
-  );
+  const decision = out.decisions.find((d) => d.eventId === x.event && d.destination === x.destination);
   if (decision === undefined) return [...problems, `no decision for ${x.destination}`];
   if (x.mayContact !== undefined) {
     same('mayContact', decision.contact?.mayContact, x.mayContact);
@@ -189,6 +194,7 @@ function prefixEvidence(id: string, prefix: string): string {
 
 /** One case's part of what the engine wrote, with the case's own ids again (see {@link caseLines}). */
 export function caseOutputOf(
+  policy: CompiledPolicy,
   prefix: string,
   lineage: readonly LineageRecord[],
   records: readonly (Omit<CaseRecord, 'eventId'> & { readonly eventId: string | null })[],
@@ -201,21 +207,28 @@ export function caseOutputOf(
   for (const l of lineage) {
     const eventId = own(l.eventId);
     if (eventId === null) continue;
-    if (l.kind === 'decision')
-      mine.push({
-        ...l,
-        eventId,
-        attributes: l.attributes.map((a) => ({ ...a, evidenceId: evidence(a.evidenceId) })),
-        ...(l.contact === undefined
-          ? {}
-          : { contact: { ...l.contact, evidenceId: evidence(l.contact.evidenceId) } }),
-      });
-    else if (l.kind === 'suppression' || l.kind === 'consent-assessment')
+    if (l.kind === 'suppression' || l.kind === 'consent-assessment')
       mine.push({ ...l, eventId, evidenceId: evidence(l.evidenceId) as string });
     else mine.push({ ...l, eventId });
   }
+  // Rendered with the engine's ids (the record's evidence list names them), then given back the case's.
+  const decisions = renderLineage(policy, lineage).flatMap((d) => {
+    const eventId = own(d.eventId);
+    if (eventId === null) return [];
+    return [
+      {
+        ...d,
+        eventId,
+        attributes: d.attributes.map((a) => ({ ...a, evidenceId: evidence(a.evidenceId) })),
+        ...(d.contact === undefined
+          ? {}
+          : { contact: { ...d.contact, evidenceId: evidence(d.contact.evidenceId) } }),
+      },
+    ];
+  });
   return {
     lineage: mine,
+    decisions,
     records: records.flatMap((r) => {
       const eventId = own(r.eventId);
       return eventId === null ? [] : [{ ...r, eventId }];

@@ -1,4 +1,5 @@
 import { loadPolicy, type CompiledPolicy } from '@app/policy';
+import { renderingDiffers } from './lineage-equivalence.harness';
 import { checkCase, loadRuleCases, outputOfResults } from './rule-case.check';
 import { EXAMPLE_POLICY_TEXT, examplePolicy, run, type RuleCase } from './rule-fixture.harness';
 
@@ -24,7 +25,11 @@ function policyOf(c: RuleCase): CompiledPolicy {
 
 describe('rule cases', () => {
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    expect(checkCase(c, outputOfResults(run(c.steps, policyOf(c))))).toEqual([]);
+    const policy = policyOf(c);
+    const results = run(c.steps, policy);
+    // Lineage v2: every decision of the case renders back from its record to what the core decided.
+    for (const r of results.values()) expect(renderingDiffers(policy, policy, r)).toEqual([]);
+    expect(checkCase(c, outputOfResults(results, policy))).toEqual([]);
   });
 
   it('prove every core rule at least twice', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor, loadPolicy } from '@app/policy';
+import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor, loadPolicy, renderLineage } from '@app/policy';
 import { generateEventStream } from './event-stream.generator';
 
 const policy = loadPolicy(
@@ -15,14 +15,17 @@ function rulesSeen(lines: readonly string[]): Set<string> {
   const processor = new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
   const rules = new Set<string>();
   for (const line of lines) {
-    for (const l of processor.process(line).lineage) {
-      if (l.kind === 'decision') {
-        for (const a of l.attributes) rules.add(`${a.rule} ${a.outcome}`);
-        if (l.contact !== undefined)
-          rules.add(`${l.contact.rule} contact ${l.contact.mayContact ? 'yes' : 'no'}`);
-      } else if (l.kind === 'consent-assessment')
-        rules.add(`${l.rule} evidence ${l.valid ? 'valid' : 'invalid'}`);
-      else if (l.kind === 'suppression' || l.kind === 'identity-link') rules.add(`${l.rule} ${l.kind}`);
+    const lineage = processor.process(line).lineage;
+    for (const d of renderLineage(policy, lineage)) {
+      for (const a of d.attributes) rules.add(`${a.rule} ${a.outcome}`);
+      if (d.contact !== undefined)
+        rules.add(`${d.contact.rule} contact ${d.contact.mayContact ? 'yes' : 'no'}`);
+    }
+    for (const l of lineage) {
+      if (l.kind === 'consent-assessment') rules.add(`${l.rule} evidence ${l.valid ? 'valid' : 'invalid'}`);
+      else if (l.kind === 'suppression') rules.add(`${l.rule} ${l.kind}`);
+      // An identity link is always decided under R25 (the v2 record leaves the rule to the policy).
+      else if (l.kind === 'identity-link') rules.add(`R25 ${l.kind}`);
     }
   }
   return rules;

@@ -22,7 +22,20 @@ describe('engineTopicSpecs', () => {
     }
   });
 
-  it('keeps the latest suppression per subject of each destination with no time limit', () => {
+  it('keeps every policy version text, compacted by version, forever, in one partition, room for 1 MiB', () => {
+    expect(topics.policyVersions).toBe('governance.policy-versions');
+    expect(specs.get(topics.policyVersions)).toEqual({
+      topic: 'governance.policy-versions',
+      numPartitions: 1,
+      configs: {
+        'cleanup.policy': 'compact',
+        'retention.ms': '-1',
+        'max.message.bytes': String(2 * 1024 * 1024),
+      },
+    });
+  });
+
+  it('keeps each subject’s suppressed purposes per destination with no time limit', () => {
     expect([...topics.suppressions.keys()]).toEqual([...topics.destinations.keys()]);
     for (const [name, topic] of topics.suppressions) {
       expect(topic).toBe(`${topics.destinations.get(name)}.suppressions`);

@@ -1,4 +1,9 @@
-import { CONSENT_STATE_CHANGELOG_TOPIC, DEAD_LETTER_TOPIC, LINEAGE_TOPIC } from '@app/contracts';
+import {
+  CONSENT_STATE_CHANGELOG_TOPIC,
+  DEAD_LETTER_TOPIC,
+  LINEAGE_TOPIC,
+  POLICY_VERSIONS_TOPIC,
+} from '@app/contracts';
 import {
   auditTrailTopic,
   changelogTopic,
@@ -11,6 +16,14 @@ import {
 import { type CompiledPolicy } from '@app/policy';
 
 const WEEK_MS = 7 * 24 * 3600 * 1000;
+/** A policy file may be 1 MiB (MAX_POLICY_BYTES); its record must fit whole. */
+const POLICY_RECORD_BYTES = 2 * 1024 * 1024;
+
+/** Compacted, one partition (versions in publication order), room for the largest policy text. */
+function policyVersionsTopic(topic: string): TopicSpec {
+  const spec = compactedForeverTopic(topic, 1);
+  return { ...spec, configs: { ...spec.configs, 'max.message.bytes': String(POLICY_RECORD_BYTES) } };
+}
 /** Kafka's longest topic name. */
 const MAX_TOPIC_NAME = 249;
 
@@ -25,12 +38,14 @@ export interface EngineTopics {
   /** Source topic per declared source system. */
   readonly sources: ReadonlyMap<string, string>;
   readonly lineage: string;
+  /** The text of each policy version enforced, keyed by version (compacted, one partition). */
+  readonly policyVersions: string;
   readonly deadLetter: string;
   readonly changelog: string;
   /** Destination name → topic. */
   readonly destinations: ReadonlyMap<string, string>;
   /**
-   * Destination name → its compacted suppression topic: the latest suppression per subject key, kept
+   * Destination name → its compacted suppression topic: each subject key's current suppressed purposes, kept
    * without time limit so a destination that was down longer than its topic's retention still
    * learns of every subject it must stop using.
    */
@@ -63,6 +78,7 @@ export function engineTopics(policy: CompiledPolicy, prefix = ''): EngineTopics 
     evidence,
     sources,
     lineage: `${prefix}${LINEAGE_TOPIC}`,
+    policyVersions: `${prefix}${POLICY_VERSIONS_TOPIC}`,
     deadLetter: `${prefix}${DEAD_LETTER_TOPIC}`,
     changelog: `${prefix}${CONSENT_STATE_CHANGELOG_TOPIC}`,
     destinations,
@@ -87,6 +103,7 @@ function checkSuppressionTopics(topics: EngineTopics): void {
     topics.evidence,
     ...topics.sources.values(),
     topics.lineage,
+    topics.policyVersions,
     topics.deadLetter,
     topics.changelog,
     ...topics.destinations.values(),
@@ -132,11 +149,13 @@ export function engineTopicSpecs(
     streamTopic(topics.routed, partitions, streamMs),
     streamTopic(topics.handover, partitions, streamMs),
     changelogTopic(topics.homes, partitions),
-    // Lineage is most of what the engine writes (about 1.3 kB per input) and is kept for a year.
+    // Lineage is the audit trail (one v2 record per input and more per consent) and is kept for a year.
     auditTrailTopic(topics.lineage, partitions, lineageMs),
     auditTrailTopic(topics.deadLetter, partitions, lineageMs),
+    // Every version's text, never expired: lineage names its version and is rendered against it.
+    policyVersionsTopic(topics.policyVersions),
     ...[...topics.destinations.values()].map((t) => streamTopic(t, partitions, streamMs)),
-    // The latest suppression per subject, never expired: outlives a destination's downtime.
+    // Each subject's current suppressed purposes, never expired: outlives a destination's downtime.
     ...[...topics.suppressions.values()].map((t) => compactedForeverTopic(t, partitions)),
   ];
   return replication ? specs.map((s) => withReplication(s, replication)) : specs;

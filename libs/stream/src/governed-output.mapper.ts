@@ -21,9 +21,10 @@ const inc = (m: Map<string, number>, k: string): void => {
 
 /**
  * Maps one processor result to the records the step writes: governed records on their destination
- * topics (headers from the decision core), each suppression also on its destination's compacted
- * suppression topic, lineage records, and for bad input the dead letter with
- * the original bytes and headers. State changes are written by the task (once per key per step).
+ * topics (headers from the decision core), the subject's current suppressed purposes on each
+ * changed destination's compacted suppression topic, lineage records, and for bad input the dead
+ * letter with the original bytes and headers. State changes are written by the task (once per key
+ * per step).
  */
 export function toOutputRecords(
   result: ProcessResult,
@@ -43,18 +44,19 @@ export function toOutputRecords(
       headers: { ...r.headers },
       partition: r.key === null ? undefined : place(topic, r.key),
     });
-    if (r.value.kind !== 'suppression') continue;
-    inc(tally.suppressions, r.destination);
-    // The same record again on the compacted suppression topic, in the same transaction: one format
-    // for consumers, and the latest per subject survives the destination topic's retention.
-    const compacted = topics.suppressions.get(r.destination);
+    if (r.value.kind === 'suppression') inc(tally.suppressions, r.destination);
+  }
+  // In the same transaction as the suppressions: the subject's whole current set per destination
+  // (compaction keeps the latest, so it must be the union, not the last suppression), or a tombstone.
+  for (const s of result.suppressionStates ?? []) {
+    const compacted = topics.suppressions.get(s.destination);
     if (compacted === undefined) continue;
     out.push({
       topic: compacted,
-      key: r.key,
-      value: JSON.stringify(r.value),
-      headers: { ...r.headers },
-      partition: place(compacted, r.key),
+      key: s.key,
+      value: s.value === null ? null : JSON.stringify(s.value),
+      headers: { ...s.headers },
+      partition: place(compacted, s.key),
     });
   }
   for (const l of result.lineage) {
@@ -65,10 +67,13 @@ export function toOutputRecords(
       value: JSON.stringify(l),
       partition: key === null ? undefined : place(topics.lineage, key),
     });
-    if (l.kind !== 'decision') continue;
-    if (l.outcome !== 'withheld') inc(tally.forwarded, l.destination);
-    for (const a of l.attributes)
-      if (a.outcome === 'withhold') inc(tally.withheld, `${l.destination}\u0000${a.reason}`);
+  }
+  // Counted from the full decisions the core took; the lineage stores their v2 digest.
+  for (const d of result.decisions ?? []) {
+    const name = d.destination.name;
+    if (d.outcome !== 'withheld') inc(tally.forwarded, name);
+    for (const a of d.attributes)
+      if (a.outcome === 'withhold') inc(tally.withheld, `${name}\u0000${a.reason}`);
   }
   if (result.deadLetter !== undefined) {
     inc(tally.deadLetters, result.deadLetter.code);

@@ -12,6 +12,7 @@ import { loadPolicy, type CompiledPolicy, type PseudonymKeyring } from '@app/pol
 import { EngineMetrics } from './engine.metrics';
 import { engineTopicSpecs, engineTopics, type EngineTopics } from './engine-topics';
 import { IdentityRouter } from './identity-router.runner';
+import { publishPolicyVersion } from './policy-version.publisher';
 import { engineKeyring } from './pseudonym-keyring';
 import { assertIdentityRoutingSafe, needsIdentityRouting } from './identity-routing.choice';
 import { type Backoff } from './claim-loop';
@@ -119,9 +120,8 @@ function logReports(log: NonNullable<GovernedStreamConfig['log']>): GovernedStre
 /** Loads the policy, creates missing topics (when asked) and starts consuming. */
 export async function startGovernedStream(config: GovernedStreamConfig): Promise<GovernedStream> {
   const pseudonymKeys = engineKeyring(config.pseudonymKeys, config.demoMode === true);
-  const policy = loadPolicy(readFileSync(config.policyFile, 'utf8'), {
-    fileName: basename(config.policyFile),
-  });
+  const policyText = readFileSync(config.policyFile, 'utf8');
+  const policy = loadPolicy(policyText, { fileName: basename(config.policyFile) });
   const topics = engineTopics(policy, config.topicPrefix);
   const identityRouting =
     config.identityRouting === 'auto'
@@ -139,6 +139,7 @@ export async function startGovernedStream(config: GovernedStreamConfig): Promise
       await admin.disconnect();
     }
   }
+  await publishPolicyVersion(kafka, topics.policyVersions, policy, policyText);
   const metrics = new EngineMetrics();
   const log = config.log ?? (() => undefined);
   const observer = allOf([metrics, logReports(log), ...(config.observer ? [config.observer] : [])]);

@@ -150,7 +150,11 @@ describe('identity links across 4 partitions (simulated tasks, produced order)',
     const dry = input.map((l) => p.process(l));
     expect(dry[2]?.lineage[0]).toMatchObject({ kind: 'identity-link', linked: true });
     expect(dry[3]?.subjectKey).toBe(c1);
-    expect(dry[4]?.lineage[0]).toMatchObject({ kind: 'identity-link', linked: false, rule: 'R25' });
+    expect(dry[4]?.lineage[0]).toMatchObject({
+      kind: 'identity-link',
+      linked: false,
+      refusedBy: { reason: 'identifier-taken', rule: 'R25' },
+    });
     const q = processor();
     const routed = routedSimulation(input);
     expect(routed.handovers).toBeGreaterThan(0);
@@ -158,11 +162,12 @@ describe('identity links across 4 partitions (simulated tasks, produced order)',
   });
 
   it('equal to dry-run when a linked cookie is linked again and that link is refused (R25, expired)', () => {
-    // ck's first link (to c1) is granted; 14 months later its grant has expired, the link to c2 is
-    // refused and ck keeps resolving to c1: its page view with an id c1 already used is a duplicate
-    // for c1, which only holds if c1's state moved to c2's task with ck.
+    // ck's first link (to c1) is granted; 397 days later its grant has expired (R8: 396 days), the
+    // link to c2 is refused and ck keeps resolving to c1: its page view with an id c1 already used is
+    // a duplicate for c1, which only holds if c1's state moved to c2's task with ck. (Within the
+    // policy's 730-day state horizon: c1 and ck are not forgotten yet.)
     const [c1, c2] = keysInDifferentTasks();
-    const month = 30 * 24 * 3600 * 1000;
+    const later = 397 * 24 * 3600 * 1000;
     const t = Date.parse('2025-01-01T00:00:00Z');
     const at = (ms: number): string => new Date(ms).toISOString();
     const ev = (
@@ -190,8 +195,8 @@ describe('identity links across 4 partitions (simulated tasks, produced order)',
       }),
       ev('link-1', t + 1000, c1, 'identity.linked', 'web', { cookieId: 'ck' }),
       ev('dup-1', t + 2000, c1, 'page.viewed', 'web', { page: { url: '/a', category: 'x' } }),
-      ev('link-2', t + 14 * month, c2, 'identity.linked', 'web', { cookieId: 'ck' }),
-      ev('dup-1', t + 14 * month + 1000, 'ck', 'page.viewed', 'web', { page: { url: '/b', category: 'x' } }),
+      ev('link-2', t + later, c2, 'identity.linked', 'web', { cookieId: 'ck' }),
+      ev('dup-1', t + later + 1000, 'ck', 'page.viewed', 'web', { page: { url: '/b', category: 'x' } }),
     ];
     const p = processor();
     const dry = relink.map((l) => p.process(l));

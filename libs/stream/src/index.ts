@@ -32,6 +32,7 @@ export {
 export { kafkaProducers, type ProducerSupplier, type TransactionalProducer } from './step-transaction';
 export { type Backoff } from './claim-loop';
 export { engineTopics, engineTopicSpecs, suppressionTopicOf, type EngineTopics } from './engine-topics';
+export { publishPolicyVersion } from './policy-version.publisher';
 export { latestPerKey } from './latest-per-key';
 export { EngineMetrics } from './engine.metrics';
 export { figuresFromMetrics } from './engine-figures';

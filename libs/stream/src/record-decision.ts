@@ -37,8 +37,11 @@ export interface TaskInput {
 export interface DecidedRecord {
   /** Destination, lineage and dead-letter records. */
   readonly records: OutputRecord[];
-  /** Changed subject states, serialised (the changelog values). */
-  readonly states: ReadonlyArray<readonly [string, string]>;
+  /**
+   * Changed subject states as the core holds them (not serialised: the step writes each key's
+   * state once, as of its last record; see `changelogRecords`); null: expired, a tombstone.
+   */
+  readonly states: ReadonlyArray<readonly [string, object | null]>;
   /** Set when the engine dead-lettered the input itself (already in `records`). */
   readonly verdict?: RecordVerdict;
 }
@@ -85,21 +88,22 @@ export function decideRecord(
   const at = { topic: origin.topic, partition: origin.partition, offset: origin.message.offset };
   const records: OutputRecord[] = [];
   let result: ProcessResult;
-  let states: [string, string][];
+  let states: [string, object | null][];
   try {
     // The core checks the event against the policy's declaration of the topic it was read from.
     const read = { ...at, topic: topics.policyTopicOf.get(origin.topic) ?? origin.topic };
     result = decide(core, origin.message.headers ?? {}, origin.message.value, read);
     toOutputRecords(result, origin, topics, tally, records, ctx.place);
-    states = result.stateChanges.map((c) => [c.subjectKey, JSON.stringify(c.state)]);
+    states = result.stateChanges.map((c) => [c.subjectKey, c.state]);
+    // After the changes: a subject changed by this event and then swept ends as a tombstone.
+    for (const key of result.expiredSubjects ?? []) states.push([key, null]);
   } catch (error) {
     const name = errorName(error);
     const attempt = ctx.failures.failed(input.read, name);
     ctx.observer?.recordFailed?.({ stage: 'tasks', ...at, error: name, attempt });
     throw error;
   }
-  const changelog = states.map(([key, value]) => ({ topic: topics.changelog, key, value }));
-  const over = firstOversized([...records, ...changelog], ctx.maxRecordBytes);
+  const over = firstOversized(records, ctx.maxRecordBytes);
   if (over !== undefined) {
     ctx.failures.skip(input.read, {
       code: 'output-too-large',

@@ -8,8 +8,10 @@ import { type Backpressure, queuedBytes } from './input-backpressure';
 import { takeInProducedOrder } from './input-merge';
 import { offsetThrough, readDry, refreshEnds } from './input-queues';
 import { type HandoverMarker, type HandoverStates, originOf, routedKind } from './routed-record';
+import { type ChangedState, changelogRecords, oversizedState } from './step-changelog';
 import { commitStep } from './step-transaction';
-import { type RecordAt, type RecordVerdict } from './record-failures';
+import { OutputTooLargeError, type RecordAt, type RecordVerdict } from './record-failures';
+import { oversizedReason } from './output-size';
 import {
   decideRecord,
   type RecordDecisionContext,
@@ -72,8 +74,8 @@ export async function stepTask(ctx: TaskStepContext, task: StreamTask): Promise<
   const { topics } = ctx;
   const tally = emptyTally();
   const records: OutputRecord[] = [];
-  // Subject key → its serialised state as of the step's last record (null: a tombstone).
-  const changed = new Map<string, string | null>();
+  // Subject key → its state as of the step's last record (serialised once, when the step ends).
+  const changed = new Map<string, ChangedState>();
   const verdicts: { origin: TaskInput['origin']; verdict: RecordVerdict }[] = [];
   const settled: RecordAt[] = [];
   const recordsIn = new Map<string, number>();
@@ -97,7 +99,7 @@ export async function stepTask(ctx: TaskStepContext, task: StreamTask): Promise<
     const read = { topic: queue.topic, partition: task.partition, offset: message.offset };
     const decided = decideRecord(ctx, task.processor, { read, origin }, tally);
     records.push(...decided.records);
-    for (const [key, state] of decided.states) changed.set(key, state);
+    for (const [key, state] of decided.states) changed.set(key, { state, by: read });
     if (decided.verdict !== undefined) verdicts.push({ origin, verdict: decided.verdict });
     settled.push(read);
     recordsIn.set(origin.topic, (recordsIn.get(origin.topic) ?? 0) + 1);
@@ -107,14 +109,15 @@ export async function stepTask(ctx: TaskStepContext, task: StreamTask): Promise<
   for (const p of task.pending) records.push(p.record);
   taken = taken.slice(0, used);
   // Serialised once per key at the end of the step: the state as of the step's last record.
-  for (const [key, state] of changed) {
-    records.push({
-      topic: topics.changelog,
-      partition: task.partition,
-      key,
-      value: state,
-    });
+  const changelog = changelogRecords(topics.changelog, task.partition, changed);
+  const oversized = oversizedState(changelog, changed, ctx.maxRecordBytes);
+  if (oversized !== undefined) {
+    const { over, by } = oversized;
+    ctx.failures.skip(by, { code: 'output-too-large', reason: oversizedReason(over, ctx.maxRecordBytes) });
+    ctx.observer?.recordFailed?.({ stage: 'tasks', ...by, error: 'OutputTooLargeError', attempt: 1 });
+    throw new OutputTooLargeError();
   }
+  for (const r of changelog) records.push(r);
   const counts = task.queues.map(() => 0);
   for (const t of taken) counts[t.queue.rank] = (counts[t.queue.rank] as number) + 1;
   const offsets: TopicOffsets[] = task.queues.flatMap((q, i) => {
@@ -159,7 +162,7 @@ function handOver(
   task: StreamTask,
   kind: 'export' | 'import',
   value: Buffer | null,
-  changed: Map<string, string | null>,
+  changed: Map<string, ChangedState>,
   records: OutputRecord[],
 ): boolean {
   const marker = JSON.parse(value?.toString('utf8') ?? 'null') as HandoverMarker;
@@ -168,7 +171,7 @@ function handOver(
     const states = marker.keys.map((key): [string, unknown] => {
       const state = processor.exportState(key);
       processor.importState(key, null);
-      changed.set(key, null);
+      changed.set(key, { state: null, by: null });
       return [key, state];
     });
     const handover = ctx.handover as string;
@@ -197,7 +200,7 @@ function handOver(
   for (const [key, state] of arrived.states) {
     processor.importState(key, state);
     const imported = processor.exportState(key);
-    changed.set(key, imported === null ? null : JSON.stringify(imported));
+    changed.set(key, { state: imported === null ? null : JSON.stringify(imported), by: null });
   }
   return true;
 }

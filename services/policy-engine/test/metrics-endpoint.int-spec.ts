@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { CONSENT_EVIDENCE_EVENT_TYPE, type DecisionLineageRecord, type LineageRecord } from '@app/contracts';
+import { CONSENT_EVIDENCE_EVENT_TYPE, type LineageRecord } from '@app/contracts';
 import { loadConfig } from '@app/service-kit';
 import { provideKafka, type KafkaUnderTest } from '@app/testing';
 import { generateEventStream } from '@app/sample';
@@ -18,6 +18,7 @@ import {
   PSEUDONYM_KEYS_ENV,
   produceLines,
   readEngineOutput,
+  renderedDecisions,
   routeLine,
   testKafka,
   uniquePrefix,
@@ -134,8 +135,8 @@ describe('the policy engine’s /metrics endpoint', () => {
 
   it('counts forwarded decisions per destination as the dry-run decides them', () => {
     const forwarded = new Map<string, number>();
-    for (const l of expected.lineage.map((x) => JSON.parse(x) as LineageRecord))
-      if (l.kind === 'decision' && l.outcome !== 'withheld') increment(forwarded, l.destination);
+    for (const d of renderedDecisions(expected.lineage.map((x) => JSON.parse(x) as LineageRecord)))
+      if (d.outcome !== 'withheld') increment(forwarded, d.destination);
 
     expect([...forwarded.values()].every((n) => n > 0)).toBe(true);
     expect(byLabels(samples, 'engine_forwarded_total', ['destination'])).toEqual(forwarded);
@@ -143,11 +144,9 @@ describe('the policy engine’s /metrics endpoint', () => {
 
   it('counts withheld attributes per destination and reason as the dry-run decides them', () => {
     const withheld = new Map<string, number>();
-    for (const l of expected.lineage.map((x) => JSON.parse(x) as LineageRecord)) {
-      if (l.kind !== 'decision') continue;
-      for (const a of (l as DecisionLineageRecord).attributes)
-        if (a.outcome === 'withhold') increment(withheld, `${l.destination}/${a.reason}`);
-    }
+    for (const d of renderedDecisions(expected.lineage.map((x) => JSON.parse(x) as LineageRecord)))
+      for (const a of d.attributes)
+        if (a.outcome === 'withhold') increment(withheld, `${d.destination}/${a.reason}`);
 
     expect(withheld.size).toBeGreaterThan(1);
     expect(byLabels(samples, 'engine_withheld_attributes_total', ['destination', 'reason'])).toEqual(
@@ -181,8 +180,8 @@ describe('the policy engine’s /metrics endpoint', () => {
       ...expected.deadLetters.keys(),
       '0',
     ]);
-    for (const l of expected.lineage.map((x) => JSON.parse(x) as LineageRecord))
-      if (l.kind === 'decision') for (const a of l.attributes) if (a.reason) names.add(a.reason);
+    for (const d of renderedDecisions(expected.lineage.map((x) => JSON.parse(x) as LineageRecord)))
+      for (const a of d.attributes) names.add(a.reason);
     const engineLabels = samples
       .filter((s) => s.name.startsWith('engine_'))
       .flatMap((s) => Object.entries(s.labels).filter(([k]) => k !== 'le'));

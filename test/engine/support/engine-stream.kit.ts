@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { producerConfig } from '@app/kafka';
 import { consumeUntil, provideKafka, type ConsumedRecord, type KafkaUnderTest } from '@app/testing';
-import { type LineTopic, loadPolicy, replayLines } from '@app/policy';
+import type { LineageRecord, RenderedDecision } from '@app/contracts';
+import { type LineTopic, loadPolicy, renderLineage, replayLines } from '@app/policy';
 import { generateEventStream, routeLine, sampleChunks } from '@app/sample';
 import {
   latestPerKey,
@@ -17,6 +18,17 @@ import {
 export const POLICY_FILE = join(__dirname, '..', '..', '..', 'policies', 'example.yaml');
 export { PSEUDONYM_KEYS, PSEUDONYM_KEYS_ENV } from './test-keyring';
 import { PSEUDONYM_KEYS } from './test-keyring';
+
+/**
+ * The decisions in lineage read from a topic, rendered per destination against the text of the
+ * policy the engine ran (lineage v2 stores a digest per event, R27).
+ */
+export function renderedDecisions(lineage: readonly LineageRecord[]): RenderedDecision[] {
+  return renderLineage(
+    loadPolicy(readFileSync(POLICY_FILE, 'utf8'), { fileName: basename(POLICY_FILE) }),
+    lineage,
+  );
+}
 
 export function testKafka(brokers: string[]): Kafka {
   return new Kafka({
@@ -70,10 +82,15 @@ export async function produceLines(
 /** What `govern dry-run` produces for these lines, in the shapes the topics carry. */
 export interface ExpectedOutput {
   perTopic: Map<string, string[]>;
-  /** Suppression topic → the latest suppression per key (dry-run's `<destination>.suppressions.ndjson`). */
+  /**
+   * Suppression topic → per key the latest record, tombstones dropped: the subject's current
+   * suppressed purposes (dry-run's `<destination>.suppressions.ndjson`).
+   */
   suppressions: Map<string, string[]>;
-  /** Suppression records written in all (each also on its destination topic), before compaction. */
+  /** Records written to the suppression topics in all (tombstones included), before compaction. */
   suppressionWrites: number;
+  /** Suppression topic → every record written to it, in order (a tombstone as `<key>:null`). */
+  suppressionLog: Map<string, string[]>;
   lineage: string[];
   deadLetters: Map<string, number>;
 }
@@ -81,9 +98,15 @@ export interface ExpectedOutput {
 /**
  * `topicOf`: the topic (as the policy names it) each line was read from, when the test produces
  * lines elsewhere than their `source` says; absent, dry-run reads a mixed file, as the CLI does.
+ * `policyFile`: the policy the engine under test was started with (default: the example policy).
  */
-export function dryRun(lines: readonly string[], topics: EngineTopics, topicOf?: LineTopic): ExpectedOutput {
-  const policy = loadPolicy(readFileSync(POLICY_FILE, 'utf8'), { fileName: basename(POLICY_FILE) });
+export function dryRun(
+  lines: readonly string[],
+  topics: EngineTopics,
+  topicOf?: LineTopic,
+  policyFile: string = POLICY_FILE,
+): ExpectedOutput {
+  const policy = loadPolicy(readFileSync(policyFile, 'utf8'), { fileName: basename(policyFile) });
   const { results } = replayLines(
     policy,
     `${lines.join('\n')}\n`,
@@ -91,7 +114,7 @@ export function dryRun(lines: readonly string[], topics: EngineTopics, topicOf?:
     topicOf,
   );
   const perTopic = new Map<string, string[]>([...topics.destinations.values()].map((t) => [t, []]));
-  const suppressed = new Map<string, { key: string; line: string }[]>(
+  const suppressed = new Map<string, { key: string; line: string | null }[]>(
     [...topics.suppressions.values()].map((t) => [t, []]),
   );
   let suppressionWrites = 0;
@@ -101,8 +124,10 @@ export function dryRun(lines: readonly string[], topics: EngineTopics, topicOf?:
     for (const r of result.records) {
       const line = canonicalRecord(r.key, JSON.stringify(r.value), r.headers);
       perTopic.get(topics.destinations.get(r.destination) as string)?.push(line);
-      if (r.value.kind !== 'suppression') continue;
-      suppressed.get(topics.suppressions.get(r.destination) as string)?.push({ key: r.key, line });
+    }
+    for (const s of result.suppressionStates ?? []) {
+      const line = s.value === null ? null : canonicalRecord(s.key, JSON.stringify(s.value), s.headers);
+      suppressed.get(topics.suppressions.get(s.destination) as string)?.push({ key: s.key, line });
       suppressionWrites++;
     }
     // Dry-run lineage of dead letters names the file line; the stream's names nothing (no line).
@@ -111,10 +136,18 @@ export function dryRun(lines: readonly string[], topics: EngineTopics, topicOf?:
     if (result.deadLetter)
       deadLetters.set(result.deadLetter.code, (deadLetters.get(result.deadLetter.code) ?? 0) + 1);
   }
-  const suppressions = new Map(
-    [...suppressed].map(([t, rs]) => [t, latestPerKey(rs).map((r) => r.line)] as const),
+  const suppressions = new Map([...suppressed].map(([t, rs]) => [t, currentSuppressions(rs)] as const));
+  const suppressionLog = new Map(
+    [...suppressed].map(([t, rs]) => [t, rs.map((r) => r.line ?? `${r.key}:null`)] as const),
   );
-  return { perTopic, suppressions, suppressionWrites, lineage, deadLetters };
+  return { perTopic, suppressions, suppressionWrites, suppressionLog, lineage, deadLetters };
+}
+
+/** What compaction keeps of a suppression topic: the latest line per key, tombstones (null) dropped. */
+export function currentSuppressions(
+  records: readonly { key: string | null; line: string | null }[],
+): string[] {
+  return latestPerKey(records).flatMap((r) => (r.line === null ? [] : [r.line]));
 }
 
 export function canonicalRecord(
@@ -158,7 +191,7 @@ export async function readEngineOutput(
   const perTopic = new Map<string, string[]>([...topics.destinations.values()].map((t) => [t, []]));
   // Records arrive in offset order per partition, and a key has one partition: the last one read
   // per key is the one compaction keeps.
-  const suppressed = new Map<string, { key: string | null; line: string }[]>(
+  const suppressed = new Map<string, { key: string | null; line: string | null }[]>(
     [...topics.suppressions.values()].map((t) => [t, []]),
   );
   const lineage: string[] = [];
@@ -166,16 +199,17 @@ export async function readEngineOutput(
   for (const r of records) {
     const compacted = suppressed.get(r.topic);
     if (compacted !== undefined)
-      compacted.push({ key: r.key, line: canonicalRecord(r.key, r.value, r.headers) });
+      compacted.push({
+        key: r.key,
+        line: r.value === null ? null : canonicalRecord(r.key, r.value, r.headers),
+      });
     else if (r.topic === topics.lineage) {
       const l = JSON.parse(r.value ?? 'null') as { kind: string };
       lineage.push(JSON.stringify(l.kind === 'dead-letter' ? { ...l, reason: '' } : l));
     } else if (r.topic === topics.deadLetter) deadLetters.push(r);
     else perTopic.get(r.topic)?.push(canonicalRecord(r.key, r.value, r.headers));
   }
-  const suppressions = new Map(
-    [...suppressed].map(([t, rs]) => [t, latestPerKey(rs).map((r) => r.line)] as const),
-  );
+  const suppressions = new Map([...suppressed].map(([t, rs]) => [t, currentSuppressions(rs)] as const));
   return { perTopic, suppressions, lineage, deadLetters };
 }
 
@@ -231,6 +265,8 @@ export async function expectStreamEqualsDryRun(
     const expected = dryRun(
       lines.filter((_, i) => !skipped.has(i)),
       engine.topics,
+      undefined,
+      options.engine?.policyFile,
     );
     for (const code of skipped.values())
       expected.deadLetters.set(code, (expected.deadLetters.get(code) ?? 0) + 1);

@@ -18,7 +18,7 @@ export interface FoldOutcome {
 }
 
 const DROPPED_PENDING = `an older unconfirmed sign-up was dropped (at most ${MAX_PENDING} are kept); its confirmation will grant nothing`;
-const NOT_PENDING = `nothing granted: the confirmed sign-up is not pending (unknown, already confirmed or withdrawn, or dropped unconfirmed: at most ${MAX_PENDING} are kept)`;
+const NOT_PENDING = `nothing granted: the confirmed sign-up is not pending (unknown, already confirmed or withdrawn, past its confirmation window, or dropped unconfirmed: at most ${MAX_PENDING} are kept)`;
 
 /** A fold outcome: nothing removed, granted or objected to unless `parts` says so. */
 function outcome(parts: Partial<FoldOutcome>): FoldOutcome {

@@ -30,6 +30,18 @@ export interface SubjectState {
   /** Set when this key is an alias (e.g. a cookie id) linked to another subject (R25). */
   linkedTo: string | null;
   /**
+   * The subject's own clock: the latest event time (epoch ms) of an event decided for it. Expiry
+   * (state-expiry.ts) measures from it, never from wall time, so the engine and dry-run agree.
+   */
+  lastAt: number;
+  /**
+   * Per destination, the purposes the subject is currently suppressed for (R18, R19): the union of
+   * every suppression sent, less the purposes a later valid consent granted again. Kept so the
+   * compacted suppression topic holds the whole set, not only the latest suppression. Absent
+   * (`{}`) in states written before it existed.
+   */
+  suppressed: Record<string, string[]>;
+  /**
    * Withdrawals received under this key, kept (at most {@link MAX_STOPS}, the newest) only when the
    * policy links declared identifiers: if the key is an identifier (an e-mail address) linked to a
    * person later, they are carried to the person's state with their scope (R18, R25). Absent: none.
@@ -103,6 +115,8 @@ export function emptySubjectState(): SubjectState {
     objection: null,
     seen: [],
     linkedTo: null,
+    lastAt: 0,
+    suppressed: EMPTY_RECORD,
   };
 }
 
@@ -130,18 +144,20 @@ const EMPTY_RECORD: Record<string, never> = Object.freeze(Object.create(null) as
 const EMPTY_LIST: never[] = Object.freeze([]) as unknown as never[];
 
 /** `state[key]`, made the state's own object first if it is the shared empty one. */
-export function writableRecord<K extends 'purposes' | 'pending' | 'withdrawn' | 'refused'>(
+export function writableRecord<K extends 'purposes' | 'pending' | 'withdrawn' | 'refused' | 'suppressed'>(
   state: SubjectState,
   key: K,
 ): SubjectState[K] {
-  if (state[key] === EMPTY_RECORD) state[key] = (key === 'pending' ? pendingRecord() : {}) as SubjectState[K];
+  if (state[key] === EMPTY_RECORD)
+    state[key] = (key === 'pending' || key === 'suppressed' ? Object.create(null) : {}) as SubjectState[K];
   return state[key];
 }
 
 /**
  * A copy of a state to roll back to: its own records and lists (the fold adds to and deletes from
  * them in place), sharing their grants and refs (the fold replaces those, it never changes one).
- * The shared frozen empties stay shared, so copying a fresh state allocates little.
+ * The shared frozen empties stay shared, so copying a fresh state allocates little. The window of
+ * recent ids (`seen`) is shared, not copied: the subject store undoes its appends itself.
  */
 export function snapshotState(state: SubjectState): SubjectState {
   const own = <T extends object>(r: T): T => (r === EMPTY_RECORD ? r : { ...r });
@@ -152,7 +168,7 @@ export function snapshotState(state: SubjectState): SubjectState {
     pending: state.pending === EMPTY_RECORD ? EMPTY_RECORD : pendingRecord(state.pending),
     withdrawn: own(state.withdrawn),
     refused: own(state.refused),
-    seen: state.seen.slice(),
+    suppressed: state.suppressed === EMPTY_RECORD ? EMPTY_RECORD : dictionary(state.suppressed),
   };
 }
 
@@ -164,10 +180,19 @@ export function writableMarketing(state: SubjectState): MarketingGrant[] {
 
 /**
  * A state read from JSON (changelog, handover) made live again: its pending record a dictionary,
- * and a v1 state (ids in `seen`) upgraded to v2 (their hashes).
+ * a v1 state (ids in `seen`) upgraded to v2 (their hashes), and a state written before the
+ * subject clock and the suppression ledger given them: the clock from the latest time the state
+ * records, no suppressions (the compacted topic then starts its union from the next one).
  */
 export function restoredState(state: SubjectState | SubjectStateV1): SubjectState {
   state.pending = pendingRecord(state.pending);
+  const partial = state as Partial<Pick<SubjectState, 'lastAt' | 'suppressed'>>;
+  const live = state as SubjectState;
+  if (typeof partial.lastAt !== 'number') live.lastAt = latestRecordedTime(state);
+  live.suppressed =
+    typeof partial.suppressed !== 'object' || partial.suppressed === null
+      ? {}
+      : dictionary(partial.suppressed);
   if (state.v === 1) {
     const upgraded = state as unknown as SubjectState;
     upgraded.seen = windowFromIds(state.seen);
@@ -177,8 +202,27 @@ export function restoredState(state: SubjectState | SubjectStateV1): SubjectStat
   return state;
 }
 
+/**
+ * A prototype-less copy of a record keyed by destination names read back from the changelog: as for
+ * pending sign-ups, a key such as `__proto__` must stay a key (see {@link pendingRecord}).
+ */
+function dictionary<T>(entries: Readonly<Record<string, T>>): Record<string, T> {
+  return Object.assign(Object.create(null) as Record<string, T>, entries);
+}
+
+/** The latest event time a state written without a clock records (0 if none). */
+function latestRecordedTime(state: SubjectState | SubjectStateV1): number {
+  let t = 0;
+  for (const g of Object.values(state.purposes ?? {})) t = Math.max(t, g.renewedAt, g.since);
+  for (const g of state.marketing ?? []) t = Math.max(t, g.since);
+  for (const p of Object.values(state.pending ?? {})) t = Math.max(t, p.at);
+  for (const w of Object.values(state.withdrawn ?? {})) t = Math.max(t, w.at);
+  if (state.objection) t = Math.max(t, state.objection.at);
+  return Number.isFinite(t) ? t : 0;
+}
+
 /** The state format before v2: the same, with the ids themselves in `seen`. */
-export interface SubjectStateV1 extends Omit<SubjectState, 'v' | 'seen'> {
+export interface SubjectStateV1 extends Omit<SubjectState, 'v' | 'seen' | 'lastAt' | 'suppressed'> {
   v: 1;
   seen: string[];
 }
@@ -192,6 +236,51 @@ export function isSubjectState(value: unknown): value is SubjectState | SubjectS
       (s.v === 1 && Array.isArray(s.seen) && s.seen.every((id) => typeof id === 'string'))) &&
     typeof s.purposes === 'object' &&
     Array.isArray(s.marketing) &&
-    typeof s.pending === 'object'
+    typeof s.pending === 'object' &&
+    (!('lastAt' in s) || (typeof s.lastAt === 'number' && Number.isFinite(s.lastAt))) &&
+    (!('suppressed' in s) || isSuppressedRecord(s.suppressed)) &&
+    (!('stops' in s) || isStopList((s as Partial<SubjectState>).stops))
+  );
+}
+
+/**
+ * Withdrawals kept for a later identifier link, as read back. Why checked: the link merges them
+ * into a person's state, and a malformed one would make that event fail instead of quarantining
+ * the key at restore.
+ */
+function isStopList(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.every((stop: unknown) => {
+      if (typeof stop !== 'object' || stop === null) return false;
+      const r = stop as Partial<StopRef>;
+      return (
+        typeof r.at === 'number' &&
+        typeof r.evidenceId === 'string' &&
+        typeof r.all === 'boolean' &&
+        Array.isArray(r.purposes) &&
+        r.purposes.every((p) => typeof p === 'string') &&
+        (r.marketing === null || isScope(r.marketing))
+      );
+    })
+  );
+}
+
+/** A withdrawal's marketing scope as read back: each dimension absent or a list of names. */
+function isScope(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const m = value as Record<string, unknown>;
+  return ['brands', 'channels', 'productGroups'].every(
+    (k) => m[k] === undefined || (Array.isArray(m[k]) && m[k].every((x) => typeof x === 'string')),
+  );
+}
+
+/** A suppression ledger as read back: destination → list of purpose names. */
+function isSuppressedRecord(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => Array.isArray(v) && v.every((p) => typeof p === 'string'))
   );
 }

@@ -51,11 +51,16 @@ export function inWindow(seen: readonly number[], hash: number): boolean {
   return seen.includes(hash);
 }
 
-/** Appends `hash` and drops the oldest entries beyond `window`. */
-export function addToWindow(seen: number[], hash: number, window: number): void {
+/**
+ * Appends `hash` and drops the oldest entries beyond `window`; returns the dropped ones, oldest
+ * first (so a caller can undo the change without having copied the window before it).
+ */
+export function addToWindow(seen: number[], hash: number, window: number): readonly number[] {
   seen.push(hash);
-  if (seen.length > window) seen.splice(0, seen.length - window);
+  return seen.length > window ? seen.splice(0, seen.length - window) : NOTHING_DROPPED;
 }
+
+const NOTHING_DROPPED: readonly number[] = Object.freeze([]);
 
 /**
  * A state v1 window (the id strings, evidence ids as `ev:<id>`) as v2 hashes, in the same order.

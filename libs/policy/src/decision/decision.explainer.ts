@@ -1,22 +1,23 @@
 import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
-import type { DestinationDecision } from './destination-decision';
+import type { RenderedDecision } from '@app/contracts/lineage-record.types';
 import { LEGAL_BASIS_ARTICLE, type LegalBasis } from '../vocabulary/legal-basis';
-import { REASON_CODES } from '../vocabulary/reason-codes';
+import { REASON_CODES, type ReasonCode } from '../vocabulary/reason-codes';
 
 /**
- * Explains one destination decision in words a DPO understands, one line per attribute, with the
- * rule numbers (docs/rules.md). Never prints attribute values.
+ * Explains one destination decision, as rendered from the lineage, in words a DPO understands, one
+ * line per attribute, with the rule numbers (docs/rules.md). Never prints attribute values.
  */
-export function explainDecision(policy: CompiledPolicy, eventId: string, d: DestinationDecision): string[] {
+export function explainDecision(policy: CompiledPolicy, d: RenderedDecision): string[] {
+  const channel = policy.destinationsByName.get(d.destination)?.channel ?? 'none';
   const lines = [
-    `Event ${eventId} -> destination "${d.destination.name}" (policy ${policy.version}): ${d.outcome}.`,
+    `Event ${d.eventId} -> destination "${d.destination}" (policy ${d.policyVersion}): ${d.outcome}.`,
   ];
-  if (d.contact !== null) {
+  if (d.contact !== undefined) {
     const c = d.contact;
     lines.push(
       c.mayContact
         ? `  Contact: the person may be e-mailed (${c.basis === 'soft-opt-in' ? 'soft opt-in after a purchase' : 'marketing consent'}, evidence ${c.evidenceId ?? '-'}, ${c.rule}).`
-        : `  Contact: the person may NOT be contacted on ${d.destination.channel} (${c.rule}${c.evidenceId === null ? '' : `, evidence ${c.evidenceId}`}).`,
+        : `  Contact: the person may NOT be contacted on ${channel} (${c.rule}${c.evidenceId === null ? '' : `, evidence ${c.evidenceId}`}).`,
     );
     lines.push(
       c.trackOpens
@@ -34,7 +35,9 @@ export function explainDecision(policy: CompiledPolicy, eventId: string, d: Dest
         : a.outcome === 'pseudonymise'
           ? 'FORWARDED AS PSEUDONYM'
           : 'WITHHELD';
-    lines.push(`  ${a.path}: ${verb}${purpose}: ${REASON_CODES[a.reason]}${evidence} [${a.rule}].`);
+    lines.push(
+      `  ${a.path}: ${verb}${purpose}: ${REASON_CODES[a.reason as ReasonCode] ?? a.reason}${evidence} [${a.rule}].`,
+    );
   }
   return lines;
 }

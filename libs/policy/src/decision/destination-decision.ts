@@ -110,28 +110,38 @@ function decideAttribute(
 }
 
 /**
- * Decides every attribute of one source event of type `spec` for one destination as of time `t`
- * (the event's collection time), on the consents of the person and of the event's device: forward, withhold or
- * pseudonymise, with the reason, purpose, legal basis, consent evidence and rule. Pure. Fails
- * closed: anything not positively permitted is withheld, and undeclared paths always are (R28).
+ * How one person's purposes stand for one use at one moment (with the consents the event type
+ * requires): computed once per purpose and event, or replayed from lineage.
  */
-export function decideDestination(
-  policy: CompiledPolicy,
-  holders: ConsentHolders,
-  spec: EventTypeSpec,
-  walked: WalkedPayload,
+export type UseStatusOf = (purpose: Purpose) => UseStatus;
+
+/**
+ * A declared attribute the event carried: its path and its position in the event type's attributes
+ * (a walked payload's attributes are such, so the decision maps nothing per destination).
+ */
+export interface PresentPath {
+  readonly attribute: { readonly path: string };
+  readonly index: number;
+}
+
+/**
+ * The per-attribute decisions for one destination from the facts that depend on the person and the
+ * moment: the paths present, the contact gate and each purpose's status. Shared by the decision
+ * (live facts) and the lineage renderer (facts replayed from a v2 record), so both decide alike.
+ */
+export function decideDestinationFrom(
   destination: Destination,
-  t: number,
-  statusOf: (purpose: Purpose) => UseStatus = (purpose) =>
-    useStatus(policy, holders, purpose, spec.requirements?.get(purpose.key), t),
+  eventKey: string,
+  present: readonly PresentPath[],
+  undeclaredListed: readonly string[],
+  contact: ContactPermission | null,
+  statusOf: UseStatusOf,
 ): DestinationDecision {
-  const state = holders.person;
-  const plans = destination.plans.get(spec.key) ?? [];
-  const contact = destination.channel === 'none' ? null : contactPermission(policy, state, destination, t);
-  const attributes = walked.present.map(({ attribute, index }) =>
+  const plans = destination.plans.get(eventKey) ?? [];
+  const attributes = present.map(({ attribute, index }) =>
     decideAttribute(attribute.path, plans[index], contact, statusOf),
   );
-  for (const path of walked.undeclared.listed)
+  for (const path of undeclaredListed)
     attributes.push(withhold(path, 'undeclared-attribute', 'R28', null, null));
   let forwarded = 0;
   let pseudonymised = 0;
@@ -145,4 +155,33 @@ export function decideDestination(
     attributes,
     contact,
   };
+}
+
+/**
+ * Decides every attribute of one source event of type `spec` for one destination as of time `t`
+ * (the event's collection time), on the consents of the person and of the event's device: forward,
+ * withhold or pseudonymise, with the reason, purpose, legal basis, consent evidence and rule. Pure.
+ * Fails closed: anything not positively permitted is withheld, and undeclared paths always are
+ * (R28). `statusOf` evaluates a purpose for this use at `t` (shared across destinations).
+ */
+export function decideDestination(
+  policy: CompiledPolicy,
+  holders: ConsentHolders,
+  spec: EventTypeSpec,
+  walked: WalkedPayload,
+  destination: Destination,
+  t: number,
+  statusOf: UseStatusOf = (purpose) =>
+    useStatus(policy, holders, purpose, spec.requirements?.get(purpose.key), t),
+): DestinationDecision {
+  const contact =
+    destination.channel === 'none' ? null : contactPermission(policy, holders.person, destination, t);
+  return decideDestinationFrom(
+    destination,
+    spec.key,
+    walked.present,
+    walked.undeclared.listed,
+    contact,
+    statusOf,
+  );
 }

@@ -22,8 +22,8 @@ export function evidenceTrail(
       continue;
     }
     const confirmation = lastAssessment(earlierLineage, (l) => l.valid && l.confirms === id);
-    const form = own.formVersion === null ? '' : ` on ${own.formVersion}`;
-    const granted = (confirmation ?? own).grants;
+    const form = own.formVersion === undefined ? '' : ` on ${own.formVersion}`;
+    const granted = (confirmation ?? own).grants ?? [];
     lines.push(
       `  Evidence ${id}: ${own.evidenceKind}${form} at ${own.time ?? '?'}, ${own.valid ? 'valid' : 'NOT valid'}: ${own.reason} [${own.rule}]` +
         (confirmation === undefined

@@ -1,6 +1,8 @@
+import type { IdentityLinkLineageRecord } from '@app/contracts/lineage-record.types';
 import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
 import { explainDecision } from '../decision/decision.explainer';
 import type { ReplayedEvent } from '../processor/replay';
+import { renderDecision } from './decision.renderer';
 import { evidenceTrail } from './evidence-trail';
 
 /** What {@link explainEvent} says: lines for a person to read, and whether the question made sense. */
@@ -46,12 +48,15 @@ export function explainEvent(
         ),
     ]);
   }
-  const d = r.decisions?.find((x) => x.destination.name === destination);
+  // Rendered from the stored v2 record, as an auditor reading the lineage topic would (R27).
+  const record = r.lineage.find((l) => l.kind === 'decision');
+  if (record === undefined) return answer(false, ['no decision for this destination']);
+  const d = renderDecision(policy, record).find((x) => x.destination === destination);
   if (d === undefined) return answer(false, ['no decision for this destination']);
+  const linkPurpose =
+    policy.eventTypesBySource.get(record.source)?.get(record.type)?.identityLink?.requiresPurpose.key ?? null;
   const links = r.lineage.flatMap((l) =>
-    l.kind === 'identity-link'
-      ? [`  Identity link: ${l.linked ? 'made' : 'refused'}: ${l.reason} [${l.rule}].`]
-      : [],
+    l.kind === 'identity-link' ? [`  Identity link: ${linkSentence(l, linkPurpose)} [R25].`] : [],
   );
   const named = [
     ...(d.contact?.evidenceId == null ? [] : [d.contact.evidenceId]),
@@ -67,10 +72,26 @@ export function explainEvent(
   );
   const trail = evidenceTrail(named, earlier, assessmentIds);
   return answer(true, [
-    ...explainDecision(policy, eventId, d),
+    ...explainDecision(policy, d),
     ...links,
     ...(trail.length === 0
       ? []
       : ['  Evidence relied on or cited, from the lineage before this event (R27):', ...trail]),
   ]);
+}
+
+/**
+ * An identity link in words: a cookie link needs the purpose's consent on the identifier; an event
+ * type without one links a declared identifier (an e-mail address the source knows), which only
+ * another person's earlier claim refuses (identifier-taken).
+ */
+function linkSentence(l: IdentityLinkLineageRecord, purpose: string | null): string {
+  const by = `${l.refusedBy?.reason ?? 'no-consent'} / ${l.refusedBy?.rule ?? 'R4'}`;
+  if (purpose === null)
+    return l.linked
+      ? 'made: a declared identifier the source knows the person by'
+      : `refused: the identifier already belongs to another person (${by}); the identities stay separate`;
+  return l.linked
+    ? `made: linked under ${purpose} consent`
+    : `refused: no valid consent for ${purpose} on the identifier (${by}); the identities stay separate`;
 }

@@ -1,4 +1,6 @@
+import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
 import type { ProcessResult } from '../processor/processor.types';
+import { renderLineage } from './decision.renderer';
 
 /**
  * Outcome figures (forwarded, withheld by reason, suppressions, dead letters by code) keyed the same
@@ -11,17 +13,20 @@ export const addFigure = (f: Figures, key: string, n = 1): void => {
   f.set(key, (f.get(key) ?? 0) + n);
 };
 
-/** Outcome figures of replayed results (the engine's metrics are read into the same keys). */
-export function figuresFromDryRun(results: readonly ProcessResult[]): Figures {
+/**
+ * Outcome figures of replayed results (the engine's metrics are read into the same keys). The
+ * decisions are rendered from the lineage the results hold (v2 digests against `policy`), so a
+ * match with the engine's metrics also shows that the lineage carries every decision.
+ */
+export function figuresFromDryRun(policy: CompiledPolicy, results: readonly ProcessResult[]): Figures {
   const f: Figures = new Map();
   for (const r of results) {
     for (const rec of r.records)
       if (rec.value.kind === 'suppression') addFigure(f, `suppressions ${rec.destination}`);
-    for (const l of r.lineage) {
-      if (l.kind !== 'decision') continue;
-      if (l.outcome !== 'withheld') addFigure(f, `forwarded ${l.destination}`);
-      for (const a of l.attributes)
-        if (a.outcome === 'withhold') addFigure(f, `withheld ${l.destination} ${a.reason}`);
+    for (const d of renderLineage(policy, r.lineage)) {
+      if (d.outcome !== 'withheld') addFigure(f, `forwarded ${d.destination}`);
+      for (const a of d.attributes)
+        if (a.outcome === 'withhold') addFigure(f, `withheld ${d.destination} ${a.reason}`);
     }
     if (r.deadLetter) addFigure(f, `dead letters ${r.deadLetter.code}`);
   }

@@ -1,6 +1,6 @@
 import type { ValidateFunction } from 'ajv';
 import type { LegalBasis } from '../vocabulary/legal-basis';
-import type { ConsentFormFile, MarketingScopeFile, ProcessingRecordFile } from './policy-file.types';
+import type { CmpName, ConsentFormFile, MarketingScopeFile, ProcessingRecordFile } from './policy-file.types';
 import type { ValueShape } from './value-shape';
 
 /** A purpose from the registry, with its fixed legal basis (R20). */
@@ -121,6 +121,10 @@ export interface ConsentForm {
   /** R17: null when the form is not a competition form. */
   readonly competitionCompliant: boolean | null;
   readonly affirmativeActions: ReadonlySet<string>;
+  /** Cookie banner: choice name -> the purposes it grants (the layer-2 mapping). */
+  readonly choices: ReadonlyMap<string, readonly string[]>;
+  /** Cookie banner run by a consent platform: platform -> choice -> categories all needed for it. */
+  readonly cmpCategories: ReadonlyMap<CmpName, ReadonlyMap<string, readonly string[]>>;
 }
 
 /** Resolved options; defaults are the strict reading. */
@@ -134,6 +138,15 @@ export interface PolicyOptions {
   readonly maxEvidenceSkewMs: number;
   /** CloudEvent sources consent evidence is accepted from (default `consent-service`). */
   readonly consentEvidenceSources: ReadonlySet<string>;
+  /**
+   * How long a subject's state is kept after its last event when nothing in it still permits or
+   * must be kept (state-expiry.ts); null: kept for ever (the default).
+   */
+  readonly stateHorizonMs: number | null;
+  /** How long a double opt-in sign-up waits for its confirmation; null: until dropped by count. */
+  readonly doubleOptInConfirmationMs: number | null;
+  /** Purposes a Global Privacy Control signal objects to (sale or sharing); empty when none. */
+  readonly gpcObjectsTo: readonly string[];
 }
 
 /** What an input topic carries, as the policy declares it. */

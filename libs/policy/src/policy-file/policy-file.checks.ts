@@ -7,6 +7,7 @@ import { isReservedName } from './name-rules';
 import { checkElementPaths } from './element-paths.checks';
 import { checkEngagement } from './engagement.checks';
 import { checkProcessingRecords } from './processing-record.checks';
+import { checkCmpCategories } from './cmp-categories.checks';
 
 /** `obj[key]` only when `obj` itself has it: a name read from the file never finds an inherited key. */
 function own<T>(obj: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
@@ -219,6 +220,7 @@ export function checkPolicyReferences(file: PolicyFile): PolicyError[] {
   for (const e of checkEngagement(file)) errors.push(e);
   for (const e of checkProcessingRecords(file)) errors.push(e);
   for (const e of checkPersonIdentifiers(file)) errors.push(e);
+  for (const e of checkCmpCategories(file)) errors.push(e);
   return errors;
 }
 

@@ -24,6 +24,26 @@ describe('policy file loader', () => {
     expect(policy.nonGranularForms).toEqual(['banner-v2']);
   });
 
+  it('reads the state expiry settings in days, null or absent meaning never, and refuses unbounded ones', () => {
+    const day = 24 * 3600 * 1000;
+    const { options } = loadPolicy(example, { fileName: 'example.yaml' });
+    expect(options.stateHorizonMs).toBe(730 * day);
+    expect(options.doubleOptInConfirmationMs).toBe(30 * day);
+    const absent = example
+      .replace(/ {2}stateHorizonDays: \d+\n/, '')
+      .replace(/ {2}doubleOptInConfirmationDays: \d+\n/, '');
+    expect(loadPolicy(absent, { fileName: 'a.yaml' }).options).toMatchObject({
+      stateHorizonMs: null,
+      doubleOptInConfirmationMs: null,
+    });
+    expect(errorsOf(example.replace(/stateHorizonDays: \d+/, 'stateHorizonDays: 3651')).join()).toContain(
+      'stateHorizonDays',
+    );
+    expect(
+      errorsOf(example.replace(/doubleOptInConfirmationDays: \d+/, 'doubleOptInConfirmationDays: 0')).join(),
+    ).toContain('doubleOptInConfirmationDays');
+  });
+
   it('lists every error by path, e.g. an unknown purpose of a destination', () => {
     const bad = example
       .replace(

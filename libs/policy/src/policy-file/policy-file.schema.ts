@@ -76,6 +76,9 @@ export const POLICY_FILE_SCHEMA = {
         maxEvidenceSkewSeconds: { type: 'integer', minimum: 0 },
         consentEvidenceSources: { ...stringList, minItems: 1, maxItems: 32 },
         consentEvidenceTopic: { type: 'string', pattern: TOPIC_NAME },
+        stateHorizonDays: { type: ['integer', 'null'], minimum: 1, maximum: 3650 },
+        doubleOptInConfirmationDays: { type: ['integer', 'null'], minimum: 1, maximum: 365 },
+        gpcObjectsTo: { ...stringList, maxItems: 64 },
       },
     },
     purposes: {
@@ -154,6 +157,21 @@ export const POLICY_FILE_SCHEMA = {
             },
           },
           affirmativeActions: stringList,
+          cmpCategories: {
+            type: 'object',
+            additionalProperties: false,
+            properties: Object.fromEntries(
+              ['cookiebot', 'onetrust', 'consentMode', 'tcf'].map((cmp) => [
+                cmp,
+                {
+                  type: 'object',
+                  minProperties: 1,
+                  propertyNames: { pattern: DOTTED_NAME },
+                  additionalProperties: { ...stringList, minItems: 1, maxItems: 16 },
+                },
+              ]),
+            ),
+          },
         },
       },
     },

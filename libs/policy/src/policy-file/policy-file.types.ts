@@ -29,6 +29,15 @@ export interface PolicyOptionsFile {
   consentEvidenceSources?: string[];
   /** The topic consent evidence is read from (default `consent.evidence`). */
   consentEvidenceTopic?: string;
+  /**
+   * Days a subject's state is kept after its last event (longer while a grant can still permit;
+   * an objection for ever). Must exceed how late data can arrive. Null or absent: for ever.
+   */
+  stateHorizonDays?: number | null;
+  /** Days a double opt-in sign-up waits for its confirmation. Null or absent: no limit. */
+  doubleOptInConfirmationDays?: number | null;
+  /** Purposes a Global Privacy Control signal (`Sec-GPC: 1`) objects to: those that sell or share data. */
+  gpcObjectsTo?: string[];
 }
 
 /** A source system: the topic it writes (default `source.<name>`) and its event types. */
@@ -105,7 +114,15 @@ export interface ConsentFormFile {
     companiesVisible: boolean;
   };
   affirmativeActions: string[];
+  /**
+   * A cookie banner run by a consent platform: per platform, per banner choice, the platform's
+   * categories that must all be granted for the choice to count (R5, R6).
+   */
+  cmpCategories?: Partial<Record<CmpName, Record<string, string[]>>>;
 }
+
+/** Consent platforms whose signals the adapters map onto a banner's choices. */
+export type CmpName = 'cookiebot' | 'onetrust' | 'consentMode' | 'tcf';
 
 export interface CompatibilityAssessmentFile {
   id: string;

@@ -16,7 +16,13 @@ import { eventTypeKey, type TopicBinding } from './compiled-policy.types';
 import { CONSENT_EVIDENCE_TOPIC, sourceTopic } from '@app/contracts/topic-names';
 import type { PolicyError } from './policy-error';
 import { joinPath } from './policy-error';
-import type { ConsentFormFile, ConsentRequirementFile, EventTypeFile, PolicyFile } from './policy-file.types';
+import type {
+  CmpName,
+  ConsentFormFile,
+  ConsentRequirementFile,
+  EventTypeFile,
+  PolicyFile,
+} from './policy-file.types';
 import { ELEMENT_MARK } from './name-rules';
 import { itemsSchemaAt, readShape, schemaAt } from './value-shape';
 
@@ -50,6 +56,13 @@ function compileForm(version: string, form: ConsentFormFile): ConsentForm {
           comp.companiesVisible
         : null,
     affirmativeActions: new Set(form.affirmativeActions),
+    choices: new Map(Object.entries(form.choices ?? {})),
+    cmpCategories: new Map(
+      Object.entries(form.cmpCategories ?? {}).map(([cmp, byChoice]) => [
+        cmp as CmpName,
+        new Map(Object.entries(byChoice)),
+      ]),
+    ),
   };
 }
 
@@ -264,6 +277,9 @@ export function compilePolicy(
         engagementTrackingPurpose: tracking,
         maxEvidenceSkewMs: (o.maxEvidenceSkewSeconds ?? 86_400) * 1000,
         consentEvidenceSources: new Set(o.consentEvidenceSources ?? ['consent-service']),
+        stateHorizonMs: days(o.stateHorizonDays, null),
+        doubleOptInConfirmationMs: days(o.doubleOptInConfirmationDays, null),
+        gpcObjectsTo: o.gpcObjectsTo ?? [],
       },
       purposes,
       forms,

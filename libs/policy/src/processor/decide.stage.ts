@@ -2,6 +2,7 @@ import type { ConsentEvidence } from '@app/contracts/consent-evidence.contract';
 import { assessEvidence, type EvidenceAssessment } from '../consent/consent-evidence.assessor';
 import { foldEvidence, type FoldOutcome } from '../consent/consent-state.fold';
 import type { MarketingGrant, SubjectState } from '../consent/consent-state.types';
+import { addSuppressed, liftSuppressed } from '../consent/suppression-ledger';
 import { decideDestination, type DestinationDecision } from '../decision/destination-decision';
 import { type WalkedPayload, walkPayload } from '../decision/payload.walker';
 import { type ConsentHolders, useStatus, type UseStatus } from '../consent/use-status';
@@ -18,6 +19,12 @@ export interface SourceDecisions {
   readonly walked: WalkedPayload;
   /** In policy destination order. */
   readonly decisions: DestinationDecision[];
+  /**
+   * Every purpose consulted for this event and what it said, once for all destinations: the
+   * per-person facts the lineage digest stores (with the engagement-tracking purpose when a
+   * destination may contact the person, as the evidence for open tracking, R23).
+   */
+  readonly statuses: ReadonlyMap<Purpose, UseStatus>;
 }
 
 /** Stage 3 for a source event: every destination's decision, as of the event time `t`. */
@@ -30,19 +37,23 @@ export function decideSource(
 ): SourceDecisions {
   const walked = walkPayload(spec.tree, data);
   // One status per purpose and event, shared by the destinations (the same holders and time).
-  const known = new Map<string, UseStatus>();
+  const statuses = new Map<Purpose, UseStatus>();
   const statusOf = (purpose: Purpose): UseStatus => {
-    let s = known.get(purpose.key);
+    let s = statuses.get(purpose);
     if (s === undefined) {
       s = useStatus(policy, holders, purpose, spec.requirements?.get(purpose.key), t);
-      known.set(purpose.key, s);
+      statuses.set(purpose, s);
     }
     return s;
   };
   const decisions = policy.destinations.map((d) =>
     decideDestination(policy, holders, spec, walked, d, t, statusOf),
   );
-  return { walked, decisions };
+  const tracking = policy.options.engagementTrackingPurpose;
+  const trackingPurpose = tracking === null ? undefined : policy.purposes.get(tracking);
+  if (trackingPurpose !== undefined && decisions.some((d) => d.contact?.mayContact === true))
+    statusOf(trackingPurpose);
+  return { walked, decisions, statuses };
 }
 
 /** A destination that must be told to stop using what a withdrawal or objection took away. */
@@ -57,6 +68,11 @@ export interface EvidenceDecision {
   readonly assessment: EvidenceAssessment;
   readonly fold: FoldOutcome;
   readonly suppressions: Suppression[];
+  /**
+   * Destinations whose set of suppressed purposes (the subject's suppression ledger) changed, with
+   * the set now (sorted; empty: nothing suppressed any more), in policy destination order.
+   */
+  readonly suppressed: Suppression[];
 }
 
 /**
@@ -81,7 +97,27 @@ export function decideEvidence(
         const purposes = affectedPurposes(policy, destination, fold);
         return purposes.length === 0 ? [] : [{ destination, purposes }];
       });
-  return { assessment, fold, suppressions };
+  return { assessment, fold, suppressions, suppressed: updateLedger(policy, state, fold, suppressions) };
+}
+
+/**
+ * The ledger after this evidence: purposes it granted (only valid evidence grants) lifted, then its
+ * suppressions added. Why lift on a grant: the person allowed the purpose again, and the
+ * destination receives data for it again; a suppression still listed would contradict the data.
+ */
+function updateLedger(
+  policy: CompiledPolicy,
+  state: SubjectState,
+  fold: FoldOutcome,
+  suppressions: readonly Suppression[],
+): Suppression[] {
+  const changed = new Set(liftSuppressed(state, fold.grantedPurposes));
+  for (const s of suppressions)
+    if (addSuppressed(state, s.destination.name, s.purposes)) changed.add(s.destination.name);
+  if (changed.size === 0) return [];
+  return policy.destinations
+    .filter((d) => changed.has(d.name))
+    .map((destination) => ({ destination, purposes: [...(state.suppressed[destination.name] ?? [])] }));
 }
 
 /**

@@ -1,8 +1,12 @@
 import type { CloudEvent } from '@app/contracts/cloud-event.types';
 import type { ConsentEvidence } from '@app/contracts/consent-evidence.contract';
 import type { DeadLetterCode } from '@app/contracts/dead-letter.types';
-import type { GovernedDataValue, GovernedRecord } from '@app/contracts/governed-record.types';
-import type { DecisionLineageRecord, LineageRecord } from '@app/contracts/lineage-record.types';
+import type {
+  GovernedDataValue,
+  GovernedRecord,
+  SuppressionStateRecord,
+} from '@app/contracts/governed-record.types';
+import { LINEAGE_VERSION, type LineageRecord } from '@app/contracts/lineage-record.types';
 import { decisionId } from '../decision/decision-id';
 import {
   destinationScope,
@@ -12,7 +16,7 @@ import {
 } from '../decision/pseudonym-keys';
 import { canonicalSubjectKey } from '../consent/subject-key';
 import type { DestinationDecision } from '../decision/destination-decision';
-import type { UndeclaredPaths } from '../decision/value-projection';
+import { decisionRecord } from '../lineage/decision-digest';
 import type { ElementValues } from '../decision/payload.walker';
 import type {
   CompiledPolicy,
@@ -27,6 +31,8 @@ import type { IdentityLink, Subject } from './subject.stage';
 export interface Emitted {
   readonly records: GovernedRecord[];
   readonly lineage: LineageRecord[];
+  /** For consent evidence: the records of the compacted suppression topics it changed. */
+  readonly suppressionStates?: SuppressionStateRecord[];
 }
 
 /** Sets `value` at the nested path `segments` of `target`, creating the objects on the way. */
@@ -135,6 +141,7 @@ export class RecordEmitter {
   /** Lineage of an identity link, accepted or refused (R25). */
   identityLink(event: CloudEvent, subject: Subject, link: IdentityLink): LineageRecord {
     return {
+      lineageVersion: LINEAGE_VERSION,
       kind: 'identity-link',
       policyVersion: this.policy.version,
       eventId: event.id,
@@ -146,58 +153,39 @@ export class RecordEmitter {
           ? this.lineagePseudonyms.of(link.alias)
           : this.pseudonymOf(link.aliasSubject),
       linked: link.linked,
-      rule: 'R25',
-      reason: link.reason,
+      // Why refused (the identifier's consent did not hold, or it names another person): a per-person
+      // fact the policy cannot give (R27).
+      ...(link.linked
+        ? {}
+        : {
+            refusedBy: { reason: link.refusedBy?.reason ?? 'no-consent', rule: link.refusedBy?.rule ?? 'R4' },
+          }),
     };
   }
 
-  /** Per destination: the decision's lineage, and a data record unless everything was withheld. */
+  /** One decision record for the event (lineage v2), and a data record per destination not withheld. */
   source(event: CloudEvent, spec: EventTypeSpec, subject: Subject, decided: SourceDecisions): Emitted {
     const ids = this.idsOf(subject);
     const records: GovernedRecord[] = [];
-    const lineage: LineageRecord[] = [];
     for (const d of decided.decisions) {
+      if (d.outcome === 'withheld') continue;
       const id = decisionId(this.policy.contentHash, event.id, d.destination.name);
-      lineage.push(this.decisionLineage(event, spec, ids, d, id, decided.walked.undeclared));
-      if (d.outcome !== 'withheld') records.push(this.dataRecord(event, spec, ids, d, decided, id));
+      records.push(this.dataRecord(event, spec, ids, d, decided, id));
     }
-    return { records, lineage };
-  }
-
-  private decisionLineage(
-    event: CloudEvent,
-    spec: EventTypeSpec,
-    ids: SubjectIds,
-    d: DestinationDecision,
-    id: string,
-    undeclared: UndeclaredPaths,
-  ): LineageRecord {
-    const c = d.contact;
-    const record: Writable<DecisionLineageRecord> = {
-      kind: 'decision',
-      policyVersion: this.policy.version,
-      decisionId: id,
+    const { walked } = decided;
+    const lineage: LineageRecord = decisionRecord(this.policy, {
       eventId: event.id,
       subject: ids.pseudonym,
       time: event.time,
-      destination: d.destination.name,
       source: spec.source,
       type: spec.type,
-      outcome: d.outcome,
-      attributes: d.attributes,
-    };
-    // R28: the attributes name at most a capped number of undeclared paths; this counts them all.
-    if (undeclared.total > 0)
-      record.undeclared = { total: undeclared.total, listed: undeclared.listed.length };
-    // Only destinations with a channel have a contact gate (the key comes last in the JSON).
-    if (c !== null)
-      record.contact = {
-        mayContact: c.mayContact,
-        trackOpens: c.trackOpens,
-        rule: c.rule,
-        evidenceId: c.evidenceId,
-      };
-    return record;
+      paths: walked.present.map((p) => p.attribute.path),
+      undeclared: walked.undeclared,
+      eventType: spec,
+      statuses: decided.statuses,
+      decisions: decided.decisions,
+    });
+    return { records, lineage: [lineage] };
   }
 
   private dataRecord(
@@ -258,6 +246,7 @@ export class RecordEmitter {
     const version = this.policy.version;
     const lineage: LineageRecord[] = [
       {
+        lineageVersion: LINEAGE_VERSION,
         kind: 'consent-assessment',
         policyVersion: version,
         eventId: event.id,
@@ -270,12 +259,11 @@ export class RecordEmitter {
         rule: assessment.rule,
         purposes: assessment.claimedPurposes,
         // Only a registered version is named: an unregistered one is input, not policy.
-        formVersion:
-          evidence.formVersion !== undefined && this.policy.forms.has(evidence.formVersion)
-            ? evidence.formVersion
-            : null,
-        grants: fold.grantedPurposes,
-        confirms: typeof evidence.confirms === 'string' ? evidence.confirms : null,
+        ...(evidence.formVersion !== undefined && this.policy.forms.has(evidence.formVersion)
+          ? { formVersion: evidence.formVersion }
+          : {}),
+        ...(fold.grantedPurposes.length > 0 ? { grants: fold.grantedPurposes } : {}),
+        ...(typeof evidence.confirms === 'string' ? { confirms: evidence.confirms } : {}),
       },
     ];
     const records: GovernedRecord[] = [];
@@ -305,9 +293,9 @@ export class RecordEmitter {
         },
       });
       lineage.push({
+        lineageVersion: LINEAGE_VERSION,
         kind: 'suppression',
         policyVersion: version,
-        decisionId: id,
         eventId: event.id,
         subject: ids.pseudonym,
         time: evidence.timestamp,
@@ -317,7 +305,44 @@ export class RecordEmitter {
         evidenceId: evidence.evidenceId,
       });
     }
-    return { records, lineage };
+    if (decided.suppressed.length === 0) return { records, lineage };
+    return { records, lineage, suppressionStates: this.suppressionStates(event, evidence, ids, decided) };
+  }
+
+  /**
+   * Per destination whose suppression ledger changed, the record of its compacted suppression
+   * topic: the whole current set, or a tombstone once empty. Same key as the destination's records.
+   */
+  private suppressionStates(
+    event: CloudEvent,
+    evidence: ConsentEvidence,
+    ids: SubjectIds,
+    decided: EvidenceDecision,
+  ): SuppressionStateRecord[] {
+    return decided.suppressed.map(({ destination, purposes }) => {
+      const key = this.keyFor(destination, ids);
+      return {
+        destination: destination.name,
+        key,
+        value:
+          purposes.length === 0
+            ? null
+            : {
+                kind: 'suppression-state',
+                subject: key,
+                purposes,
+                eventId: event.id,
+                evidenceId: evidence.evidenceId,
+                time: evidence.timestamp,
+              },
+        headers: {
+          'policy-version': this.policy.version,
+          'decision-id': decisionId(this.policy.contentHash, event.id, destination.name, 'suppression'),
+          'record-kind': 'suppression-state',
+          'event-id': event.id,
+        },
+      };
+    });
   }
 
   /** The lineage of input that could not be processed: id, code and reason, never the content. */
@@ -329,6 +354,7 @@ export class RecordEmitter {
     line: number | undefined,
   ): LineageRecord {
     return {
+      lineageVersion: LINEAGE_VERSION,
       kind: 'dead-letter',
       policyVersion: this.policy.version,
       eventId,

@@ -1,5 +1,6 @@
 import type { HeaderValue } from '@app/contracts/cloud-event.decoder';
 import { eventIdHash, evidenceIdHash } from '../consent/duplicate-window';
+import { SWEEP_PER_EVENT, SweepClock } from '../consent/state-expiry';
 import { type ExportedState, type ImportOutcome, QUARANTINE_REASON } from '../consent/state-quarantine';
 import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
 import type { ConsentHolders } from '../consent/use-status';
@@ -28,6 +29,9 @@ import { SubjectStore } from './subject.stage';
 export class GovernanceProcessor {
   private readonly subjects: SubjectStore;
   private readonly emit: RecordEmitter;
+  private readonly sweepClock = new SweepClock();
+  /** The time of the event being processed, once decoded (drives the expiry sweep). */
+  private eventTime: number | null = null;
 
   constructor(
     readonly policy: CompiledPolicy,
@@ -66,10 +70,11 @@ export class GovernanceProcessor {
    * `stateChanges` say): the engine restored from its changelog and a replay decide alike after it.
    */
   private guarded(input: unknown, context: InputContext, run: () => ProcessResult): ProcessResult {
+    this.eventTime = null;
     try {
       const result = run();
       this.subjects.commit();
-      return result;
+      return this.swept(result);
     } catch {
       this.subjects.rollback();
       const eventId = idOfInput(input);
@@ -84,6 +89,20 @@ export class GovernanceProcessor {
         context,
       );
     }
+  }
+
+  /**
+   * After an event with a time: looks at a few more subjects, forgets those whose state has expired
+   * by the sweep clock and names them in the result (the engine writes their changelog tombstones).
+   * Without a horizon in the policy nothing expires and nothing is swept.
+   */
+  private swept(result: ProcessResult): ProcessResult {
+    const t = this.eventTime;
+    if (t === null || this.policy.options.stateHorizonMs === null) return result;
+    const now = this.sweepClock.advance(t);
+    if (now === -Infinity) return result;
+    const expired = this.subjects.sweep(now, SWEEP_PER_EVENT);
+    return expired.length === 0 ? result : { ...result, expiredSubjects: expired };
   }
 
   /**
@@ -122,20 +141,22 @@ export class GovernanceProcessor {
 
   private processSource(decoded: DecodedSource, context: InputContext): ProcessResult {
     const { event, spec, t } = decoded;
+    this.eventTime = t;
     const alias = this.subjects.aliasOf(event, spec) ?? this.subjects.identifierOf(event, spec);
     if (
       this.subjects.isQuarantined(decoded.subject) ||
       (alias !== null && this.subjects.isQuarantined(alias))
     )
       return this.corruptState(decoded, context);
-    const subject = this.subjects.subjectOf(decoded.subject);
+    const subject = this.subjects.subjectOf(decoded.subject, t);
     const { key: subjectKey, state } = subject;
     const idHash = eventIdHash(event.id);
     if (this.subjects.isDuplicate(subject, idHash)) return this.duplicate(decoded, context);
     this.subjects.remember(subject, idHash);
+    this.subjects.clock(subject, t);
     const stateChanges: StateChange[] = [{ subjectKey, state }];
     const link =
-      this.subjects.link(event, spec, subject, t) ?? this.subjects.linkIdentifier(event, spec, subject);
+      this.subjects.link(event, spec, subject, t) ?? this.subjects.linkIdentifier(event, spec, subject, t);
     if (link?.linked === true && link.aliasSubject !== undefined)
       stateChanges.push({ subjectKey: link.alias, state: link.aliasSubject.state });
     // G1: the device's own consent (its banner choices), whoever it is linked to (§1, R8, R18).
@@ -148,7 +169,7 @@ export class GovernanceProcessor {
           : this.subjects.aliasOf(event, spec);
     const holders: ConsentHolders = {
       person: state,
-      device: deviceKey === null ? null : this.subjects.ownState(deviceKey),
+      device: deviceKey === null ? null : this.subjects.ownState(deviceKey, t),
     };
     const decided = decideSource(this.policy, spec, event.data, holders, t);
     const emitted = this.emit.source(event, spec, subject, decided);
@@ -166,27 +187,34 @@ export class GovernanceProcessor {
 
   private processEvidence(decoded: DecodedEvidence, context: InputContext): ProcessResult {
     const { event, evidence, at } = decoded;
+    this.eventTime = at;
     if (this.subjects.isQuarantined(decoded.subject)) return this.corruptState(decoded, context);
-    const subject = this.subjects.subjectOf(decoded.subject);
+    const subject = this.subjects.subjectOf(decoded.subject, at);
     const { key: subjectKey, state } = subject;
     // A resent piece of evidence under a new event id is a duplicate too.
     const hashes = [eventIdHash(event.id), evidenceIdHash(evidence.evidenceId)];
     if (this.subjects.isDuplicate(subject, ...hashes)) return this.duplicate(decoded, context);
     this.subjects.remember(subject, ...hashes);
+    this.subjects.clock(subject, at);
+    this.subjects.willChange(subject); // the fold below writes the state
     const decided = decideEvidence(this.policy, evidence, state, at, decoded.unreadable !== null);
     this.subjects.keepStop(subject, decided.assessment, at);
     const stateChanges: StateChange[] = [{ subjectKey, state }];
     // A banner choice or withdrawal made on a device linked to a person also stays the device's
     // own (G1): the device's later events are checked against it (§1).
     const device = subjectKey === decoded.subject ? undefined : this.subjects.linkedEntry(decoded.subject);
-    if (device !== undefined && foldIntoDevice(this.policy, device.state, decided.assessment, at))
+    if (device !== undefined && foldIntoDevice(this.policy, device.state, decided.assessment, at)) {
+      // The device's own state changed: its own clock moves too (state-expiry.ts).
+      this.subjects.clock(device, at);
       stateChanges.push({ subjectKey: device.key, state: device.state });
+    }
     const emitted = this.emit.evidence(event, evidence, subject, decided);
     const result: ProcessResult = {
       eventId: event.id,
       outcome: 'consent',
       subjectKey,
       records: emitted.records,
+      ...(emitted.suppressionStates === undefined ? {} : { suppressionStates: emitted.suppressionStates }),
       lineage: emitted.lineage,
       stateChanges,
       assessment: decided.assessment,

@@ -1,5 +1,5 @@
 import type { DeadLetterCode } from '@app/contracts/dead-letter.types';
-import type { GovernedRecord } from '@app/contracts/governed-record.types';
+import type { GovernedRecord, SuppressionStateRecord } from '@app/contracts/governed-record.types';
 import type { LineageRecord } from '@app/contracts/lineage-record.types';
 import type { EvidenceAssessment } from '../consent/consent-evidence.assessor';
 import type { SubjectState } from '../consent/consent-state.types';
@@ -40,11 +40,24 @@ export interface ProcessResult {
   /** Resolved subject key (after identity links), or null for dead letters without one. */
   readonly subjectKey: string | null;
   readonly records: GovernedRecord[];
+  /**
+   * For consent evidence that changed a subject's suppressed purposes: the records of those
+   * destinations' compacted suppression topics (the current set, or a tombstone). Absent if none.
+   */
+  readonly suppressionStates?: readonly SuppressionStateRecord[];
   readonly lineage: LineageRecord[];
   readonly deadLetter?: { readonly code: DeadLetterCode; readonly reason: string };
   readonly stateChanges: StateChange[];
+  /**
+   * Subject keys whose state expired and was forgotten after this event (state-expiry.ts): the
+   * engine writes a tombstone for each to the changelog, after the state changes. Absent if none.
+   */
+  readonly expiredSubjects?: readonly string[];
   /** For consent evidence: the assessment (read it, do not mutate it). */
   readonly assessment?: EvidenceAssessment;
-  /** For source events: the per-destination decisions (used by `govern explain`). */
+  /**
+   * For source events: the full per-destination decisions (the engine's metrics count them; the
+   * lineage stores their v2 digest, which `renderDecision` expands back to them).
+   */
   readonly decisions?: readonly DestinationDecision[];
 }

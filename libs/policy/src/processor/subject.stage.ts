@@ -17,17 +17,16 @@ import {
 } from '../consent/state-quarantine';
 import type { EvidenceAssessment } from '../consent/consent-evidence.assessor';
 import { purposeStatus } from '../consent/purpose-status';
+import { isExpired, lapsedSignUps } from '../consent/state-expiry';
 import { canonicalSubjectKey } from '../consent/subject-key';
 import type { CompiledPolicy, EventTypeSpec } from '../policy-file/compiled-policy.types';
 import { keepStop, mergeIdentifierState } from './identifier-merge';
 
-/** An identity link asked for by a source event (R25): joined, or refused (why in `reason`). */
+/** An identity link asked for by a source event (R25): joined, or refused (why in `refusedBy`). */
 export interface IdentityLink {
   /** The identifier named in the event (e.g. a cookie id, an e-mail address). */
   readonly alias: string;
   readonly linked: boolean;
-  /** Why joined or refused, for the lineage record (names no value; a refusal cites `refusedBy`). */
-  readonly reason: string;
   /** When refused: the reason code and rule that refused the link (R27); null when linked. */
   readonly refusedBy: LinkRefusal | null;
   /** The identifier's own entry, if any; when linked, its state changed (it points to the subject). */
@@ -59,13 +58,18 @@ export interface Subject {
 export class SubjectStore {
   private readonly subjects = new Map<string, Subject>();
   /**
-   * The state every subject had before the current event touched it (null: the event created it).
-   * Why: a defect that throws halfway through an event must leave no trace in memory, or the engine
-   * (whose changelog never sees the half update) and a replay would decide differently afterwards.
+   * What the current event changed, per subject key, to undo it (null: the event created the
+   * subject). Why: a defect that throws halfway through an event must leave no trace in memory, or
+   * the engine (whose changelog never sees the half update) and a replay would decide differently
+   * afterwards. Why an undo log and not a copy of every touched state: copying each state (its
+   * records and its window of up to 256 hashes) on every event made the core measurably slower,
+   * while most events change nothing but the window.
    */
-  private readonly before = new Map<string, SubjectState | null>();
+  private readonly undo = new Map<string, EventUndo | null>();
   /** Keys whose stored state was not a valid state: they have no entry, nothing is decided for them. */
   private readonly quarantined = new Set<string>();
+  /** Where the sweep's round over the subjects stands (null: start a new round). */
+  private round: IterableIterator<[string, Subject]> | null = null;
 
   /** True when some event type links a declared identifier: only then are withdrawals kept apart. */
   private readonly linksIdentifiers: boolean;
@@ -76,56 +80,171 @@ export class SubjectStore {
 
   /** Ends an event that completed: its changes stay. */
   commit(): void {
-    this.before.clear();
+    if (this.undo.size > 0) this.undo.clear();
   }
 
   /** Undoes every change of the current event: states, subjects it created, identity links. */
   rollback(): void {
-    for (const [key, state] of this.before) {
+    for (const [key, undo] of this.undo) {
       const subject = this.subjects.get(key);
-      if (state === null) this.subjects.delete(key);
-      else if (subject !== undefined) Object.assign(subject.state, state);
+      if (undo === null) this.subjects.delete(key);
+      else if (subject !== undefined) undoChanges(subject.state, undo);
     }
-    this.before.clear();
+    this.undo.clear();
   }
 
-  /** Records a subject's state before the current event may change it (first touch only). */
-  private touch(subject: Subject): Subject {
-    if (!this.before.has(subject.key)) this.before.set(subject.key, snapshotState(subject.state));
-    return subject;
+  /** The undo entry of an existing subject for the current event, created on its first change. */
+  private undoOf(subject: Subject): EventUndo | null {
+    const found = this.undo.get(subject.key);
+    if (found !== undefined) return found;
+    const undo: EventUndo = { before: null, appended: 0, dropped: NONE };
+    this.undo.set(subject.key, undo);
+    return undo;
   }
 
   /**
-   * The subject a key stands for after identity links, created with an empty state (no consent:
-   * fail closed) on first sight. An alias points to the subject it was joined to; that subject may
-   * itself have been linked since (a cookie joined to an e-mail address that a CRM event linked to
-   * the customer later), so links are followed, at most {@link MAX_LINK_HOPS} of them.
+   * Must be called before the current event changes anything in the subject's state other than its
+   * window of recent ids (which only {@link remember} changes, with its own undo): copies the state
+   * on its first change in the event (copy on write), so {@link rollback} can restore it. The fold
+   * of consent evidence and identity links call it; so must any new code that writes a state.
    */
-  subjectOf(key: string): Subject {
-    let target = this.subjects.get(key);
-    let at = key;
+  willChange(subject: Subject): void {
+    const undo = this.undoOf(subject);
+    if (undo !== null && undo.before === null) undo.before = snapshotState(subject.state);
+  }
+
+  /**
+   * The subject a key stands for after identity links, as of the event time `t`: created with an
+   * empty state (no consent: fail closed) on first sight, and started afresh when its state has
+   * expired at `t` (state-expiry.ts). An alias points to the subject it was joined to; that subject
+   * may itself have been linked since (a cookie joined to an e-mail address that a CRM event linked
+   * to the customer later), so links are followed, at most {@link MAX_LINK_HOPS} of them, through
+   * every entry that is not {@link dead}. Why expiry here and not only in {@link sweep}: whether the
+   * sweep has already removed a subject depends on other subjects' events, which differ between the
+   * engine's tasks and dry-run; resolving a dead entry as a missing one makes every decision
+   * independent of when the sweep ran.
+   */
+  subjectOf(key: string, t: number): Subject {
+    const found = this.subjects.get(key);
+    if (found === undefined) return this.create(key);
+    if (this.dead(found, t)) return this.renew(found);
+    let at = found;
     for (let hops = 0; hops < MAX_LINK_HOPS; hops++) {
-      const linked = target?.state.linkedTo ?? null;
+      const linked = at.state.linkedTo;
       if (linked === null) break;
-      at = linked;
-      target = this.subjects.get(linked);
+      const target = this.subjects.get(linked);
+      // A live alias outlives its dead target: the target starts afresh (the sweep's rule).
+      if (target === undefined) return this.create(linked);
+      if (this.dead(target, t)) return this.renew(target);
+      at = target;
     }
-    return target === undefined ? this.create(at) : this.touch(target);
+    return this.live(at, t);
+  }
+
+  /**
+   * True when the entry can be forgotten at `t` without changing any decision: its own state has
+   * expired and so has every entry down its chain of links (or the chain ends at a missing key).
+   * Why the whole chain: an alias whose own state expired still leads to a live person, and
+   * forgetting it would send a withdrawal made under it to a fresh state instead of the person's.
+   * Beyond {@link MAX_LINK_HOPS} links a chain counts as ended, as {@link subjectOf} follows no
+   * further; then removing a dead entry never makes another entry's answer change.
+   */
+  private dead(subject: Subject, t: number): boolean {
+    let at = subject;
+    for (let hops = 0; ; hops++) {
+      if (!this.expired(at, t)) return false;
+      const linked = at.state.linkedTo;
+      const target = linked === null || hops === MAX_LINK_HOPS ? undefined : this.subjects.get(linked);
+      if (target === undefined) return true;
+      at = target;
+    }
+  }
+
+  /** The entry of a key as of `t`, without touching it: undefined if unknown or {@link dead}. */
+  private entryAt(key: string, t: number): Subject | undefined {
+    const found = this.subjects.get(key);
+    return found === undefined || this.dead(found, t) ? undefined : found;
+  }
+
+  private expired(subject: Subject, t: number): boolean {
+    return isExpired(subject.state, this.policy.options, t);
+  }
+
+  /** A kept subject, without the sign-ups whose confirmation window passed at `t`. */
+  private live(subject: Subject, t: number): Subject {
+    const lapsed = lapsedSignUps(subject.state, this.policy.options, t);
+    if (lapsed.length > 0) this.willChange(subject);
+    for (const id of lapsed) delete subject.state.pending[id];
+    return subject;
+  }
+
+  /** Starts an expired subject afresh, in place (its entry and pseudonym stay; rollback restores). */
+  private renew(subject: Subject): Subject {
+    this.willChange(subject);
+    const undo = this.undoOf(subject);
+    if (undo !== null) {
+      // The fresh state has a new clock and a new window: a rollback puts the old ones back whole.
+      undo.lastAt ??= subject.state.lastAt;
+      undo.window ??= subject.state.seen;
+    }
+    Object.assign(subject.state, emptySubjectState());
+    delete subject.state.stops;
+    return subject;
+  }
+
+  /** Moves the subject's own clock to the event time `t` if later. */
+  clock(subject: Subject, t: number): void {
+    if (t <= subject.state.lastAt) return;
+    // Most events change nothing else: the undo log keeps the old time instead of a copy.
+    const undo = this.undoOf(subject);
+    if (undo !== null && undo.lastAt === undefined) undo.lastAt = subject.state.lastAt;
+    subject.state.lastAt = t;
+  }
+
+  /**
+   * Looks at the next `budget` subjects in turn (a round over all of them, then again) and forgets
+   * those that are {@link dead} at `now` (state-expiry.ts): a subject, or an alias whose own state
+   * has expired and every entry down its chain too (the rule of {@link subjectOf}). Returns
+   * their keys for changelog tombstones. Only between events: a forgotten subject has no rollback.
+   */
+  sweep(now: number, budget: number): string[] {
+    const gone: string[] = [];
+    let restarted = false;
+    for (let looked = 0; looked < budget; ) {
+      this.round ??= this.subjects.entries();
+      const next = this.round.next();
+      if (next.done === true) {
+        this.round = null;
+        // An empty or fully visited store: one restart per call, not a spin.
+        if (restarted) break;
+        restarted = true;
+        continue;
+      }
+      looked++;
+      const [key, subject] = next.value;
+      if (!this.dead(subject, now)) continue;
+      this.subjects.delete(key);
+      gone.push(key);
+    }
+    return gone;
   }
 
   private create(key: string): Subject {
     const subject = newSubject(key, emptySubjectState());
     this.subjects.set(key, subject);
-    if (!this.before.has(key)) this.before.set(key, null);
+    if (!this.undo.has(key)) this.undo.set(key, null);
     return subject;
   }
 
   /**
    * The state kept under `key` itself, not following an identity link: a device's own banner
-   * choices (G1) even after it was linked to a person. Undefined when the key has no entry.
+   * choices (G1) even after it was linked to a person. Undefined when the key has no entry, or when
+   * its own state has expired at the event time `t`: whether the sweep has removed it yet differs
+   * between runs, so an expired state counts as none in every run.
    */
-  ownState(key: string): SubjectState | undefined {
-    return this.subjects.get(key)?.state;
+  ownState(key: string, t: number): SubjectState | undefined {
+    const found = this.subjects.get(key);
+    return found === undefined || this.expired(found, t) ? undefined : found.state;
   }
 
   /**
@@ -134,7 +253,9 @@ export class SubjectStore {
    */
   linkedEntry(key: string): Subject | undefined {
     const found = this.subjects.get(key);
-    return found === undefined || found.state.linkedTo === null ? undefined : this.touch(found);
+    if (found === undefined || found.state.linkedTo === null) return undefined;
+    this.willChange(found);
+    return found;
   }
 
   /** True if one of the hashes is in the subject's window of recent ids. */
@@ -146,7 +267,14 @@ export class SubjectStore {
   remember(subject: Subject, ...hashes: number[]): void {
     const window = this.policy.options.duplicateWindow;
     if (window === 0) return;
-    for (const h of hashes) addToWindow(subject.state.seen, h, window);
+    const undo = this.undoOf(subject);
+    for (const h of hashes) {
+      const dropped = addToWindow(subject.state.seen, h, window);
+      if (undo === null) continue;
+      undo.appended++;
+      if (dropped.length > 0)
+        undo.dropped = undo.dropped.length === 0 ? [...dropped] : [...undo.dropped, ...dropped];
+    }
   }
 
   /**
@@ -179,7 +307,8 @@ export class SubjectStore {
     const alias = this.aliasOf(event, spec);
     if (link === undefined || alias === null || alias === subject.key) return null;
     const purpose = link.requiresPurpose.key;
-    const aliasSubject = this.subjects.get(alias);
+    // An expired entry is no identifier to join: as if the sweep had forgotten it already.
+    const aliasSubject = this.entryAt(alias, t);
     const aliasState = aliasSubject?.state;
     const grant = aliasState?.purposes[purpose];
     const max = this.policy.options.cookieConsentMaxAgeMs;
@@ -190,10 +319,10 @@ export class SubjectStore {
       const refusedBy = s.ok
         ? { reason: 'collected-before-basis', rule: 'R22' }
         : { reason: s.reason, rule: s.rule };
-      const reason = `no valid consent for ${purpose} on the identifier (${refusedBy.reason} / ${refusedBy.rule}); the identities stay separate`;
-      return { alias, linked: false, reason, refusedBy, aliasSubject };
+      return { alias, linked: false, refusedBy, aliasSubject };
     }
-    this.touch(aliasSubject);
+    this.willChange(subject);
+    this.willChange(aliasSubject);
     const objection = subject.state.objection ?? aliasState.objection;
     // R19: an objection (the person's, or one recorded on the identifier) is not undone by a link:
     // a direct-marketing grant joins only if it was given (or renewed) after the objection.
@@ -209,7 +338,7 @@ export class SubjectStore {
     for (const [p, w] of Object.entries(aliasState.withdrawn))
       if (subject.state.withdrawn[p] === undefined) writableRecord(subject.state, 'withdrawn')[p] = w;
     aliasState.linkedTo = subject.key;
-    return { alias, linked: true, reason: `linked under ${purpose} consent`, refusedBy: null, aliasSubject };
+    return { alias, linked: true, refusedBy: null, aliasSubject };
   }
 
   /** The canonical key of the declared identifier a source event names (R25), or null. */
@@ -230,25 +359,28 @@ export class SubjectStore {
    * person gets the other's permissions); the stops received under it before its first link still
    * reach this person. Null when the event names no identifier or one already linked to the subject.
    */
-  linkIdentifier(event: CloudEvent, spec: EventTypeSpec, subject: Subject): IdentityLink | null {
+  linkIdentifier(event: CloudEvent, spec: EventTypeSpec, subject: Subject, t: number): IdentityLink | null {
     const alias = this.identifierOf(event, spec);
     if (alias === null || alias === subject.key) return null;
-    const aliasSubject = this.subjects.get(alias);
+    const found = this.subjects.get(alias);
+    // A dead entry is no identifier's state: as if the sweep had forgotten it already.
+    const aliasSubject = found === undefined || this.dead(found, t) ? undefined : found;
     const owner = aliasSubject?.state.linkedTo ?? null;
     if (owner === subject.key) return null;
     if (aliasSubject === undefined) {
-      const created = this.create(alias);
-      created.state.linkedTo = subject.key;
-      return { alias, linked: true, reason: IDENTIFIER_LINKED, refusedBy: null, aliasSubject: created };
+      const fresh = found === undefined ? this.create(alias) : this.renew(found);
+      fresh.state.linkedTo = subject.key;
+      return { alias, linked: true, refusedBy: null, aliasSubject: fresh };
     }
+    this.willChange(subject);
     if (owner !== null) {
       mergeIdentifierState(this.policy, subject.state, aliasSubject.state, true);
-      return { alias, linked: false, reason: IDENTIFIER_TAKEN, refusedBy: IDENTIFIER_TAKEN_BY, aliasSubject };
+      return { alias, linked: false, refusedBy: IDENTIFIER_TAKEN_BY, aliasSubject };
     }
-    this.touch(aliasSubject);
+    this.willChange(aliasSubject);
     mergeIdentifierState(this.policy, subject.state, aliasSubject.state);
     aliasSubject.state.linkedTo = subject.key;
-    return { alias, linked: true, reason: IDENTIFIER_LINKED, refusedBy: null, aliasSubject };
+    return { alias, linked: true, refusedBy: null, aliasSubject };
   }
 
   /**
@@ -256,7 +388,9 @@ export class SubjectStore {
    * declares identifiers to link (see {@link keepStop}).
    */
   keepStop(subject: Subject, assessment: EvidenceAssessment, at: number): void {
-    if (this.linksIdentifiers) keepStop(subject.state, assessment, at);
+    if (!this.linksIdentifiers || !assessment.valid || assessment.effect.type !== 'withdrawal') return;
+    this.willChange(subject);
+    keepStop(subject.state, assessment, at);
   }
 
   /**
@@ -298,12 +432,40 @@ export class SubjectStore {
  */
 const MAX_LINK_HOPS = 4;
 
-const IDENTIFIER_LINKED =
-  'a declared identifier the source knows the person by; what came under it before the link now counts for the person';
 /** One identifier names one person (R25): a second person's claim on it is refused. */
 const IDENTIFIER_TAKEN_BY: LinkRefusal = { reason: 'identifier-taken', rule: 'R25' };
-const IDENTIFIER_TAKEN =
-  'the identifier already belongs to another person (identifier-taken / R25); the identities stay separate (its earlier withdrawals and objection still apply)';
+
+/** What one event changed in an existing subject's state. */
+interface EventUndo {
+  /** The state before the event's first change beyond the window (null: nothing else changed). */
+  before: SubjectState | null;
+  /** Window entries the event appended. */
+  appended: number;
+  /** Entries those appends pushed out of the window's front, oldest first. */
+  dropped: readonly number[];
+  /** The subject's clock before the event moved it (undefined: not moved). */
+  lastAt?: number;
+  /** The window before the event replaced it with a new one (undefined: not replaced). */
+  window?: number[];
+}
+
+const NONE: readonly number[] = Object.freeze([]);
+
+/** Restores a state: its fields from the copy, then its window by taking the appends back. */
+function undoChanges(state: SubjectState, undo: EventUndo): void {
+  // Every drop is from the front of the window followed by its appends, so dropped + window is that
+  // sequence whole, and the window before the event is it without the appends.
+  const whole = [...undo.dropped, ...state.seen];
+  if (undo.before !== null) {
+    Object.assign(state, undo.before);
+    // The one optional field: a copy without it does not take it away by assigning.
+    if (undo.before.stops === undefined) delete state.stops;
+  }
+  // After the copy: it may have been taken after the clock moved.
+  if (undo.lastAt !== undefined) state.lastAt = undo.lastAt;
+  // The copy shares the live window (see snapshotState): only the undo log restores it.
+  state.seen = undo.window ?? whole.slice(0, whole.length - undo.appended);
+}
 
 function newSubject(key: string, state: SubjectState): Subject {
   return { key, state, pseudonym: null };
