@@ -27,7 +27,9 @@ describe('lineage size on the bench stream', () => {
   });
 
   it('stays under the v2 figure measured on 2026-12-05 (v1 wrote about 3.5 bytes per input byte)', () => {
-    expect(size.lineagePerInput).toBeLessThan(1.4);
+    // 1.54 with declared identifiers: each customer's address linked once writes an identity-link
+    // record (about 0.17 of it); the example policy without them measured under 1.4.
+    expect(size.lineagePerInput).toBeLessThan(1.6);
     expect(size.lineageGzipPerInput).toBeLessThan(0.5);
   });
 });

@@ -68,6 +68,7 @@ describe('the governed stream, end to end on a real broker', () => {
   let destinationRecords: ConsumedRecord[];
   let lineage: LineageRecord[];
   let deadLetters: ConsumedRecord[];
+  let lines: string[];
   const corpus = badInputs();
 
   beforeAll(async () => {
@@ -84,7 +85,7 @@ describe('the governed stream, end to end on a real broker', () => {
       maxQueuedPerPartition: 1000,
       createTopics: true,
     });
-    const lines = [
+    lines = [
       ...generateEventStream({ seed: 3, customers: 32 }),
       ...ruleCases.flatMap((r) => r.lines),
       ...corpus.flatMap((c) => c.lines),
@@ -209,6 +210,54 @@ describe('the governed stream, end to end on a real broker', () => {
     const links = lineage.filter((l) => l.kind === 'identity-link');
     expect(links.some((l) => l.kind === 'identity-link' && l.linked)).toBe(true);
     expect(links.some((l) => l.kind === 'identity-link' && !l.linked)).toBe(true);
+  });
+
+  it('links the CRM e-mail address to its customer (R25), and refuses it for a second customer', () => {
+    // Lineage v2: a refusal keeps its reason code and rule; a link made keeps neither (R25 follows
+    // from the policy). The sample links every customer's address, and names some address twice.
+    const links = lineage.flatMap((l) => (l.kind === 'identity-link' ? [l] : []));
+    expect(links.some((l) => l.linked && l.refusedBy === undefined)).toBe(true);
+    expect(
+      links.some(
+        (l) => !l.linked && l.refusedBy?.reason === 'identifier-taken' && l.refusedBy.rule === 'R25',
+      ),
+    ).toBe(true);
+  });
+
+  it("stops the customer's e-mail marketing after an objection under the e-mail address alone (R19)", () => {
+    type Line = { id: string; type: string; subject: string; time: string; data: { kind?: string } };
+    const events = lines.flatMap((l) => {
+      try {
+        return [JSON.parse(l) as Line];
+      } catch {
+        return [];
+      }
+    });
+    // The generator's addresses are `<customer>@example.dk`; objections under one name the address only.
+    const objected = new Map(
+      events
+        .filter(
+          (e) => e.type === 'consent.evidence' && e.data.kind === 'objection' && e.subject.includes('@'),
+        )
+        .map((e) => [e.subject.trim().toLowerCase().split('@')[0] as string, Date.parse(e.time)]),
+    );
+    const after = events.filter((e) => {
+      const at = objected.get(e.subject);
+      return e.type === 'order.completed' && at !== undefined && Date.parse(e.time) > at;
+    });
+    expect(after.length).toBeGreaterThan(0);
+    for (const order of after) {
+      const decision = renderedDecisions(lineage).find(
+        (d) => d.eventId === order.id && d.destination === 'email-service',
+      );
+      expect({ id: order.id, contact: decision?.contact?.mayContact, rule: decision?.contact?.rule }).toEqual(
+        {
+          id: order.id,
+          contact: false,
+          rule: 'R19',
+        },
+      );
+    }
   });
 
   it('writes suppression records after a withdrawal and after an objection, recorded in lineage', () => {

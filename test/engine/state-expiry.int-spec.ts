@@ -87,6 +87,9 @@ describe('state expiry in the engine', () => {
       groupId: `engine-${randomUUID().slice(0, 8)}`,
       topicPrefix: uniquePrefix('expiry'),
       partitions: 2,
+      // As the service: the example policy links declared identifiers, which routing off refuses on
+      // more than one partition.
+      identityRouting: 'auto',
       maxStepRecords: 500,
       maxQueuedPerPartition: 2000,
       createTopics: true,

@@ -11,7 +11,7 @@ import { EXAMPLE_POLICY_TEXT } from './rule-fixture.harness';
  * identical field by field to the full per-attribute decision the core computed (what v1 stored),
  * for every attribute, destination and event.
  */
-const CUSTOMERS = 2600;
+const CUSTOMERS = 2800;
 const deciding = loadPolicy(EXAMPLE_POLICY_TEXT, { fileName: 'example.yaml' });
 // The auditor's copy: compiled from the text (as published on the policy-versions topic).
 const rendering = loadPolicy(EXAMPLE_POLICY_TEXT, { fileName: 'policy-versions' });

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { LineageRecord, RenderedDecision } from '@app/contracts';
-import { renderLineage, type CompiledPolicy, type ProcessResult } from '@app/policy';
+import { canonicalSubjectKey, renderLineage, type CompiledPolicy, type ProcessResult } from '@app/policy';
 import {
   consentEvent,
   parseRuleCases,
@@ -137,8 +137,10 @@ function linked(of: readonly LineageRecord[]): boolean | undefined {
 /**
  * A case's steps as CloudEvent lines for the live engine, its ids, subjects and evidence ids
  * prefixed so that many cases share one stream without meeting (an identifier in the data that
- * names one of the case's subjects, e.g. a cookie id to link, is prefixed too). Cases with a
- * changed policy or raw lines are the processor's only (the engine runs the example policy).
+ * names one of the case's subjects, e.g. a cookie id or an e-mail address to link, is prefixed too,
+ * matched by canonical key). The prefix goes after leading whitespace, so a key written as a mail
+ * client would (` ANN@Example.dk`) still meets its canonical form. Cases with a changed policy or
+ * raw lines are the processor's only (the engine runs the example policy).
  */
 export function caseLines(c: RuleCase, prefix: string): string[] | null {
   if (c.policy !== undefined) return null;
@@ -148,8 +150,10 @@ export function caseLines(c: RuleCase, prefix: string): string[] | null {
     const s = 'consent' in step ? step.consent.subject : step.event.subject;
     if (s !== undefined) subjects.add(s);
   }
+  const canonical = new Set([...subjects].map(canonicalSubjectKey));
+  const key = (v: string): string => v.replace(/^\s*/, (space) => space + prefix);
   const named = (v: unknown): unknown => {
-    if (typeof v === 'string') return subjects.has(v) ? prefix + v : v;
+    if (typeof v === 'string') return canonical.has(canonicalSubjectKey(v)) ? key(v) : v;
     if (Array.isArray(v)) return v.map(named);
     if (typeof v === 'object' && v !== null)
       return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, named(x)]));
@@ -164,7 +168,7 @@ export function caseLines(c: RuleCase, prefix: string): string[] | null {
       const event = consentEvent({
         ...s,
         id: prefix + s.id,
-        subject: prefix + s.subject,
+        subject: key(s.subject),
         ...(extra ? { extra } : {}),
       });
       return JSON.stringify(event);
@@ -175,7 +179,7 @@ export function caseLines(c: RuleCase, prefix: string): string[] | null {
         sourceEvent({
           ...e,
           id: prefix + e.id,
-          ...(e.subject === undefined ? {} : { subject: prefix + e.subject }),
+          ...(e.subject === undefined ? {} : { subject: key(e.subject) }),
           data: named(e.data),
         }),
       );

@@ -28,6 +28,11 @@ export const HARD_CASES = [
   'cookie-without-targeting',
   'necessary-only',
   'scoped-withdrawal',
+  'objection-by-email-reply',
+  'objection-by-email-before-crm',
+  'unsubscribe-by-email',
+  'double-opt-in-by-email',
+  'shared-email',
 ] as const;
 
 export type HardCase = (typeof HARD_CASES)[number];
@@ -304,6 +309,60 @@ export function writeHardCase(
       devices.last = { cookie, t0 };
       break;
     }
+    // R25 for the CRM's e-mail address: the CRM event at t0 links it to the customer, so evidence
+    // under the address alone reaches the customer's state.
+    case 'objection-by-email-reply':
+      w.evidence(t0 + 1000, s, softOptIn);
+      w.order(t0 + 1001, s, email);
+      // A reply "stop mailing me", recorded under the address as the mail client wrote it.
+      w.evidence(t0 + 2 * day, ` ${email.toUpperCase()}`, {
+        kind: 'objection',
+        sourceChannel: 'email-reply',
+      });
+      w.order(t0 + 3 * day, s, email);
+      break;
+    case 'objection-by-email-before-crm':
+      // The objection arrives before any CRM event names the address: it counts once the link is made.
+      w.evidence(t0 - day, email, { kind: 'objection', sourceChannel: 'email-reply' });
+      w.evidence(t0 + 1000, s, softOptIn);
+      w.order(t0 + 1001, s, email);
+      break;
+    case 'unsubscribe-by-email': {
+      const ev = w.evidence(t0 + 1000, s, newsletterSignUp);
+      w.evidence(t0 + 2000, s, {
+        kind: 'double-opt-in-confirmation',
+        confirms: ev,
+        sourceChannel: 'email-link',
+      });
+      w.evidence(t0 + 3 * day, email, {
+        kind: 'withdrawal',
+        sourceChannel: 'list-unsubscribe',
+        withdrawal: { marketing: { brands: ['nordlys'], channels: ['email'] } },
+      });
+      w.push(t0 + 4 * day, w.ce(t0 + 4 * day, 'crm', 'customer.updated', s, { email, city: 'Odense' }));
+      break;
+    }
+    case 'double-opt-in-by-email': {
+      const ev = w.evidence(t0 + 1000, s, newsletterSignUp);
+      // The click in the confirmation mail names the address only.
+      w.evidence(t0 + 2000, email, {
+        kind: 'double-opt-in-confirmation',
+        confirms: ev,
+        sourceChannel: 'email-link',
+      });
+      w.push(t0 + day, w.ce(t0 + day, 'crm', 'customer.updated', s, { email, city: 'Aarhus' }));
+      break;
+    }
+    case 'shared-email': {
+      // A second CRM record naming the same address: that link is refused (R25), the address stays
+      // the first customer's, and an objection under it reaches that customer.
+      const twin = `${s}-b`;
+      w.push(t0 + 1000, w.ce(t0 + 1000, 'crm', 'customer.updated', twin, { email, city: 'Køge' }));
+      w.evidence(t0 + 2000, s, softOptIn);
+      w.evidence(t0 + 2 * day, email, { kind: 'objection', sourceChannel: 'email-reply' });
+      w.order(t0 + 3 * day, s, email);
+      break;
+    }
     case 'reject-all-logged-in':
       // Both consents, a login, a page view; then "reject all" on the banner while logged in: the
       // next page view is withheld (R18, the rejection ends the device's consent) and segmentation
@@ -375,3 +434,20 @@ export function writeHardCase(
     }
   }
 }
+
+const softOptIn = {
+  kind: 'soft-opt-in-notice',
+  formVersion: 'checkout-optout-v1',
+  action: 'order_placed',
+  sourceChannel: 'checkout',
+  optOutOffered: true,
+  optOutUsed: false,
+  sale: { completed: true, productGroups: ['running_shoes'] },
+};
+
+const newsletterSignUp = {
+  kind: 'marketing-consent',
+  formVersion: 'newsletter-v3',
+  action: 'checkbox_ticked',
+  purposes: ['email.newsletter'],
+};

@@ -80,7 +80,7 @@ describe('engineTopics: input topics', () => {
     const declared = loadPolicy(
       readFileSync(join(ROOT, 'policies', 'example.yaml'), 'utf8')
         .replace('  maxEventBytes: 65536\n', '  maxEventBytes: 65536\n  consentEvidenceTopic: cmp.consents\n')
-        .replace('sources:\n  crm:\n    types:', 'sources:\n  crm:\n    topic: crm.customers\n    types:'),
+        .replace('sources:\n  crm:\n', 'sources:\n  crm:\n    topic: crm.customers\n'),
       { fileName: 'declared.yaml' },
     );
     const topics = engineTopics(declared, 'run-1.');

@@ -14,7 +14,7 @@ import { engineTopicSpecs, engineTopics, type EngineTopics } from './engine-topi
 import { IdentityRouter } from './identity-router.runner';
 import { publishPolicyVersion } from './policy-version.publisher';
 import { engineKeyring } from './pseudonym-keyring';
-import { needsIdentityRouting } from './identity-routing.choice';
+import { assertIdentityRoutingSafe, needsIdentityRouting } from './identity-routing.choice';
 import { type Backoff } from './claim-loop';
 import { type DecisionCoreSupplier } from './decision-core';
 import { type ProducerSupplier } from './step-transaction';
@@ -127,6 +127,7 @@ export async function startGovernedStream(config: GovernedStreamConfig): Promise
     config.identityRouting === 'auto'
       ? needsIdentityRouting(policy, config.partitions)
       : config.identityRouting === true;
+  assertIdentityRoutingSafe(policy, config.partitions, identityRouting);
   const kafka: Kafka = createKafkaClient(config.kafka);
   if (config.createTopics) {
     const admin = kafka.admin();

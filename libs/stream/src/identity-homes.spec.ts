@@ -92,6 +92,75 @@ describe('identity links across 4 partitions (simulated tasks, produced order)',
     expect(outputs).toEqual(expected);
   });
 
+  it('equal to dry-run for evidence under an e-mail address the CRM links to a customer (R25), before and after the link', () => {
+    // The address, spelt two ways, lives in a third task: its objection (before the CRM names it)
+    // and its double opt-in click (after) must both be decided on the customer's state; a second
+    // customer naming the same address is refused and moves the address's group again.
+    const [c1, c2] = keysInDifferentTasks();
+    let email = 'ann-0@example.dk';
+    for (let i = 1; taskOf(email) === taskOf(c1) || taskOf(email) === taskOf(c2); i++)
+      email = `ann-${i}@example.dk`;
+    const t = Date.parse('2025-03-01T00:00:00Z');
+    const at = (ms: number): string => new Date(ms).toISOString();
+    const evidence = (id: string, ms: number, subject: string, fields: object): string =>
+      JSON.stringify({
+        specversion: '1.0',
+        id,
+        source: 'consent-service',
+        type: 'consent.evidence',
+        time: at(ms),
+        subject,
+        data: {
+          evidenceId: `ev-${id}`,
+          subject: { key: subject },
+          timestamp: at(ms),
+          cmp: 'own-cmp/2.1',
+          textVersion: 'sha256:x',
+          uiLayer: 1,
+          language: 'da',
+          sourceChannel: 'web',
+          ...fields,
+        },
+      });
+    const crm = (id: string, ms: number, subject: string): string =>
+      JSON.stringify({
+        specversion: '1.0',
+        id,
+        source: 'crm',
+        type: 'customer.updated',
+        time: at(ms),
+        subject,
+        data: { email: email.toUpperCase() },
+      });
+    const signUp = {
+      kind: 'marketing-consent',
+      formVersion: 'newsletter-v3',
+      action: 'checkbox_ticked',
+      purposes: ['email.newsletter'],
+    };
+    const input = [
+      evidence('obj', t, ` ${email.toUpperCase()}`, { kind: 'objection', sourceChannel: 'email-reply' }),
+      evidence('su1', t + 1000, c1, signUp),
+      crm('crm-1', t + 2000, c1),
+      evidence('doi', t + 3000, email, { kind: 'double-opt-in-confirmation', confirms: 'ev-su1' }),
+      crm('crm-2', t + 4000, c2),
+      crm('crm-3', t + 5000, c1),
+    ];
+    const p = processor();
+    const dry = input.map((l) => p.process(l));
+    expect(dry[2]?.lineage[0]).toMatchObject({ kind: 'identity-link', linked: true });
+    expect(dry[3]?.subjectKey).toBe(c1);
+    expect(dry[4]?.lineage[0]).toMatchObject({
+      kind: 'identity-link',
+      linked: false,
+      refusedBy: { reason: 'identifier-taken', rule: 'R25' },
+    });
+    const q = processor();
+    const routed = routedSimulation(input);
+    expect(routed.handovers).toBeGreaterThan(0);
+    expect(routed.outputs).toEqual(input.map((l) => outputOf(q, l)));
+  });
+
   it('equal to dry-run when a linked cookie is linked again and that link is refused (R25, expired)', () => {
     // ck's first link (to c1) is granted; 397 days later its grant has expired (R8: 396 days), the
     // link to c2 is refused and ck keeps resolving to c1: its page view with an id c1 already used is

@@ -1,4 +1,4 @@
-import { eventTypeKey, type CompiledPolicy } from '@app/policy';
+import { canonicalSubjectKey, eventTypeKey, type CompiledPolicy } from '@app/policy';
 
 /** Keys whose consent state must move from the task of `from` to the task of `to` before an event. */
 export interface Handover {
@@ -42,7 +42,9 @@ export class IdentityHomes {
 
   constructor(policy: CompiledPolicy) {
     for (const [key, spec] of policy.eventTypes) {
-      if (spec.identityLink !== undefined) this.aliasPaths.set(key, spec.identityLink.aliasPath);
+      // The policy loader allows one linked identifier per event type (identityLink or declared).
+      const path = spec.identityLink?.aliasPath ?? spec.personIdentifiers[0];
+      if (path !== undefined) this.aliasPaths.set(key, path);
     }
   }
 
@@ -100,11 +102,13 @@ export class IdentityHomes {
     if (typeof e !== 'object' || e === null) return { homeKey: null, handover: null };
     const { subject, source, type, data } = e as Record<string, unknown>;
     const evidenceKey = (data as { subject?: { key?: unknown } } | null | undefined)?.subject?.key;
+    // Canonical keys, as the processor resolves them: `Ann@Example.dk` and `ann@example.dk` are one
+    // subject there, so they must share a home here.
     const key =
       typeof subject === 'string' && subject !== ''
-        ? subject
+        ? canonicalSubjectKey(subject)
         : typeof evidenceKey === 'string'
-          ? evidenceKey
+          ? canonicalSubjectKey(evidenceKey)
           : null;
     if (key === null) return { homeKey: null, handover: null };
     const home = this.homeOf(key);
@@ -112,11 +116,12 @@ export class IdentityHomes {
       typeof source === 'string' && typeof type === 'string'
         ? this.aliasPaths.get(eventTypeKey(source, type))
         : undefined;
-    const alias =
+    const raw =
       path !== undefined && typeof data === 'object' && data !== null
         ? (data as Record<string, unknown>)[path]
         : undefined;
-    if (typeof alias !== 'string' || alias === '' || alias === key) return { homeKey: home, handover: null };
+    const alias = typeof raw !== 'string' || raw.trim() === '' ? null : canonicalSubjectKey(raw);
+    if (alias === null || alias === key) return { homeKey: home, handover: null };
     const from = this.homeOf(alias);
     if (from === home) return { homeKey: home, handover: null };
     // The alias's whole home group moves, not the alias alone: a key linked earlier may keep

@@ -36,7 +36,7 @@ export { publishPolicyVersion } from './policy-version.publisher';
 export { latestPerKey } from './latest-per-key';
 export { EngineMetrics } from './engine.metrics';
 export { figuresFromMetrics } from './engine-figures';
-export { needsIdentityRouting } from './identity-routing.choice';
+export { assertIdentityRoutingSafe, needsIdentityRouting } from './identity-routing.choice';
 export { governanceCore, type DecisionCore, type DecisionCoreSupplier } from './decision-core';
 export { DEFAULT_MAX_RECORD_BYTES } from './output-size';
 export { DEFAULT_MAX_RECORD_ATTEMPTS } from './record-failures';

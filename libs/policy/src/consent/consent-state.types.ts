@@ -41,6 +41,24 @@ export interface SubjectState {
    * (`{}`) in states written before it existed.
    */
   suppressed: Record<string, string[]>;
+  /**
+   * Withdrawals received under this key, kept (at most {@link MAX_STOPS}, the newest) only when the
+   * policy links declared identifiers: if the key is an identifier (an e-mail address) linked to a
+   * person later, they are carried to the person's state with their scope (R18, R25). Absent: none.
+   */
+  stops?: StopRef[];
+}
+
+/** Most withdrawals kept per key for carrying over at a later identifier link. */
+export const MAX_STOPS = 8;
+
+/** A withdrawal as received, with its scope (see {@link SubjectState.stops}). */
+export interface StopRef {
+  at: number;
+  evidenceId: string;
+  all: boolean;
+  purposes: string[];
+  marketing: { brands?: string[]; channels?: string[]; productGroups?: string[] } | null;
 }
 
 export interface EvidenceRef {
@@ -220,7 +238,40 @@ export function isSubjectState(value: unknown): value is SubjectState | SubjectS
     Array.isArray(s.marketing) &&
     typeof s.pending === 'object' &&
     (!('lastAt' in s) || (typeof s.lastAt === 'number' && Number.isFinite(s.lastAt))) &&
-    (!('suppressed' in s) || isSuppressedRecord(s.suppressed))
+    (!('suppressed' in s) || isSuppressedRecord(s.suppressed)) &&
+    (!('stops' in s) || isStopList((s as Partial<SubjectState>).stops))
+  );
+}
+
+/**
+ * Withdrawals kept for a later identifier link, as read back. Why checked: the link merges them
+ * into a person's state, and a malformed one would make that event fail instead of quarantining
+ * the key at restore.
+ */
+function isStopList(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.every((stop: unknown) => {
+      if (typeof stop !== 'object' || stop === null) return false;
+      const r = stop as Partial<StopRef>;
+      return (
+        typeof r.at === 'number' &&
+        typeof r.evidenceId === 'string' &&
+        typeof r.all === 'boolean' &&
+        Array.isArray(r.purposes) &&
+        r.purposes.every((p) => typeof p === 'string') &&
+        (r.marketing === null || isScope(r.marketing))
+      );
+    })
+  );
+}
+
+/** A withdrawal's marketing scope as read back: each dimension absent or a list of names. */
+function isScope(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const m = value as Record<string, unknown>;
+  return ['brands', 'channels', 'productGroups'].every(
+    (k) => m[k] === undefined || (Array.isArray(m[k]) && m[k].every((x) => typeof x === 'string')),
   );
 }
 

@@ -10,6 +10,10 @@ import type { SubjectState } from './consent-state.types';
  * What is kept, and for how long:
  * - an objection (R19): for ever. Forgetting it would let direct marketing on legitimate interest
  *   flow again, the one decision an empty state gets wrong in the unsafe direction;
+ * - withdrawals kept for a later identifier link (`stops`, at most 8 per key, only when the policy
+ *   declares person identifiers): for ever. Forgetting them would let a person's grant older than a
+ *   withdrawal made under their e-mail address survive the link made later (R18, R25): the unsafe
+ *   direction, as for an objection;
  * - suppressions sent and not lifted (the `suppressed` ledger): for ever. The compacted suppression
  *   topic holds their union; a forgotten ledger would let the next, narrower suppression replace it
  *   and a destination rebuilding from the topic would use the person again;
@@ -28,7 +32,12 @@ import type { SubjectState } from './consent-state.types';
 /** The event time from which the state no longer affects any decision: Infinity if never. */
 export function expiresAt(state: SubjectState, options: PolicyOptions): number {
   const horizon = options.stateHorizonMs;
-  if (horizon === null || state.objection !== null || Object.keys(state.suppressed).length > 0)
+  if (
+    horizon === null ||
+    state.objection !== null ||
+    Object.keys(state.suppressed).length > 0 ||
+    (state.stops !== undefined && state.stops.length > 0)
+  )
     return Infinity;
   let end = state.lastAt + horizon;
   for (const grant of Object.values(state.purposes)) {

@@ -39,7 +39,9 @@ function decided(): { record: DecisionLineageRecord; processor: GovernanceProces
       data: { email: 'a@example.dk', firstName: 'A', city: 'Aarhus', shoeSize: 44 },
     }),
   );
-  return { record: JSON.parse(JSON.stringify(r.lineage[0])) as DecisionLineageRecord, processor };
+  // The CRM event also links the address it names (R25): its decision record is the one to render.
+  const decision = r.lineage.find((l) => l.kind === 'decision');
+  return { record: JSON.parse(JSON.stringify(decision)) as DecisionLineageRecord, processor };
 }
 
 describe('renderDecision', () => {

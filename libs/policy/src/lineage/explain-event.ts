@@ -1,3 +1,4 @@
+import type { IdentityLinkLineageRecord } from '@app/contracts/lineage-record.types';
 import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
 import { explainDecision } from '../decision/decision.explainer';
 import type { ReplayedEvent } from '../processor/replay';
@@ -53,15 +54,9 @@ export function explainEvent(
   const d = renderDecision(policy, record).find((x) => x.destination === destination);
   if (d === undefined) return answer(false, ['no decision for this destination']);
   const linkPurpose =
-    policy.eventTypesBySource.get(record.source)?.get(record.type)?.identityLink?.requiresPurpose.key ?? '?';
+    policy.eventTypesBySource.get(record.source)?.get(record.type)?.identityLink?.requiresPurpose.key ?? null;
   const links = r.lineage.flatMap((l) =>
-    l.kind === 'identity-link'
-      ? [
-          l.linked
-            ? `  Identity link: made: linked under ${linkPurpose} consent [R25].`
-            : `  Identity link: refused: no valid consent for ${linkPurpose} on the identifier (${l.refusedBy?.reason ?? 'no-consent'} / ${l.refusedBy?.rule ?? 'R4'}); the identities stay separate [R25].`,
-        ]
-      : [],
+    l.kind === 'identity-link' ? [`  Identity link: ${linkSentence(l, linkPurpose)} [R25].`] : [],
   );
   const named = [
     ...(d.contact?.evidenceId == null ? [] : [d.contact.evidenceId]),
@@ -83,4 +78,20 @@ export function explainEvent(
       ? []
       : ['  Evidence relied on or cited, from the lineage before this event (R27):', ...trail]),
   ]);
+}
+
+/**
+ * An identity link in words: a cookie link needs the purpose's consent on the identifier; an event
+ * type without one links a declared identifier (an e-mail address the source knows), which only
+ * another person's earlier claim refuses (identifier-taken).
+ */
+function linkSentence(l: IdentityLinkLineageRecord, purpose: string | null): string {
+  const by = `${l.refusedBy?.reason ?? 'no-consent'} / ${l.refusedBy?.rule ?? 'R4'}`;
+  if (purpose === null)
+    return l.linked
+      ? 'made: a declared identifier the source knows the person by'
+      : `refused: the identifier already belongs to another person (${by}); the identities stay separate`;
+  return l.linked
+    ? `made: linked under ${purpose} consent`
+    : `refused: no valid consent for ${purpose} on the identifier (${by}); the identities stay separate`;
 }

@@ -63,6 +63,11 @@ export interface EventTypeSpec {
   readonly attributes: readonly DeclaredAttribute[];
   readonly tree: Map<string, AttributeNode>;
   readonly identityLink?: { readonly aliasPath: string; readonly requiresPurpose: Purpose };
+  /**
+   * Top-level attributes naming the same person by another identifier (an e-mail address the CRM
+   * knows), declared by the source (`identifiers.linked`): each links its value to the subject (R25).
+   */
+  readonly personIdentifiers: readonly string[];
   /** Personal open/click events: only the engagement-tracking purpose may carry them (R23). */
   readonly engagement: boolean;
   /** The device identifier (G1): `subject`, or the identity link's alias path; absent: none. */

@@ -1,4 +1,5 @@
 import type { PolicyError } from './policy-error';
+import { checkPersonIdentifiers } from './person-identifiers.checks';
 import { joinPath } from './policy-error';
 import type { EventTypeFile, PolicyFile } from './policy-file.types';
 import { checkSchemaPatterns } from './event-schema.checks';
@@ -218,6 +219,7 @@ export function checkPolicyReferences(file: PolicyFile): PolicyError[] {
   }
   for (const e of checkEngagement(file)) errors.push(e);
   for (const e of checkProcessingRecords(file)) errors.push(e);
+  for (const e of checkPersonIdentifiers(file)) errors.push(e);
   for (const e of checkCmpCategories(file)) errors.push(e);
   return errors;
 }

@@ -201,6 +201,15 @@ export const POLICY_FILE_SCHEMA = {
         properties: {
           description: { type: 'string' },
           topic: { type: 'string', pattern: TOPIC_NAME },
+          identifiers: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['personKey', 'linked'],
+            properties: {
+              personKey: { type: 'string', pattern: ATTRIBUTE_PATH },
+              linked: { ...stringList, minItems: 1 },
+            },
+          },
           types: {
             type: 'object',
             minProperties: 1,

@@ -137,6 +137,22 @@ export interface AttributeFile {
   purposes: string[];
 }
 
+export interface SourceFile {
+  description?: string;
+  /** The identifiers this source knows of a person (R25): linked to the person key it sends. */
+  identifiers?: SourceIdentifiersFile;
+  types: Record<string, EventTypeFile>;
+}
+
+/**
+ * `personKey`: what the events' subject holds (e.g. `customerId`). `linked`: top-level attributes
+ * that name the same person by another identifier (e.g. `email`); each event carrying one links it.
+ */
+export interface SourceIdentifiersFile {
+  personKey: string;
+  linked: string[];
+}
+
 export interface EventTypeFile {
   schema: Record<string, unknown>;
   attributes: Record<string, AttributeFile>;

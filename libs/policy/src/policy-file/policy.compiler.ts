@@ -167,6 +167,9 @@ export function compilePolicy(
         attributes,
         tree: buildTree(attributes),
         engagement: t.engagement === true,
+        personIdentifiers: (spec.identifiers?.linked ?? []).filter((name) =>
+          Object.hasOwn(t.attributes, name),
+        ),
         identityLink:
           t.identityLink === undefined
             ? undefined

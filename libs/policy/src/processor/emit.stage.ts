@@ -153,7 +153,8 @@ export class RecordEmitter {
           ? this.lineagePseudonyms.of(link.alias)
           : this.pseudonymOf(link.aliasSubject),
       linked: link.linked,
-      // Why the identifier's consent did not hold: a per-person fact the policy cannot give (R27).
+      // Why refused (the identifier's consent did not hold, or it names another person): a per-person
+      // fact the policy cannot give (R27).
       ...(link.linked
         ? {}
         : {

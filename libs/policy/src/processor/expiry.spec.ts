@@ -201,6 +201,50 @@ describe('state expiry by event time', () => {
     expect(p.exportState('ck1')).toBeNull();
   });
 
+  it('keeps a chain of aliases whose own states expired while it leads to a live customer', () => {
+    const p = fresh();
+    const crm = (id: string, day: number): Input =>
+      sourceEvent({
+        id,
+        subject: 'CUST1',
+        time: at(day),
+        source: 'crm',
+        type: 'customer.updated',
+        data: { email: 'ann@example.dk', firstName: 'Ann' },
+      });
+    p.process(
+      consentEvent({
+        id: 'c1',
+        subject: 'ck1',
+        time: at(0),
+        kind: 'cookie-banner',
+        action: 'save_choices',
+        purposes: ['cookie.marketing'],
+      }),
+    );
+    // The cookie joins the address, which the CRM then links to the customer: ck1 → address → CUST1.
+    p.process(
+      sourceEvent({
+        id: 'l1',
+        subject: 'ann@example.dk',
+        time: at(1),
+        source: 'web',
+        type: 'identity.linked',
+        data: { cookieId: 'ck1' },
+      }),
+    );
+    // The customer stays active; the cookie's and the address's own states expire (and the sweep,
+    // run after every event, looks at all three each time).
+    for (let day = 2; day <= 442; day += 20) p.process(crm(`u${day}`, day));
+    expect(p.exportState('ck1')).toMatchObject({ linkedTo: 'ann@example.dk' });
+    expect(p.exportState('ann@example.dk')).toMatchObject({ linkedTo: 'CUST1' });
+    expect(p.process(pageView('e1', 'ck1', 445)).subjectKey).toBe('CUST1');
+    // Once the customer has expired too, the whole chain is forgotten.
+    p.process(pageView('e2', 'X', 500));
+    p.process(pageView('e3', 'X', 501));
+    for (const key of ['ck1', 'ann@example.dk', 'CUST1']) expect(p.exportState(key)).toBeNull();
+  });
+
   it('restores a state written before the subject clock and the suppression ledger', () => {
     const p = fresh();
     const old = {

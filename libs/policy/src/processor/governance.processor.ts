@@ -142,7 +142,7 @@ export class GovernanceProcessor {
   private processSource(decoded: DecodedSource, context: InputContext): ProcessResult {
     const { event, spec, t } = decoded;
     this.eventTime = t;
-    const alias = this.subjects.aliasOf(event, spec);
+    const alias = this.subjects.aliasOf(event, spec) ?? this.subjects.identifierOf(event, spec);
     if (
       this.subjects.isQuarantined(decoded.subject) ||
       (alias !== null && this.subjects.isQuarantined(alias))
@@ -155,11 +155,18 @@ export class GovernanceProcessor {
     this.subjects.remember(subject, idHash);
     this.subjects.clock(subject, t);
     const stateChanges: StateChange[] = [{ subjectKey, state }];
-    const link = this.subjects.link(event, spec, subject, t);
+    const link =
+      this.subjects.link(event, spec, subject, t) ?? this.subjects.linkIdentifier(event, spec, subject, t);
     if (link?.linked === true && link.aliasSubject !== undefined)
       stateChanges.push({ subjectKey: link.alias, state: link.aliasSubject.state });
     // G1: the device's own consent (its banner choices), whoever it is linked to (§1, R8, R18).
-    const deviceKey = spec.device === undefined ? null : spec.device === 'subject' ? decoded.subject : alias;
+    // The device is the cookie link's alias, never a declared identifier (an e-mail address is no device).
+    const deviceKey =
+      spec.device === undefined
+        ? null
+        : spec.device === 'subject'
+          ? decoded.subject
+          : this.subjects.aliasOf(event, spec);
     const holders: ConsentHolders = {
       person: state,
       device: deviceKey === null ? null : this.subjects.ownState(deviceKey, t),
@@ -191,6 +198,7 @@ export class GovernanceProcessor {
     this.subjects.clock(subject, at);
     this.subjects.willChange(subject); // the fold below writes the state
     const decided = decideEvidence(this.policy, evidence, state, at, decoded.unreadable !== null);
+    this.subjects.keepStop(subject, decided.assessment, at);
     const stateChanges: StateChange[] = [{ subjectKey, state }];
     // A banner choice or withdrawal made on a device linked to a person also stays the device's
     // own (G1): the device's later events are checked against it (§1).

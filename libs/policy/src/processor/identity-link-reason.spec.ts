@@ -44,3 +44,25 @@ describe("a refused identity link (R25) names the rule that refused the identifi
     expect(linkReason('save_choices', ['cookie.marketing'])).toBe('linked');
   });
 });
+
+describe('a refused link of a declared identifier (R25) cites why', () => {
+  it('names an address already linked to another customer as identifier-taken / R25', () => {
+    const p = new GovernanceProcessor(examplePolicy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
+    const crm = (id: string, subject: string, time: string) =>
+      p.process(
+        sourceEvent({
+          id,
+          subject,
+          time,
+          source: 'crm',
+          type: 'customer.updated',
+          data: { email: 'shared@example.dk' },
+        }),
+      );
+    const first = crm('e1', 'CUST1', '2025-03-01T10:01:00Z').lineage.find((l) => l.kind === 'identity-link');
+    const second = crm('e2', 'CUST2', '2025-03-01T10:02:00Z').lineage.find((l) => l.kind === 'identity-link');
+    expect(first).toMatchObject({ linked: true });
+    expect(first).not.toHaveProperty('refusedBy');
+    expect(second).toMatchObject({ linked: false, refusedBy: { reason: 'identifier-taken', rule: 'R25' } });
+  });
+});

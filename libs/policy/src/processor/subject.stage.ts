@@ -15,22 +15,28 @@ import {
   isQuarantinedState,
   QUARANTINED,
 } from '../consent/state-quarantine';
+import type { EvidenceAssessment } from '../consent/consent-evidence.assessor';
 import { purposeStatus } from '../consent/purpose-status';
 import { isExpired, lapsedSignUps } from '../consent/state-expiry';
 import { canonicalSubjectKey } from '../consent/subject-key';
 import type { CompiledPolicy, EventTypeSpec } from '../policy-file/compiled-policy.types';
+import { keepStop, mergeIdentifierState } from './identifier-merge';
 
-/** An identity link asked for by a source event (R25): joined, or refused for want of consent. */
+/** An identity link asked for by a source event (R25): joined, or refused (why in `refusedBy`). */
 export interface IdentityLink {
-  /** The identifier named in the event (e.g. a cookie id). */
+  /** The identifier named in the event (e.g. a cookie id, an e-mail address). */
   readonly alias: string;
-  /** The purpose whose consent on the identifier the link needs. */
-  readonly purpose: string;
   readonly linked: boolean;
-  /** When refused: the reason code and rule that decided the identifier's consent (R27). */
-  readonly refusedBy: { readonly reason: string; readonly rule: string } | null;
+  /** When refused: the reason code and rule that refused the link (R27); null when linked. */
+  readonly refusedBy: LinkRefusal | null;
   /** The identifier's own entry, if any; when linked, its state changed (it points to the subject). */
   readonly aliasSubject: Subject | undefined;
+}
+
+/** The reason code and rule that refused an identity link (R27). */
+export interface LinkRefusal {
+  readonly reason: string;
+  readonly rule: string;
 }
 
 /** A subject as the processor keeps it. */
@@ -65,7 +71,12 @@ export class SubjectStore {
   /** Where the sweep's round over the subjects stands (null: start a new round). */
   private round: IterableIterator<[string, Subject]> | null = null;
 
-  constructor(private readonly policy: CompiledPolicy) {}
+  /** True when some event type links a declared identifier: only then are withdrawals kept apart. */
+  private readonly linksIdentifiers: boolean;
+
+  constructor(private readonly policy: CompiledPolicy) {
+    this.linksIdentifiers = [...policy.eventTypes.values()].some((t) => t.personIdentifiers.length > 0);
+  }
 
   /** Ends an event that completed: its changes stay. */
   commit(): void {
@@ -103,35 +114,56 @@ export class SubjectStore {
   }
 
   /**
-   * The subject a key stands for after identity links (one level: an alias points to the subject
-   * it was joined to), as of the event time `t`: created with an empty state (no consent: fail
-   * closed) on first sight, and started afresh when its state has expired at `t` (state-expiry.ts).
-   * Why here and not only in {@link sweep}: whether the sweep has already removed a subject depends
-   * on other subjects' events, which differ between the engine's tasks and dry-run; expiring on the
-   * subject's own next event makes every decision independent of when the sweep ran.
+   * The subject a key stands for after identity links, as of the event time `t`: created with an
+   * empty state (no consent: fail closed) on first sight, and started afresh when its state has
+   * expired at `t` (state-expiry.ts). An alias points to the subject it was joined to; that subject
+   * may itself have been linked since (a cookie joined to an e-mail address that a CRM event linked
+   * to the customer later), so links are followed, at most {@link MAX_LINK_HOPS} of them, through
+   * every entry that is not {@link dead}. Why expiry here and not only in {@link sweep}: whether the
+   * sweep has already removed a subject depends on other subjects' events, which differ between the
+   * engine's tasks and dry-run; resolving a dead entry as a missing one makes every decision
+   * independent of when the sweep ran.
    */
   subjectOf(key: string, t: number): Subject {
     const found = this.subjects.get(key);
-    const linked = found?.state.linkedTo ?? null;
     if (found === undefined) return this.create(key);
-    if (linked === null) return this.expired(found, t) ? this.renew(found) : this.live(found, t);
-    const target = this.subjects.get(linked);
-    if (target !== undefined && !this.expired(target, t)) return this.live(target, t);
-    // The alias outlives its expired target only while its own state is kept (the sweep's rule).
-    if (this.expired(found, t)) return this.renew(found);
-    return target === undefined ? this.create(linked) : this.renew(target);
+    if (this.dead(found, t)) return this.renew(found);
+    let at = found;
+    for (let hops = 0; hops < MAX_LINK_HOPS; hops++) {
+      const linked = at.state.linkedTo;
+      if (linked === null) break;
+      const target = this.subjects.get(linked);
+      // A live alias outlives its dead target: the target starts afresh (the sweep's rule).
+      if (target === undefined) return this.create(linked);
+      if (this.dead(target, t)) return this.renew(target);
+      at = target;
+    }
+    return this.live(at, t);
   }
 
   /**
-   * The entry of a key as of `t`, without touching it: undefined if unknown or expired. For an alias
-   * entry, expired means its own state and its target's both are (see {@link subjectOf}).
+   * True when the entry can be forgotten at `t` without changing any decision: its own state has
+   * expired and so has every entry down its chain of links (or the chain ends at a missing key).
+   * Why the whole chain: an alias whose own state expired still leads to a live person, and
+   * forgetting it would send a withdrawal made under it to a fresh state instead of the person's.
+   * Beyond {@link MAX_LINK_HOPS} links a chain counts as ended, as {@link subjectOf} follows no
+   * further; then removing a dead entry never makes another entry's answer change.
    */
+  private dead(subject: Subject, t: number): boolean {
+    let at = subject;
+    for (let hops = 0; ; hops++) {
+      if (!this.expired(at, t)) return false;
+      const linked = at.state.linkedTo;
+      const target = linked === null || hops === MAX_LINK_HOPS ? undefined : this.subjects.get(linked);
+      if (target === undefined) return true;
+      at = target;
+    }
+  }
+
+  /** The entry of a key as of `t`, without touching it: undefined if unknown or {@link dead}. */
   private entryAt(key: string, t: number): Subject | undefined {
     const found = this.subjects.get(key);
-    if (found === undefined || !this.expired(found, t)) return found;
-    const linked = found.state.linkedTo;
-    const target = linked === null ? undefined : this.subjects.get(linked);
-    return target !== undefined && !this.expired(target, t) ? found : undefined;
+    return found === undefined || this.dead(found, t) ? undefined : found;
   }
 
   private expired(subject: Subject, t: number): boolean {
@@ -156,6 +188,7 @@ export class SubjectStore {
       undo.window ??= subject.state.seen;
     }
     Object.assign(subject.state, emptySubjectState());
+    delete subject.state.stops;
     return subject;
   }
 
@@ -170,8 +203,8 @@ export class SubjectStore {
 
   /**
    * Looks at the next `budget` subjects in turn (a round over all of them, then again) and forgets
-   * those whose state has expired at `now` (state-expiry.ts): a subject, or an alias whose own
-   * state has expired and whose target has too or is gone (the rule of {@link subjectOf}). Returns
+   * those that are {@link dead} at `now` (state-expiry.ts): a subject, or an alias whose own state
+   * has expired and every entry down its chain too (the rule of {@link subjectOf}). Returns
    * their keys for changelog tombstones. Only between events: a forgotten subject has no rollback.
    */
   sweep(now: number, budget: number): string[] {
@@ -189,10 +222,7 @@ export class SubjectStore {
       }
       looked++;
       const [key, subject] = next.value;
-      if (!this.expired(subject, now)) continue;
-      const linked = subject.state.linkedTo;
-      const target = linked === null ? undefined : this.subjects.get(linked);
-      if (target !== undefined && !this.expired(target, now)) continue;
+      if (!this.dead(subject, now)) continue;
       this.subjects.delete(key);
       gone.push(key);
     }
@@ -289,7 +319,7 @@ export class SubjectStore {
       const refusedBy = s.ok
         ? { reason: 'collected-before-basis', rule: 'R22' }
         : { reason: s.reason, rule: s.rule };
-      return { alias, purpose, linked: false, refusedBy, aliasSubject };
+      return { alias, linked: false, refusedBy, aliasSubject };
     }
     this.willChange(subject);
     this.willChange(aliasSubject);
@@ -308,7 +338,59 @@ export class SubjectStore {
     for (const [p, w] of Object.entries(aliasState.withdrawn))
       if (subject.state.withdrawn[p] === undefined) writableRecord(subject.state, 'withdrawn')[p] = w;
     aliasState.linkedTo = subject.key;
-    return { alias, purpose, linked: true, refusedBy: null, aliasSubject };
+    return { alias, linked: true, refusedBy: null, aliasSubject };
+  }
+
+  /** The canonical key of the declared identifier a source event names (R25), or null. */
+  identifierOf(event: CloudEvent, spec: EventTypeSpec): string | null {
+    const path = spec.personIdentifiers[0];
+    if (path === undefined) return null;
+    const raw = (event.data as Record<string, unknown>)[path];
+    return typeof raw !== 'string' || raw.trim() === '' ? null : canonicalSubjectKey(raw);
+  }
+
+  /**
+   * R25 for a declared identifier: a source that knows the person by another identifier (the CRM
+   * knows the customer's e-mail address) links it to the subject, with no consent needed (the
+   * person gave the address to the controller, and the link serves to honour what they say under
+   * it). The identifier's state is merged into the person's first (see {@link mergeIdentifierState}),
+   * so evidence that arrived under it before the link counts; from then on the identifier resolves
+   * to the person. An identifier already linked to another person is refused (fail closed: neither
+   * person gets the other's permissions); the stops received under it before its first link still
+   * reach this person. Null when the event names no identifier or one already linked to the subject.
+   */
+  linkIdentifier(event: CloudEvent, spec: EventTypeSpec, subject: Subject, t: number): IdentityLink | null {
+    const alias = this.identifierOf(event, spec);
+    if (alias === null || alias === subject.key) return null;
+    const found = this.subjects.get(alias);
+    // A dead entry is no identifier's state: as if the sweep had forgotten it already.
+    const aliasSubject = found === undefined || this.dead(found, t) ? undefined : found;
+    const owner = aliasSubject?.state.linkedTo ?? null;
+    if (owner === subject.key) return null;
+    if (aliasSubject === undefined) {
+      const fresh = found === undefined ? this.create(alias) : this.renew(found);
+      fresh.state.linkedTo = subject.key;
+      return { alias, linked: true, refusedBy: null, aliasSubject: fresh };
+    }
+    this.willChange(subject);
+    if (owner !== null) {
+      mergeIdentifierState(this.policy, subject.state, aliasSubject.state, true);
+      return { alias, linked: false, refusedBy: IDENTIFIER_TAKEN_BY, aliasSubject };
+    }
+    this.willChange(aliasSubject);
+    mergeIdentifierState(this.policy, subject.state, aliasSubject.state);
+    aliasSubject.state.linkedTo = subject.key;
+    return { alias, linked: true, refusedBy: null, aliasSubject };
+  }
+
+  /**
+   * Keeps a withdrawal received under a subject for a later identifier link, when the policy
+   * declares identifiers to link (see {@link keepStop}).
+   */
+  keepStop(subject: Subject, assessment: EvidenceAssessment, at: number): void {
+    if (!this.linksIdentifiers || !assessment.valid || assessment.effect.type !== 'withdrawal') return;
+    this.willChange(subject);
+    keepStop(subject.state, assessment, at);
   }
 
   /**
@@ -344,6 +426,15 @@ export class SubjectStore {
   }
 }
 
+/**
+ * Links followed from a key to its subject. Why bounded: links never form a cycle (a link to a key
+ * that resolves to the subject itself is no link), but a restored state is input and must not hang.
+ */
+const MAX_LINK_HOPS = 4;
+
+/** One identifier names one person (R25): a second person's claim on it is refused. */
+const IDENTIFIER_TAKEN_BY: LinkRefusal = { reason: 'identifier-taken', rule: 'R25' };
+
 /** What one event changed in an existing subject's state. */
 interface EventUndo {
   /** The state before the event's first change beyond the window (null: nothing else changed). */
@@ -365,7 +456,11 @@ function undoChanges(state: SubjectState, undo: EventUndo): void {
   // Every drop is from the front of the window followed by its appends, so dropped + window is that
   // sequence whole, and the window before the event is it without the appends.
   const whole = [...undo.dropped, ...state.seen];
-  if (undo.before !== null) Object.assign(state, undo.before);
+  if (undo.before !== null) {
+    Object.assign(state, undo.before);
+    // The one optional field: a copy without it does not take it away by assigning.
+    if (undo.before.stops === undefined) delete state.stops;
+  }
   // After the copy: it may have been taken after the clock moved.
   if (undo.lastAt !== undefined) state.lastAt = undo.lastAt;
   // The copy shares the live window (see snapshotState): only the undo log restores it.

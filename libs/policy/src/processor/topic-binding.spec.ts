@@ -10,7 +10,7 @@ const example = readFileSync(join(__dirname, '..', '..', '..', '..', 'policies',
 /** The example policy with the evidence topic and the crm source's topic declared explicitly. */
 const declared = example
   .replace('  maxEventBytes: 65536\n', '  maxEventBytes: 65536\n  consentEvidenceTopic: cmp.consents\n')
-  .replace('sources:\n  crm:\n    types:', 'sources:\n  crm:\n    topic: crm.customers\n    types:');
+  .replace('sources:\n  crm:\n', 'sources:\n  crm:\n    topic: crm.customers\n');
 
 function errorsOf(text: string): string[] {
   try {
