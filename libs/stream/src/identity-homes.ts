@@ -67,6 +67,24 @@ export class IdentityHomes {
     return this.homes.entries();
   }
 
+  /** The keys homed at `home` besides itself (empty when `home` joins no group). */
+  membersOf(home: string): readonly string[] {
+    this.index();
+    return this.homes.has(home) ? [] : (this.groups.get(home) ?? []);
+  }
+
+  /**
+   * Forgets the home group of `home` (every key homed at it becomes its own home again) and returns
+   * the keys whose entries are gone, for tombstones in the changelog. Only safe once no task holds
+   * a state of the group (see HomeReleases).
+   */
+  dropGroup(home: string): string[] {
+    const members = [...this.membersOf(home)];
+    for (const key of members) this.homes.delete(key);
+    this.groups.delete(home);
+    return members;
+  }
+
   private index(): void {
     if (this.indexed) return;
     this.groups.clear();

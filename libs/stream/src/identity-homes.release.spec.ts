@@ -1,0 +1,271 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEMO_PSEUDONYM_KEYRING, GovernanceProcessor, loadPolicy } from '@app/policy';
+import { generateEventStream } from '@app/sample';
+import { IdentityHomes } from './identity-homes';
+import { HomeReleases } from './identity-homes.release';
+import { KeyPartitions } from './key-partitions';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const policyText = readFileSync(join(ROOT, 'policies', 'example.yaml'), 'utf8');
+// The sample spans fourteen months: with a 30-day horizon and cookie consent lasting 60 days (R8 lets
+// it last 396, longer than the sample) most subjects, linked ones included, expire.
+const policy = loadPolicy(
+  policyText
+    .replace(/stateHorizonDays: \d+/, 'stateHorizonDays: 30')
+    .replace(/cookieConsentMaxAgeDays: \d+/, 'cookieConsentMaxAgeDays: 60')
+    .replace(/doubleOptInConfirmationDays: \d+/, 'doubleOptInConfirmationDays: 7'),
+  { fileName: 'example.yaml' },
+);
+const PARTITIONS = 4;
+const processor = (): GovernanceProcessor =>
+  new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
+const partitions = new KeyPartitions();
+const taskOf = (key: string | null): number =>
+  key === null ? 0 : partitions.partitionOf('t', PARTITIONS, key);
+
+function outputOf(p: GovernanceProcessor, line: string): { output: string; expired: readonly string[] } {
+  const r = p.process(line);
+  return {
+    output: JSON.stringify([r.records, r.lineage, r.deadLetter?.code ?? null]),
+    expired: r.expiredSubjects ?? [],
+  };
+}
+
+/** An event's time (0 when it has none: the sample holds malformed inputs too). */
+function timeOf(line: string): number {
+  try {
+    const t = Date.parse((JSON.parse(line) as { time?: string }).time ?? '');
+    return Number.isNaN(t) ? 0 : t;
+  } catch {
+    return 0;
+  }
+}
+
+/** The cookie an identity link names (none for any other event). */
+function linkedCookieOf(line: string): string[] {
+  try {
+    const e = JSON.parse(line) as { type?: string; data?: { cookieId?: unknown } };
+    return e.type === 'identity.linked' && typeof e.data?.cookieId === 'string' ? [e.data.cookieId] : [];
+  } catch {
+    return [];
+  }
+}
+
+const envelope = (
+  id: string,
+  time: string,
+  subject: string,
+  type: string,
+  source: string,
+  data: object,
+): string => JSON.stringify({ specversion: '1.0', id, source, type, time, subject, data });
+
+const pageView = (id: string, subject: string, time: string): string =>
+  envelope(id, time, subject, 'page.viewed', 'web', { page: { url: '/back', category: 'x' } });
+
+/** A cookie banner choice granting what segmentation of web behaviour needs. */
+const cookieChoice = (key: string, time: string): string =>
+  envelope(`choice-${key}`, time, key, 'consent.evidence', 'consent-service', {
+    evidenceId: `ev-back-${key}`,
+    subject: { key },
+    timestamp: time,
+    cmp: 'own-cmp/2.1',
+    textVersion: 'sha256:banner-v1',
+    uiLayer: 1,
+    language: 'da',
+    sourceChannel: 'web',
+    kind: 'cookie-banner',
+    formVersion: 'banner-v1',
+    action: 'save_choices',
+    purposes: ['cookie.statistics', 'seg.web_behaviour', 'cookie.marketing'],
+  });
+
+/** The homes changelog as compaction leaves it: the latest value per key, tombstoned keys gone. */
+type Changelog = Map<string, string | null>;
+
+/**
+ * The decision stage simulated as in identity-homes.spec.ts (one processor per task, the router's
+ * produced order, state handed over at links), with the route position of each record being its
+ * index, and each task releasing the keys its sweep forgets at the position it has reached. The
+ * router handles a release `lag` records after the task made it: the router runs ahead of the
+ * tasks, so events of released keys may have been routed in between (in flight).
+ */
+function simulate(
+  lines: readonly string[],
+  lag = 0,
+): {
+  outputs: string[];
+  homes: IdentityHomes;
+  changelog: Changelog;
+  dropped: number;
+  largest: number;
+} {
+  const tasks = Array.from({ length: PARTITIONS }, processor);
+  const homes = new IdentityHomes(policy);
+  const releases = new HomeReleases(homes);
+  const changelog: Changelog = new Map();
+  let dropped = 0;
+  let largest = 0;
+  const inFlight: { keys: readonly string[]; position: number }[] = [];
+  const handleReleases = (through: number): void => {
+    while (inFlight.length > 0 && (inFlight[0] as { position: number }).position <= through) {
+      const { keys, position } = inFlight.shift() as { keys: readonly string[]; position: number };
+      for (const key of releases.released(keys, position)) {
+        changelog.set(key, null);
+        dropped++;
+      }
+    }
+  };
+  const outputs = lines.map((line, position) => {
+    handleReleases(position - lag);
+    const route = homes.route(line);
+    const h = route.handover;
+    if (h !== null) {
+      for (const k of h.keys) changelog.set(k, h.to);
+      releases.handedOver(h.from);
+      const from = tasks[taskOf(h.from)] as GovernanceProcessor;
+      const to = tasks[taskOf(h.to)] as GovernanceProcessor;
+      if (from !== to)
+        for (const k of h.keys) {
+          const state = from.exportState(k);
+          from.importState(k, null);
+          if (state !== null) to.importState(k, state);
+        }
+    }
+    if (route.homeKey !== null) releases.routed(route.homeKey, position);
+    largest = Math.max(largest, [...homes.entries()].length);
+    const { output, expired } = outputOf(tasks[taskOf(route.homeKey)] as GovernanceProcessor, line);
+    if (expired.length > 0) inFlight.push({ keys: expired, position });
+    handleReleases(position - lag);
+    return output;
+  });
+  handleReleases(Infinity);
+  return { outputs, homes, changelog, dropped, largest };
+}
+
+describe('identity homes released by the tasks (30-day horizon, 4 simulated tasks)', () => {
+  const sample = generateEventStream({ seed: 11, customers: 400 });
+  // Most of the sample's traffic is early; strangers' page views three months after its end move
+  // every task's sweep clock on and let its sweep go round (they are decided alike in both runs).
+  // Among them the linked cookies come back: a cookie choice, then a page view that needs it. Where
+  // a release is still in flight when a cookie's choice is routed, dropping its group would decide
+  // the page view in another task, without the choice.
+  const end = Math.max(...sample.map(timeOf));
+  const cookies = [...new Set(sample.flatMap(linkedCookieOf))];
+  const tail: string[] = [];
+  let at = end + 90 * 86_400_000;
+  const next = (): string => new Date((at += 1000)).toISOString();
+  const strangers = (n: number): void => {
+    for (let i = 0; i < n; i++) tail.push(pageView(`late-${tail.length}`, `late-${tail.length}`, next()));
+  };
+  strangers(300);
+  for (const ck of cookies) {
+    tail.push(cookieChoice(ck, next()));
+    strangers(3);
+    tail.push(pageView(`back-${ck}`, ck, next()));
+  }
+  strangers(1700);
+  const lines = [...sample, ...tail];
+  const dry = processor();
+  const expected = lines.map((l) => outputOf(dry, l).output);
+  const run = simulate(lines);
+
+  it('shrinks the table and still decides every event as dry-run does', () => {
+    expect(run.dropped).toBeGreaterThan(0);
+    // What is left are groups with a state kept for ever (an objection or a suppression).
+    expect([...run.homes.entries()].length).toBeLessThan(run.largest / 2);
+    expect(run.outputs).toEqual(expected);
+  });
+
+  // With 400, releases are still in flight when some cookies come back: a rule that did not check
+  // the home's last routed record would drop their groups and decide 2 page views without the choice.
+  it.each([3, 400])('stays equal to dry-run when the router handles each release %i records late', (lag) => {
+    const late = simulate(lines, lag);
+    expect(late.dropped).toBeGreaterThan(0);
+    expect(late.outputs).toEqual(expected);
+  });
+
+  it('restores from the compacted changelog only the entries still live', () => {
+    const restored = new IdentityHomes(policy);
+    for (const [key, home] of run.changelog) restored.restore(key, home);
+    expect(new Map(restored.entries())).toEqual(new Map(run.homes.entries()));
+    expect([...run.changelog.values()].filter((home) => home === null).length).toBeGreaterThan(0);
+  });
+});
+
+describe('HomeReleases', () => {
+  const link = (subject: string, cookieId: string): string =>
+    JSON.stringify({
+      specversion: '1.0',
+      id: `l-${subject}`,
+      source: 'web',
+      type: 'identity.linked',
+      subject,
+      data: { cookieId },
+    });
+  const page = (subject: string): string =>
+    JSON.stringify({
+      specversion: '1.0',
+      id: `p-${subject}`,
+      source: 'web',
+      type: 'page.viewed',
+      subject,
+      data: {},
+    });
+
+  /** A table where ck-1 is homed at c-1 (routed at position 1). */
+  function linked(): { homes: IdentityHomes; releases: HomeReleases } {
+    const homes = new IdentityHomes(policy);
+    const releases = new HomeReleases(homes);
+    releases.routed(homes.route(link('c-1', 'ck-1')).homeKey as string, 1);
+    return { homes, releases };
+  }
+
+  it('drops a group once every key of it, the home included, is released after its last record', () => {
+    const { homes, releases } = linked();
+    expect(releases.released(['ck-1'], 2)).toEqual([]);
+    expect(homes.homeOf('ck-1')).toBe('c-1');
+    expect(releases.released(['c-1'], 3)).toEqual(['ck-1']);
+    expect(homes.homeOf('ck-1')).toBe('ck-1');
+    expect([...homes.entries()]).toEqual([]);
+    expect(releases.pending).toBe(0);
+  });
+
+  it('keeps the group when a record was routed to the home after a release (its state may live again)', () => {
+    const { homes, releases } = linked();
+    expect(releases.released(['ck-1'], 2)).toEqual([]);
+    // ck-1's event routed at 3, before the task's release of c-1 (at 4) reaches the router.
+    releases.routed(homes.route(page('ck-1')).homeKey as string, 3);
+    expect(releases.released(['c-1'], 4)).toEqual([]);
+    expect(homes.homeOf('ck-1')).toBe('c-1');
+    // Once the task forgets ck-1 again, after that event, the group goes.
+    expect(releases.released(['ck-1'], 5)).toEqual(['ck-1']);
+  });
+
+  it('never drops a group with a key that is not released (a state kept for ever, or never held)', () => {
+    const { homes, releases } = linked();
+    releases.routed(homes.route(link('c-1', 'ck-2')).homeKey as string, 2);
+    expect(releases.released(['c-1', 'ck-1'], 9)).toEqual([]);
+    expect(homes.membersOf('c-1')).toEqual(['ck-1', 'ck-2']);
+  });
+
+  it('ignores releases of keys that are their own home, and stale ones from before a move', () => {
+    const { homes, releases } = linked();
+    expect(releases.released(['stranger'], 5)).toEqual([]);
+    expect(releases.released(['ck-1', 'c-1'], 0)).toEqual([]); // before the link routed at 1
+    // c-1's group moves to c-2 at 6: releases noted before it count for nothing there.
+    const moved = homes.route(link('c-2', 'c-1'));
+    releases.handedOver(moved.handover?.from as string);
+    releases.routed(moved.homeKey as string, 6);
+    expect(releases.released(['c-2'], 7)).toEqual([]);
+    expect(releases.released(['c-1', 'ck-1'], 7).sort()).toEqual(['c-1', 'ck-1']);
+  });
+
+  it('after a restart counts only releases at or after the restored position', () => {
+    const { homes } = linked();
+    const restarted = new HomeReleases(homes, 10);
+    expect(restarted.released(['c-1', 'ck-1'], 9)).toEqual([]);
+    expect(restarted.released(['c-1', 'ck-1'], 10)).toEqual(['ck-1']);
+  });
+});

@@ -1,0 +1,85 @@
+import { type IdentityHomes } from './identity-homes';
+
+/**
+ * When the identity router may forget a home group: the rule that lets its table shrink without ever
+ * routing a key away from the task that holds its state.
+ *
+ * The router sees events, not states, so only the decision task can say a state is gone. The task
+ * whose sweep forgets a subject reports it: "after the routed records up to position p, I hold no
+ * state for key k" (a release). The router numbers what it routes (its route position, increasing)
+ * and notes, per home that has a group, the position of the last record it routed there (events and
+ * import markers alike). A group is forgotten only when every key of it, the home included, has
+ * been released at or after that position. Then:
+ *
+ * - no key of the group has a state in the task: each was gone at its release, and nothing that
+ *   could create one (an event of any group key, an import) was routed there since;
+ * - no state elsewhere names a key of the group: identity links only join keys of one group (groups
+ *   only merge), so every alias's target is in its own group;
+ * - a later event of a former member is decided in its own key's task with no state, which is what
+ *   `govern dry-run`'s single core does with a subject whose state has expired at that event's time
+ *   (the task forgot it because it had expired by event time, and expiry only moves forward), so
+ *   routing stays invisible in the outputs.
+ *
+ * A release that is stale (an event was routed to the home after it, or the key moved to another
+ * home since) counts for nothing: the key's state may live again, and the task will report it anew
+ * when its sweep forgets it. A key that never had a state in its task (an alias named by a link and
+ * never seen) is never released, so its group is kept: the rule errs on keeping. So does a restart
+ * without the positions (`floor`): releases reported before it do not count.
+ *
+ * Pure and synchronous: the caller feeds it routed positions and releases in the order it handles
+ * them, and writes the returned keys as tombstones to the homes changelog.
+ */
+export class HomeReleases {
+  /** Home → route position of the last record routed to it, for homes that have a group. */
+  private readonly lastRouted = new Map<string, number>();
+  /** Key → the latest position after which its task reported no state for it (group keys only). */
+  private readonly releasedAt = new Map<string, number>();
+
+  /**
+   * @param floor the route position as of the table's restore: records routed before it are not
+   *   known per home, so a release must be at or after it to count.
+   */
+  constructor(
+    private readonly homes: IdentityHomes,
+    private readonly floor = 0,
+  ) {}
+
+  /** A record (event or import marker) was routed to `home` at `position`; call after routing it. */
+  routed(home: string, position: number): void {
+    if (this.homes.membersOf(home).length > 0) this.lastRouted.set(home, position);
+  }
+
+  /** A link moved the group of `from` to another home: what was noted for it no longer applies. */
+  handedOver(from: string): void {
+    this.lastRouted.delete(from);
+  }
+
+  /**
+   * A task reports that after the routed records up to `position` it holds no state for `keys`.
+   * Returns the keys whose table entries are dropped (write a tombstone for each).
+   */
+  released(keys: readonly string[], position: number): string[] {
+    const touched = new Set<string>();
+    for (const key of keys) {
+      const home = this.homes.homeOf(key);
+      if (this.homes.membersOf(home).length === 0) continue; // its own home: nothing to drop
+      this.releasedAt.set(key, Math.max(position, this.releasedAt.get(key) ?? -Infinity));
+      touched.add(home);
+    }
+    const dropped: string[] = [];
+    for (const home of touched) {
+      const since = Math.max(this.floor, this.lastRouted.get(home) ?? this.floor);
+      const group = [home, ...this.homes.membersOf(home)];
+      if (!group.every((key) => (this.releasedAt.get(key) ?? -Infinity) >= since)) continue;
+      for (const key of group) this.releasedAt.delete(key);
+      this.lastRouted.delete(home);
+      dropped.push(...this.homes.dropGroup(home));
+    }
+    return dropped;
+  }
+
+  /** Keys with a release on record (bounded by the table's size), for metrics and tests. */
+  get pending(): number {
+    return this.releasedAt.size;
+  }
+}
