@@ -1,24 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { PolicyLoadError, formatPolicyError } from './policy-error';
 import { loadPolicy } from './policy-file.loader';
+import { errorsOf, exampleChanged as changed } from '../../test/policy-errors.harness';
+import { EXAMPLE_POLICY_TEXT } from '../../test/rule-fixture.harness';
 
-const example = readFileSync(join(__dirname, '..', '..', '..', '..', 'policies', 'example.yaml'), 'utf8');
-
-function errorsOf(text: string): string[] {
-  try {
-    loadPolicy(text, { fileName: 'bad.yaml' });
-  } catch (e) {
-    if (e instanceof PolicyLoadError) return e.errors.map(formatPolicyError);
-    throw e;
-  }
-  return [];
-}
-
-function changed(from: string, to: string): string {
-  expect(example.split(from)).toHaveLength(2);
-  return example.replace(from, to);
-}
+const example = EXAMPLE_POLICY_TEXT;
 
 const OPENED = "sources.email.types['email.opened']";
 

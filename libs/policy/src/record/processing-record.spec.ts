@@ -1,20 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { PolicyLoadError, formatPolicyError } from '../policy-file/policy-error';
 import { loadPolicy } from '../policy-file/policy-file.loader';
 import { processingRecord, processingRecordMarkdown } from './processing-record';
+import { errorsOf } from '../../test/policy-errors.harness';
+import { EXAMPLE_POLICY_TEXT } from '../../test/rule-fixture.harness';
 
-const example = readFileSync(join(__dirname, '..', '..', '..', '..', 'policies', 'example.yaml'), 'utf8');
-
-function errorsOf(text: string): string[] {
-  try {
-    loadPolicy(text, { fileName: 'bad.yaml' });
-  } catch (e) {
-    if (e instanceof PolicyLoadError) return e.errors.map(formatPolicyError);
-    throw e;
-  }
-  return [];
-}
+const example = EXAMPLE_POLICY_TEXT;
 
 /** The example with one purpose's `record:` block removed. */
 function withoutRecord(purpose: string): string {
