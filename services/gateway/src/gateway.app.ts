@@ -1,0 +1,74 @@
+import { type LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { type FastifyRequest } from 'fastify';
+import { GatewayModule } from './gateway.module';
+import { GATEWAY_RUNTIME, type GatewayOverrides, type GatewayRuntime } from './gateway.runtime';
+import { type GatewaySettings } from './gateway.settings';
+import { GatewayErrorFilter } from './http/gateway-error';
+import { COMPONENT_SCHEMAS } from './http/openapi-schemas';
+
+/** CloudEvents media types, parsed as JSON like application/json. */
+const CLOUDEVENT_TYPES = ['application/cloudevents+json', 'application/cloudevents-batch+json'];
+
+const SILENT: LoggerService = { log: () => undefined, error: () => undefined, warn: () => undefined };
+
+/**
+ * Builds the gateway as a Nest application on Fastify (not yet listening): body limit, raw bodies
+ * for signatures, `{code, message}` errors for every failure (Fastify's own included), request
+ * metrics by route pattern, and the OpenAPI description at /docs.
+ */
+export async function createGatewayApp(
+  settings: GatewaySettings,
+  options: GatewayOverrides & { logger?: LoggerService } = {},
+): Promise<NestFastifyApplication> {
+  const logger = options.logger ?? SILENT;
+  const adapter = new FastifyAdapter({ bodyLimit: settings.GATEWAY_MAX_BODY_BYTES, trustProxy: false });
+  const fastify = adapter.getInstance();
+  fastify.addContentTypeParser(CLOUDEVENT_TYPES, { parseAs: 'buffer' }, (request, body, done) => {
+    (request as FastifyRequest & { rawBody?: Buffer }).rawBody = body as Buffer;
+    try {
+      done(null, JSON.parse((body as Buffer).toString('utf8')) as unknown);
+    } catch {
+      done(
+        Object.assign(new Error('not json'), { code: 'FST_ERR_CTP_INVALID_JSON_BODY', statusCode: 400 }),
+        undefined,
+      );
+    }
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    GatewayModule.forSettings(settings, options),
+    adapter,
+    {
+      logger,
+      rawBody: true,
+      bufferLogs: false,
+    },
+  );
+  const runtime = app.get<GatewayRuntime>(GATEWAY_RUNTIME);
+  app.useGlobalFilters(new GatewayErrorFilter(logger));
+  fastify.addHook('onResponse', (request, reply, done) => {
+    runtime.metrics.requests.inc({
+      route: request.routeOptions.url ?? 'unmatched',
+      method: request.method,
+      status_code: String(reply.statusCode),
+    });
+    done();
+  });
+  if (settings.GATEWAY_DOCS === 'true') {
+    const config = new DocumentBuilder()
+      .setTitle('Consent governance gateway')
+      .setDescription('HTTP ingest of source events, consent callbacks, the open pixel and tracked links')
+      .setVersion('1')
+      .build();
+    const document = SwaggerModule.createDocument(app, config);
+    document.components = {
+      ...document.components,
+      schemas: { ...document.components?.schemas, ...COMPONENT_SCHEMAS },
+    };
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  }
+  app.enableShutdownHooks();
+  return app;
+}
