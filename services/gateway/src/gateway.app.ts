@@ -24,7 +24,12 @@ export async function createGatewayApp(
   options: GatewayOverrides & { logger?: LoggerService } = {},
 ): Promise<NestFastifyApplication> {
   const logger = options.logger ?? SILENT;
-  const adapter = new FastifyAdapter({ bodyLimit: settings.GATEWAY_MAX_BODY_BYTES, trustProxy: false });
+  const adapter = new FastifyAdapter({
+    bodyLimit: settings.GATEWAY_MAX_BODY_BYTES,
+    trustProxy: false,
+    // Pixel and click tokens are longer than Fastify's default of 100 characters per path parameter.
+    routerOptions: { maxParamLength: 4200 },
+  });
   const fastify = adapter.getInstance();
   fastify.addContentTypeParser(CLOUDEVENT_TYPES, { parseAs: 'buffer' }, (request, body, done) => {
     (request as FastifyRequest & { rawBody?: Buffer }).rawBody = body as Buffer;
