@@ -1,4 +1,4 @@
-import { type Kafka, type Producer } from 'kafkajs';
+import { type Kafka, type Message, type Producer } from 'kafkajs';
 import { producerConfig } from '@app/kafka';
 
 /** The broker did not acknowledge in time (or refused): the request must not be answered 202. */
@@ -8,6 +8,8 @@ export class BrokerUnavailableError extends Error {
     this.name = 'BrokerUnavailableError';
   }
 }
+
+const GATHER_BYTES = 512 * 1024;
 
 /** One record for a topic: key = the subject key, value = the CloudEvent's JSON. */
 export interface OutgoingRecord {
@@ -23,10 +25,19 @@ export interface OutgoingRecord {
  * kafkajs's retries alone: a caller holding an HTTP request must get an answer (503) while the
  * broker is away; a record the broker takes after that answer is a duplicate the client's retry
  * and the engine's duplicate window absorb.
+ *
+ * Requests that arrive while a send is in flight are gathered into the next send (one produce
+ * request for all of them): with one request in flight per connection, as the idempotent producer
+ * needs, sending each HTTP request's records alone would make every request wait for the ones
+ * before it. A failed send fails every request it carried, so none is answered 202 whose records
+ * the broker did not acknowledge.
  */
 export class EventProducer {
   private readonly producer: Producer;
   private connecting: Promise<void> | null = null;
+  /** Records waiting for the next send, with their callers. */
+  private waiting: { topic: string; messages: Message[]; done: (error: unknown) => void }[] = [];
+  private sending = false;
 
   constructor(
     kafka: Kafka,
@@ -66,10 +77,14 @@ export class EventProducer {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new BrokerUnavailableError('timeout')), this.timeoutMs);
     });
-    const produce = (async () => {
-      await this.ensureConnected();
-      await this.producer.send({ topic, acks: -1, timeout: this.timeoutMs, messages: [...records] });
-    })();
+    const produce = new Promise<void>((resolve, reject) => {
+      this.waiting.push({
+        topic,
+        messages: records.map((r) => ({ key: r.key, value: r.value })),
+        done: (error) => (error === null ? resolve() : reject(error as Error)),
+      });
+      if (!this.sending) void this.sendWaiting();
+    });
     // The losing promise's rejection is handled here, never left unhandled.
     produce.catch(() => undefined);
     try {
@@ -79,6 +94,43 @@ export class EventProducer {
       throw new BrokerUnavailableError(error instanceof Error ? error.name : 'error');
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /** Sends everything waiting as one batch, then whatever gathered meanwhile, until nothing waits. */
+  private async sendWaiting(): Promise<void> {
+    this.sending = true;
+    try {
+      while (this.waiting.length > 0) {
+        // Gathered up to about half the broker's default message.max.bytes, so that requests
+        // together never make a batch the broker refuses where each alone would pass.
+        let bytes = 0;
+        let count = 0;
+        while (count < this.waiting.length && (count === 0 || bytes < GATHER_BYTES)) {
+          for (const m of this.waiting[count].messages)
+            bytes += String(m.value).length + String(m.key).length;
+          count++;
+        }
+        const batch = this.waiting.slice(0, count);
+        this.waiting = this.waiting.slice(count);
+        const byTopic = new Map<string, Message[]>();
+        for (const item of batch)
+          byTopic.set(item.topic, [...(byTopic.get(item.topic) ?? []), ...item.messages]);
+        let failure: unknown = null;
+        try {
+          await this.ensureConnected();
+          await this.producer.sendBatch({
+            acks: -1,
+            timeout: this.timeoutMs,
+            topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+          });
+        } catch (error) {
+          failure = error ?? new Error('send failed');
+        }
+        for (const item of batch) item.done(failure);
+      }
+    } finally {
+      this.sending = false;
     }
   }
 
