@@ -6,7 +6,7 @@ import { type FastifyRequest } from 'fastify';
 import { GatewayModule } from './gateway.module';
 import { GATEWAY_RUNTIME, type GatewayOverrides, type GatewayRuntime } from './gateway.runtime';
 import { type GatewaySettings } from './gateway.settings';
-import { GatewayErrorFilter } from './http/gateway-error';
+import { errorAnswer, GatewayErrorFilter } from './http/gateway-error';
 import { COMPONENT_SCHEMAS } from './http/openapi-schemas';
 
 /** CloudEvents media types, parsed as JSON like application/json. */
@@ -53,6 +53,16 @@ export async function createGatewayApp(
   );
   const runtime = app.get<GatewayRuntime>(GATEWAY_RUNTIME);
   app.useGlobalFilters(new GatewayErrorFilter(logger));
+  // Bodies are JSON only: Fastify would otherwise also parse text/plain (and Nest url-encoded forms).
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (request.method === 'POST' && type !== 'application/json' && !CLOUDEVENT_TYPES.includes(type)) {
+      const answer = errorAnswer({ code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' });
+      void reply.status(answer.status).send(answer.body);
+      return;
+    }
+    done();
+  });
   fastify.addHook('onResponse', (request, reply, done) => {
     runtime.metrics.requests.inc({
       route: request.routeOptions.url ?? 'unmatched',

@@ -133,6 +133,33 @@ describe('gateway POST /v1/events/:source', () => {
     expect(huge).toMatchObject({ status: 413, body: { code: 'body-too-large' } });
   });
 
+  it('takes CloudEvents media types, and refuses hostile bodies without echoing them', async () => {
+    const event = order();
+    const body = JSON.stringify([event]);
+    const ts = nowS();
+    const batch = await postJson(`${gateway.url}/v1/events/checkout`, body, {
+      ...signed(body, ts),
+      'content-type': 'application/cloudevents-batch+json',
+    });
+    expect(batch).toMatchObject({ status: 202, body: { accepted: 1 } });
+    const marker = '<script>alert(1)</script>';
+    const hostile: [string, string, number, string][] = [
+      ['application/json', `{"__proto__":{"admin":true},"id":"${marker}"}`, 400, 'not-json'],
+      ['application/json', `{"constructor":{"prototype":{"x":1}}}`, 400, 'not-json'],
+      ['application/json', `${'['.repeat(40)}${']'.repeat(40)}`, 400, 'invalid-envelope'],
+      ['text/plain', marker, 415, 'unsupported-media-type'],
+      ['application/xml', `<e>${marker}</e>`, 415, 'unsupported-media-type'],
+    ];
+    for (const [type, raw, status, code] of hostile) {
+      const answer = await postJson(`${gateway.url}/v1/events/crm`, raw, {
+        'x-api-key': secrets.crmKey,
+        'content-type': type,
+      });
+      expect({ type, status: answer.status, code: answer.body.code }).toEqual({ type, status, code });
+      expect(JSON.stringify(answer.body)).not.toContain('script');
+    }
+  });
+
   it('authenticates key sources: no key and a wrong key are 401', async () => {
     const none = await postJson(`${gateway.url}/v1/events/crm`, crmEvent());
     expect(none).toMatchObject({ status: 401, body: { code: 'missing-credentials' } });

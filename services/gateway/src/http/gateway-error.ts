@@ -31,7 +31,11 @@ const FASTIFY_ERRORS: Readonly<Record<string, [number, string, string]>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: [413, 'body-too-large', 'the request body exceeds the gateway limit'],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'not-json', 'the body is not valid JSON'],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'not-json', 'the body is empty; send a JSON document'],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported-media-type', 'send Content-Type: application/json'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [
+    415,
+    'unsupported-media-type',
+    'send Content-Type: application/json (or application/cloudevents+json, application/cloudevents-batch+json)',
+  ],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'bad-content-length', 'Content-Length does not match the body'],
 };
 
