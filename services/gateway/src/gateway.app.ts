@@ -71,6 +71,15 @@ export async function createGatewayApp(
     });
     done();
   });
+  // Browser callbacks only: no credentials (cookies) and only the consent endpoints' method and header.
+  if (settings.GATEWAY_CORS_ORIGINS !== undefined)
+    app.enableCors({
+      origin: settings.GATEWAY_CORS_ORIGINS.split(','),
+      methods: ['POST'],
+      allowedHeaders: ['content-type'],
+      credentials: false,
+      maxAge: 600,
+    });
   if (settings.GATEWAY_DOCS === 'true') {
     const config = new DocumentBuilder()
       .setTitle('Consent governance gateway')

@@ -96,6 +96,17 @@ export class GatewaySettings extends HttpSettings {
   @Matches(SECRET, { message: SECRET_MESSAGE })
   GATEWAY_SITE_TOKEN_SECRET?: string;
 
+  /**
+   * Origins whose pages may post banner callbacks from the browser (CORS), e.g.
+   * `https://www.example.dk`; unset: none (a site then posts through its own origin).
+   */
+  @Expose()
+  @IsOptional()
+  @Matches(/^https?:\/\/[a-z0-9.-]+(:\d{1,5})?(,https?:\/\/[a-z0-9.-]+(:\d{1,5})?)*$/, {
+    message: 'must be a comma-separated list of origins (scheme://host[:port])',
+  })
+  GATEWAY_CORS_ORIGINS?: string;
+
   /** CMP ids registered with IAB Europe that the site uses (TCF), comma-separated. */
   @Expose()
   @IsOptional()

@@ -30,7 +30,12 @@ describe('gateway POST /v1/consents/:adapter', () => {
   beforeAll(async () => {
     broker = await provideKafka();
     secrets = newSecrets();
-    gateway = await startGateway(broker, secrets, {}, { nowMs: () => NOW });
+    gateway = await startGateway(
+      broker,
+      secrets,
+      { GATEWAY_CORS_ORIGINS: 'https://www.nordlys-loeb.dk' },
+      { nowMs: () => NOW },
+    );
   });
   afterAll(async () => {
     await gateway?.close();
@@ -198,5 +203,22 @@ describe('gateway POST /v1/consents/:adapter', () => {
       status: 401,
       body: { code: 'site-token-bad-signature' },
     });
+  });
+
+  it('answers CORS preflights for the configured site origins only', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${gateway.url}/v1/consents/own-banner`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type',
+        },
+      });
+    const allowed = await preflight('https://www.nordlys-loeb.dk');
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://www.nordlys-loeb.dk');
+    expect(allowed.headers.get('access-control-allow-credentials')).toBeNull();
+    const other = await preflight('https://evil.example.com');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
