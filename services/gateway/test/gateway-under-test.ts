@@ -53,7 +53,8 @@ export async function startGateway(
   env: Record<string, string> = {},
   overrides: GatewayOverrides = {},
 ): Promise<GatewayUnderTest> {
-  const prefix = `gw-${randomUUID().slice(0, 8)}.`;
+  // A prefix of its own, or the engine's when a test runs the engine on the same topics.
+  const prefix = env.GATEWAY_TOPIC_PREFIX ?? `gw-${randomUUID().slice(0, 8)}.`;
   const kafka = createKafkaClient({ ...broker.client, clientId: 'gateway-test' });
   const admin = kafka.admin();
   await admin.connect();
