@@ -31,9 +31,11 @@ export class EngagementController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    // Over the rate the open is not recorded; the reader still gets the image.
-    if (this.runtime.limit('pixel') === 0 && file.endsWith('.gif'))
-      await this.runtime.engagement.opened(
+    // Over the rate the open is not recorded; the reader still gets the image. Only a GET is an
+    // open (a HEAD is a link checker). The answer does not wait for the broker, so a valid and an
+    // invalid token answer alike; a failed produce only costs the open (counted in the metrics).
+    if (request.method === 'GET' && this.runtime.limit('pixel') === 0 && file.endsWith('.gif'))
+      void this.runtime.engagement.opened(
         file.slice(0, -4),
         header(request.headers['user-agent']),
         this.runtime.nowMs(),

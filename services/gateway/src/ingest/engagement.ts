@@ -31,15 +31,17 @@ export class EngagementCapture {
     private readonly metrics: GatewayMetrics,
   ) {
     const types = policy.eventTypesBySource.get(source);
-    for (const type of ['email.opened', 'email.clicked'])
-      if (types?.get(type)?.engagement !== true)
-        throw new Error(
-          `GATEWAY_ENGAGEMENT_SOURCE: the policy source must declare ${type} with engagement: true`,
-        );
+    // Checked only when the endpoints are on: a policy without e-mail engagement needs no secret.
+    if (keys !== null)
+      for (const type of ['email.opened', 'email.clicked'])
+        if (types?.get(type)?.engagement !== true)
+          throw new Error(
+            `GATEWAY_ENGAGEMENT_SOURCE: the policy source must declare ${type} with engagement: true`,
+          );
     this.topic = policy.sourceTopics.get(source) ?? '';
   }
 
-  /** Records an open if the token is valid; never throws for a bad token or an absent broker. */
+  /** Records an open if the token is valid; never rejects (a bad token or an absent broker is counted). */
   async opened(token: string, userAgent: string | undefined, nowMs: number): Promise<void> {
     const claims = this.claimsOf(token, 'pixel');
     if (claims === null) return;
