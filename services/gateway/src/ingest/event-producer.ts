@@ -11,6 +11,13 @@ export class BrokerUnavailableError extends Error {
 
 const GATHER_BYTES = 512 * 1024;
 
+/** Records of one caller waiting for the next send. */
+interface Waiting {
+  readonly topic: string;
+  readonly messages: Message[];
+  readonly done: (error: unknown) => void;
+}
+
 /** One record for a topic: key = the subject key, value = the CloudEvent's JSON. */
 export interface OutgoingRecord {
   readonly key: string;
@@ -36,7 +43,7 @@ export class EventProducer {
   private readonly producer: Producer;
   private connecting: Promise<void> | null = null;
   /** Records waiting for the next send, with their callers. */
-  private waiting: { topic: string; messages: Message[]; done: (error: unknown) => void }[] = [];
+  private waiting: Waiting[] = [];
   private sending = false;
 
   constructor(
@@ -74,15 +81,22 @@ export class EventProducer {
 
   async send(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
+    let item: Waiting | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new BrokerUnavailableError('timeout')), this.timeoutMs);
+      timer = setTimeout(() => {
+        // Answered 503: records not yet taken into a send are dropped, so they are not written
+        // behind the caller's back (a send already under way may still complete).
+        this.waiting = this.waiting.filter((w) => w !== item);
+        reject(new BrokerUnavailableError('timeout'));
+      }, this.timeoutMs);
     });
     const produce = new Promise<void>((resolve, reject) => {
-      this.waiting.push({
+      item = {
         topic,
         messages: records.map((r) => ({ key: r.key, value: r.value })),
         done: (error) => (error === null ? resolve() : reject(error as Error)),
-      });
+      };
+      this.waiting.push(item);
       if (!this.sending) void this.sendWaiting();
     });
     // The losing promise's rejection is handled here, never left unhandled.
@@ -114,8 +128,11 @@ export class EventProducer {
         const batch = this.waiting.slice(0, count);
         this.waiting = this.waiting.slice(count);
         const byTopic = new Map<string, Message[]>();
-        for (const item of batch)
-          byTopic.set(item.topic, [...(byTopic.get(item.topic) ?? []), ...item.messages]);
+        for (const item of batch) {
+          const messages = byTopic.get(item.topic) ?? [];
+          messages.push(...item.messages);
+          byTopic.set(item.topic, messages);
+        }
         let failure: unknown = null;
         try {
           await this.ensureConnected();
