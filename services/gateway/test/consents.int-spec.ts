@@ -89,6 +89,8 @@ describe('gateway POST /v1/consents/:adapter', () => {
       });
       expect(evidence.purposes).toContain('cookie.statistics');
       expect(answer.body.evidenceIds).toEqual([evidence.evidenceId]);
+      // The signal as received travels beside the evidence, for the ledger.
+      expect(event.cmpsignal).toBe(typeof signal === 'string' ? signal : JSON.stringify(signal));
       // The page is kept without query or fragment: they may carry personal data.
       expect(evidence.url).toBe('https://www.nordlys-loeb.dk/sko');
     }

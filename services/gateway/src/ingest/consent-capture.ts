@@ -17,6 +17,12 @@ import { GatewayError } from '../http/gateway-error';
 import { type EventProducer, type OutgoingRecord } from './event-producer';
 import { produceOrFail } from './produce';
 
+/**
+ * CloudEvents extension attribute of consent evidence events that carries the platform's signal as
+ * the browser sent it (TC string, cookie value, Consent Mode command, our banner's JSON).
+ */
+export const CMP_SIGNAL_ATTRIBUTE = 'cmpsignal';
+
 /** The adapters `POST /v1/consents/:adapter` serves. */
 export const CONSENT_ADAPTERS = [
   'own-banner',
@@ -159,7 +165,10 @@ export class ConsentCapture {
       evidence.push(person === null ? result.evidence : withPerson(result.evidence, person));
       leftOut.push(...result.leftOut);
     }
-    const records = evidence.map((e) => this.record(e));
+    // The platform's signal as received travels with its evidence (not with the GPC withdrawal),
+    // so the ledger can keep what the platform said beside what it was read as.
+    const raw = adapter === 'gpc' ? undefined : rawSignal(body.signal);
+    const records = evidence.map((e, i) => this.record(e, i === 0 ? raw : undefined));
     await produceOrFail(
       this.producer,
       this.metrics,
@@ -209,7 +218,7 @@ export class ConsentCapture {
   }
 
   /** The evidence as a CloudEvent, checked as the engine will read it from the evidence topic. */
-  private record(evidence: ConsentEvidence): OutgoingRecord {
+  private record(evidence: ConsentEvidence, signal: string | undefined): OutgoingRecord {
     const value = JSON.stringify({
       specversion: '1.0',
       id: evidence.evidenceId,
@@ -218,6 +227,8 @@ export class ConsentCapture {
       time: evidence.timestamp,
       subject: evidence.subject.key,
       datacontenttype: 'application/json',
+      // A CloudEvents extension attribute: the engine ignores it, the ledger keeps it.
+      ...(signal === undefined ? {} : { [CMP_SIGNAL_ATTRIBUTE]: signal }),
       data: evidence,
     });
     const decoded = decodeStructured(this.policy, value, this.policy.evidenceTopic);
@@ -227,6 +238,12 @@ export class ConsentCapture {
     }
     return { key: decoded.subject, value };
   }
+}
+
+/** The raw signal as text: a string as received (TC string, cookie), anything else as its JSON. */
+function rawSignal(signal: unknown): string | undefined {
+  if (signal === undefined || signal === null) return undefined;
+  return typeof signal === 'string' ? signal : JSON.stringify(signal);
 }
 
 function withPerson(evidence: ConsentEvidence, person: string): ConsentEvidence {
