@@ -118,6 +118,19 @@ describe('gateway POST /v1/consents/:adapter', () => {
     expect((closed.data as { action?: string }).action).toBe('cmp_default');
   });
 
+  it("reports platform choices the banner's first layer did not show, and grants them not (R2)", async () => {
+    const deviceId = device();
+    const answer = await post('cookiebot', {
+      deviceId,
+      signal: fixture('cookiebot.json').explicitAll,
+      banner: BANNER,
+    });
+    expect(answer.status).toBe(202);
+    expect([...(answer.body.leftOut as string[])].sort()).toEqual(['marketing', 'preferences']);
+    const [event] = await evidenceFor(deviceId, 1);
+    expect((event.data as { purposes: string[] }).purposes).not.toContain('cookie.marketing');
+  });
+
   it('adds a GPC withdrawal after the choice when the browser sends Sec-GPC: 1, and takes GPC alone', async () => {
     const deviceId = device();
     const answer = await post(
