@@ -24,6 +24,14 @@ describe('govern token', () => {
     ]);
   });
 
+  it('mints an unsubscribe token with keys of its own', () => {
+    const out = tokenCommand({ campaign: 'spring', recipient: 'cust-1', unsubscribe: true }, env);
+    const token = out.lines[0].replace('token: ', '');
+    expect(out.lines[1]).toBe(`unsubscribe: /v1/unsubscribe/${token}`);
+    expect(openEngagementToken(engagementKeys(SECRET, 'unsubscribe'), token)).not.toBeNull();
+    expect(openEngagementToken(engagementKeys(SECRET), token)).toBeNull();
+  });
+
   it('refuses a missing or short secret and bad options, naming them only', () => {
     expect(tokenCommand({ campaign: 'c', recipient: 'r' }, {}).lines[0]).toMatch(
       /GATEWAY_ENGAGEMENT_TOKEN_SECRET: required/,

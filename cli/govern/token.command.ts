@@ -10,6 +10,8 @@ export interface TokenOptions {
   readonly campaign: string;
   readonly recipient: string;
   readonly link?: string;
+  /** Mint the List-Unsubscribe token instead (keys of their own: it records no open). */
+  readonly unsubscribe?: boolean;
 }
 
 /**
@@ -43,6 +45,11 @@ export function tokenCommand(options: TokenOptions, env: NodeJS.ProcessEnv): Com
           .replace(/^link/, '--link'),
       ],
     };
+  if (options.unsubscribe === true) {
+    if (options.link !== undefined) return { exitCode: 2, lines: ['--link: not with --unsubscribe'] };
+    const token = mintEngagementToken(engagementKeys(key, 'unsubscribe'), claims);
+    return { exitCode: 0, lines: [`token: ${token}`, `unsubscribe: /v1/unsubscribe/${token}`] };
+  }
   const token = mintEngagementToken(engagementKeys(key), claims);
   return {
     exitCode: 0,
@@ -61,8 +68,9 @@ export function registerTokenCommand(program: Command, finish: (output: CommandO
     .requiredOption('--campaign <id>', 'campaign id (no personal data)')
     .requiredOption('--recipient <key>', 'the recipient as the subject key the engine uses')
     .option('--link <url>', 'the target of a tracked link (its host must be on GATEWAY_CLICK_HOSTS)')
+    .option('--unsubscribe', 'mint the List-Unsubscribe (RFC 8058 one-click) token instead')
     .description(
-      `mint an open pixel / tracked link token for the gateway (secret from ${ENGAGEMENT_SECRET_VARIABLE})`,
+      `mint an open pixel / tracked link / unsubscribe token for the gateway (secret from ${ENGAGEMENT_SECRET_VARIABLE})`,
     )
     .action((o: TokenOptions) => finish(tokenCommand(o, process.env)));
 }

@@ -26,6 +26,18 @@ describe('engagement tokens', () => {
       expect(openEngagementToken(keys, bad)).toBeNull();
   });
 
+  it('are bound to their use: a pixel token cannot unsubscribe, nor the reverse', () => {
+    const secret = Buffer.alloc(32, 1);
+    const pixel = mintEngagementToken(engagementKeys(secret), { campaignId: 'c', subjectKey: 's' });
+    const unsubscribe = mintEngagementToken(engagementKeys(secret, 'unsubscribe'), {
+      campaignId: 'c',
+      subjectKey: 's',
+    });
+    expect(openEngagementToken(engagementKeys(secret, 'unsubscribe'), pixel)).toBeNull();
+    expect(openEngagementToken(engagementKeys(secret), unsubscribe)).toBeNull();
+    expect(openEngagementToken(engagementKeys(secret, 'unsubscribe'), unsubscribe)).not.toBeNull();
+  });
+
   it('refuse to mint what could not be read back', () => {
     expect(() => mintEngagementToken(keys, { campaignId: 'has space', subjectKey: 's' })).toThrow(
       /campaignId/,

@@ -31,13 +31,20 @@ const CAMPAIGN = /^[A-Za-z0-9._:-]{1,128}$/;
 const MAX_SUBJECT_CHARS = 256;
 const MAX_LINK_CHARS = 2048;
 
-/** Derives the keys from a secret of at least 32 bytes. */
-export function engagementKeys(secret: Buffer): EngagementKeys {
+/**
+ * What a token is for: `engagement` (open pixel, tracked link) or `unsubscribe` (the List-Unsubscribe
+ * link). Each use has keys of its own, so a pixel token, which travels in image requests and
+ * proxies, can never unsubscribe anyone, and an unsubscribe token records no open.
+ */
+export type TokenUse = 'engagement' | 'unsubscribe';
+
+/** Derives the keys of one use from a secret of at least 32 bytes. */
+export function engagementKeys(secret: Buffer, use: TokenUse = 'engagement'): EngagementKeys {
   if (secret.length < 32) throw new Error('engagement token secret: at least 32 bytes');
   const derive = (label: string): Buffer => createHmac('sha256', secret).update(label).digest();
   return {
-    encryption: derive('engagement-token/v1/encryption'),
-    authentication: derive('engagement-token/v1/authentication'),
+    encryption: derive(`${use}-token/v1/encryption`),
+    authentication: derive(`${use}-token/v1/authentication`),
   };
 }
 

@@ -53,10 +53,23 @@ export async function createGatewayApp(
   );
   const runtime = app.get<GatewayRuntime>(GATEWAY_RUNTIME);
   app.useGlobalFilters(new GatewayErrorFilter(logger));
-  // Bodies are JSON only: Fastify would otherwise also parse text/plain (and Nest url-encoded forms).
+  // RFC 8058 lets a mail client post the one-click body as multipart: read it as text, unparsed.
+  fastify.addContentTypeParser('multipart/form-data', { parseAs: 'string' }, (_request, body, done) =>
+    done(null, body),
+  );
+  // Bodies are JSON only, except the unsubscribe form: Fastify would otherwise also parse
+  // text/plain (and Nest url-encoded forms) everywhere.
   fastify.addHook('onRequest', (request, reply, done) => {
     const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    if (request.method === 'POST' && type !== 'application/json' && !CLOUDEVENT_TYPES.includes(type)) {
+    const form =
+      request.url.startsWith('/v1/unsubscribe/') &&
+      (type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data');
+    if (
+      request.method === 'POST' &&
+      !form &&
+      type !== 'application/json' &&
+      !CLOUDEVENT_TYPES.includes(type)
+    ) {
       const answer = errorAnswer({ code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' });
       void reply.status(answer.status).send(answer.body);
       return;

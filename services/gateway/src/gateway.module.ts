@@ -12,6 +12,7 @@ import { EventsController } from './events.controller';
 import { GATEWAY_RUNTIME, GatewayRuntime, type GatewayOverrides } from './gateway.runtime';
 import { type GatewaySettings } from './gateway.settings';
 import { MetricsController } from './metrics.controller';
+import { UnsubscribeController } from './unsubscribe.controller';
 
 /** Connects the producer at start (a broker away then is retried per request) and closes it at the end. */
 class ProducerLifecycle implements OnModuleInit, OnApplicationShutdown {
@@ -35,7 +36,13 @@ export class GatewayModule {
           useFactory: () => [new KafkaReadiness(kafkaClientSettings(settings))],
         }),
       ],
-      controllers: [EventsController, ConsentsController, EngagementController, MetricsController],
+      controllers: [
+        EventsController,
+        ConsentsController,
+        EngagementController,
+        UnsubscribeController,
+        MetricsController,
+      ],
       providers: [
         { provide: GATEWAY_RUNTIME, useFactory: () => new GatewayRuntime(settings, overrides) },
         ProducerLifecycle,

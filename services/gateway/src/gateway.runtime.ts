@@ -12,6 +12,7 @@ import { TokenBuckets } from './http/token-bucket';
 import { ConsentCapture } from './ingest/consent-capture';
 import { EngagementCapture } from './ingest/engagement';
 import { EventIngest } from './ingest/event-ingest';
+import { UnsubscribeCapture } from './ingest/unsubscribe';
 import { EventProducer } from './ingest/event-producer';
 import { IdempotencyWindow } from './ingest/idempotency-window';
 
@@ -38,6 +39,7 @@ export class GatewayRuntime {
   readonly events: EventIngest;
   readonly consents: ConsentCapture;
   readonly engagement: EngagementCapture;
+  readonly unsubscribes: UnsubscribeCapture;
   readonly nowMs: () => number;
 
   constructor(
@@ -94,6 +96,14 @@ export class GatewayRuntime {
       settings.GATEWAY_ENGAGEMENT_SOURCE,
       tokenSecret === null ? null : engagementKeys(tokenSecret),
       new Set((settings.GATEWAY_CLICK_HOSTS ?? '').split(',').filter(Boolean)),
+      this.producer,
+      this.metrics,
+    );
+    this.unsubscribes = new UnsubscribeCapture(
+      this.policy,
+      prefix,
+      settings.GATEWAY_EVIDENCE_SOURCE,
+      tokenSecret === null ? null : engagementKeys(tokenSecret, 'unsubscribe'),
       this.producer,
       this.metrics,
     );
