@@ -167,7 +167,7 @@ export class GatewaySettings extends HttpSettings {
   @IsInt()
   @Min(0)
   @Max(10000000)
-  GATEWAY_IDEMPOTENCY_MAX_IDS = 200000;
+  GATEWAY_IDEMPOTENCY_MAX_IDS = 100000;
 
   /** How long a request waits for the broker's acknowledgement before answering 503. */
   @Expose()
