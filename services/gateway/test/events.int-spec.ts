@@ -243,6 +243,7 @@ describe('gateway POST /v1/events/:source', () => {
         '/v1/consents/{adapter}',
         '/v1/pixel/{file}',
         '/v1/click/{token}',
+        '/v1/unsubscribe/{token}',
       ]),
     );
     expect((await fetch(`${gateway.url}/docs`)).status).toBe(200);
