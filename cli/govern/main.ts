@@ -4,6 +4,7 @@ import { dryRunCommand, EXIT_UNUSABLE_INPUT } from './dry-run.command';
 import { explainCommand } from './explain.command';
 import { keyringFromEnv } from './pseudonym-keys.input';
 import { art30ReportCommand, type ReportFormat } from './report.command';
+import { registerTokenCommand } from './token.command';
 import { registerTopicsCommand } from './topics.command';
 import { type PseudonymKeyring } from '@app/policy';
 import { generateEventStream } from '@app/sample';
@@ -116,4 +117,5 @@ program
   );
 
 registerTopicsCommand(program);
+registerTokenCommand(program, finish);
 program.parse(process.argv);

@@ -10,3 +10,5 @@ export * from './dead-letter.types';
 export * from './governed-record.types';
 export * from './lineage-record.types';
 export * from './topic-names';
+export * from './engagement-token';
+export * from './site-subject-token';

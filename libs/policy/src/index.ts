@@ -45,6 +45,9 @@ export {
   type PseudonymKeyring,
 } from './decision/pseudonym-keys';
 export { GovernanceProcessor } from './processor/governance.processor';
+// The processor's first stage on its own: what the gateway checks before producing, so it refuses
+// exactly what the engine would dead-letter.
+export { decodeStructured, type Decoded } from './processor/decode.stage';
 export type { InputContext, ProcessResult, ProcessorOptions, StateChange } from './processor/processor.types';
 export { type LineTopic, replayLines, type ReplayedEvent } from './processor/replay';
 export { addFigure, figuresFromDryRun, compareFigures, type Figures } from './lineage/outcome-figures';

@@ -1,10 +1,8 @@
 import 'reflect-metadata';
-import { loadConfig } from '@app/service-kit';
-import { provideKafka, startNestApp, type KafkaUnderTest } from '@app/testing';
-import { GatewayModule } from '../src/gateway.module';
-import { GatewaySettings } from '../src/gateway.settings';
+import { provideKafka, type KafkaUnderTest } from '@app/testing';
+import { newSecrets, startGateway } from './gateway-under-test';
 
-// The service boots as a Nest application whose readiness reflects the real broker.
+// The service boots as a Nest application on Fastify whose readiness reflects the real broker.
 describe('gateway health endpoints', () => {
   let broker: KafkaUnderTest;
 
@@ -16,16 +14,18 @@ describe('gateway health endpoints', () => {
   });
 
   it('is live, and ready when the broker answers', async () => {
-    const settings = loadConfig(GatewaySettings, { KAFKA_BROKERS: broker.brokers.join(',') });
-    const { app, url } = await startNestApp([GatewayModule.forSettings(settings)]);
+    const gateway = await startGateway(broker, newSecrets());
     try {
-      const live = await fetch(`${url}/health/live`);
-      const ready = await fetch(`${url}/health/ready`);
+      const live = await fetch(`${gateway.url}/health/live`);
+      const ready = await fetch(`${gateway.url}/health/ready`);
       expect(live.status).toBe(200);
       expect(ready.status).toBe(200);
       expect(await ready.json()).toMatchObject({ status: 'ok', info: { kafka: { status: 'up' } } });
+      const unknown = await fetch(`${gateway.url}/v2/nothing`);
+      expect(unknown.status).toBe(404);
+      expect(await unknown.json()).toEqual({ code: 'not-found', message: 'no such endpoint; see /docs' });
     } finally {
-      await app.close();
+      await gateway.close();
     }
   });
 });
