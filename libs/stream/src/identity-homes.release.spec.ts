@@ -5,18 +5,13 @@ import { generateEventStream } from '@app/sample';
 import { IdentityHomes } from './identity-homes';
 import { HomeReleases } from './identity-homes.release';
 import { KeyPartitions } from './key-partitions';
+import { comebackTail, expiringPolicyText } from '../test/identity-releases.harness';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const policyText = readFileSync(join(ROOT, 'policies', 'example.yaml'), 'utf8');
 // The sample spans fourteen months: with a 30-day horizon and cookie consent lasting 60 days (R8 lets
 // it last 396, longer than the sample) most subjects, linked ones included, expire.
-const policy = loadPolicy(
-  policyText
-    .replace(/stateHorizonDays: \d+/, 'stateHorizonDays: 30')
-    .replace(/cookieConsentMaxAgeDays: \d+/, 'cookieConsentMaxAgeDays: 60')
-    .replace(/doubleOptInConfirmationDays: \d+/, 'doubleOptInConfirmationDays: 7'),
-  { fileName: 'example.yaml' },
-);
+const policy = loadPolicy(expiringPolicyText(policyText), { fileName: 'example.yaml' });
 const PARTITIONS = 4;
 const processor = (): GovernanceProcessor =>
   new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
@@ -31,55 +26,6 @@ function outputOf(p: GovernanceProcessor, line: string): { output: string; expir
     expired: r.expiredSubjects ?? [],
   };
 }
-
-/** An event's time (0 when it has none: the sample holds malformed inputs too). */
-function timeOf(line: string): number {
-  try {
-    const t = Date.parse((JSON.parse(line) as { time?: string }).time ?? '');
-    return Number.isNaN(t) ? 0 : t;
-  } catch {
-    return 0;
-  }
-}
-
-/** The cookie an identity link names (none for any other event). */
-function linkedCookieOf(line: string): string[] {
-  try {
-    const e = JSON.parse(line) as { type?: string; data?: { cookieId?: unknown } };
-    return e.type === 'identity.linked' && typeof e.data?.cookieId === 'string' ? [e.data.cookieId] : [];
-  } catch {
-    return [];
-  }
-}
-
-const envelope = (
-  id: string,
-  time: string,
-  subject: string,
-  type: string,
-  source: string,
-  data: object,
-): string => JSON.stringify({ specversion: '1.0', id, source, type, time, subject, data });
-
-const pageView = (id: string, subject: string, time: string): string =>
-  envelope(id, time, subject, 'page.viewed', 'web', { page: { url: '/back', category: 'x' } });
-
-/** A cookie banner choice granting what segmentation of web behaviour needs. */
-const cookieChoice = (key: string, time: string): string =>
-  envelope(`choice-${key}`, time, key, 'consent.evidence', 'consent-service', {
-    evidenceId: `ev-back-${key}`,
-    subject: { key },
-    timestamp: time,
-    cmp: 'own-cmp/2.1',
-    textVersion: 'sha256:banner-v1',
-    uiLayer: 1,
-    language: 'da',
-    sourceChannel: 'web',
-    kind: 'cookie-banner',
-    formVersion: 'banner-v1',
-    action: 'save_choices',
-    purposes: ['cookie.statistics', 'seg.web_behaviour', 'cookie.marketing'],
-  });
 
 /** The homes changelog as compaction leaves it: the latest value per key, tombstoned keys gone. */
 type Changelog = Map<string, string | null>;
@@ -103,15 +49,17 @@ function simulate(
 } {
   const tasks = Array.from({ length: PARTITIONS }, processor);
   const homes = new IdentityHomes(policy);
-  const releases = new HomeReleases(homes);
+  // As the engine's router: a release counts only from the task of the key's home.
+  const releases = new HomeReleases(homes, 0, taskOf);
   const changelog: Changelog = new Map();
   let dropped = 0;
   let largest = 0;
-  const inFlight: { keys: readonly string[]; position: number }[] = [];
+  type Release = { keys: readonly string[]; position: number; task: number };
+  const inFlight: Release[] = [];
   const handleReleases = (through: number): void => {
     while (inFlight.length > 0 && (inFlight[0] as { position: number }).position <= through) {
-      const { keys, position } = inFlight.shift() as { keys: readonly string[]; position: number };
-      for (const key of releases.released(keys, position)) {
+      const { keys, position, task } = inFlight.shift() as Release;
+      for (const key of releases.released(keys, position, task)) {
         changelog.set(key, null);
         dropped++;
       }
@@ -136,7 +84,7 @@ function simulate(
     if (route.homeKey !== null) releases.routed(route.homeKey, position);
     largest = Math.max(largest, [...homes.entries()].length);
     const { output, expired } = outputOf(tasks[taskOf(route.homeKey)] as GovernanceProcessor, line);
-    if (expired.length > 0) inFlight.push({ keys: expired, position });
+    if (expired.length > 0) inFlight.push({ keys: expired, position, task: taskOf(route.homeKey) });
     handleReleases(position - lag);
     return output;
   });
@@ -146,26 +94,8 @@ function simulate(
 
 describe('identity homes released by the tasks (30-day horizon, 4 simulated tasks)', () => {
   const sample = generateEventStream({ seed: 11, customers: 400 });
-  // Most of the sample's traffic is early; strangers' page views three months after its end move
-  // every task's sweep clock on and let its sweep go round (they are decided alike in both runs).
-  // Among them the linked cookies come back: a cookie choice, then a page view that needs it. Where
-  // a release is still in flight when a cookie's choice is routed, dropping its group would decide
-  // the page view in another task, without the choice.
-  const end = Math.max(...sample.map(timeOf));
-  const cookies = [...new Set(sample.flatMap(linkedCookieOf))];
-  const tail: string[] = [];
-  let at = end + 90 * 86_400_000;
-  const next = (): string => new Date((at += 1000)).toISOString();
-  const strangers = (n: number): void => {
-    for (let i = 0; i < n; i++) tail.push(pageView(`late-${tail.length}`, `late-${tail.length}`, next()));
-  };
-  strangers(300);
-  for (const ck of cookies) {
-    tail.push(cookieChoice(ck, next()));
-    strangers(3);
-    tail.push(pageView(`back-${ck}`, ck, next()));
-  }
-  strangers(1700);
+  // Most of the sample's traffic is early; the tail brings the linked cookies back months later.
+  const tail = comebackTail(sample);
   const lines = [...sample, ...tail];
   const dry = processor();
   const expected = lines.map((l) => outputOf(dry, l).output);
@@ -267,5 +197,17 @@ describe('HomeReleases', () => {
     const restarted = new HomeReleases(homes, 10);
     expect(restarted.released(['c-1', 'ck-1'], 9)).toEqual([]);
     expect(restarted.released(['c-1', 'ck-1'], 10)).toEqual(['ck-1']);
+  });
+
+  it('with tasks known, counts a release only from the task of the key’s home at the time', () => {
+    const homes = new IdentityHomes(policy);
+    // c-… homes live in task 0, everything else in task 1.
+    const taskOf = (home: string): number => (home.startsWith('c-') ? 0 : 1);
+    const releases = new HomeReleases(homes, 0, taskOf);
+    releases.routed(homes.route(link('c-1', 'ck-1')).homeKey as string, 1);
+    // Task 1 had ck-1 before the link: its word is not about task 0, where ck-1 lives now.
+    expect(releases.released(['ck-1', 'c-1'], 5, 1)).toEqual([]);
+    expect(releases.released(['ck-1', 'c-1'], 5)).toEqual([]); // a release naming no task
+    expect(releases.released(['ck-1', 'c-1'], 5, 0)).toEqual(['ck-1']);
   });
 });

@@ -1,4 +1,5 @@
 import { type IdentityHomes } from './identity-homes';
+import { type RouteTracker } from './identity-route.step';
 
 /**
  * When the identity router may forget a home group: the rule that lets its table shrink without ever
@@ -21,7 +22,8 @@ import { type IdentityHomes } from './identity-homes';
  *   routing stays invisible in the outputs.
  *
  * A release that is stale (an event was routed to the home after it, or the key moved to another
- * home since) counts for nothing: the key's state may live again, and the task will report it anew
+ * home since), or that comes from another task than the one of the key's home now, counts for
+ * nothing: the key's state may live again, and the task will report it anew
  * when its sweep forgets it. A key that never had a state in its task (an alias named by a link and
  * never seen) is never released, so its group is kept: the rule errs on keeping. So does a restart
  * without the positions (`floor`): releases reported before it do not count.
@@ -29,7 +31,7 @@ import { type IdentityHomes } from './identity-homes';
  * Pure and synchronous: the caller feeds it routed positions and releases in the order it handles
  * them, and writes the returned keys as tombstones to the homes changelog.
  */
-export class HomeReleases {
+export class HomeReleases implements RouteTracker {
   /** Home → route position of the last record routed to it, for homes that have a group. */
   private readonly lastRouted = new Map<string, number>();
   /** Key → the latest position after which its task reported no state for it (group keys only). */
@@ -38,10 +40,14 @@ export class HomeReleases {
   /**
    * @param floor the route position as of the table's restore: records routed before it are not
    *   known per home, so a release must be at or after it to count.
+   * @param taskOf the task (partition) of a home: when given, a release counts only when it comes
+   *   from the task of the key's home at the time it is handled. Why: positions are global, and a
+   *   task's word is about its own states only (a key that moved away may have a state elsewhere).
    */
   constructor(
     private readonly homes: IdentityHomes,
     private readonly floor = 0,
+    private readonly taskOf?: (home: string) => number,
   ) {}
 
   /** A record (event or import marker) was routed to `home` at `position`; call after routing it. */
@@ -55,14 +61,15 @@ export class HomeReleases {
   }
 
   /**
-   * A task reports that after the routed records up to `position` it holds no state for `keys`.
-   * Returns the keys whose table entries are dropped (write a tombstone for each).
+   * A task (`task`, its partition) reports that after the routed records up to `position` it holds
+   * no state for `keys`. Returns the keys whose table entries are dropped (write a tombstone for each).
    */
-  released(keys: readonly string[], position: number): string[] {
+  released(keys: readonly string[], position: number, task?: number): string[] {
     const touched = new Set<string>();
     for (const key of keys) {
       const home = this.homes.homeOf(key);
       if (this.homes.membersOf(home).length === 0) continue; // its own home: nothing to drop
+      if (this.taskOf !== undefined && (task === undefined || this.taskOf(home) !== task)) continue;
       this.releasedAt.set(key, Math.max(position, this.releasedAt.get(key) ?? -Infinity));
       touched.add(home);
     }

@@ -2,11 +2,12 @@ import { type Kafka } from 'kafkajs';
 import { readTopicToEnd } from '@app/kafka';
 import { type CompiledPolicy } from '@app/policy';
 import { IdentityHomes } from './identity-homes';
-import { SEQUENCE_KEY, type RouterSequence } from './identity-route.step';
+import { parseSequenceValue, SEQUENCE_KEY, type RouterSequence } from './identity-route.step';
 
 /**
- * The identity-homes table and the handover sequence as of the router's last committed step, read
- * from their compacted topic (the sequence is the entry under {@link SEQUENCE_KEY}).
+ * The identity-homes table, the handover sequence and the route position as of the router's last
+ * committed step, read from their compacted topic (the numbering is the entry under
+ * {@link SEQUENCE_KEY}; dropped groups are tombstones).
  */
 export async function restoreIdentityHomes(
   kafka: Kafka,
@@ -14,7 +15,7 @@ export async function restoreIdentityHomes(
   policy: CompiledPolicy,
 ): Promise<{ homes: IdentityHomes; sequence: RouterSequence }> {
   const homes = new IdentityHomes(policy);
-  const sequence = { last: 0 };
+  let sequence: RouterSequence = { last: 0, position: 0 };
   await readTopicToEnd(kafka, {
     topic,
     onBatch: ({ messages }) => {
@@ -22,7 +23,7 @@ export async function restoreIdentityHomes(
         if (m.key === null) continue;
         const key = m.key.toString('utf8');
         const value = m.value === null ? null : m.value.toString('utf8');
-        if (key === SEQUENCE_KEY) sequence.last = Number(value ?? '0');
+        if (key === SEQUENCE_KEY) sequence = parseSequenceValue(value);
         else homes.restore(key, value);
       }
     },
