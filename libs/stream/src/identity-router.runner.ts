@@ -4,6 +4,7 @@ import { type CompiledPolicy } from '@app/policy';
 import { type Assignment, type Backoff, ClaimLoop, type ClaimWork, type ClaimedUnit } from './claim-loop';
 import { IdentityHomes } from './identity-homes';
 import { HomeReleases } from './identity-homes.release';
+import { releaseLogRecords } from './identity-homes.release-log';
 import { restoreIdentityHomes } from './identity-homes.restore';
 import { parseRelease } from './identity-release.record';
 import { SEQUENCE_KEY, sequenceValue, type RouterSequence, type RouteTargets } from './identity-route.step';
@@ -166,14 +167,11 @@ export class IdentityRouter implements ClaimWork {
         homes: this.options.homes,
         partitionOf: (key) => this.keyPartitions.partitionOf(this.options.routed, count, key),
       };
-      ({ homes: this.homes, sequence: this.sequence } = await restoreIdentityHomes(
-        this.kafka,
-        this.options.homes,
-        this.options.policy,
-      ));
-      // Positions per home are not persisted: releases count from the restored position on (a group
-      // whose keys were partly released before the claim is kept until they are released again).
-      this.releases = new HomeReleases(this.homes, this.sequence.position, targets.partitionOf);
+      const restored = await restoreIdentityHomes(this.kafka, this.options.homes, this.options.policy);
+      ({ homes: this.homes, sequence: this.sequence } = restored);
+      // Releases on record and the positions of their homes come back from the release log; any
+      // other home counts as last routed at the restored position.
+      this.releases = new HomeReleases(this.homes, this.sequence.position, targets.partitionOf, restored.log);
       // Tie-break order of the merge: input rank (evidence first), then partition.
       const queues = inputs.flatMap((topic, rank) =>
         [...(assignment.get(topic) ?? [])]
@@ -286,6 +284,9 @@ export class IdentityRouter implements ClaimWork {
           verdict,
         });
     }
+    // The release log's changes of this step (releases on record, logged homes' positions).
+    for (const r of releaseLogRecords(targets.homes, this.releases.takeChanges(), targets.partitionOf))
+      records.push(r);
     if (sequence.last !== sequenceBefore || sequence.position !== this.sequence.position)
       records.push({ topic: targets.homes, key: SEQUENCE_KEY, value: sequenceValue(sequence), partition: 0 });
     const counts = new Map<RouterQueue, number>();
