@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Kafka } from 'kafkajs';
 import { readTopicToEnd } from '@app/kafka';
 import { generateEventStream } from '@app/sample';
 import { provideKafka, until, type KafkaUnderTest } from '@app/testing';
@@ -21,6 +22,26 @@ import {
 async function afterTimestampsOf(lines: number, since: number): Promise<void> {
   const wait = since + lines + 2000 - Date.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+}
+
+/** Resolves once the router's group has committed the release topic to its end (fails after 2 min). */
+async function routerReadAll(kafka: Kafka, groupId: string, releases: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (const deadline = Date.now() + 120_000; ; await new Promise((r) => setTimeout(r, 200))) {
+      const [ends, [committed]] = await Promise.all([
+        admin.fetchTopicOffsets(releases),
+        admin.fetchOffsets({ groupId, topics: [releases] }),
+      ]);
+      const at = (p: number): bigint =>
+        BigInt(committed?.partitions.find((c) => c.partition === p)?.offset ?? '-1');
+      if (ends.every((e) => BigInt(e.high) === 0n || at(e.partition) >= BigInt(e.high))) return;
+      if (Date.now() > deadline) throw new Error('the router did not read every release');
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 // With a 30-day horizon most of the sample's subjects expire; the tasks release the keys their
@@ -86,6 +107,9 @@ describe('the identity router table shrinks by the tasks’ releases (4 partitio
     await afterTimestampsOf(tail.length, producedAt);
     await produceLines(kafka, topics, tail);
     await expectCommittedEqualsDryRun(kafka, topics, [...sample, ...tail], policyFile);
+    // Every output is in: no release is still to come. Once the router has read them all, its table
+    // holds still, and what it wrote can be compared with what it reported.
+    await routerReadAll(kafka, `${config.groupId}-route`, topics.releases);
 
     // The homes changelog holds the dropped keys' tombstones, and the table ended smaller than it was.
     let tombstones = 0;
