@@ -35,9 +35,9 @@ export interface ReleaseLogChanges {
  *
  * A release that is stale (an event was routed to the home after it, or the key moved to another
  * home since), or that comes from another task than the one of the key's home now, counts for
- * nothing: the key's state may live again, and the task will report it anew
- * when its sweep forgets it. A key that never had a state in its task (an alias named by a link and
- * never seen) is never released, so its group is kept: the rule errs on keeping.
+ * nothing: the key's state may live again, and the task will report it anew when its sweep forgets
+ * it. A key that never had a state in its task (an alias named by a link and never seen) is never
+ * released, so its group is kept: the rule errs on keeping.
  *
  * Restart-safe through its release log ({@link ReleaseLogChanges}): the releases on record and, for
  * each home with one, its last routed position, written to the homes changelog in the router's step
