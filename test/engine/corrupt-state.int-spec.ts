@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CONSENT_EVIDENCE_EVENT_TYPE } from '@app/contracts';
 import { emptySubjectState } from '@app/policy';
 import { generateEventStream } from '@app/sample';
-import { consumeUntil, provideKafka, type KafkaUnderTest } from '@app/testing';
+import { consumeUntil, provideKafka, until, type KafkaUnderTest } from '@app/testing';
 import { startGovernedStream, type GovernedStream, type GovernedStreamConfig } from '@app/stream';
 import {
   POLICY_FILE,
@@ -11,15 +11,6 @@ import {
   testKafka,
   uniquePrefix,
 } from './support/engine-stream.kit';
-
-/** Resolves once `ready()` holds, or fails after `ms`. */
-async function until(ready: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('a corrupt changelog record', () => {
   let broker: KafkaUnderTest | undefined;

@@ -6,51 +6,8 @@ import { loadPolicy } from '@app/policy';
 import { generateEventStream } from '@app/sample';
 import { engineTopicSpecs, engineTopics, type EngineTopics } from '@app/stream';
 import { engineProcessesUnderTest, type EngineEvent } from './support/engine.process';
-import { readCommittedUntil } from './support/committed-records.reader';
-import {
-  canonicalRecord,
-  dryRun,
-  POLICY_FILE,
-  produceLines,
-  sorted,
-  testKafka,
-  uniquePrefix,
-} from './support/engine-stream.kit';
-
-/**
- * Every destination record, lineage record and dead-letter code equals dry-run's, each exactly once.
- * Read with `readCommittedUntil` (see `readCommittedRecords` why not kafkajs read_committed), until all
- * of dry-run's count is visible and every transactional record is resolved.
- */
-async function expectEqualToDryRun(
-  kafka: Kafka,
-  topics: EngineTopics,
-  lines: readonly string[],
-): Promise<void> {
-  const expected = dryRun(lines, topics);
-  const dlCount = [...expected.deadLetters.values()].reduce((n, x) => n + x, 0);
-  const total =
-    expected.lineage.length + dlCount + [...expected.perTopic.values()].reduce((n, l) => n + l.length, 0);
-  const all = [...topics.destinations.values(), topics.lineage, topics.deadLetter];
-  const read = await readCommittedUntil(kafka, all, (records) => records.length >= total);
-  expect(read.unresolved).toBe(0);
-  const perTopic = new Map<string, string[]>([...topics.destinations.values()].map((t) => [t, []]));
-  const lineage: string[] = [];
-  const codes = new Map<string, number>();
-  for (const r of read.records) {
-    if (r.topic === topics.lineage) {
-      const l = JSON.parse(r.value ?? 'null') as { kind: string };
-      lineage.push(JSON.stringify(l.kind === 'dead-letter' ? { ...l, reason: '' } : l));
-    } else if (r.topic === topics.deadLetter) {
-      const code = r.headers['dlq.error.code'] ?? '';
-      codes.set(code, (codes.get(code) ?? 0) + 1);
-    } else perTopic.get(r.topic)?.push(canonicalRecord(r.key, r.value, r.headers));
-  }
-  for (const [topic, rows] of expected.perTopic)
-    expect(sorted(perTopic.get(topic) ?? [])).toEqual(sorted(rows));
-  expect(sorted(lineage)).toEqual(sorted(expected.lineage));
-  expect(codes).toEqual(expected.deadLetters);
-}
+import { expectCommittedEqualsDryRun as expectEqualToDryRun } from './support/committed-equals-dry-run';
+import { POLICY_FILE, produceLines, testKafka, uniquePrefix } from './support/engine-stream.kit';
 
 /** A `claimed` event of the fixture for the given stage. */
 const claimOf = (e: EngineEvent, stage: 'tasks' | 'router'): boolean =>

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { consumeUntil, provideKafka, type KafkaUnderTest } from '@app/testing';
+import { consumeUntil, provideKafka, until, type KafkaUnderTest } from '@app/testing';
 import { startGovernedStream, type GovernedStream, type GovernedStreamConfig } from '@app/stream';
 import {
   POLICY_FILE,
@@ -47,15 +47,6 @@ const pageView = (id: string, subject: string, day: number): string =>
     subject,
     data: { page: { url: '/p' } },
   });
-
-/** Resolves once `ready()` holds, or fails after `ms`. */
-async function until(ready: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('state expiry in the engine', () => {
   let broker: KafkaUnderTest | undefined;

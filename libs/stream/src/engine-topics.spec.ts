@@ -65,6 +65,15 @@ describe('engineTopicSpecs', () => {
     expect(specs.get(topics.changelog)?.configs).toEqual({ 'cleanup.policy': 'compact' });
   });
 
+  it('keeps the identity releases keyed by key, compacted, and no longer than the streams they stand for', () => {
+    expect(topics.releases).toBe('governance.identity-releases');
+    expect(specs.get(topics.releases)).toEqual({
+      topic: 'governance.identity-releases',
+      numPartitions: 3,
+      configs: { 'cleanup.policy': 'compact,delete', 'retention.ms': String(7 * 24 * 3600 * 1000) },
+    });
+  });
+
   it('puts the replication settings on every topic', () => {
     const replicated = engineTopicSpecs(topics, 3, {}, { replicationFactor: 3, minInsyncReplicas: 2 });
     expect(replicated).toHaveLength(specs.size);

@@ -24,6 +24,19 @@ function policyVersionsTopic(topic: string): TopicSpec {
   const spec = compactedForeverTopic(topic, 1);
   return { ...spec, configs: { ...spec.configs, 'max.message.bytes': String(POLICY_RECORD_BYTES) } };
 }
+/**
+ * The release topic: keyed by subject key, compacted (a later release of a key supersedes an
+ * earlier one: its position is larger) and deleted after the streams' retention (a router down
+ * longer than that misses releases, and keeps those groups: it fails closed).
+ */
+function releasesTopic(topic: string, partitions: number, retentionMs: number): TopicSpec {
+  return {
+    topic,
+    numPartitions: partitions,
+    configs: { 'cleanup.policy': 'compact,delete', 'retention.ms': String(retentionMs) },
+  };
+}
+
 /** Kafka's longest topic name. */
 const MAX_TOPIC_NAME = 249;
 
@@ -63,6 +76,8 @@ export interface EngineTopics {
   readonly handover: string;
   /** Identity routing: the router's table (alias → home), compacted. */
   readonly homes: string;
+  /** Identity routing: keys whose state a task forgot, for the router to shrink its table. */
+  readonly releases: string;
 }
 
 /** Names the topics a policy implies; `prefix` is prepended to every name (empty in production). */
@@ -88,6 +103,7 @@ export function engineTopics(policy: CompiledPolicy, prefix = ''): EngineTopics 
     routed: `${prefix}governance.routed`,
     handover: `${prefix}governance.handover`,
     homes: `${prefix}governance.identity-homes.changelog`,
+    releases: `${prefix}governance.identity-releases`,
   };
   checkSuppressionTopics(topics);
   return topics;
@@ -110,6 +126,7 @@ function checkSuppressionTopics(topics: EngineTopics): void {
     topics.routed,
     topics.handover,
     topics.homes,
+    topics.releases,
   ]);
   const seen = new Set<string>();
   for (const [name, topic] of topics.suppressions) {
@@ -149,6 +166,7 @@ export function engineTopicSpecs(
     streamTopic(topics.routed, partitions, streamMs),
     streamTopic(topics.handover, partitions, streamMs),
     changelogTopic(topics.homes, partitions),
+    releasesTopic(topics.releases, partitions, streamMs),
     // Lineage is the audit trail (one v2 record per input and more per consent) and is kept for a year.
     auditTrailTopic(topics.lineage, partitions, lineageMs),
     auditTrailTopic(topics.deadLetter, partitions, lineageMs),

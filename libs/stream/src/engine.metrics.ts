@@ -6,6 +6,7 @@ import {
   type RecordFailed,
   type StateCorrupt,
   type RouteStepCommitted,
+  type RouterClaimed,
   type StepCommitted,
   type StepFailed,
 } from './stream-observer';
@@ -93,6 +94,22 @@ export class EngineMetrics implements GovernedStreamObserver {
     registers: [this.registry],
   });
 
+  private readonly tableKeys = new Gauge({
+    name: 'engine_identity_homes_keys',
+    help: 'Keys in the identity router table homed elsewhere than at themselves (identity routing on)',
+    registers: [this.registry],
+  });
+  private readonly tableGroups = new Gauge({
+    name: 'engine_identity_homes_groups',
+    help: 'Home groups in the identity router table (identity routing on)',
+    registers: [this.registry],
+  });
+  private readonly droppedKeys = new Counter({
+    name: 'engine_identity_homes_dropped_total',
+    help: 'Identity router table entries dropped after the decision tasks released every key of their group',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -118,8 +135,17 @@ export class EngineMetrics implements GovernedStreamObserver {
     this.routed.inc(e.records);
     if (e.handovers > 0) this.handovers.inc(e.handovers);
     this.routeSeconds.observe(e.durationMs / 1000);
+    if (e.droppedKeys > 0) this.droppedKeys.inc(e.droppedKeys);
+    this.tableKeys.set(e.tableKeys);
+    this.tableGroups.set(e.tableGroups);
     for (const [topic, partitions] of e.lag)
       for (const [partition, n] of partitions) this.lag.set({ topic, partition: String(partition) }, n);
+  }
+
+  /** The table as restored by the router's claim. */
+  routerClaimed(e: RouterClaimed): void {
+    this.tableKeys.set(e.aliases);
+    this.tableGroups.set(e.groups);
   }
 
   stepFailed(e: StepFailed): void {

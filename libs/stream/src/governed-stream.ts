@@ -161,7 +161,9 @@ export async function startGovernedStream(config: GovernedStreamConfig): Promise
     topics,
     pseudonymKeys,
     decisionCore: config.decisionCore,
-    routing: identityRouting ? { routed: topics.routed, handover: topics.handover } : undefined,
+    routing: identityRouting
+      ? { routed: topics.routed, handover: topics.handover, releases: topics.releases }
+      : undefined,
   });
   const router = identityRouting
     ? new IdentityRouter(kafka, {
@@ -171,6 +173,7 @@ export async function startGovernedStream(config: GovernedStreamConfig): Promise
         inputs: topics.inputs,
         routed: topics.routed,
         homes: topics.homes,
+        releases: topics.releases,
         deadLetter: topics.deadLetter,
       })
     : null;

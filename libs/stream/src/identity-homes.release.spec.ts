@@ -5,18 +5,13 @@ import { generateEventStream } from '@app/sample';
 import { IdentityHomes } from './identity-homes';
 import { HomeReleases } from './identity-homes.release';
 import { KeyPartitions } from './key-partitions';
+import { comebackTail, expiringPolicyText } from '../test/identity-releases.harness';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const policyText = readFileSync(join(ROOT, 'policies', 'example.yaml'), 'utf8');
 // The sample spans fourteen months: with a 30-day horizon and cookie consent lasting 60 days (R8 lets
 // it last 396, longer than the sample) most subjects, linked ones included, expire.
-const policy = loadPolicy(
-  policyText
-    .replace(/stateHorizonDays: \d+/, 'stateHorizonDays: 30')
-    .replace(/cookieConsentMaxAgeDays: \d+/, 'cookieConsentMaxAgeDays: 60')
-    .replace(/doubleOptInConfirmationDays: \d+/, 'doubleOptInConfirmationDays: 7'),
-  { fileName: 'example.yaml' },
-);
+const policy = loadPolicy(expiringPolicyText(policyText), { fileName: 'example.yaml' });
 const PARTITIONS = 4;
 const processor = (): GovernanceProcessor =>
   new GovernanceProcessor(policy, { pseudonymKeys: DEMO_PSEUDONYM_KEYRING });
@@ -32,55 +27,6 @@ function outputOf(p: GovernanceProcessor, line: string): { output: string; expir
   };
 }
 
-/** An event's time (0 when it has none: the sample holds malformed inputs too). */
-function timeOf(line: string): number {
-  try {
-    const t = Date.parse((JSON.parse(line) as { time?: string }).time ?? '');
-    return Number.isNaN(t) ? 0 : t;
-  } catch {
-    return 0;
-  }
-}
-
-/** The cookie an identity link names (none for any other event). */
-function linkedCookieOf(line: string): string[] {
-  try {
-    const e = JSON.parse(line) as { type?: string; data?: { cookieId?: unknown } };
-    return e.type === 'identity.linked' && typeof e.data?.cookieId === 'string' ? [e.data.cookieId] : [];
-  } catch {
-    return [];
-  }
-}
-
-const envelope = (
-  id: string,
-  time: string,
-  subject: string,
-  type: string,
-  source: string,
-  data: object,
-): string => JSON.stringify({ specversion: '1.0', id, source, type, time, subject, data });
-
-const pageView = (id: string, subject: string, time: string): string =>
-  envelope(id, time, subject, 'page.viewed', 'web', { page: { url: '/back', category: 'x' } });
-
-/** A cookie banner choice granting what segmentation of web behaviour needs. */
-const cookieChoice = (key: string, time: string): string =>
-  envelope(`choice-${key}`, time, key, 'consent.evidence', 'consent-service', {
-    evidenceId: `ev-back-${key}`,
-    subject: { key },
-    timestamp: time,
-    cmp: 'own-cmp/2.1',
-    textVersion: 'sha256:banner-v1',
-    uiLayer: 1,
-    language: 'da',
-    sourceChannel: 'web',
-    kind: 'cookie-banner',
-    formVersion: 'banner-v1',
-    action: 'save_choices',
-    purposes: ['cookie.statistics', 'seg.web_behaviour', 'cookie.marketing'],
-  });
-
 /** The homes changelog as compaction leaves it: the latest value per key, tombstoned keys gone. */
 type Changelog = Map<string, string | null>;
 
@@ -89,11 +35,14 @@ type Changelog = Map<string, string | null>;
  * produced order, state handed over at links), with the route position of each record being its
  * index, and each task releasing the keys its sweep forgets at the position it has reached. The
  * router handles a release `lag` records after the task made it: the router runs ahead of the
- * tasks, so events of released keys may have been routed in between (in flight).
+ * tasks, so events of released keys may have been routed in between (in flight). Every
+ * `restartEvery` records the router restarts: its table and release log come back from what it
+ * wrote (as compaction keeps it), releases in flight stay in flight.
  */
 function simulate(
   lines: readonly string[],
   lag = 0,
+  restartEvery = 0,
 ): {
   outputs: string[];
   homes: IdentityHomes;
@@ -102,22 +51,41 @@ function simulate(
   largest: number;
 } {
   const tasks = Array.from({ length: PARTITIONS }, processor);
-  const homes = new IdentityHomes(policy);
-  const releases = new HomeReleases(homes);
+  let homes = new IdentityHomes(policy);
+  // As the engine's router: a release counts only from the task of the key's home.
+  let releases = new HomeReleases(homes, 0, taskOf);
   const changelog: Changelog = new Map();
+  const log = { released: new Map<string, number>(), lastRouted: new Map<string, number>() };
+  const keepChanges = (): void => {
+    const { released, lastRouted } = releases.takeChanges();
+    for (const [map, changes] of [
+      [log.released, released],
+      [log.lastRouted, lastRouted],
+    ] as const)
+      for (const [k, v] of changes)
+        if (v === null) map.delete(k);
+        else map.set(k, v);
+  };
   let dropped = 0;
   let largest = 0;
-  const inFlight: { keys: readonly string[]; position: number }[] = [];
+  type Release = { keys: readonly string[]; position: number; task: number };
+  const inFlight: Release[] = [];
   const handleReleases = (through: number): void => {
     while (inFlight.length > 0 && (inFlight[0] as { position: number }).position <= through) {
-      const { keys, position } = inFlight.shift() as { keys: readonly string[]; position: number };
-      for (const key of releases.released(keys, position)) {
+      const { keys, position, task } = inFlight.shift() as Release;
+      for (const key of releases.released(keys, position, task)) {
         changelog.set(key, null);
         dropped++;
       }
     }
   };
   const outputs = lines.map((line, position) => {
+    if (restartEvery > 0 && position > 0 && position % restartEvery === 0) {
+      keepChanges();
+      homes = new IdentityHomes(policy);
+      for (const [key, home] of changelog) homes.restore(key, home);
+      releases = new HomeReleases(homes, position - 1, taskOf, log);
+    }
     handleReleases(position - lag);
     const route = homes.route(line);
     const h = route.handover;
@@ -136,8 +104,9 @@ function simulate(
     if (route.homeKey !== null) releases.routed(route.homeKey, position);
     largest = Math.max(largest, [...homes.entries()].length);
     const { output, expired } = outputOf(tasks[taskOf(route.homeKey)] as GovernanceProcessor, line);
-    if (expired.length > 0) inFlight.push({ keys: expired, position });
+    if (expired.length > 0) inFlight.push({ keys: expired, position, task: taskOf(route.homeKey) });
     handleReleases(position - lag);
+    keepChanges();
     return output;
   });
   handleReleases(Infinity);
@@ -146,26 +115,8 @@ function simulate(
 
 describe('identity homes released by the tasks (30-day horizon, 4 simulated tasks)', () => {
   const sample = generateEventStream({ seed: 11, customers: 400 });
-  // Most of the sample's traffic is early; strangers' page views three months after its end move
-  // every task's sweep clock on and let its sweep go round (they are decided alike in both runs).
-  // Among them the linked cookies come back: a cookie choice, then a page view that needs it. Where
-  // a release is still in flight when a cookie's choice is routed, dropping its group would decide
-  // the page view in another task, without the choice.
-  const end = Math.max(...sample.map(timeOf));
-  const cookies = [...new Set(sample.flatMap(linkedCookieOf))];
-  const tail: string[] = [];
-  let at = end + 90 * 86_400_000;
-  const next = (): string => new Date((at += 1000)).toISOString();
-  const strangers = (n: number): void => {
-    for (let i = 0; i < n; i++) tail.push(pageView(`late-${tail.length}`, `late-${tail.length}`, next()));
-  };
-  strangers(300);
-  for (const ck of cookies) {
-    tail.push(cookieChoice(ck, next()));
-    strangers(3);
-    tail.push(pageView(`back-${ck}`, ck, next()));
-  }
-  strangers(1700);
+  // Most of the sample's traffic is early; the tail brings the linked cookies back months later.
+  const tail = comebackTail(sample);
   const lines = [...sample, ...tail];
   const dry = processor();
   const expected = lines.map((l) => outputOf(dry, l).output);
@@ -182,6 +133,22 @@ describe('identity homes released by the tasks (30-day horizon, 4 simulated task
   // the home's last routed record would drop their groups and decide 2 page views without the choice.
   it.each([3, 400])('stays equal to dry-run when the router handles each release %i records late', (lag) => {
     const late = simulate(lines, lag);
+    expect(late.dropped).toBeGreaterThan(0);
+    expect(late.outputs).toEqual(expected);
+  });
+
+  // The release log keeps what was on record: a router restarted every 500 records ends with the
+  // same table as one never restarted, and decides as dry-run does (also with releases in flight).
+  it('ends with the same table when the router restarts every 500 records', () => {
+    const restarted = simulate(lines, 0, 500);
+    expect(restarted.outputs).toEqual(expected);
+    expect(new Map(restarted.homes.entries())).toEqual(new Map(run.homes.entries()));
+  });
+
+  // A release still in flight at a restart counts only where its home's position was logged (an
+  // unlogged home counts as routed at the restart): the rule keeps more, never less.
+  it('stays equal to dry-run when the router restarts with releases in flight', () => {
+    const late = simulate(lines, 100, 500);
     expect(late.dropped).toBeGreaterThan(0);
     expect(late.outputs).toEqual(expected);
   });
@@ -262,10 +229,72 @@ describe('HomeReleases', () => {
     expect(releases.released(['c-1', 'ck-1'], 7).sort()).toEqual(['c-1', 'ck-1']);
   });
 
-  it('after a restart counts only releases at or after the restored position', () => {
+  it('after a restart without a release log counts only releases at or after the restored position', () => {
     const { homes } = linked();
     const restarted = new HomeReleases(homes, 10);
     expect(restarted.released(['c-1', 'ck-1'], 9)).toEqual([]);
     expect(restarted.released(['c-1', 'ck-1'], 10)).toEqual(['ck-1']);
+  });
+
+  it('logs what a restart needs: releases on record, and the positions of their homes from then on', () => {
+    const { homes, releases } = linked();
+    expect(releases.released(['ck-1'], 2)).toEqual([]);
+    releases.routed(homes.route(page('c-1')).homeKey as string, 3);
+    expect(releases.takeChanges()).toEqual({
+      released: new Map([['ck-1', 2]]),
+      // Logged at the release (its last routed position then), and at every record routed since.
+      lastRouted: new Map([['c-1', 3]]),
+    });
+    // The restart: c-1's page view at 3 came after ck-1's release, which therefore counts for nothing.
+    const log = { released: new Map([['ck-1', 2]]), lastRouted: new Map([['c-1', 3]]) };
+    const restarted = new HomeReleases(homes, 20, undefined, log);
+    expect(restarted.released(['c-1'], 4)).toEqual([]);
+    expect(restarted.released(['ck-1'], 5)).toEqual(['ck-1']);
+    expect(restarted.takeChanges()).toEqual({
+      released: new Map([
+        ['c-1', null],
+        ['ck-1', null],
+      ]),
+      lastRouted: new Map([['c-1', null]]),
+    });
+  });
+
+  it('counts releases made before a restart when the log has them', () => {
+    const { homes, releases } = linked();
+    expect(releases.released(['ck-1'], 2)).toEqual([]);
+    const { released, lastRouted } = releases.takeChanges();
+    const log = {
+      released: new Map([...released].map(([k, v]) => [k, v as number])),
+      lastRouted: new Map([...lastRouted].map(([k, v]) => [k, v as number])),
+    };
+    expect(log.lastRouted).toEqual(new Map([['c-1', 1]]));
+    // A release made before the restart (position 3, below the restored 10) completes the group.
+    expect(new HomeReleases(homes, 10, undefined, log).released(['c-1'], 3)).toEqual(['ck-1']);
+    // Without the log it would not.
+    const { homes: again } = linked();
+    expect(new HomeReleases(again, 10).released(['c-1', 'ck-1'], 3)).toEqual([]);
+  });
+
+  it('forgets a logged position when the group moves away', () => {
+    const { homes, releases } = linked();
+    releases.released(['ck-1'], 2);
+    releases.takeChanges();
+    const moved = homes.route(link('c-2', 'c-1'));
+    releases.handedOver(moved.handover?.from as string);
+    releases.routed(moved.homeKey as string, 6);
+    // c-2 has no release on record: its position is not logged.
+    expect(releases.takeChanges().lastRouted).toEqual(new Map([['c-1', null]]));
+  });
+
+  it('with tasks known, counts a release only from the task of the key’s home at the time', () => {
+    const homes = new IdentityHomes(policy);
+    // c-… homes live in task 0, everything else in task 1.
+    const taskOf = (home: string): number => (home.startsWith('c-') ? 0 : 1);
+    const releases = new HomeReleases(homes, 0, taskOf);
+    releases.routed(homes.route(link('c-1', 'ck-1')).homeKey as string, 1);
+    // Task 1 had ck-1 before the link: its word is not about task 0, where ck-1 lives now.
+    expect(releases.released(['ck-1', 'c-1'], 5, 1)).toEqual([]);
+    expect(releases.released(['ck-1', 'c-1'], 5)).toEqual([]); // a release naming no task
+    expect(releases.released(['ck-1', 'c-1'], 5, 0)).toEqual(['ck-1']);
   });
 });

@@ -67,6 +67,12 @@ export class IdentityHomes {
     return this.homes.entries();
   }
 
+  /** The table's size: keys homed elsewhere than at themselves, and the homes they join (groups). */
+  size(): { readonly keys: number; readonly groups: number } {
+    this.index();
+    return { keys: this.homes.size, groups: this.groups.size };
+  }
+
   /** The keys homed at `home` besides itself (empty when `home` joins no group). */
   membersOf(home: string): readonly string[] {
     this.index();

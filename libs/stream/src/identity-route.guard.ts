@@ -1,7 +1,13 @@
 import { type OutputRecord } from '@app/kafka';
 import { errorName } from './claim-loop';
 import { type IdentityHomes } from './identity-homes';
-import { routeOne, type RouterInput, type RouterSequence, type RouteTargets } from './identity-route.step';
+import {
+  routeOne,
+  type RouterInput,
+  type RouterSequence,
+  type RouteTargets,
+  type RouteTracker,
+} from './identity-route.step';
 import { DEFAULT_MAX_RECORD_BYTES, firstOversized, oversizedReason } from './output-size';
 import { engineDeadLetter } from './record-decision';
 import { OutputTooLargeError, type RecordFailures, type RecordVerdict } from './record-failures';
@@ -15,6 +21,8 @@ export interface RouteGuard {
   readonly deadLetter: string;
   readonly maxRecordBytes?: number;
   readonly observer?: GovernedStreamObserver;
+  /** Told where records went (the rule that shrinks the table). */
+  readonly tracker?: RouteTracker;
 }
 
 /**
@@ -38,7 +46,7 @@ export function routeGuarded(
   }
   const before = records.length;
   try {
-    routeOne(guard.homes, input, targets, sequence, records);
+    routeOne(guard.homes, input, targets, sequence, records, guard.tracker);
   } catch (error) {
     const name = errorName(error);
     const attempt = guard.failures.failed(at, name);

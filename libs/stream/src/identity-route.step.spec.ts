@@ -4,7 +4,13 @@ import { type KafkaMessage } from 'kafkajs';
 import { type OutputRecord } from '@app/kafka';
 import { loadPolicy } from '@app/policy';
 import { IdentityHomes } from './identity-homes';
-import { routeOne, type RouteTargets } from './identity-route.step';
+import {
+  parseSequenceValue,
+  routeOne,
+  type RouteTargets,
+  type RouteTracker,
+  sequenceValue,
+} from './identity-route.step';
 import { ROUTE_HEADERS, type HandoverMarker } from './routed-record';
 
 const policy = loadPolicy(readFileSync(join(__dirname, '../../../policies/example.yaml'), 'utf8'), {
@@ -36,11 +42,12 @@ const ce = (subject: string, type: string, data: object = {}): object => ({
   data,
 });
 const kindOf = (r: OutputRecord): unknown => r.headers?.[ROUTE_HEADERS.kind];
+const positionOf = (r: OutputRecord): unknown => r.headers?.[ROUTE_HEADERS.position];
 
 describe('routeOne', () => {
   it('routes by home; at a link across tasks, export and import markers precede the link', () => {
     const homes = new IdentityHomes(policy);
-    const sequence = { last: 4 };
+    const sequence = { last: 4, position: 0 };
     const out: OutputRecord[] = [];
     routeOne(
       homes,
@@ -102,7 +109,7 @@ describe('routeOne', () => {
 
   it('moves nothing when both homes share a task; a record without subject keeps its partition', () => {
     const homes = new IdentityHomes(policy);
-    const sequence = { last: 0 };
+    const sequence = { last: 0, position: 0 };
     const out: OutputRecord[] = [];
     routeOne(
       homes,
@@ -132,7 +139,43 @@ describe('routeOne', () => {
       ce_source: 'web',
       ce_type: 'page.viewed',
     };
-    routeOne(homes, { topic: 'web', partition: 1, message: m }, targets, { last: 0 }, out);
+    routeOne(homes, { topic: 'web', partition: 1, message: m }, targets, { last: 0, position: 0 }, out);
     expect(out.map((r) => [r.key, r.partition])).toEqual([['c-3', 0]]);
+  });
+
+  it('numbers every routed record, markers included, and tells the tracker where each went', () => {
+    const homes = new IdentityHomes(policy);
+    const sequence = { last: 0, position: 10 };
+    const notes: string[] = [];
+    const tracker: RouteTracker = {
+      routed: (home, position) => notes.push(`${home}@${position}`),
+      handedOver: (from) => notes.push(`moved ${from}`),
+    };
+    const out: OutputRecord[] = [];
+    const route = (event: object | string, partition = 0): void =>
+      routeOne(homes, { topic: 'web', partition, message: msg(event) }, targets, sequence, out, tracker);
+    route(ce('k-5', 'page.viewed'), 1);
+    route(ce('c-5', 'identity.linked', { cookieId: 'k-5' }));
+    route('{not json', 2);
+    const routed = out.filter((r) => r.topic === 'routed');
+    expect(routed.map((r) => [kindOf(r), positionOf(r)])).toEqual([
+      ['event', '11'],
+      ['export', '12'],
+      ['import', '13'],
+      ['event', '14'],
+      ['event', '15'],
+    ]);
+    expect(sequence.position).toBe(15);
+    // A record without subject is numbered but routed to no home.
+    expect(notes).toEqual(['k-5@11', 'moved k-5', 'c-5@13', 'c-5@14']);
+  });
+
+  it('keeps handover sequence and route position in one changelog value, and reads the older form', () => {
+    const value = sequenceValue({ last: 3, position: 120 });
+    expect(parseSequenceValue(value)).toEqual({ last: 3, position: 120 });
+    expect(parseSequenceValue('7')).toEqual({ last: 7, position: 0 });
+    expect(parseSequenceValue(null)).toEqual({ last: 0, position: 0 });
+    for (const bad of ['x', '{"handover":1}', '{"handover":-1,"position":2}', '[]', '-3'])
+      expect(() => parseSequenceValue(bad)).toThrow('router sequence entry is not readable');
   });
 });

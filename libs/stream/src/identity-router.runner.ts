@@ -3,8 +3,11 @@ import { type OutputRecord } from '@app/kafka';
 import { type CompiledPolicy } from '@app/policy';
 import { type Assignment, type Backoff, ClaimLoop, type ClaimWork, type ClaimedUnit } from './claim-loop';
 import { IdentityHomes } from './identity-homes';
+import { HomeReleases } from './identity-homes.release';
+import { releaseLogRecords } from './identity-homes.release-log';
 import { restoreIdentityHomes } from './identity-homes.restore';
-import { SEQUENCE_KEY, type RouterSequence, type RouteTargets } from './identity-route.step';
+import { parseRelease } from './identity-release.record';
+import { SEQUENCE_KEY, sequenceValue, type RouterSequence, type RouteTargets } from './identity-route.step';
 import { Backpressure, queuedBytes } from './input-backpressure';
 import { type InputQueue, skipFilteredBatch, takeInProducedOrder } from './input-merge';
 import { claimedRange, offsetThrough, queueBatch, readDry, refreshEnds } from './input-queues';
@@ -32,6 +35,8 @@ export interface IdentityRouterOptions {
   readonly inputs: readonly string[];
   readonly routed: string;
   readonly homes: string;
+  /** The decision tasks' releases (keys whose state they forgot): the router shrinks its table by them. */
+  readonly releases: string;
   readonly policy: CompiledPolicy;
   readonly maxStepRecords: number;
   readonly maxQueuedPerPartition: number;
@@ -60,6 +65,8 @@ interface RouterQueue extends InputQueue {
 interface RouterClaim {
   readonly producer: TransactionalProducer;
   readonly queues: readonly RouterQueue[];
+  /** The release topic's partitions: read in offset order, outside the produced-order merge. */
+  readonly releaseQueues: readonly RouterQueue[];
   readonly targets: RouteTargets;
 }
 
@@ -87,7 +94,9 @@ export class IdentityRouter implements ClaimWork {
   private claimed: RouterClaim | null = null;
   private queueByTp = new Map<string, RouterQueue>();
   private homes: IdentityHomes;
-  private sequence: RouterSequence = { last: 0 };
+  /** The rule that shrinks the table, fed by what is routed and by the tasks' releases. */
+  private releases: HomeReleases;
+  private sequence: RouterSequence = { last: 0, position: 0 };
   /** Failures per raw input record, kept across claims (see {@link RecordFailures}). */
   private readonly failures: RecordFailures;
 
@@ -103,13 +112,14 @@ export class IdentityRouter implements ClaimWork {
     });
     this.admin = kafka.admin();
     this.homes = new IdentityHomes(options.policy);
+    this.releases = new HomeReleases(this.homes);
     this.failures = new RecordFailures(options.maxRecordAttempts);
     this.backpressure = new Backpressure(
       this.consumer,
       options.maxQueuedPerPartition,
       options.maxQueuedBytesPerPartition,
     );
-    const fetched = kafkaLoopConsumer(this.consumer, options.inputs, {
+    const fetched = kafkaLoopConsumer(this.consumer, [...options.inputs, options.releases], {
       enqueue: (payload) => this.enqueue(payload),
       batchProcessed: (report) => this.batchProcessed(report),
     });
@@ -139,7 +149,7 @@ export class IdentityRouter implements ClaimWork {
   /** Claims the raw inputs if this member was given them; see {@link ClaimWork.claim}. */
   async claim(assignment: Assignment): Promise<readonly ClaimedUnit[]> {
     if (![...assignment.values()].some((ps) => ps.length > 0)) return [];
-    const { inputs } = this.options;
+    const { inputs, releases } = this.options;
     const producer = await fencedProducer(this.kafka, this.options.producers ?? kafkaProducers, {
       transactionalId: this.options.transactionalId,
       transactionTimeoutMs: this.options.transactionTimeoutMs,
@@ -147,8 +157,8 @@ export class IdentityRouter implements ClaimWork {
     let claimed: RouterClaim;
     try {
       const [committed, ...ends] = await Promise.all([
-        this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [...inputs] }),
-        ...inputs.map((t) => this.admin.fetchTopicOffsets(t)),
+        this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [...inputs, releases] }),
+        ...[...inputs, releases].map((t) => this.admin.fetchTopicOffsets(t)),
       ]);
       const { topics: meta } = await this.admin.fetchTopicMetadata({ topics: [this.options.routed] });
       const count = meta[0]?.partitions.length ?? 0;
@@ -157,11 +167,11 @@ export class IdentityRouter implements ClaimWork {
         homes: this.options.homes,
         partitionOf: (key) => this.keyPartitions.partitionOf(this.options.routed, count, key),
       };
-      ({ homes: this.homes, sequence: this.sequence } = await restoreIdentityHomes(
-        this.kafka,
-        this.options.homes,
-        this.options.policy,
-      ));
+      const restored = await restoreIdentityHomes(this.kafka, this.options.homes, this.options.policy);
+      ({ homes: this.homes, sequence: this.sequence } = restored);
+      // Releases on record and the positions of their homes come back from the release log; any
+      // other home counts as last routed at the restored position.
+      this.releases = new HomeReleases(this.homes, this.sequence.position, targets.partitionOf, restored.log);
       // Tie-break order of the merge: input rank (evidence first), then partition.
       const queues = inputs.flatMap((topic, rank) =>
         [...(assignment.get(topic) ?? [])]
@@ -171,10 +181,16 @@ export class IdentityRouter implements ClaimWork {
             return { topic, rank, partition, messages: [], next: start, end };
           }),
       );
-      claimed = { producer, queues, targets };
+      const releaseQueues = [...(assignment.get(releases) ?? [])]
+        .sort((a, b) => a - b)
+        .map((partition): RouterQueue => {
+          const { start, end } = claimedRange(committed, ends[inputs.length], releases, partition);
+          return { topic: releases, rank: inputs.length, partition, messages: [], next: start, end };
+        });
+      claimed = { producer, queues, releaseQueues, targets };
       this.claimed = claimed;
-      this.queueByTp = new Map(queues.map((q) => [`${q.topic}:${q.partition}`, q]));
-      for (const q of queues)
+      this.queueByTp = new Map([...queues, ...releaseQueues].map((q) => [`${q.topic}:${q.partition}`, q]));
+      for (const q of [...queues, ...releaseQueues])
         this.consumer.seek({ topic: q.topic, partition: q.partition, offset: q.next.toString() });
     } catch (error) {
       this.claimed = null;
@@ -182,9 +198,11 @@ export class IdentityRouter implements ClaimWork {
       await producer.disconnect().catch(() => undefined);
       throw error;
     }
+    const table = this.homes.size();
     this.options.observer?.routerClaimed?.({
       partitions: claimed.queues.length,
-      aliases: [...this.homes.entries()].length,
+      aliases: table.keys,
+      groups: table.groups,
     });
     return [{ id: -1, step: () => this.step(claimed) }];
   }
@@ -212,9 +230,11 @@ export class IdentityRouter implements ClaimWork {
   }
 
   /** One transaction: routes records in produced order across all partitions. False if idle. */
-  private async step({ producer, queues, targets }: RouterClaim): Promise<boolean> {
+  private async step({ producer, queues, releaseQueues, targets }: RouterClaim): Promise<boolean> {
     const available = queues.map((q) => q.messages.length);
-    if (available.every((n) => n === 0)) return false;
+    const releasesAvailable = releaseQueues.map((q) => q.messages.length);
+    if (available.every((n) => n === 0) && releasesAvailable.every((n) => n === 0)) return false;
+    const releasesNext = releaseQueues.map((q) => q.next);
     const nextAtSnapshot = queues.map((q) => q.next);
     let taken = takeInProducedOrder(queues, available, nextAtSnapshot, this.options.maxStepRecords);
     // As in the decision tasks: a queue read dry is only "read to its end" against a fresh end offset.
@@ -226,12 +246,25 @@ export class IdentityRouter implements ClaimWork {
       );
       taken = takeInProducedOrder(queues, available, nextAtSnapshot, this.options.maxStepRecords);
     }
-    if (taken.length === 0) return false;
+    if (taken.length === 0 && releasesAvailable.every((n) => n === 0)) return false;
     const started = performance.now();
 
     const records: OutputRecord[] = [];
+    // Releases first, against the table as the last step left it; the tombstones of dropped keys
+    // then precede any entry a link in this step writes for them again.
+    let dropped = 0;
+    releaseQueues.forEach((q, i) => {
+      for (const m of q.messages.slice(0, releasesAvailable[i])) {
+        const release = parseRelease(m.key, m.value);
+        if (release === null) continue;
+        for (const key of this.releases.released([release.key], release.position, release.partition)) {
+          records.push({ topic: targets.homes, key, value: null, partition: targets.partitionOf(key) });
+          dropped++;
+        }
+      }
+    });
     const sequenceBefore = this.sequence.last;
-    const sequence = { last: sequenceBefore };
+    const sequence = { last: sequenceBefore, position: this.sequence.position };
     // Routing changes the table; a failed step must not leave those changes behind (the claim
     // after a failure restores the table from the changelog).
     const engineDeadLetters: { at: RecordAt; verdict: RecordVerdict }[] = [];
@@ -239,7 +272,7 @@ export class IdentityRouter implements ClaimWork {
       const q = queue as RouterQueue;
       const input = { topic: q.topic, partition: q.partition, message };
       const verdict = routeGuarded(
-        { ...this.options, homes: this.homes, failures: this.failures },
+        { ...this.options, homes: this.homes, failures: this.failures, tracker: this.releases },
         input,
         targets,
         sequence,
@@ -251,8 +284,11 @@ export class IdentityRouter implements ClaimWork {
           verdict,
         });
     }
-    if (sequence.last !== sequenceBefore)
-      records.push({ topic: targets.homes, key: SEQUENCE_KEY, value: String(sequence.last), partition: 0 });
+    // The release log's changes of this step (releases on record, logged homes' positions).
+    for (const r of releaseLogRecords(targets.homes, this.releases.takeChanges(), targets.partitionOf))
+      records.push(r);
+    if (sequence.last !== sequenceBefore || sequence.position !== this.sequence.position)
+      records.push({ topic: targets.homes, key: SEQUENCE_KEY, value: sequenceValue(sequence), partition: 0 });
     const counts = new Map<RouterQueue, number>();
     for (const t of taken) counts.set(t.queue as RouterQueue, (counts.get(t.queue as RouterQueue) ?? 0) + 1);
     const byTopic = new Map<string, { partition: number; offset: string }[]>();
@@ -263,6 +299,14 @@ export class IdentityRouter implements ClaimWork {
       if (!list) byTopic.set(q.topic, (list = []));
       list.push({ partition: q.partition, offset: through.toString() });
     }
+    releaseQueues.forEach((q, i) => {
+      const n = releasesAvailable[i] as number;
+      if (n === 0) return;
+      const through = offsetThrough(q, n, n, releasesNext[i] as bigint);
+      let list = byTopic.get(q.topic);
+      if (!list) byTopic.set(q.topic, (list = []));
+      list.push({ partition: q.partition, offset: through.toString() });
+    });
     const offsets: TopicOffsets[] = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
     await commitStep(producer, this.options.groupId, records, offsets);
     this.sequence = sequence;
@@ -281,6 +325,10 @@ export class IdentityRouter implements ClaimWork {
       const removed = queuedBytes(q.messages.splice(0, n));
       this.backpressure.taken(q.topic, q.partition, q.messages.length, removed);
     }
+    releaseQueues.forEach((q, i) => {
+      const removed = queuedBytes(q.messages.splice(0, releasesAvailable[i]));
+      this.backpressure.taken(q.topic, q.partition, q.messages.length, removed);
+    });
     if (this.options.observer?.routeStepCommitted) {
       const lag = new Map<string, Map<number, number>>();
       for (const q of queues) {
@@ -288,9 +336,14 @@ export class IdentityRouter implements ClaimWork {
         if (!byPartition) lag.set(q.topic, (byPartition = new Map()));
         byPartition.set(q.partition, Number(q.end - q.next) + q.messages.length);
       }
+      const table = this.homes.size();
       this.options.observer.routeStepCommitted({
         records: taken.length,
         handovers: sequence.last - sequenceBefore,
+        releases: releasesAvailable.reduce((a, b) => a + b, 0),
+        droppedKeys: dropped,
+        tableKeys: table.keys,
+        tableGroups: table.groups,
         durationMs: performance.now() - started,
         lag,
       });

@@ -42,6 +42,8 @@ export interface DecidedRecord {
    * state once, as of its last record; see `changelogRecords`); null: expired, a tombstone.
    */
   readonly states: ReadonlyArray<readonly [string, object | null]>;
+  /** Subjects the core's sweep forgot at this input (their tombstones are in `states`). */
+  readonly expired: readonly string[];
   /** Set when the engine dead-lettered the input itself (already in `records`). */
   readonly verdict?: RecordVerdict;
 }
@@ -82,6 +84,7 @@ export function decideRecord(
     return {
       records: [engineDeadLetter(topics.deadLetter, input.origin, known)],
       states: [],
+      expired: [],
       verdict: known,
     };
   const { origin } = input;
@@ -89,6 +92,7 @@ export function decideRecord(
   const records: OutputRecord[] = [];
   let result: ProcessResult;
   let states: [string, object | null][];
+  let expired: readonly string[];
   try {
     // The core checks the event against the policy's declaration of the topic it was read from.
     const read = { ...at, topic: topics.policyTopicOf.get(origin.topic) ?? origin.topic };
@@ -96,7 +100,8 @@ export function decideRecord(
     toOutputRecords(result, origin, topics, tally, records, ctx.place);
     states = result.stateChanges.map((c) => [c.subjectKey, c.state]);
     // After the changes: a subject changed by this event and then swept ends as a tombstone.
-    for (const key of result.expiredSubjects ?? []) states.push([key, null]);
+    expired = result.expiredSubjects ?? [];
+    for (const key of expired) states.push([key, null]);
   } catch (error) {
     const name = errorName(error);
     const attempt = ctx.failures.failed(input.read, name);
@@ -112,7 +117,7 @@ export function decideRecord(
     ctx.observer?.recordFailed?.({ stage: 'tasks', ...at, error: 'OutputTooLargeError', attempt: 1 });
     throw new OutputTooLargeError();
   }
-  return { records, states };
+  return { records, states, expired };
 }
 
 /** Reports a record the engine dead-lettered, once its step committed. */

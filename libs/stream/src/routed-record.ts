@@ -10,6 +10,12 @@ export const ROUTE_HEADERS = {
   topic: 'route.source.topic',
   partition: 'route.source.partition',
   offset: 'route.source.offset',
+  /**
+   * The router's route position: it numbers every record it writes to `routed` (events and
+   * markers), increasing, and keeps the number in its changelog. A task names the position it had
+   * reached when it tells the router that it holds no state for a key any more (a release).
+   */
+  position: 'route.position',
 } as const;
 
 export type RoutedKind = 'event' | 'export' | 'import';
@@ -38,6 +44,13 @@ const text = (v: IHeaders[string]): string | undefined => {
   return first === undefined ? undefined : first.toString();
 };
 
+/** The route position of a routed record; undefined when it has none (written before positions existed). */
+export function routePositionOf(headers: IHeaders | undefined): number | undefined {
+  const v = text(headers?.[ROUTE_HEADERS.position]);
+  if (v === undefined || !/^\d{1,15}$/.test(v)) return undefined;
+  return Number(v);
+}
+
 export function routedKind(headers: IHeaders | undefined): RoutedKind {
   const k = text(headers?.[ROUTE_HEADERS.kind]);
   return k === 'export' || k === 'import' ? k : 'event';
@@ -47,10 +60,12 @@ export function routedKind(headers: IHeaders | undefined): RoutedKind {
 export function routedEventHeaders(
   headers: IHeaders | undefined,
   origin: { topic: string; partition: number; offset: string },
+  position: number,
 ): IHeaders {
   return {
     ...(headers ?? {}),
     [ROUTE_HEADERS.kind]: 'event',
+    [ROUTE_HEADERS.position]: String(position),
     [ROUTE_HEADERS.topic]: origin.topic,
     [ROUTE_HEADERS.partition]: String(origin.partition),
     [ROUTE_HEADERS.offset]: origin.offset,

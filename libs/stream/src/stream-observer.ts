@@ -20,6 +20,13 @@ export interface RouteStepCommitted {
   readonly records: number;
   /** Links whose alias's state moves to another task (one export and one import marker each). */
   readonly handovers: number;
+  /** Releases read from the decision tasks (keys whose state a task forgot). */
+  readonly releases: number;
+  /** Table entries dropped by those releases (tombstones written to the homes changelog). */
+  readonly droppedKeys: number;
+  /** The table after the step: keys homed elsewhere than at themselves, and the homes they join. */
+  readonly tableKeys: number;
+  readonly tableGroups: number;
   readonly durationMs: number;
   /** Raw input topic → partition → records behind its end offset after this step. */
   readonly lag: ReadonlyMap<string, ReadonlyMap<number, number>>;
@@ -35,8 +42,10 @@ export interface TasksClaimed {
 export interface RouterClaimed {
   /** Raw input partitions claimed. */
   readonly partitions: number;
-  /** Home table entries restored. */
+  /** Home table entries restored (keys homed elsewhere than at themselves). */
   readonly aliases: number;
+  /** Home groups restored (homes those keys join). */
+  readonly groups: number;
 }
 
 /** A step aborted (or may not have committed): its loop claims afresh. */

@@ -63,7 +63,7 @@ export interface StreamTaskRunnerOptions {
    * produced order, keyed by home), plus the `handover` topic where tasks pass consent state to
    * each other at identity links. Without it, tasks read the raw inputs.
    */
-  readonly routing?: { readonly routed: string; readonly handover: string };
+  readonly routing?: { readonly routed: string; readonly handover: string; readonly releases: string };
 }
 
 /**
@@ -183,6 +183,7 @@ export class StreamTaskRunner implements ClaimWork {
       groupId: this.options.groupId,
       topics: this.options.topics,
       handover: this.options.routing?.handover ?? null,
+      releases: this.options.routing?.releases ?? null,
       maxStepRecords: this.options.maxStepRecords,
       admin: this.admin,
       backpressure: this.backpressure,
@@ -218,7 +219,12 @@ export class StreamTaskRunner implements ClaimWork {
       this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [...inputs, ...this.handover] }),
       ...[...inputs, ...this.handover].map((t) => this.admin.fetchTopicOffsets(t)),
     ]);
-    const outputs = [topics.lineage, ...topics.destinations.values(), ...this.handover];
+    const outputs = [
+      topics.lineage,
+      ...topics.destinations.values(),
+      ...this.handover,
+      ...(routing ? [routing.releases] : []),
+    ];
     const { topics: meta } = await this.admin.fetchTopicMetadata({ topics: outputs });
     this.outputPartitions = new Map(meta.map((t) => [t.name, t.partitions.length]));
     const states = await readLatestStates(this.kafka, this.options.topics.changelog, new Set(wanted));

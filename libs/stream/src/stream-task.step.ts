@@ -7,7 +7,14 @@ import { type HandoverInbox } from './handover-inbox';
 import { type Backpressure, queuedBytes } from './input-backpressure';
 import { takeInProducedOrder } from './input-merge';
 import { offsetThrough, readDry, refreshEnds } from './input-queues';
-import { type HandoverMarker, type HandoverStates, originOf, routedKind } from './routed-record';
+import { releaseRecord, sweptReleases } from './identity-release.record';
+import {
+  type HandoverMarker,
+  type HandoverStates,
+  originOf,
+  routedKind,
+  routePositionOf,
+} from './routed-record';
 import { type ChangedState, changelogRecords, oversizedState } from './step-changelog';
 import { commitStep } from './step-transaction';
 import { OutputTooLargeError, type RecordAt, type RecordVerdict } from './record-failures';
@@ -33,6 +40,11 @@ export interface TaskStepContext extends RecordDecisionContext {
   readonly topics: EngineTopics;
   /** With identity routing: the handover topic tasks pass consent state through. */
   readonly handover: string | null;
+  /**
+   * With identity routing: the topic where a task tells the router which keys its sweep forgot
+   * (see `IdentityRelease`), so the router can shrink its table.
+   */
+  readonly releases: string | null;
   readonly maxStepRecords: number;
   readonly admin: Pick<Admin, 'fetchTopicOffsets'>;
   readonly backpressure: Backpressure;
@@ -79,6 +91,8 @@ export async function stepTask(ctx: TaskStepContext, task: StreamTask): Promise<
   const verdicts: { origin: TaskInput['origin']; verdict: RecordVerdict }[] = [];
   const settled: RecordAt[] = [];
   const recordsIn = new Map<string, number>();
+  // With routing: key → route position of the record whose sweep forgot it last in this step.
+  const swept = new Map<string, number>();
   let used = 0;
   for (const { queue, message } of taken) {
     const kind = task.inbox === null ? 'event' : routedKind(message.headers);
@@ -98,6 +112,13 @@ export async function stepTask(ctx: TaskStepContext, task: StreamTask): Promise<
     const origin = originOf(message, { topic: queue.topic, partition: task.partition });
     const read = { topic: queue.topic, partition: task.partition, offset: message.offset };
     const decided = decideRecord(ctx, task.processor, { read, origin }, tally);
+    if (task.inbox !== null && decided.expired.length > 0) {
+      const position = routePositionOf(message.headers);
+      // A routed record without a position (written before positions existed) releases nothing.
+      for (const key of decided.expired)
+        if (position === undefined) swept.delete(key);
+        else swept.set(key, position);
+    }
     records.push(...decided.records);
     for (const [key, state] of decided.states) changed.set(key, { state, by: read });
     if (decided.verdict !== undefined) verdicts.push({ origin, verdict: decided.verdict });
@@ -118,6 +139,10 @@ export async function stepTask(ctx: TaskStepContext, task: StreamTask): Promise<
     throw new OutputTooLargeError();
   }
   for (const r of changelog) records.push(r);
+  // In the same transaction as the tombstones: the router learns of each forgotten key exactly once.
+  if (ctx.releases !== null)
+    for (const release of sweptReleases(swept, changed, task.partition))
+      records.push(releaseRecord(ctx.releases, release, ctx.place(ctx.releases, release.key)));
   const counts = task.queues.map(() => 0);
   for (const t of taken) counts[t.queue.rank] = (counts[t.queue.rank] as number) + 1;
   const offsets: TopicOffsets[] = task.queues.flatMap((q, i) => {

@@ -7,5 +7,6 @@ export {
 } from './sasl-listener';
 export { provideDatabase, type DatabaseUnderTest } from './database-under-test';
 export { consumeUntil, type ConsumedRecord, type ConsumeUntilOptions } from './consume-until';
+export { until } from './until';
 export { containerRuntimeAnswers } from './container-runtime';
 export { startNestApp } from './nest-app';
