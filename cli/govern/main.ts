@@ -2,6 +2,7 @@ import { writeSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { dryRunCommand, EXIT_UNUSABLE_INPUT } from './dry-run.command';
 import { explainCommand } from './explain.command';
+import { registerLedgerCommand } from './ledger.command';
 import { keyringFromEnv } from './pseudonym-keys.input';
 import { art30ReportCommand, type ReportFormat } from './report.command';
 import { registerTopicsCommand } from './topics.command';
@@ -116,4 +117,5 @@ program
   );
 
 registerTopicsCommand(program);
+registerLedgerCommand(program, finish);
 program.parse(process.argv);

@@ -112,16 +112,15 @@ export class LedgerWriter {
   }
 
   private async head(q: QueryRunner): Promise<ChainHead> {
-    const last = (await q.query(
-      'select seq::text as seq from consent_ledger_entry order by seq desc limit 1',
-    )) as {
-      seq: string;
+    const last = (await q.query('select max(seq)::text as seq from consent_ledger_entry')) as {
+      seq: string | null;
     }[];
+    const lastSeq = last[0]?.seq ?? null;
     const anchor = (await q.query(
-      'select anchor_index::text as "anchorIndex", hash from consent_ledger_anchor order by anchor_index desc limit 1',
+      'select a.anchor_index::text as "anchorIndex", a.hash from consent_ledger_anchor a order by a.anchor_index desc limit 1',
     )) as { anchorIndex: string; hash: string }[];
     return {
-      lastSeq: last.length === 0 ? 0n : BigInt(last[0]!.seq),
+      lastSeq: lastSeq === null ? 0n : BigInt(lastSeq),
       lastAnchorIndex: anchor.length === 0 ? 0n : BigInt(anchor[0]!.anchorIndex),
       lastAnchorHash: anchor[0]?.hash ?? null,
     };
@@ -130,8 +129,8 @@ export class LedgerWriter {
   private async subjectHeads(q: QueryRunner, subjects: string[]): Promise<Map<string, SubjectHead>> {
     if (subjects.length === 0) return new Map();
     const rows = (await q.query(
-      `select distinct on (subject) subject, seq::text as seq, hash from consent_ledger_entry
-       where subject = any($1) order by subject, seq desc`,
+      `select distinct on (e.subject) e.subject, e.seq::text as seq, e.hash from consent_ledger_entry e
+       where e.subject = any($1) order by e.subject, e.seq desc`,
       [subjects],
     )) as { subject: string; seq: string; hash: string }[];
     return new Map(rows.map((r) => [r.subject, { seq: r.seq, hash: r.hash }]));
