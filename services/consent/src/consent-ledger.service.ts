@@ -10,7 +10,7 @@ import type { DataSource } from 'typeorm';
 import { kafkaClientSettings, type ReadinessCheck } from '@app/service-kit';
 import { type CompiledPolicy, loadPolicy, type PseudonymKeyring } from '@app/policy';
 import { engineKeyring, parsePseudonymKeyring } from '@app/stream';
-import { createDataSource, LedgerReader, storeConsentTexts } from '@app/persistence';
+import { createDataSource, LedgerReader } from '@app/persistence';
 import { CONSENT_SETTINGS } from './consent.constants';
 import { type ConsentSettings } from './consent.settings';
 import { LedgerConsumer } from './ledger-consumer';
@@ -54,7 +54,6 @@ export class ConsentLedgerService implements OnApplicationBootstrap, OnApplicati
     await this.dataSource.initialize();
     if (this.settings.CONSENT_MIGRATE_AT_START === 'true')
       await this.dataSource.runMigrations({ transaction: 'each' });
-    const texts = await storeConsentTexts(this.dataSource, this.policy);
     this.consumer = new LedgerConsumer({
       kafka: kafkaClientSettings(this.settings, { clientId: `${this.settings.KAFKA_CLIENT_ID}-consent` }),
       groupId: this.settings.CONSENT_GROUP_ID,
@@ -69,9 +68,9 @@ export class ConsentLedgerService implements OnApplicationBootstrap, OnApplicati
         joined: (e) => this.logger.log(`joined group with ${e.partitions.length} partition(s)`),
       },
     });
-    await this.consumer.start();
+    const { textsStored } = await this.consumer.start();
     this.logger.log(
-      `consuming ${this.topic}; ${texts} new consent text(s) stored; policy ${this.policy.version}`,
+      `consuming ${this.topic}; ${textsStored} new consent text(s) stored; policy ${this.policy.version}`,
     );
   }
 

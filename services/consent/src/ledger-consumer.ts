@@ -8,7 +8,13 @@ import {
   lineagePseudonym,
   type PseudonymKeyring,
 } from '@app/policy';
-import { type AppendOutcome, type LedgerInput, LedgerWriter, sha256Text } from '@app/persistence';
+import {
+  type AppendOutcome,
+  type LedgerInput,
+  LedgerWriter,
+  sha256Text,
+  storeConsentTexts,
+} from '@app/persistence';
 
 /** What the consumer reports (metrics, logs, the test fixture); ids and counts only. */
 export interface LedgerConsumerObserver {
@@ -35,6 +41,8 @@ export interface LedgerConsumerOptions {
   readonly dataSource: DataSource;
   readonly maxBatchRecords: number;
   readonly observer?: LedgerConsumerObserver;
+  /** Group session timeout (kafkajs default 30 s); a crashed member's partitions move after it. */
+  readonly sessionTimeoutMs?: number;
   /** Test hook: runs inside each open database transaction before it commits. */
   readonly beforeCommit?: (appended: number) => Promise<void>;
 }
@@ -60,13 +68,16 @@ export class LedgerConsumer {
     return this.isJoined;
   }
 
-  async start(): Promise<void> {
+  /** Stores the policy's consent texts (rows point to them), then joins the group and consumes. */
+  async start(): Promise<{ textsStored: number }> {
     const o = this.options;
+    const textsStored = await storeConsentTexts(o.dataSource, o.policy);
     const kafka = createKafkaClient(o.kafka);
     const consumer = kafka.consumer({
       groupId: o.groupId,
       readUncommitted: false,
       allowAutoTopicCreation: false,
+      ...(o.sessionTimeoutMs === undefined ? {} : { sessionTimeout: o.sessionTimeoutMs }),
     });
     this.consumer = consumer;
     this.admin = kafka.admin();
@@ -88,6 +99,7 @@ export class LedgerConsumer {
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.onBatch(payload),
     });
+    return { textsStored };
   }
 
   async stop(): Promise<void> {
