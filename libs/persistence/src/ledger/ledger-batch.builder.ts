@@ -58,7 +58,7 @@ export function buildLedgerBatch(
   for (const input of inputs) {
     seq += 1n;
     const previous = input.subject === null ? undefined : subjectHeads.get(input.subject);
-    const content: LedgerRowContent = {
+    const content: LedgerRowContent = storable({
       seq: seq.toString(),
       subject: input.subject,
       subjectPrevSeq: previous?.seq ?? null,
@@ -68,7 +68,7 @@ export function buildLedgerBatch(
       sourceOffset: input.offset,
       policyVersion: input.policyVersion,
       ...assessedFields(input, sealFor),
-    };
+    });
     const row: LedgerRow = { ...content, hash: rowHash(content) };
     rows.push(row);
     digest.add(row.hash);
@@ -147,4 +147,22 @@ function assessedFields(input: LedgerInput, sealFor: SealFor): AssessedFields {
     // No digest of the bytes: with the open part, it would confirm a guessed identifier after erasure.
     contentDigest: null,
   };
+}
+
+/** NUL, and UTF-16 surrogates without their pair. */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what must be found
+const NOT_STORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * The content with every string made storable as PostgreSQL text, before it is hashed: NUL cannot
+ * be stored at all (the insert would fail on every retry and stall the partition), and a lone
+ * surrogate would be stored as U+FFFD and then no longer hash the same. Both become U+FFFD here,
+ * so the stored row is exactly the hashed one. Only input-derived ids and reasons can hold them;
+ * the canonical JSON fields are escaped and never change.
+ */
+function storable(content: LedgerRowContent): LedgerRowContent {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(content))
+    out[k] = typeof v === 'string' ? v.replace(NOT_STORABLE, '\ufffd') : v;
+  return out as unknown as LedgerRowContent;
 }

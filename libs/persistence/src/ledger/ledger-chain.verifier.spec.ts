@@ -201,3 +201,45 @@ describe('the consent ledger chain', () => {
     expect(pulled).toBe(150);
   });
 });
+
+describe('rows built from hostile ids', () => {
+  it('stores NUL and lone surrogates as U+FFFD before hashing, so the stored row is the hashed one', () => {
+    const a = assessed(1, 'p:a');
+    const hostile: EvidenceEventAssessment = {
+      ...a,
+      eventId: 'e\u0000x\ud800',
+      facts: {
+        ...(a as Extract<EvidenceEventAssessment, { outcome: 'assessed' }>).facts,
+        evidenceId: '\udc00ev',
+      },
+    } as EvidenceEventAssessment;
+    const { rows } = buildLedgerBatch(
+      { lastSeq: 0n, lastAnchorIndex: 0n, lastAnchorHash: null },
+      new Map(),
+      [
+        {
+          topic: 't',
+          partition: 0,
+          offset: '0',
+          assessment: hostile,
+          subject: 'p:a',
+          valueDigest: 'sha256:0',
+          textHash: null,
+          policyVersion: 'v',
+        },
+      ],
+      () => 'sealed',
+    );
+    const row = rows[0]!;
+    expect(row.eventId).toBe('e\ufffdx\ufffd');
+    expect(row.evidenceId).toBe('\ufffdev');
+    // What PostgreSQL returns (UTF-8 round trip) hashes to the stored hash.
+    const roundTrip = Object.fromEntries(
+      Object.entries(row).map(([k, v]) => [
+        k,
+        typeof v === 'string' ? Buffer.from(v, 'utf8').toString('utf8') : v,
+      ]),
+    ) as unknown as LedgerRow;
+    expect(rowHash(roundTrip)).toBe(row.hash);
+  });
+});
