@@ -54,7 +54,25 @@ describe('consent ledger: exactly once across kill -9, restart and replay', () =
     const group = `ledger-kill-${randomUUID().slice(0, 8)}`;
     const kafka = createKafkaClient(broker.client);
     await createTopics(admin, [{ topic, numPartitions: 2 }]);
-    const lines = evidenceLines(generateEventStream({ seed: 27, customers: 1000 }));
+    const lines = [
+      ...evidenceLines(generateEventStream({ seed: 27, customers: 1000 })),
+      // Ids PostgreSQL text cannot hold as sent (NUL, a lone surrogate): stored as U+FFFD, still verify.
+      JSON.stringify({
+        specversion: '1.0',
+        id: 'hostile-\u0000-\ud800',
+        source: 'consent-service',
+        type: 'consent.evidence',
+        time: '2025-06-01T10:00:00Z',
+        subject: 'cust-hostile',
+        data: {
+          evidenceId: 'ev-\u0000',
+          kind: 'withdrawal',
+          subject: { key: 'cust-hostile' },
+          timestamp: '2025-06-01T10:00:00Z',
+          withdrawal: { all: true },
+        },
+      }),
+    ];
     expect(lines.length).toBeGreaterThan(1500);
     await produceEvidence(kafka, topic, lines);
     const env = {
