@@ -145,14 +145,23 @@ export class LedgerWriter {
       [subjects],
     )) as { subject: string; wrapKeyId: string; wrappedKey: string }[];
     for (const s of stored) keys.set(s.subject, unwrapSubjectKey(this.keyring, s));
+    const params: string[] = [];
     for (const subject of subjects) {
       if (keys.has(subject)) continue;
       const { wrapped, key } = newSubjectKey(this.keyring, subject);
-      await q.query(
-        'insert into consent_subject_key (subject, wrap_key_id, wrapped_key) values ($1, $2, $3)',
-        [wrapped.subject, wrapped.wrapKeyId, wrapped.wrappedKey],
-      );
+      params.push(wrapped.subject, wrapped.wrapKeyId, wrapped.wrappedKey);
       keys.set(subject, key);
+    }
+    // One insert for the batch's new subjects (3 parameters each, far below PostgreSQL's limit).
+    if (params.length > 0) {
+      const tuples = Array.from(
+        { length: params.length / 3 },
+        (_, i) => `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3})`,
+      );
+      await q.query(
+        `insert into consent_subject_key (subject, wrap_key_id, wrapped_key) values ${tuples.join(', ')}`,
+        params,
+      );
     }
     return keys;
   }

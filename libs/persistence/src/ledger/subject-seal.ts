@@ -23,10 +23,19 @@ export interface WrappedSubjectKey {
   readonly wrappedKey: string;
 }
 
+/** Derived wrapping keys per keyring and key id: HKDF once, not per subject. */
+const derived = new WeakMap<PseudonymKeyring, Map<string, Buffer>>();
+
 function wrapKey(keyring: PseudonymKeyring, keyId: string): Buffer {
+  let byId = derived.get(keyring);
+  if (byId === undefined) derived.set(keyring, (byId = new Map()));
+  const cached = byId.get(keyId);
+  if (cached !== undefined) return cached;
   const secret = keyring.secrets.get(keyId);
   if (secret === undefined) throw new Error('ledger seal: the keyring has no secret for a stored key id');
-  return Buffer.from(hkdfSync('sha256', secret, WRAP_SALT, WRAP_INFO, 32));
+  const key = Buffer.from(hkdfSync('sha256', secret, WRAP_SALT, WRAP_INFO, 32));
+  byId.set(keyId, key);
+  return key;
 }
 
 function seal(key: Buffer, plain: Buffer, aad: string): string {
