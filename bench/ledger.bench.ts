@@ -2,7 +2,8 @@
  * `npm run bench:ledger`: appends generated consent evidence to the consent ledger on the local
  * PostgreSQL (DATABASE_URL, else the local server's `postgres` database), in a fresh schema, as
  * the consent service does (assessed by the core, pseudonymised, sealed per subject, hash-chained,
- * anchored, offsets in the same transaction, `BENCH_LEDGER_BATCH` records per transaction); then,
+ * anchored, offsets in the same transaction, `BENCH_LEDGER_BATCH` records per transaction; the
+ * assessment and pseudonyms are timed too); then,
  * in the same run, inserts the very rows it wrote into a bare copy of the table (same columns, no
  * index, trigger, key or hashing) in transactions of the same size: the floor a plain insert sets.
  * Then verifies the whole chain. Prints the figures and one JSON line.
@@ -11,7 +12,13 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { assessEvidenceEvent, DEMO_PSEUDONYM_KEYRING, lineagePseudonym, loadPolicy } from '@app/policy';
+import {
+  assessEvidenceEvent,
+  DEMO_PSEUDONYM_KEYRING,
+  LINEAGE_SCOPE,
+  loadPolicy,
+  Pseudonymiser,
+} from '@app/policy';
 import {
   createDataSource,
   type LedgerInput,
@@ -56,7 +63,10 @@ async function main(): Promise<void> {
     await dataSource.runMigrations({ transaction: 'each' });
     await storeConsentTexts(dataSource, policy);
     const lines = evidenceLines(RECORDS);
-    const inputs: LedgerInput[] = lines.map((line, i) => {
+    const bytes = lines.reduce((n, l) => n + Buffer.byteLength(l), 0);
+    // Timed as the consumer works: assess, pseudonymise, then append, chunk by chunk.
+    const pseudonyms = new Pseudonymiser(keyring, LINEAGE_SCOPE);
+    const toInput = (line: string, i: number): LedgerInput => {
       const assessment = assessEvidenceEvent(policy, { value: line }, policy.evidenceTopic);
       const form = assessment.outcome === 'assessed' ? assessment.facts.formVersion : undefined;
       return {
@@ -64,18 +74,16 @@ async function main(): Promise<void> {
         partition: 0,
         offset: String(i),
         assessment,
-        subject: assessment.outcome === 'assessed' ? lineagePseudonym(keyring, assessment.subjectKey) : null,
+        subject: assessment.outcome === 'assessed' ? pseudonyms.of(assessment.subjectKey) : null,
         valueDigest: sha256Text(line),
         textHash: form === undefined ? null : (policy.forms.get(form)?.textHash ?? null),
         policyVersion: policy.version,
       };
-    });
-    const bytes = lines.reduce((n, l) => n + Buffer.byteLength(l), 0);
-
+    };
     const writer = new LedgerWriter(dataSource, keyring);
     let started = process.hrtime.bigint();
-    for (let i = 0; i < inputs.length; i += BATCH) {
-      const chunk = inputs.slice(i, i + BATCH);
+    for (let i = 0; i < lines.length; i += BATCH) {
+      const chunk = lines.slice(i, i + BATCH).map((line, k) => toInput(line, i + k));
       await writer.append({
         consumerGroup: 'bench',
         topic: 'bench',
@@ -113,17 +121,17 @@ async function main(): Promise<void> {
 
     const figures = {
       bench: 'ledger',
-      records: inputs.length,
+      records: lines.length,
       batch: BATCH,
       inputMiB: +(bytes / 1048576).toFixed(2),
-      ledgerRowsPerSec: Math.round(inputs.length / ledgerSeconds),
+      ledgerRowsPerSec: Math.round(lines.length / ledgerSeconds),
       bareInsertRowsPerSec: Math.round(rows.length / bareSeconds),
       ratio: +(bareSeconds / ledgerSeconds).toFixed(2),
       verifyRowsPerSec: Math.round(verified.rowsChecked / verifySeconds),
       verified: verified.ok,
     };
     console.log(
-      `ledger append : ${figures.ledgerRowsPerSec} rows/s (${inputs.length} records, ${BATCH} per transaction)`,
+      `ledger append : ${figures.ledgerRowsPerSec} rows/s (${lines.length} records, ${BATCH} per transaction)`,
     );
     console.log(
       `bare insert   : ${figures.bareInsertRowsPerSec} rows/s (the same rows, no index, trigger or hashing)`,

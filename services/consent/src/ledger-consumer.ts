@@ -5,7 +5,8 @@ import type { HeaderValue } from '@app/contracts';
 import {
   assessEvidenceEvent,
   type CompiledPolicy,
-  lineagePseudonym,
+  LINEAGE_SCOPE,
+  Pseudonymiser,
   type PseudonymKeyring,
 } from '@app/policy';
 import {
@@ -57,11 +58,14 @@ export class LedgerConsumer {
   private consumer?: Consumer;
   private admin?: Admin;
   private readonly writer: LedgerWriter;
+  /** The lineage's pseudonyms (as `lineagePseudonym`), with the derived key made once. */
+  private readonly pseudonyms: Pseudonymiser;
   private assigned: number[] = [];
   private isJoined = false;
 
   constructor(private readonly options: LedgerConsumerOptions) {
     this.writer = new LedgerWriter(options.dataSource, options.keyring, options.beforeCommit);
+    this.pseudonyms = new Pseudonymiser(options.keyring, LINEAGE_SCOPE);
   }
 
   get joined(): boolean {
@@ -194,7 +198,8 @@ export class LedgerConsumer {
       partition,
       offset: m.offset,
       assessment,
-      subject: assessment.outcome === 'assessed' ? lineagePseudonym(o.keyring, assessment.subjectKey) : null,
+      // The decode stage made the key canonical, as lineagePseudonym would.
+      subject: assessment.outcome === 'assessed' ? this.pseudonyms.of(assessment.subjectKey) : null,
       valueDigest: sha256Text(m.value ?? new Uint8Array(0)),
       textHash: form === undefined ? null : (o.policy.forms.get(form)?.textHash ?? null),
       policyVersion: o.policy.version,

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { PseudonymKeyring } from '@app/policy';
 import { buildLedgerBatch, type ChainHead, type LedgerInput, type SubjectHead } from './ledger-batch.builder';
@@ -137,8 +138,8 @@ export class LedgerWriter {
   }
 
   /** Each subject's data key, creating (and storing, wrapped) the missing ones. */
-  private async subjectKeys(q: QueryRunner, subjects: string[]): Promise<Map<string, Buffer>> {
-    const keys = new Map<string, Buffer>();
+  private async subjectKeys(q: QueryRunner, subjects: string[]): Promise<Map<string, KeyObject>> {
+    const keys = new Map<string, KeyObject>();
     if (subjects.length === 0) return keys;
     const stored = (await q.query(
       'select subject, wrap_key_id as "wrapKeyId", wrapped_key as "wrappedKey" from consent_subject_key where subject = any($1)',
