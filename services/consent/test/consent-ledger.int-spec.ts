@@ -5,6 +5,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { LineageRecord } from '@app/contracts';
 import { createKafkaClient } from '@app/kafka';
 import { GovernanceProcessor, lineagePseudonym, loadPolicy } from '@app/policy';
+import { createDataSource, LedgerReader } from '@app/persistence';
 import { generateEventStream } from '@app/sample';
 import { loadConfig } from '@app/service-kit';
 import {
@@ -250,6 +251,31 @@ describe('consent service: the ledger', () => {
       body: JSON.stringify({ subjectKey: 'nobody-at-all' }),
     });
     expect(unknown.status).toBe(404);
+  });
+
+  it("opens a subject's sealed content with its key, and no longer once the key is destroyed (crypto-shredding)", async () => {
+    const subjectKey = (
+      JSON.parse(lines.find((l) => l.includes('"formVersion":"newsletter-v3"'))!) as { subject: string }
+    ).subject;
+    const pseudonym = lineagePseudonym(KEYRING, subjectKey);
+    const dataSource = createDataSource({ url: db.url, schema: db.schema });
+    await dataSource.initialize();
+    try {
+      const reader = new LedgerReader(dataSource);
+      const rows = await reader.subjectRows([pseudonym]);
+      expect(rows.length).toBeGreaterThan(0);
+      const opened = await reader.openSealed(KEYRING, rows[0]!);
+      expect(opened).toMatchObject({ subject: { key: subjectKey } });
+      // Erasure destroys the key (a DELETE the table allows); the rows stay and still verify.
+      await sql(db.url, db.schema, 'delete from consent_subject_key where subject = $1', [pseudonym]);
+      expect(await reader.openSealed(KEYRING, rows[0]!)).toBe('shredded');
+      expect((await verify()).body).toMatchObject({ ok: true });
+      await expect(
+        sql(db.url, db.schema, "update consent_subject_key set wrapped_key = 'x'"),
+      ).rejects.toThrow(/append-only/);
+    } finally {
+      await dataSource.destroy();
+    }
   });
 
   it('verifies, then names a row altered, deleted or reordered directly in the database', async () => {

@@ -1,8 +1,9 @@
 import type { DataSource } from 'typeorm';
-import type { CompiledPolicy } from '@app/policy';
+import type { CompiledPolicy, PseudonymKeyring } from '@app/policy';
 import { ANCHOR_SELECT, anchorFromDb, entrySelect, rowFromDb } from './ledger-columns';
 import { type LedgerVerification, type RowWithPrevious, verifyLedgerChain } from './ledger-chain.verifier';
 import { type LedgerAnchor, type LedgerRow, rowHash } from './ledger-row';
+import { openForSubject, unwrapSubjectKey } from './subject-seal';
 
 /** Rows read per query while verifying: memory holds one page, whatever the ledger's size. */
 const PAGE = 1000;
@@ -23,6 +24,25 @@ export class LedgerReader {
       [pseudonyms],
     )) as Record<string, unknown>[];
     return rows.map(rowFromDb);
+  }
+
+  /**
+   * The identifying content sealed in a row (subject key, identifiers, URL, order id), opened with
+   * the subject's data key; null when the row has none, and `shredded` when the subject's key was
+   * destroyed (crypto-shredding). For the person's own access request and for erasure checks.
+   */
+  async openSealed(
+    keyring: PseudonymKeyring,
+    row: LedgerRow,
+  ): Promise<Record<string, unknown> | null | 'shredded'> {
+    if (row.sealed === null || row.subject === null) return null;
+    const keys = (await this.dataSource.query(
+      'select subject, wrap_key_id as "wrapKeyId", wrapped_key as "wrappedKey" from consent_subject_key where subject = $1',
+      [row.subject],
+    )) as { subject: string; wrapKeyId: string; wrappedKey: string }[];
+    if (keys.length === 0) return 'shredded';
+    const key = unwrapSubjectKey(keyring, keys[0]!);
+    return JSON.parse(openForSubject(key, row.subject, row.sealed)) as Record<string, unknown>;
   }
 
   /** The stored text of a form version with that hash, or null. */
