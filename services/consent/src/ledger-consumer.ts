@@ -90,10 +90,14 @@ export class LedgerConsumer {
       const partitions = e.payload.memberAssignment[o.topic] ?? [];
       this.assigned = partitions;
       this.isJoined = true;
-      void this.seekToStored(partitions);
+      // Only saves re-reading: the writer drops what the ledger holds whether or not the seek lands.
+      void this.seekToStored(partitions).catch(() => undefined);
       o.observer?.joined?.({ partitions });
     });
     consumer.on(consumer.events.REBALANCING, () => {
+      this.isJoined = false;
+    });
+    consumer.on(consumer.events.CRASH, () => {
       this.isJoined = false;
     });
     await consumer.connect();
