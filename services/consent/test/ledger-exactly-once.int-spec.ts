@@ -48,6 +48,61 @@ describe('consent ledger: exactly once across kill -9, restart and replay', () =
     await broker?.stop();
   });
 
+  it('two instances in one group: one killed while it holds the ledger lock, the other takes its partitions over; every record once', async () => {
+    const own = await provideDatabase();
+    try {
+      await migrateSchema(own.url, own.schema);
+      const policy = loadPolicy(readFileSync(POLICY_FILE, 'utf8'), { fileName: 'example.yaml' });
+      const topic = `${uniqueTopic('ledger-pair')}.${policy.evidenceTopic}`;
+      await createTopics(admin, [{ topic, numPartitions: 2 }]);
+      const lines = evidenceLines(generateEventStream({ seed: 31, customers: 600 }));
+      await produceEvidence(createKafkaClient(broker.client), topic, lines);
+      const env = {
+        KAFKA_BROKERS: broker.brokers.join(','),
+        DATABASE_URL: own.url,
+        LEDGER_SCHEMA: own.schema,
+        LEDGER_TOPIC: topic,
+        LEDGER_GROUP: `ledger-pair-${randomUUID().slice(0, 8)}`,
+        LEDGER_MAX_BATCH: '50',
+        POLICY_FILE,
+        ...KEYRING_ENV,
+      };
+      const count = async (): Promise<number> =>
+        Number(
+          (
+            await sql<{ n: string }>(own.url, own.schema, 'select count(*) as n from consent_ledger_entry')
+          )[0]!.n,
+        );
+      const a = startLedgerProcess({ ...env, LEDGER_FIXTURE_HOLD_AFTER: '200' });
+      running.push(a);
+      await a.waitFor((e) => e.event === 'joined');
+      const b = startLedgerProcess(env);
+      running.push(b);
+      // A holds a transaction (and with it the ledger's lock) open; B waits on the lock, then on A's session.
+      await a.waitFor((e) => e.event === 'transaction-open');
+      await b.waitFor((e) => e.event === 'joined');
+      a.child.kill('SIGKILL');
+      expect(await a.exited).toBe('SIGKILL');
+      await eventually('every record in the ledger', async () => (await count()) >= lines.length, 180_000);
+      await b.waitFor((e) => e.event === 'lag' && e.max === 0, 60_000);
+      b.child.kill('SIGTERM');
+      await b.exited;
+      const offsets = await sql<{ n: string }>(
+        own.url,
+        own.schema,
+        'select count(distinct (source_partition, source_offset)) as n from consent_ledger_entry',
+      );
+      expect(await count()).toBe(lines.length);
+      expect(Number(offsets[0]!.n)).toBe(lines.length);
+      const verified = await runGovern(['ledger', 'verify', '--schema', own.schema], {
+        DATABASE_URL: own.url,
+      });
+      expect(verified.code).toBe(0);
+    } finally {
+      await own.drop();
+    }
+  }, 400_000);
+
   it('holds every record once after a kill -9 mid-transaction, a restart and a replay; govern ledger verify agrees', async () => {
     const policy = loadPolicy(readFileSync(POLICY_FILE, 'utf8'), { fileName: 'example.yaml' });
     const topic = `${uniqueTopic('ledger-kill')}.${policy.evidenceTopic}`;
