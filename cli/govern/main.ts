@@ -2,6 +2,7 @@ import { writeSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { dryRunCommand, EXIT_UNUSABLE_INPUT } from './dry-run.command';
 import { explainCommand } from './explain.command';
+import { registerLedgerCommand } from './ledger.command';
 import { keyringFromEnv } from './pseudonym-keys.input';
 import { art30ReportCommand, type ReportFormat } from './report.command';
 import { registerTokenCommand } from './token.command';
@@ -118,4 +119,6 @@ program
 
 registerTopicsCommand(program);
 registerTokenCommand(program, finish);
+
+registerLedgerCommand(program, finish);
 program.parse(process.argv);

@@ -1,12 +1,11 @@
 import { DataSource, type MigrationInterface } from 'typeorm';
 import { Client } from 'pg';
-/**
- * The project's entities and migrations. None yet: the lineage and consent-ledger tables come with
- * the services that own them (the audit sink and the consent ledger), written against the lineage
- * contract they store.
- */
-export const ENTITIES: (new () => object)[] = [];
-export const MIGRATIONS: (new () => MigrationInterface)[] = [];
+import { LEDGER_ENTITIES } from './ledger/ledger.entities';
+import { ConsentLedger1765000000000 } from './migrations/1765000000000-consent-ledger';
+
+/** The project's entities and migrations: so far the consent ledger's (ledger/, migrations/). */
+export const ENTITIES: (new () => object)[] = [...LEDGER_ENTITIES];
+export const MIGRATIONS: (new () => MigrationInterface)[] = [ConsentLedger1765000000000];
 
 export interface DataSourceOptions {
   url: string;

@@ -60,3 +60,6 @@ export {
   type ProcessingActivity,
   type ProcessingRecordReport,
 } from './record/processing-record';
+export { assessmentFacts, type AssessmentFacts } from './consent/assessment-facts';
+export { assessEvidenceEvent, type EvidenceEventAssessment } from './processor/evidence-event.assessment';
+export { textHash } from './policy-file/policy.compiler';

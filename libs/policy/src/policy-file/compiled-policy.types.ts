@@ -125,6 +125,12 @@ export interface ConsentForm {
   readonly choices: ReadonlyMap<string, readonly string[]>;
   /** Cookie banner run by a consent platform: platform -> choice -> categories all needed for it. */
   readonly cmpCategories: ReadonlyMap<CmpName, ReadonlyMap<string, readonly string[]>>;
+  /** The text shown, as declared; null when the policy declares none. */
+  readonly text: string | null;
+  /** `sha256:<hex>` of the UTF-8 text (the form's `textVersion`); null without a text. */
+  readonly textHash: string | null;
+  /** How to withdraw, as declared; null when the policy says nothing. */
+  readonly howToWithdraw: string | null;
 }
 
 /** Resolved options; defaults are the strict reading. */

@@ -157,6 +157,9 @@ export const POLICY_FILE_SCHEMA = {
             },
           },
           affirmativeActions: stringList,
+          // Bounded: the text is stored once per form version and quoted in receipts.
+          text: { type: 'string', minLength: 1, maxLength: 65_536 },
+          howToWithdraw: { type: 'string', minLength: 1, maxLength: 2_000 },
           cmpCategories: {
             type: 'object',
             additionalProperties: false,

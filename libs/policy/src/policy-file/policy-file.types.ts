@@ -115,6 +115,13 @@ export interface ConsentFormFile {
   };
   affirmativeActions: string[];
   /**
+   * The text the person is shown (banner layers, form wording, as one text). The consent ledger
+   * stores it once per form version with its hash, so a consent proves what was shown.
+   */
+  text?: string;
+  /** How to withdraw this consent, in the person's words (consent receipts quote it). */
+  howToWithdraw?: string;
+  /**
    * A cookie banner run by a consent platform: per platform, per banner choice, the platform's
    * categories that must all be granted for the choice to count (R5, R6).
    */

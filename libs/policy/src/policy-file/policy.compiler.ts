@@ -63,7 +63,15 @@ function compileForm(version: string, form: ConsentFormFile): ConsentForm {
         new Map(Object.entries(byChoice)),
       ]),
     ),
+    text: form.text ?? null,
+    textHash: form.text === undefined ? null : textHash(form.text),
+    howToWithdraw: form.howToWithdraw ?? null,
   };
+}
+
+/** The hash a consent text is known by: `sha256:` and the hex SHA-256 of its UTF-8 bytes. */
+export function textHash(text: string): string {
+  return `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
 }
 
 /** The node at `segments` (at least one) under `root`, creating the nodes on the way. */

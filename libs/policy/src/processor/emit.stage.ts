@@ -1,4 +1,5 @@
 import type { CloudEvent } from '@app/contracts/cloud-event.types';
+import { assessmentFacts } from '../consent/assessment-facts';
 import type { ConsentEvidence } from '@app/contracts/consent-evidence.contract';
 import type { DeadLetterCode } from '@app/contracts/dead-letter.types';
 import type {
@@ -244,6 +245,8 @@ export class RecordEmitter {
     const { assessment, fold } = decided;
     const ids = this.idsOf(subject);
     const version = this.policy.version;
+    // The facts the consent ledger stores too (same function), then what the fold added.
+    const { confirms, ...facts } = assessmentFacts(this.policy, evidence, assessment);
     const lineage: LineageRecord[] = [
       {
         lineageVersion: LINEAGE_VERSION,
@@ -252,18 +255,10 @@ export class RecordEmitter {
         eventId: event.id,
         subject: ids.pseudonym,
         time: evidence.timestamp,
-        evidenceId: evidence.evidenceId,
-        evidenceKind: evidence.kind,
-        valid: assessment.valid,
+        ...facts,
         reason: fold.note === null ? assessment.reason : `${assessment.reason}; ${fold.note}`,
-        rule: assessment.rule,
-        purposes: assessment.claimedPurposes,
-        // Only a registered version is named: an unregistered one is input, not policy.
-        ...(evidence.formVersion !== undefined && this.policy.forms.has(evidence.formVersion)
-          ? { formVersion: evidence.formVersion }
-          : {}),
         ...(fold.grantedPurposes.length > 0 ? { grants: fold.grantedPurposes } : {}),
-        ...(typeof evidence.confirms === 'string' ? { confirms: evidence.confirms } : {}),
+        ...(confirms !== undefined ? { confirms } : {}),
       },
     ];
     const records: GovernedRecord[] = [];
