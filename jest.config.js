@@ -9,8 +9,24 @@ const moduleNameMapper = {
 };
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
+  // jose (OIDC tokens) ships ES modules only: Node 24 requires them natively, Jest's module runtime
+  // does not, so its files are compiled to CommonJS for the tests.
+  '/node_modules/jose/.+\\.js$': [
+    'ts-jest',
+    {
+      tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2023', esModuleInterop: true },
+      isolatedModules: true,
+    },
+  ],
 };
-const common = { rootDir: __dirname, testEnvironment: 'node', moduleNameMapper, transform };
+const transformIgnorePatterns = ['/node_modules/(?!jose/)'];
+const common = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  moduleNameMapper,
+  transform,
+  transformIgnorePatterns,
+};
 
 module.exports = {
   projects: [

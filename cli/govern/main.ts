@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { dryRunCommand, EXIT_UNUSABLE_INPUT } from './dry-run.command';
 import { explainCommand } from './explain.command';
 import { keyringFromEnv } from './pseudonym-keys.input';
+import { registerKeysCommand } from './keys.command';
 import { art30ReportCommand, type ReportFormat } from './report.command';
 import { registerTopicsCommand } from './topics.command';
 import { type PseudonymKeyring } from '@app/policy';
@@ -116,4 +117,5 @@ program
   );
 
 registerTopicsCommand(program);
+registerKeysCommand(program);
 program.parse(process.argv);

@@ -1,12 +1,12 @@
 import { DataSource, type MigrationInterface } from 'typeorm';
 import { Client } from 'pg';
+import { AuditAccess1796515200000 } from './migrations/1796515200000-audit-access.migration';
 /**
- * The project's entities and migrations. None yet: the lineage and consent-ledger tables come with
- * the services that own them (the audit sink and the consent ledger), written against the lineage
- * contract they store.
+ * The project's entities and migrations. Tables are created by migrations (raw SQL), which is also
+ * where database-enforced guarantees such as the access log's append-only triggers live.
  */
 export const ENTITIES: (new () => object)[] = [];
-export const MIGRATIONS: (new () => MigrationInterface)[] = [];
+export const MIGRATIONS: (new () => MigrationInterface)[] = [AuditAccess1796515200000];
 
 export interface DataSourceOptions {
   url: string;

@@ -1,9 +1,10 @@
 import { Expose, Transform } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
-import { DatabaseSettings, toInt } from '@app/service-kit';
+import { toInt } from '@app/service-kit';
+import { AuditAccessSettings } from './access/access.settings';
 
-/** Audit service settings: broker (lineage topic) and database (lineage store). */
-export class AuditSettings extends DatabaseSettings {
+/** Audit service settings: broker (lineage topic), database (lineage store), access to the API. */
+export class AuditSettings extends AuditAccessSettings {
   @Expose()
   @Transform(toInt)
   @IsInt({ message: 'must be an integer port number' })
