@@ -5,7 +5,7 @@
   'use strict';
   const $ = (id) => document.getElementById(id);
   const SVG = 'http://www.w3.org/2000/svg';
-  const state = { subjects: [], cursor: null, subjectIndex: 0 };
+  const state = { subjects: [], cursors: {}, seen: new Set() };
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -18,6 +18,8 @@
       if (c !== null && c !== undefined) node.append(c instanceof window.Node ? c : String(c));
     return node;
   }
+  /** The nodes that are there (optional parts of a view are null). */
+  const present = (...nodes) => nodes.filter((n) => n !== null && n !== undefined);
   function svg(tag, attrs, text) {
     const node = document.createElementNS(SVG, tag);
     for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
@@ -128,29 +130,35 @@
       $('timeline').replaceChildren();
       $('detail').replaceChildren();
       $('exports').hidden = state.subjects.length === 0;
-      state.subjectIndex = 0;
-      state.cursor = null;
+      state.cursors = Object.fromEntries(state.subjects.map((s) => [s, undefined]));
+      state.seen = new Set();
       await loadTimeline();
       status(state.subjects.length === 0 ? 'Nothing found.' : 'Timeline loaded.');
     }),
   );
   $('timeline-more').addEventListener('click', guarded(loadTimeline));
 
+  /**
+   * The next page of every pseudonym the person was found under, merged in time order; a record
+   * seen under two pseudonyms (an identity link names both) is shown once.
+   */
   async function loadTimeline() {
-    const subject = state.subjects[state.subjectIndex];
-    if (subject === undefined) {
-      $('timeline-more').hidden = true;
-      return;
-    }
-    const q = new URLSearchParams({ limit: '100' });
-    if (state.cursor) q.set('cursor', state.cursor);
-    const page = await json(`/v1/persons/${encodeURIComponent(subject)}/timeline?${q}`);
-    for (const item of page.items) $('timeline').append(timelineEntry(item));
-    state.cursor = page.nextCursor;
-    if (state.cursor === null) {
-      state.subjectIndex += 1;
-    }
-    $('timeline-more').hidden = state.cursor === null && state.subjectIndex >= state.subjects.length;
+    const pending = state.subjects.filter((s) => state.cursors[s] !== null);
+    const pages = await Promise.all(
+      pending.map(async (subject) => {
+        const q = new URLSearchParams({ limit: '100' });
+        if (state.cursors[subject]) q.set('cursor', state.cursors[subject]);
+        const page = await json(`/v1/persons/${encodeURIComponent(subject)}/timeline?${q}`);
+        state.cursors[subject] = page.nextCursor;
+        return page.items;
+      }),
+    );
+    const items = pages
+      .flat()
+      .filter((i) => !state.seen.has(i.position) && state.seen.add(i.position))
+      .sort((a, b) => a.position.localeCompare(b.position));
+    for (const item of items) $('timeline').append(timelineEntry(item));
+    $('timeline-more').hidden = state.subjects.every((s) => state.cursors[s] === null);
   }
 
   function timelineEntry(item) {
@@ -200,42 +208,44 @@
     const evidenceButton = (id) =>
       id ? el('button', { type: 'button', class: 'link', onclick: guarded(() => showEvidence(id)) }, id) : '';
     detail.replaceChildren(
-      el('h3', {}, `Decision ${d.decisionId}`),
-      el(
-        'p',
-        {},
-        `Event ${d.eventId} to `,
-        el('strong', {}, d.destination),
-        ': ',
-        el('span', { class: d.outcome }, d.outcome),
-        ` (policy ${d.policyVersion}, ${d.time})`,
+      ...present(
+        el('h3', {}, `Decision ${d.decisionId}`),
+        el(
+          'p',
+          {},
+          `Event ${d.eventId} to `,
+          el('strong', {}, d.destination),
+          ': ',
+          el('span', { class: d.outcome }, d.outcome),
+          ` (policy ${d.policyVersion}, ${d.time})`,
+        ),
+        d.contact
+          ? el(
+              'p',
+              {},
+              `Contact: ${d.contact.mayContact ? 'may be contacted' : 'may NOT be contacted'} (${d.contact.basis || 'no basis'}, ${d.contact.rule}) `,
+              evidenceButton(d.contact.evidenceId),
+            )
+          : null,
+        table(
+          ['Field', 'Outcome', 'Reason', 'Rule', 'Purpose', 'Legal basis', 'Consent evidence'],
+          d.attributes.map((a) => [
+            a.path,
+            el(
+              'span',
+              { class: a.outcome },
+              a.outcome === 'withhold' ? 'withheld' : a.outcome === 'forward' ? 'forwarded' : 'pseudonymised',
+            ),
+            a.reason,
+            a.rule,
+            a.purpose || '',
+            a.legalBasis || '',
+            evidenceButton(a.evidenceId),
+          ]),
+        ),
+        el('h4', {}, 'Explanation'),
+        el('pre', {}, explained.explanations.map((x) => x.lines.join('\n')).join('\n')),
       ),
-      d.contact
-        ? el(
-            'p',
-            {},
-            `Contact: ${d.contact.mayContact ? 'may be contacted' : 'may NOT be contacted'} (${d.contact.basis || 'no basis'}, ${d.contact.rule}) `,
-            evidenceButton(d.contact.evidenceId),
-          )
-        : null,
-      table(
-        ['Field', 'Outcome', 'Reason', 'Rule', 'Purpose', 'Legal basis', 'Consent evidence'],
-        d.attributes.map((a) => [
-          a.path,
-          el(
-            'span',
-            { class: a.outcome },
-            a.outcome === 'withhold' ? 'withheld' : a.outcome === 'forward' ? 'forwarded' : 'pseudonymised',
-          ),
-          a.reason,
-          a.rule,
-          a.purpose || '',
-          a.legalBasis || '',
-          evidenceButton(a.evidenceId),
-        ]),
-      ),
-      el('h4', {}, 'Explanation'),
-      el('pre', {}, explained.explanations.map((x) => x.lines.join('\n')).join('\n')),
     );
     detail.focus();
   }
@@ -244,34 +254,38 @@
     const c = await json(`/v1/evidence/${encodeURIComponent(id)}`);
     const a = c.assessment;
     $('detail').replaceChildren(
-      el('h3', {}, `Consent evidence ${c.evidenceId}`),
-      table(
-        ['Kind', 'Form version', 'Time', 'Valid', 'Reason', 'Rule', 'Purposes claimed', 'Purposes granted'],
-        [
+      ...present(
+        el('h3', {}, `Consent evidence ${c.evidenceId}`),
+        table(
+          ['Kind', 'Form version', 'Time', 'Valid', 'Reason', 'Rule', 'Purposes claimed', 'Purposes granted'],
           [
-            a.evidenceKind,
-            a.formVersion || '',
-            a.time || '',
-            a.valid ? 'yes' : 'no',
-            a.reason,
-            a.rule,
-            a.purposes.join(', '),
-            (a.grants || []).join(', '),
+            [
+              a.evidenceKind,
+              a.formVersion || '',
+              a.time || '',
+              a.valid ? 'yes' : 'no',
+              a.reason,
+              a.rule,
+              a.purposes.join(', '),
+              (a.grants || []).join(', '),
+            ],
           ],
-        ],
+        ),
+        c.confirmedBy
+          ? el('p', {}, `Confirmed by ${c.confirmedBy.evidenceId} at ${c.confirmedBy.time}`)
+          : null,
+        el('h4', {}, 'What followed'),
+        c.followedBy.length === 0
+          ? el('p', {}, 'No withdrawal, objection or suppression followed.')
+          : table(
+              ['Time', 'What', 'Details'],
+              c.followedBy.map((f) => [
+                f.time || '',
+                f.kind === 'suppression' ? `suppression to ${f.destination}` : f.evidenceKind,
+                f.kind === 'suppression' ? `${f.purposes.join(', ')} (${f.rule})` : `${f.reason} (${f.rule})`,
+              ]),
+            ),
       ),
-      c.confirmedBy ? el('p', {}, `Confirmed by ${c.confirmedBy.evidenceId} at ${c.confirmedBy.time}`) : null,
-      el('h4', {}, 'What followed'),
-      c.followedBy.length === 0
-        ? el('p', {}, 'No withdrawal, objection or suppression followed.')
-        : table(
-            ['Time', 'What', 'Details'],
-            c.followedBy.map((f) => [
-              f.time || '',
-              f.kind === 'suppression' ? `suppression to ${f.destination}` : f.evidenceKind,
-              f.kind === 'suppression' ? `${f.purposes.join(', ')} (${f.rule})` : `${f.reason} (${f.rule})`,
-            ]),
-          ),
     );
     $('detail').focus();
   }

@@ -121,12 +121,19 @@ export class StoreLineageReader implements LineageReader {
     ]);
   }
 
+  /**
+   * "Before" is the offset order within the decision's own partition (an event collected before a
+   * consent can be decided after it, so times would mislead); records of other partitions have no
+   * order relative to it, and count as before when their time is not later.
+   */
   assessments(evidenceIds: readonly string[], before?: string): Promise<StoredLineage[]> {
     const k = before === undefined ? null : keyOf(before);
     return this.rows(
       `select ${COLUMNS} from audit_lineage
        where kind = 'consent-assessment' and evidence_ids && $1::text[]
-         and ($2::timestamptz is null or (record_time, topic, kafka_partition, kafka_offset) < ($2::timestamptz, $3::text, $4::int, $5::bigint))
+         and ($2::timestamptz is null
+              or (topic = $3::text and kafka_partition = $4::int and kafka_offset < $5::bigint)
+              or ((topic <> $3::text or kafka_partition <> $4::int) and record_time <= $2::timestamptz))
        ${ORDER} limit 10000`,
       [evidenceIds, k?.time ?? null, k?.topic ?? null, k?.partition ?? null, k?.offset ?? null],
     );
