@@ -1,12 +1,12 @@
 import { DataSource, type MigrationInterface } from 'typeorm';
 import { Client } from 'pg';
+import { AuditStore1765000000000 } from './migrations/1765000000000-audit-store';
 /**
- * The project's entities and migrations. None yet: the lineage and consent-ledger tables come with
- * the services that own them (the audit sink and the consent ledger), written against the lineage
- * contract they store.
+ * The project's entities and migrations. The audit store's tables are raw SQL (declarative
+ * partitioning, GIN indexes), so there are no entities for them; the consent ledger's come with it.
  */
 export const ENTITIES: (new () => object)[] = [];
-export const MIGRATIONS: (new () => MigrationInterface)[] = [];
+export const MIGRATIONS: (new () => MigrationInterface)[] = [AuditStore1765000000000];
 
 export interface DataSourceOptions {
   url: string;
