@@ -2,9 +2,9 @@
 // under test/ (and a service's own under services/<name>/test/) talk to a real Kafka broker and a
 // real PostgreSQL (*.int-spec.ts).
 const moduleNameMapper = {
-  '^@app/(policy|contracts|kafka|persistence|testing|service-kit|stream|sample|consent-adapters)$':
+  '^@app/(policy|contracts|kafka|persistence|testing|service-kit|stream|sample|consent-adapters|audit-store)$':
     '<rootDir>/libs/$1/src',
-  '^@app/(policy|contracts|kafka|persistence|testing|service-kit|stream|sample|consent-adapters)/(.*)$':
+  '^@app/(policy|contracts|kafka|persistence|testing|service-kit|stream|sample|consent-adapters|audit-store)/(.*)$':
     '<rootDir>/libs/$1/src/$2',
 };
 const transform = {

@@ -1,12 +1,14 @@
 import { DataSource, type MigrationInterface } from 'typeorm';
 import { Client } from 'pg';
+import { AuditStore1765000000000 } from './migrations/1765000000000-audit-store';
 import { AuditAccess1796515200000 } from './migrations/1796515200000-audit-access.migration';
 /**
- * The project's entities and migrations. Tables are created by migrations (raw SQL), which is also
- * where database-enforced guarantees such as the access log's append-only triggers live.
+ * The project's entities and migrations. Tables are raw SQL: the audit store's use declarative
+ * partitioning and GIN indexes, the access log's append-only triggers live in the database; so
+ * there are no entities for them. The consent ledger's come with it.
  */
 export const ENTITIES: (new () => object)[] = [];
-export const MIGRATIONS: (new () => MigrationInterface)[] = [AuditAccess1796515200000];
+export const MIGRATIONS: (new () => MigrationInterface)[] = [AuditStore1765000000000, AuditAccess1796515200000];
 
 export interface DataSourceOptions {
   url: string;
