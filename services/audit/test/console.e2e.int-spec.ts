@@ -39,12 +39,12 @@ describe('auditor console (headless Chromium)', () => {
 
   it('labels every input and refuses to query without a key', async () => {
     const unlabelled = await page.$$eval('input', (inputs) =>
-      inputs.filter((i) => i.id === '' || document.querySelector(`label[for="${i.id}"]`) === null).length,
+      inputs.filter((i) => i.id === '' || i.ownerDocument.querySelector(`label[for="${i.id}"]`) === null).length,
     );
     expect(unlabelled).toBe(0);
     await page.getByLabel('Customer id, e-mail address or cookie id').fill('cust-00002');
     await page.getByRole('button', { name: 'Search' }).click();
-    await page.waitForFunction(() => document.getElementById('status')?.textContent?.includes('API key') === true);
+    await page.locator('#status', { hasText: 'API key' }).waitFor();
   });
 
   it('finds a person with the keyboard and shows their timeline per destination', async () => {
