@@ -8,7 +8,10 @@ import { AuditAccess1796515200000 } from './migrations/1796515200000-audit-acces
  * there are no entities for them. The consent ledger's come with it.
  */
 export const ENTITIES: (new () => object)[] = [];
-export const MIGRATIONS: (new () => MigrationInterface)[] = [AuditStore1765000000000, AuditAccess1796515200000];
+export const MIGRATIONS: (new () => MigrationInterface)[] = [
+  AuditStore1765000000000,
+  AuditAccess1796515200000,
+];
 
 export interface DataSourceOptions {
   url: string;

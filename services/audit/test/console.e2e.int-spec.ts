@@ -21,13 +21,17 @@ describe('auditor console (headless Chromium)', () => {
   let page: Page;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (CI installs it)`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (CI installs it)`);
     mkdirSync(SHOTS, { recursive: true });
     stack = await startAuditStack();
     sample = decidedSample(40);
     await loadLineageDirect(stack.db, sample.lineage, sample.policy.version, sample.policyText);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-dev-shm-usage'],
+    });
+    page = await browser.newPage({ viewport: { width: 1100, height: 720 }, acceptDownloads: true });
     await page.goto(`${stack.url}/console/`);
   }, 120_000);
   afterAll(async () => {
@@ -35,14 +39,18 @@ describe('auditor console (headless Chromium)', () => {
     await stack?.close();
   });
 
-  const shot = (name: string): Promise<Buffer> => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const shot = (name: string): Promise<Buffer> =>
+    page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
   it('labels every input and refuses to query without a key', async () => {
-    const unlabelled = await page.$$eval('input', (inputs) =>
-      inputs.filter((i) => i.id === '' || i.ownerDocument.querySelector(`label[for="${i.id}"]`) === null).length,
+    const unlabelled = await page.$$eval(
+      'input',
+      (inputs) =>
+        inputs.filter((i) => i.id === '' || i.ownerDocument.querySelector(`label[for="${i.id}"]`) === null)
+          .length,
     );
     expect(unlabelled).toBe(0);
-    await page.getByLabel('Customer id, e-mail address or cookie id').fill('cust-00002');
+    await page.getByLabel('Customer id, e-mail address or cookie id').fill('cust-00018');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.locator('#status', { hasText: 'API key' }).waitFor();
   });
@@ -52,12 +60,12 @@ describe('auditor console (headless Chromium)', () => {
     await page.keyboard.press('Enter');
     await page.getByLabel('Customer id, e-mail address or cookie id').focus();
     await page.keyboard.press('Control+A');
-    await page.keyboard.type('CUST-00002@Example.dk');
+    await page.keyboard.type('CUST-00018@Example.dk');
     await page.keyboard.press('Enter');
     await page.waitForSelector('#timeline li.decision');
     // The e-mail address names the customer through an identity link: both pseudonyms are shown.
-    const byMail = lineagePseudonym(DEMO_PSEUDONYM_KEYRING, 'cust-00002@example.dk');
-    const own = lineagePseudonym(DEMO_PSEUDONYM_KEYRING, 'cust-00002');
+    const byMail = lineagePseudonym(DEMO_PSEUDONYM_KEYRING, 'cust-00018@example.dk');
+    const own = lineagePseudonym(DEMO_PSEUDONYM_KEYRING, 'cust-00018');
     expect(await page.textContent('#subjects')).toContain(byMail);
     expect(await page.textContent('#subjects')).toContain(own);
     const mine = sample.lineage.filter((l) => l.subject === own);
@@ -68,17 +76,33 @@ describe('auditor console (headless Chromium)', () => {
   });
 
   it('opens a decision: each field forwarded or withheld, why, and the consent behind it', async () => {
-    await page.locator('#timeline li.decision button').first().focus();
+    const own = lineagePseudonym(DEMO_PSEUDONYM_KEYRING, 'cust-00018');
+    const rendered = renderLineage(
+      sample.policy,
+      sample.lineage.filter((l) => l.subject === own),
+    );
+    const index = rendered.findIndex((d) => d.outcome === 'forwarded');
+    expect(index).toBeGreaterThanOrEqual(0);
+    const first = rendered[index];
+    await page.locator('#timeline li.decision button').nth(index).focus();
     await page.keyboard.press('Enter');
     await page.waitForSelector('#detail table');
-    const own = lineagePseudonym(DEMO_PSEUDONYM_KEYRING, 'cust-00002');
-    const first = renderLineage(sample.policy, sample.lineage.filter((l) => l.subject === own))[0];
-    const rows = await page.$$eval('#detail table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    const rows = await page.$$eval('#detail table tbody tr', (trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+    );
     expect(rows.map((r) => [r[0], r[1], r[2], r[3]])).toEqual(
-      first?.attributes.map((a) => [a.path, a.outcome === 'withhold' ? 'withheld' : a.outcome === 'forward' ? 'forwarded' : 'pseudonymised', a.reason, a.rule]),
+      first?.attributes.map((a) => [
+        a.path,
+        a.outcome === 'withhold' ? 'withheld' : a.outcome === 'forward' ? 'forwarded' : 'pseudonymised',
+        a.reason,
+        a.rule,
+      ]),
     );
     expect(await page.textContent('#detail pre')).toContain(`-> destination "${first?.destination}"`);
     await shot('2-decision');
+    // The view the README shows (copied to docs/ by hand when the console changes).
+    await page.locator('#person-title').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, 'console.png') });
     const evidence = page.locator('#timeline li.consent-assessment button').first();
     if ((await evidence.count()) > 0) {
       await evidence.click();
@@ -89,14 +113,25 @@ describe('auditor console (headless Chromium)', () => {
   });
 
   it('downloads the access export listing the destinations the lineage shows', async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download access export (JSON)' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download access export (JSON)' }).click(),
+    ]);
     const path = join(SHOTS, 'access-export.json');
     await download.saveAs(path);
     const exported = JSON.parse(readFileSync(path, 'utf8')) as { recipients: { destination: string }[] };
-    const own = lineagePseudonym(DEMO_PSEUDONYM_KEYRING, 'cust-00002');
-    const reached = renderLineage(sample.policy, sample.lineage.filter((l) => l.subject === own)).filter((d) => d.outcome !== 'withheld');
-    expect(exported.recipients.map((r) => r.destination).sort()).toEqual([...new Set(reached.map((d) => d.destination))].sort());
-    const [html] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /printable/ }).click()]);
+    const own = lineagePseudonym(DEMO_PSEUDONYM_KEYRING, 'cust-00018');
+    const reached = renderLineage(
+      sample.policy,
+      sample.lineage.filter((l) => l.subject === own),
+    ).filter((d) => d.outcome !== 'withheld');
+    expect(exported.recipients.map((r) => r.destination).sort()).toEqual(
+      [...new Set(reached.map((d) => d.destination))].sort(),
+    );
+    const [html] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: /printable/ }).click(),
+    ]);
     const htmlPath = join(SHOTS, 'access-export.html');
     await html.saveAs(htmlPath);
     expect(readFileSync(htmlPath, 'utf8')).toContain('Recipients the data was forwarded to (R29)');
@@ -107,7 +142,9 @@ describe('auditor console (headless Chromium)', () => {
     await page.getByLabel('Form or banner version', { exact: true }).fill('banner-v1');
     await page.getByRole('button', { name: 'Find' }).click();
     await page.waitForSelector('#recall table');
-    expect(await page.textContent('#recall')).toMatch(/piece\(s\) of consent evidence were captured on this version/);
+    expect(await page.textContent('#recall')).toMatch(
+      /piece\(s\) of consent evidence were captured on this version/,
+    );
     await shot('4-recall');
   });
 

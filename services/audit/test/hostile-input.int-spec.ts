@@ -129,7 +129,8 @@ describe('hostile input on every filter', () => {
   });
 
   it('drops a __proto__ member without polluting any prototype', async () => {
-    const body = '{"identifier":"a","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}';
+    const body =
+      '{"identifier":"a","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}';
     const res = await call(stack, 'POST', '/v1/persons/search', { body, token: stack.keys.auditor });
     expect([200, 400]).toContain(res.status);
     expect(({} as { polluted?: unknown }).polluted).toBeUndefined();

@@ -36,7 +36,9 @@ describe('auditor questions on a generated stream', () => {
     let compared = 0;
     for (const r of decided) {
       const eventId = r.result.eventId as string;
-      const res = await call(stack, 'GET', `/v1/events/${encodeURIComponent(eventId)}/explain`, { token: stack.keys.auditor });
+      const res = await call(stack, 'GET', `/v1/events/${encodeURIComponent(eventId)}/explain`, {
+        token: stack.keys.auditor,
+      });
       expect(res.status).toBe(200);
       const view = res.body as ExplainView;
       for (const d of sample.policy.destinations) {
@@ -50,20 +52,41 @@ describe('auditor questions on a generated stream', () => {
 
   it('finds a person by e-mail in any case, and lists in the export exactly the destinations the lineage shows', async () => {
     for (const customer of ['cust-00001', 'cust-00002', 'cust-00005', 'cust-00011']) {
-      const search = await call(stack, 'POST', '/v1/persons/search', { body: { identifier: customer }, token: stack.keys.dpo });
+      const search = await call(stack, 'POST', '/v1/persons/search', {
+        body: { identifier: customer },
+        token: stack.keys.dpo,
+      });
       const subjects = (search.body as { subjects: { pseudonym: string; inLineage: boolean }[] }).subjects;
       const own = lineagePseudonym(DEMO_PSEUDONYM_KEYRING, customer);
       expect(subjects.find((s) => s.pseudonym === own)?.inLineage).toBe(true);
-      const upper = await call(stack, 'POST', '/v1/persons/search', { body: { identifier: ` ${customer.toUpperCase()}@EXAMPLE.DK ` }, token: stack.keys.dpo });
+      const upper = await call(stack, 'POST', '/v1/persons/search', {
+        body: { identifier: ` ${customer.toUpperCase()}@EXAMPLE.DK ` },
+        token: stack.keys.dpo,
+      });
       const byMail = lineagePseudonym(DEMO_PSEUDONYM_KEYRING, `${customer}@example.dk`);
-      expect((upper.body as { subjects: { pseudonym: string }[] }).subjects.map((s) => s.pseudonym)).toContain(byMail);
+      expect(
+        (upper.body as { subjects: { pseudonym: string }[] }).subjects.map((s) => s.pseudonym),
+      ).toContain(byMail);
 
-      const exported = await call(stack, 'GET', `/v1/persons/${own}/access-export`, { token: stack.keys.dpo });
+      const exported = await call(stack, 'GET', `/v1/persons/${own}/access-export`, {
+        token: stack.keys.dpo,
+      });
       expect(exported.status).toBe(200);
       const view = exported.body as ExportView;
-      const linked = new Set([own, ...sample.lineage.flatMap((l) => (l.kind === 'identity-link' && l.linked && (l.subject === own || l.alias === own) ? [l.subject as string, l.alias] : []))]);
+      const linked = new Set([
+        own,
+        ...sample.lineage.flatMap((l) =>
+          l.kind === 'identity-link' && l.linked && (l.subject === own || l.alias === own)
+            ? [l.subject as string, l.alias]
+            : [],
+        ),
+      ]);
       const mine = sample.lineage.filter((l: LineageRecord) => l.subject !== null && linked.has(l.subject));
-      const reached = new Set(renderLineage(sample.policy, mine).filter((d) => d.outcome !== 'withheld').map((d) => d.destination));
+      const reached = new Set(
+        renderLineage(sample.policy, mine)
+          .filter((d) => d.outcome !== 'withheld')
+          .map((d) => d.destination),
+      );
       expect(view.recipients.map((r) => r.destination).sort()).toEqual([...reached].sort());
       const assessed = mine.flatMap((l) => (l.kind === 'consent-assessment' ? [l.evidenceId] : []));
       expect(view.consentHistory.map((c) => c.evidenceId)).toEqual(assessed);
@@ -72,10 +95,14 @@ describe('auditor questions on a generated stream', () => {
 
   it('renders the timeline with per-attribute outcome, reason, rule, purpose, basis and evidence', async () => {
     const own = lineagePseudonym(DEMO_PSEUDONYM_KEYRING, 'cust-00002');
-    const page = (await call(stack, 'GET', `/v1/persons/${own}/timeline?limit=200`, { token: stack.keys.auditor })).body as {
+    const page = (
+      await call(stack, 'GET', `/v1/persons/${own}/timeline?limit=200`, { token: stack.keys.auditor })
+    ).body as {
       items: { record: LineageRecord; decisions?: RenderedDecision[] }[];
     };
-    const records = sample.lineage.filter((l) => l.subject === own || (l.kind === 'identity-link' && l.alias === own));
+    const records = sample.lineage.filter(
+      (l) => l.subject === own || (l.kind === 'identity-link' && l.alias === own),
+    );
     expect(page.items.map((i) => i.record)).toEqual(records);
     const rendered = page.items.flatMap((i) => i.decisions ?? []);
     expect(rendered).toEqual(renderLineage(sample.policy, records));
@@ -83,24 +110,36 @@ describe('auditor questions on a generated stream', () => {
   });
 
   it('answers the consent behind a decision, and a recall by form version with counts per destination', async () => {
-    const assessment = sample.lineage.find((l) => l.kind === 'consent-assessment' && l.valid && l.formVersion === 'banner-v1');
+    const assessment = sample.lineage.find(
+      (l) => l.kind === 'consent-assessment' && l.valid && l.formVersion === 'banner-v1',
+    );
     expect(assessment).toBeDefined();
     if (assessment?.kind !== 'consent-assessment') return;
-    const consent = await call(stack, 'GET', `/v1/evidence/${encodeURIComponent(assessment.evidenceId)}`, { token: stack.keys.auditor });
+    const consent = await call(stack, 'GET', `/v1/evidence/${encodeURIComponent(assessment.evidenceId)}`, {
+      token: stack.keys.auditor,
+    });
     expect(consent.status).toBe(200);
     expect((consent.body as { assessment: unknown }).assessment).toEqual(assessment);
 
-    const recall = (await call(stack, 'GET', '/v1/recalls?formVersion=banner-v1&limit=200', { token: stack.keys.auditor })).body as {
+    const recall = (
+      await call(stack, 'GET', '/v1/recalls?formVersion=banner-v1&limit=200', { token: stack.keys.auditor })
+    ).body as {
       evidence: number;
       perDestination: { destination: string; subjects: number; decisions: number }[];
       items: { subject: string; destination: string; evidenceIds: string[] }[];
     };
-    const onForm = new Set(sample.lineage.flatMap((l) => (l.kind === 'consent-assessment' && l.formVersion === 'banner-v1' ? [l.evidenceId] : [])));
+    const onForm = new Set(
+      sample.lineage.flatMap((l) =>
+        l.kind === 'consent-assessment' && l.formVersion === 'banner-v1' ? [l.evidenceId] : [],
+      ),
+    );
     expect(recall.evidence).toBe(onForm.size);
     const expected = new Map<string, Set<string>>();
     for (const d of renderLineage(sample.policy, sample.lineage)) {
       const relied =
-        d.attributes.some((a) => a.outcome !== 'withhold' && a.evidenceId !== null && onForm.has(a.evidenceId)) ||
+        d.attributes.some(
+          (a) => a.outcome !== 'withhold' && a.evidenceId !== null && onForm.has(a.evidenceId),
+        ) ||
         (d.contact?.mayContact === true && d.contact.evidenceId !== null && onForm.has(d.contact.evidenceId));
       if (relied) expected.set(d.destination, (expected.get(d.destination) ?? new Set()).add(d.subject));
     }

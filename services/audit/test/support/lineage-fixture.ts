@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LineageRecord } from '@app/contracts';
-import { type CompiledPolicy, DEMO_PSEUDONYM_KEYRING, loadPolicy, replayLines, type ReplayedEvent } from '@app/policy';
+import {
+  type CompiledPolicy,
+  DEMO_PSEUDONYM_KEYRING,
+  loadPolicy,
+  replayLines,
+  type ReplayedEvent,
+} from '@app/policy';
 import { generateEventStream } from '@app/sample';
 
 /** A generated stream decided by the core (what the engine writes), with its lineage in log order. */
