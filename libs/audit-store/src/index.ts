@@ -21,3 +21,11 @@ export {
   MAX_STAT_DAYS,
 } from './store/query-input';
 export type * from './store/query.types';
+export { LineageSink, sinkTopics, type LineageSinkOptions } from './sink/lineage.sink';
+export { SinkMetrics } from './sink/sink.metrics';
+export {
+  LineagePartitions,
+  monthStart,
+  partitionName,
+  type PartitionPolicy,
+} from './store/lineage-partitions';

@@ -1,4 +1,8 @@
 /** Injection tokens of the audit service. */
+export const AUDIT_SETTINGS = Symbol('AUDIT_SETTINGS');
+/** The pg pool over the lineage store (search path set to AUDIT_DATABASE_SCHEMA when given). */
+export const AUDIT_POOL = Symbol('AUDIT_POOL');
+/** The TypeORM data source of the access tables (API keys, access log), same database and schema. */
 export const AUDIT_DATA_SOURCE = Symbol('AUDIT_DATA_SOURCE');
 export const AUDIT_API_KEYS = Symbol('AUDIT_API_KEYS');
 export const AUDIT_ACCESS_LOG = Symbol('AUDIT_ACCESS_LOG');

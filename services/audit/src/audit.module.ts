@@ -1,5 +1,6 @@
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { type Pool } from 'pg';
 import { type DataSource } from 'typeorm';
 import { HealthModule, KafkaReadiness, kafkaClientSettings } from '@app/service-kit';
 import { createDataSource, DatabaseReadiness } from '@app/persistence';
@@ -13,7 +14,7 @@ import { LineageController } from './api/lineage.controller';
 import { PersonsController } from './api/persons.controller';
 import { ReportsController } from './api/reports.controller';
 import { auditValidationPipe } from './api/validation';
-import { AUDIT_DATA_SOURCE, AUDIT_LINEAGE } from './audit.constants';
+import { AUDIT_DATA_SOURCE, AUDIT_LINEAGE, AUDIT_POOL } from './audit.constants';
 import { type AuditSettings } from './audit.settings';
 import { ConsoleController } from './console/console.controller';
 import { PolicyVersions } from './lineage/policy-versions';
@@ -25,13 +26,11 @@ import { FormRecall } from './queries/form-recall.query';
 import { PersonSearch } from './queries/person-search.query';
 import { StatisticsQuery } from './queries/statistics.query';
 import { SubjectTimeline } from './queries/subject-timeline.query';
+import { AuditSinkService } from './sink/audit-sink.service';
+import { MetricsController } from './sink/metrics.controller';
+import { AuditStoreModule } from './store/audit-store.module';
 
-/** Where the module's tables are: tests give a fresh schema; services use the search path. */
-export interface AuditModuleOptions {
-  readonly schema?: string;
-}
-
-/** Closes the service's database pool on shutdown. */
+/** Closes the access tables' connection pool on shutdown. */
 class DatabaseCloser implements OnApplicationShutdown {
   constructor(@Inject(AUDIT_DATA_SOURCE) private readonly db: DataSource) {}
   async onApplicationShutdown(): Promise<void> {
@@ -39,21 +38,38 @@ class DatabaseCloser implements OnApplicationShutdown {
   }
 }
 
-/** Lineage sink and auditor API: access control, the auditor's questions, the console, health. */
+/**
+ * The audit service: the lineage sink (lineage topics → PostgreSQL) and its metrics, the auditor
+ * API (access control, the auditor's questions) and console, and liveness/readiness.
+ */
 @Module({})
 export class AuditModule {
-  static forSettings(settings: AuditSettings, options: AuditModuleOptions = {}): DynamicModule {
+  static forSettings(settings: AuditSettings): DynamicModule {
+    const store = AuditStoreModule.forSettings(settings);
+    const sink: DynamicModule = {
+      module: class AuditSinkModule {},
+      imports: [store],
+      providers: [AuditSinkService],
+      exports: [AuditSinkService],
+    };
+    const schema = settings.AUDIT_DATABASE_SCHEMA;
     return {
       module: AuditModule,
       imports: [
+        store,
+        sink,
         HealthModule.forRoot({
-          useFactory: () => [
+          imports: [sink],
+          inject: [AuditSinkService],
+          useFactory: (sinkService: AuditSinkService) => [
             new KafkaReadiness(kafkaClientSettings(settings)),
-            new DatabaseReadiness(createDataSource({ url: settings.DATABASE_URL, schema: options.schema })),
+            new DatabaseReadiness(createDataSource({ url: settings.DATABASE_URL })),
+            sinkService,
           ],
         }),
       ],
       controllers: [
+        MetricsController,
         PersonsController,
         LineageController,
         ReportsController,
@@ -64,14 +80,14 @@ export class AuditModule {
         {
           provide: AUDIT_DATA_SOURCE,
           // Connected lazily by the first query: the service starts (and reports not-ready) without a database.
-          useFactory: () => createDataSource({ url: settings.DATABASE_URL, schema: options.schema }),
+          useFactory: () => createDataSource({ url: settings.DATABASE_URL, schema }),
         },
         DatabaseCloser,
         ...accessProviders(settings),
         {
           provide: AUDIT_LINEAGE,
-          inject: [AUDIT_DATA_SOURCE],
-          useFactory: (db: DataSource) => new StoreLineageReader(db),
+          inject: [AUDIT_POOL],
+          useFactory: (pool: Pool) => new StoreLineageReader(pool),
         },
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useClass: ApiErrorFilter },

@@ -28,7 +28,7 @@ describe('auditor API access', () => {
       Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
     );
     const tested = ROUTES.map((r) => `${r.method} ${r.template}`);
-    expect(documented.filter((r) => r.startsWith('GET /health') === false).sort()).toEqual(
+    expect(documented.filter((r) => !r.startsWith('GET /health') && r !== 'GET /metrics').sort()).toEqual(
       [...new Set(tested)].sort(),
     );
   });
@@ -120,8 +120,9 @@ describe('auditor API access', () => {
     });
   });
 
-  it('answers health, the console and the OpenAPI description without credentials', async () => {
+  it('answers health, metrics, the console and the OpenAPI description without credentials', async () => {
     expect((await call(stack, 'GET', '/health/live')).status).toBe(200);
+    expect((await call(stack, 'GET', '/metrics')).status).toBe(200);
     expect((await call(stack, 'GET', '/console/')).status).toBe(200);
     expect((await call(stack, 'GET', '/console/console.js')).status).toBe(200);
     expect((await call(stack, 'GET', '/docs-json')).status).toBe(200);

@@ -2,10 +2,11 @@ import 'reflect-metadata';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { DEMO_PSEUDONYM_KEYRING, lineagePseudonym, renderLineage } from '@app/policy';
-import { startAuditStack, type AuditStack } from './support/audit-stack';
-import { decidedSample, type DecidedSample } from './support/lineage-fixture';
-import { loadLineageDirect } from './support/lineage-load';
+import { lineagePseudonym, renderLineage } from '@app/policy';
+import { type AuditStack } from './support/audit-stack';
+import { type DecidedSample } from './support/lineage-fixture';
+import { startStackWithEngineLineage, type StackWithLineage } from './support/engine-lineage';
+import { PSEUDONYM_KEYS } from '../../../test/engine/support/test-keyring';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** Screenshots are test artefacts, kept out of git (var/ is ignored). */
@@ -15,6 +16,7 @@ const SHOTS = join(__dirname, '../../../var/e2e-screenshots');
 // person sees when they look someone up, open a decision, follow the consent, recall a form
 // version, read the dashboard and download the access export, with the keyboard alone where it matters.
 describe('auditor console (headless Chromium)', () => {
+  let real: StackWithLineage;
   let stack: AuditStack;
   let sample: DecidedSample;
   let browser: Browser;
@@ -24,9 +26,8 @@ describe('auditor console (headless Chromium)', () => {
     if (!existsSync(CHROMIUM))
       throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (CI installs it)`);
     mkdirSync(SHOTS, { recursive: true });
-    stack = await startAuditStack();
-    sample = decidedSample(40);
-    await loadLineageDirect(stack.db, sample.lineage, sample.policy.version, sample.policyText);
+    real = await startStackWithEngineLineage(40, 7);
+    ({ stack, sample } = real);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-dev-shm-usage'],
@@ -36,7 +37,7 @@ describe('auditor console (headless Chromium)', () => {
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
-    await stack?.close();
+    await real?.close();
   });
 
   const shot = (name: string): Promise<Buffer> =>
@@ -64,8 +65,8 @@ describe('auditor console (headless Chromium)', () => {
     await page.keyboard.press('Enter');
     await page.waitForSelector('#timeline li.decision');
     // The e-mail address names the customer through an identity link: both pseudonyms are shown.
-    const byMail = lineagePseudonym(DEMO_PSEUDONYM_KEYRING, 'cust-00018@example.dk');
-    const own = lineagePseudonym(DEMO_PSEUDONYM_KEYRING, 'cust-00018');
+    const byMail = lineagePseudonym(PSEUDONYM_KEYS, 'cust-00018@example.dk');
+    const own = lineagePseudonym(PSEUDONYM_KEYS, 'cust-00018');
     expect(await page.textContent('#subjects')).toContain(byMail);
     expect(await page.textContent('#subjects')).toContain(own);
     const mine = sample.lineage.filter((l) => l.subject === own);
@@ -76,7 +77,7 @@ describe('auditor console (headless Chromium)', () => {
   });
 
   it('opens a decision: each field forwarded or withheld, why, and the consent behind it', async () => {
-    const own = lineagePseudonym(DEMO_PSEUDONYM_KEYRING, 'cust-00018');
+    const own = lineagePseudonym(PSEUDONYM_KEYS, 'cust-00018');
     const rendered = renderLineage(
       sample.policy,
       sample.lineage.filter((l) => l.subject === own),
@@ -120,7 +121,7 @@ describe('auditor console (headless Chromium)', () => {
     const path = join(SHOTS, 'access-export.json');
     await download.saveAs(path);
     const exported = JSON.parse(readFileSync(path, 'utf8')) as { recipients: { destination: string }[] };
-    const own = lineagePseudonym(DEMO_PSEUDONYM_KEYRING, 'cust-00018');
+    const own = lineagePseudonym(PSEUDONYM_KEYS, 'cust-00018');
     const reached = renderLineage(
       sample.policy,
       sample.lineage.filter((l) => l.subject === own),

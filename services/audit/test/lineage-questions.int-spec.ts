@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import type { LineageRecord, RenderedDecision } from '@app/contracts';
-import { DEMO_PSEUDONYM_KEYRING, explainEvent, lineagePseudonym, renderLineage } from '@app/policy';
-import { call, startAuditStack, type AuditStack } from './support/audit-stack';
-import { decidedSample, type DecidedSample } from './support/lineage-fixture';
-import { loadLineageDirect } from './support/lineage-load';
+import { explainEvent, lineagePseudonym, renderLineage } from '@app/policy';
+import { call, type AuditStack } from './support/audit-stack';
+import { type DecidedSample } from './support/lineage-fixture';
+import { startStackWithEngineLineage, type StackWithLineage } from './support/engine-lineage';
+import { PSEUDONYM_KEYS } from '../../../test/engine/support/test-keyring';
 
 interface ExplainView {
   explanations: { destination: string; lines: string[] }[];
@@ -18,16 +19,16 @@ interface ExportView {
 // The auditor's questions answered from the lineage store, checked against the decision core on the
 // same generated stream: explain equals `govern explain`, the export lists what the lineage shows.
 describe('auditor questions on a generated stream', () => {
+  let real: StackWithLineage;
   let stack: AuditStack;
   let sample: DecidedSample;
 
   beforeAll(async () => {
-    stack = await startAuditStack();
-    sample = decidedSample(40);
-    await loadLineageDirect(stack.db, sample.lineage, sample.policy.version, sample.policyText);
+    real = await startStackWithEngineLineage(40, 7);
+    ({ stack, sample } = real);
   }, 120_000);
   afterAll(async () => {
-    await stack?.close();
+    await real?.close();
   });
 
   it('explains every decision of the stream exactly as govern explain does, for every destination', async () => {
@@ -57,13 +58,13 @@ describe('auditor questions on a generated stream', () => {
         token: stack.keys.dpo,
       });
       const subjects = (search.body as { subjects: { pseudonym: string; inLineage: boolean }[] }).subjects;
-      const own = lineagePseudonym(DEMO_PSEUDONYM_KEYRING, customer);
+      const own = lineagePseudonym(PSEUDONYM_KEYS, customer);
       expect(subjects.find((s) => s.pseudonym === own)?.inLineage).toBe(true);
       const upper = await call(stack, 'POST', '/v1/persons/search', {
         body: { identifier: ` ${customer.toUpperCase()}@EXAMPLE.DK ` },
         token: stack.keys.dpo,
       });
-      const byMail = lineagePseudonym(DEMO_PSEUDONYM_KEYRING, `${customer}@example.dk`);
+      const byMail = lineagePseudonym(PSEUDONYM_KEYS, `${customer}@example.dk`);
       expect(
         (upper.body as { subjects: { pseudonym: string }[] }).subjects.map((s) => s.pseudonym),
       ).toContain(byMail);
@@ -94,7 +95,7 @@ describe('auditor questions on a generated stream', () => {
   });
 
   it('renders the timeline with per-attribute outcome, reason, rule, purpose, basis and evidence', async () => {
-    const own = lineagePseudonym(DEMO_PSEUDONYM_KEYRING, 'cust-00002');
+    const own = lineagePseudonym(PSEUDONYM_KEYS, 'cust-00002');
     const page = (
       await call(stack, 'GET', `/v1/persons/${own}/timeline?limit=200`, { token: stack.keys.auditor })
     ).body as {

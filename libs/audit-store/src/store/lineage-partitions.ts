@@ -24,9 +24,10 @@ export interface PartitionPolicy {
 }
 
 /**
- * The monthly partitions of `audit_lineage`. Months from the retention cutoff to `monthsAhead`
- * after now are created ahead (and on demand when a batch brings a month not created yet); a
- * record outside them lands in the DEFAULT partition. Partitions entirely older than the cutoff
+ * The monthly partitions of `audit_lineage`. The current month and `monthsAhead` after it are
+ * created ahead; an older month within the retention is created when a batch brings records of it
+ * (a catch-up, a replay); a record older than the retention or beyond the months ahead lands in the
+ * DEFAULT partition. Partitions entirely older than the cutoff
  * are dropped, and older rows are deleted from the partition that straddles it and from DEFAULT.
  * Creating a month moves its rows out of DEFAULT in the same transaction (PostgreSQL refuses to
  * attach a partition whose rows DEFAULT still holds).
@@ -61,7 +62,8 @@ export class LineagePartitions {
   async maintain(now: Date): Promise<{ created: string[]; dropped: string[]; deleted: number }> {
     const created: string[] = [];
     const cutoff = this.cutoff(now);
-    let month = monthStart(cutoff);
+    // From the current month (older months are made on demand, when records of them arrive).
+    let month = monthStart(now) < monthStart(cutoff) ? monthStart(cutoff) : monthStart(now);
     const last = monthStart(
       new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + this.policy.monthsAhead, 1)),
     );

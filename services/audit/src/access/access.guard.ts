@@ -24,7 +24,7 @@ export function principalOf(request: Request): Principal {
 
 /**
  * Deny by default: every route needs credentials and a role declared with {@link Requires}, except
- * the health checks and routes marked {@link Open}. A route that declares neither answers 403 to
+ * the health checks, `/metrics` and routes marked {@link Open}. A route that declares neither answers 403 to
  * everyone, so a forgotten decorator never opens data.
  */
 @Injectable()
@@ -38,7 +38,8 @@ export class AccessGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<Request>();
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(OPEN, targets) === true) return true;
-    if (request.path.startsWith('/health/')) return true;
+    // Health and the sink's Prometheus figures hold no personal data (see docs/security.md).
+    if (request.path.startsWith('/health/') || request.path === '/metrics') return true;
     const who = await this.credentials.principal(request.headers.authorization);
     if (who === 'missing')
       throw new ApiError('credentials-missing', 'send Authorization: Bearer <API key or OIDC token>');

@@ -6,7 +6,7 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
-import { type Response } from 'express';
+import { type Request, type Response } from 'express';
 import { ApiError, type ApiErrorBody } from './api-error';
 
 /** Express body-parser errors carry a `type`; their messages may quote the body, so only the type counts. */
@@ -30,6 +30,12 @@ export class ApiErrorFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    const request = host.switchToHttp().getRequest<Request>();
+    // Health checks answer in their own (terminus) format, 503 with each dependency's state.
+    if (error instanceof HttpException && request.path.startsWith('/health/')) {
+      response.status(error.getStatus()).json(error.getResponse());
+      return;
+    }
     const known = error instanceof ApiError ? error : (bodyParserError(error) ?? this.mapped(error));
     const body = known.getResponse() as ApiErrorBody;
     response.status(known.getStatus()).json(body);

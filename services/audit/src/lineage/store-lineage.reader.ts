@@ -1,6 +1,6 @@
 import type { LineageRecord } from '@app/contracts';
-import { connected } from '@app/persistence';
-import { type DataSource } from 'typeorm';
+import { type QueryResultRow } from 'pg';
+import { type Queryable } from '@app/audit-store';
 import { ApiError } from '../api/api-error';
 import { type DeadLetterCount, type LineageReader, type Slice, type StoredLineage } from './lineage.reader';
 
@@ -58,7 +58,7 @@ function afterParams(after: string | undefined): unknown[] {
   return [k.time, k.topic, k.partition, k.offset];
 }
 
-interface Row {
+interface Row extends QueryResultRow {
   t: string;
   topic: string;
   p: number;
@@ -72,10 +72,10 @@ interface Row {
  * form version, alias, code + time); rows the sink could not read (no record) are skipped.
  */
 export class StoreLineageReader implements LineageReader {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: Queryable) {}
 
   private async rows(sql: string, params: unknown[]): Promise<StoredLineage[]> {
-    const found: Row[] = await (await connected(this.db)).query(sql, params);
+    const found = (await this.db.query<Row>(sql, params)).rows;
     return found.flatMap((r) =>
       r.record === null
         ? []
@@ -103,9 +103,7 @@ export class StoreLineageReader implements LineageReader {
   }
 
   async linkedSubjects(subjects: readonly string[]): Promise<string[]> {
-    const rows: { s: string }[] = await (
-      await connected(this.db)
-    ).query(
+    const { rows } = await this.db.query<{ s: string }>(
       `select distinct case when alias = any($1::text[]) then subject else alias end as s from audit_lineage
        where kind = 'identity-link' and (record->>'linked')::boolean
          and (alias = any($1::text[]) or subject = any($1::text[]))
@@ -169,9 +167,7 @@ export class StoreLineageReader implements LineageReader {
   }
 
   async deadLetterCounts(from: string, to: string): Promise<DeadLetterCount[]> {
-    const rows: { day: string; code: string; n: string }[] = await (
-      await connected(this.db)
-    ).query(
+    const { rows } = await this.db.query<{ day: string; code: string; n: string }>(
       `select to_char(record_time at time zone 'UTC', 'YYYY-MM-DD') as day, code, count(*)::text as n from audit_lineage
        where kind = 'dead-letter' and code is not null and record_time >= $1::timestamptz and record_time < $2::timestamptz
        group by 1, 2 order by 1, 2`,
@@ -181,16 +177,15 @@ export class StoreLineageReader implements LineageReader {
   }
 
   async policyText(version: string): Promise<string | null> {
-    const rows: { text: string }[] = await (
-      await connected(this.db)
-    ).query('select policy_text as text from audit_policy_version where policy_version = $1', [version]);
+    const { rows } = await this.db.query<{ text: string }>(
+      'select policy_text as text from audit_policy_version where policy_version = $1',
+      [version],
+    );
     return rows[0]?.text ?? null;
   }
 
   async latestPolicyVersion(): Promise<string | null> {
-    const rows: { v: string }[] = await (
-      await connected(this.db)
-    ).query(
+    const { rows } = await this.db.query<{ v: string }>(
       'select policy_version as v from audit_policy_version order by first_seen_at desc, policy_version desc limit 1',
     );
     return rows[0]?.v ?? null;

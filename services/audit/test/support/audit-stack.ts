@@ -35,10 +35,13 @@ export async function startAuditStack(env: Record<string, string> = {}): Promise
     AUDIT_OIDC_JWKS_URL: oidc.jwksUrl,
     AUDIT_OIDC_ISSUER: oidc.issuer,
     AUDIT_OIDC_AUDIENCE: oidc.audience,
+    AUDIT_DATABASE_SCHEMA: database.schema,
+    // Tests that load lineage themselves run the API alone; the sink is turned on where it is the subject.
+    AUDIT_SINK: 'false',
     ...env,
   });
   const ref = await Test.createTestingModule({
-    imports: [AuditModule.forSettings(settings, { schema: database.schema })],
+    imports: [AuditModule.forSettings(settings)],
   }).compile();
   const app = ref.createNestApplication({ logger: false });
   configureAuditHttp(app);
