@@ -358,19 +358,15 @@
       ]);
       const byDestination = new Map();
       for (const row of decisions.rows) {
+        if (row.metric !== 'forwarded' && row.metric !== 'withheld') continue;
         const d = byDestination.get(row.destination) || new Map();
-        const key =
-          row.outcome === 'withhold'
-            ? `withheld: ${row.reason}`
-            : row.outcome === 'forward'
-              ? 'forwarded'
-              : 'pseudonymised';
-        d.set(key, (d.get(key) || 0) + row.attributes);
+        const key = row.metric === 'withheld' ? `withheld: ${row.reason}` : 'forwarded';
+        d.set(key, (d.get(key) || 0) + row.count);
         byDestination.set(row.destination, d);
       }
       const charts = [...byDestination].map(([destination, counts]) => chart(destination, counts));
       const deadCounts = new Map();
-      for (const row of dead.rows) deadCounts.set(row.code, (deadCounts.get(row.code) || 0) + row.count);
+      for (const row of dead.rows) deadCounts.set(row.reason, (deadCounts.get(row.reason) || 0) + row.count);
       $('dashboard').replaceChildren(
         ...(charts.length === 0 ? [el('p', {}, 'No decisions in this range.')] : charts),
         el('h3', {}, 'Dead letters by code'),

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { LineageRecord, RenderedDecision } from '@app/contracts';
-import { explainEvent, lineagePseudonym, renderLineage } from '@app/policy';
+import { explainEvent, figuresFromDryRun, lineagePseudonym, renderLineage } from '@app/policy';
 import { call, type AuditStack } from './support/audit-stack';
 import { type DecidedSample } from './support/lineage-fixture';
 import { startStackWithEngineLineage, type StackWithLineage } from './support/engine-lineage';
@@ -147,5 +147,42 @@ describe('auditor questions on a generated stream', () => {
     expect(Object.fromEntries(recall.perDestination.map((p) => [p.destination, p.subjects]))).toEqual(
       Object.fromEntries([...expected].map(([k, v]) => [k, v.size])),
     );
+  });
+
+  it('gives the dashboard the figures dry-run gives: forwarded and withheld by reason per destination, dead letters by code', async () => {
+    const want = figuresFromDryRun(
+      sample.policy,
+      sample.results.map((r) => r.result),
+    );
+    // From the sample's earliest record to today (a record without a time of its own, not-json, is
+    // filed under the day the broker received it), in ranges the API accepts (at most 800 days).
+    const DAY = 86_400_000;
+    const first = Date.parse(
+      `${sample.lineage
+        .flatMap((l) => (l.time === null ? [] : [l.time]))
+        .sort()[0]
+        ?.slice(0, 10)}T00:00:00Z`,
+    );
+    const decisions: { rows: { metric: string; destination: string; reason: string; count: number }[] } = {
+      rows: [],
+    };
+    const dead: { rows: { reason: string; count: number }[] } = { rows: [] };
+    for (let from = first; from <= Date.now(); from += 800 * DAY) {
+      const day = (t: number): string => new Date(t).toISOString().slice(0, 10);
+      const q = `from=${day(from)}&to=${day(from + 799 * DAY)}`;
+      const d = await call(stack, 'GET', `/v1/statistics/decisions?${q}`, { token: stack.keys.auditor });
+      const x = await call(stack, 'GET', `/v1/statistics/dead-letters?${q}`, { token: stack.keys.auditor });
+      expect([d.status, x.status]).toEqual([200, 200]);
+      decisions.rows.push(...(d.body as typeof decisions).rows);
+      dead.rows.push(...(x.body as typeof dead).rows);
+    }
+    const got = new Map<string, number>();
+    const add = (key: string, n: number): void => void got.set(key, (got.get(key) ?? 0) + n);
+    for (const r of decisions.rows)
+      if (r.metric === 'forwarded') add(`forwarded ${r.destination}`, r.count);
+      else if (r.metric === 'withheld') add(`withheld ${r.destination} ${r.reason}`, r.count);
+      else if (r.metric === 'suppression') add(`suppressions ${r.destination}`, r.count);
+    for (const r of dead.rows) add(`dead letters ${r.reason}`, r.count);
+    expect(Object.fromEntries([...got].sort())).toEqual(Object.fromEntries([...want].sort()));
   });
 });

@@ -1,15 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { processingRecord, type ProcessingRecordReport } from '@app/policy';
-import { type DeadLetterCount } from '../lineage/lineage.reader';
 import { Requires } from '../access/access.guard';
 import { PolicyVersions } from '../lineage/policy-versions';
-import {
-  dayRange,
-  type DecisionCount,
-  type Statistics,
-  StatisticsQuery as Figures,
-} from '../queries/statistics.query';
+import { dayRange, type Statistics, StatisticsQuery as Figures } from '../queries/statistics.query';
 import { StatisticsQuery } from './audit-api.dto';
 import { NoQueryPipe } from './no-query.pipe';
 
@@ -35,16 +29,16 @@ export class ReportsController {
   @Get('statistics/decisions')
   @Requires('auditor')
   @ApiOperation({
-    summary: 'Attributes forwarded, pseudonymised or withheld, by reason, per destination and day (UTC)',
+    summary: 'Attributes forwarded and withheld by reason, and suppressions, per destination and day (UTC)',
   })
-  decisions(@Query() q: StatisticsQuery): Promise<Statistics<DecisionCount>> {
+  decisions(@Query() q: StatisticsQuery): Promise<Statistics> {
     return this.figures.decisions(dayRange(q.from, q.to, today()), q.destination);
   }
 
   @Get('statistics/dead-letters')
   @Requires('auditor')
   @ApiOperation({ summary: 'Dead letters per day (UTC) and code' })
-  deadLetters(@Query() q: StatisticsQuery): Promise<Statistics<DeadLetterCount>> {
+  deadLetters(@Query() q: StatisticsQuery): Promise<Statistics> {
     return this.figures.deadLetters(dayRange(q.from, q.to, today()));
   }
 }

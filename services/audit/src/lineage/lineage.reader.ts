@@ -15,13 +15,6 @@ export interface Slice {
   readonly limit: number;
 }
 
-/** Dead letters per day (UTC) and code. */
-export interface DeadLetterCount {
-  readonly day: string;
-  readonly code: string;
-  readonly count: number;
-}
-
 /**
  * What the auditor API reads from the lineage store. Every method is one indexed query; none takes
  * SQL text from a caller. Implemented over the sink's tables by `StoreLineageReader`.
@@ -47,10 +40,6 @@ export interface LineageReader {
   formVersionAssessments(formVersion: string, slice: Slice): Promise<StoredLineage[]>;
   /** Decision records whose evidence list names one of these ids, in log order. */
   decisionsCiting(evidenceIds: readonly string[], slice: Slice): Promise<StoredLineage[]>;
-  /** Decision records between two times (`from` inclusive, `to` exclusive), in log order. */
-  decisionsBetween(from: string, to: string, slice: Slice): Promise<StoredLineage[]>;
-  /** Dead letters per day and code between two times. */
-  deadLetterCounts(from: string, to: string): Promise<DeadLetterCount[]>;
   /** The full text of a policy version, or null when the store has not seen it. */
   policyText(version: string): Promise<string | null>;
   /** The version the engine published last, or null before any. */

@@ -2,7 +2,7 @@ import type { LineageRecord } from '@app/contracts';
 import { type QueryResultRow } from 'pg';
 import { type Queryable } from '@app/audit-store';
 import { ApiError } from '../api/api-error';
-import { type DeadLetterCount, type LineageReader, type Slice, type StoredLineage } from './lineage.reader';
+import { type LineageReader, type Slice, type StoredLineage } from './lineage.reader';
 
 /** The log order of the store: record time (µs, UTC), then topic, partition, offset. */
 interface Key {
@@ -156,24 +156,6 @@ export class StoreLineageReader implements LineageReader {
       `select ${COLUMNS} from audit_lineage where kind = 'decision' and evidence_ids && $1::text[] and ${AFTER(2)} ${ORDER} limit $6`,
       [evidenceIds, ...afterParams(slice.after), slice.limit],
     );
-  }
-
-  decisionsBetween(from: string, to: string, slice: Slice): Promise<StoredLineage[]> {
-    return this.rows(
-      `select ${COLUMNS} from audit_lineage
-       where kind = 'decision' and record_time >= $1::timestamptz and record_time < $2::timestamptz and ${AFTER(3)} ${ORDER} limit $7`,
-      [from, to, ...afterParams(slice.after), slice.limit],
-    );
-  }
-
-  async deadLetterCounts(from: string, to: string): Promise<DeadLetterCount[]> {
-    const { rows } = await this.db.query<{ day: string; code: string; n: string }>(
-      `select to_char(record_time at time zone 'UTC', 'YYYY-MM-DD') as day, code, count(*)::text as n from audit_lineage
-       where kind = 'dead-letter' and code is not null and record_time >= $1::timestamptz and record_time < $2::timestamptz
-       group by 1, 2 order by 1, 2`,
-      [from, to],
-    );
-    return rows.map((r) => ({ day: r.day, code: r.code, count: Number(r.n) }));
   }
 
   async policyText(version: string): Promise<string | null> {
