@@ -4,7 +4,7 @@ import { call, startAuditStack, type AuditStack } from './support/audit-stack';
 import { ROUTES } from './support/routes';
 
 interface LogPage {
-  items: { principal: string; role: string; endpoint: string; subjects: string[] }[];
+  items: { id: string; principal: string; role: string; endpoint: string; subjects: string[] }[];
   nextCursor: string | null;
 }
 
@@ -61,7 +61,8 @@ describe('access log', () => {
 
   it('records OIDC callers by issuer and subject', async () => {
     const token = await stack.oidc.token({ sub: 'dpo-7', roles: 'dpo' });
-    await call(stack, 'GET', `/v1/persons/demo:${'a'.repeat(32)}/timeline`, { token });
+    const res = await call(stack, 'GET', `/v1/persons/demo:${'a'.repeat(32)}/timeline`, { token });
+    expect(res.status).toBe(200);
     expect((await newest())?.principal).toBe(`oidc:${stack.oidc.issuer}#dpo-7`);
   });
 
@@ -81,6 +82,37 @@ describe('access log', () => {
     ).body as LogPage;
     expect(second.items).toHaveLength(1);
     expect(second.nextCursor).toBeNull();
+  });
+
+  it('pages the whole log newest first, by number (id 10 after 9), each row once', async () => {
+    for (let i = 0; i < 12; i++)
+      await call(stack, 'GET', `/v1/persons/demo:${'f'.repeat(32)}/timeline`, { token: stack.keys.auditor });
+    const total: { n: string }[] = await stack.db.query('select count(*)::text as n from audit_access_log');
+    const ids: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (
+        await call(
+          stack,
+          'GET',
+          `/v1/admin/access-log?limit=3${cursor === null ? '' : `&cursor=${cursor}`}`,
+          { token: stack.keys.admin },
+        )
+      ).body as LogPage & { items: { id: string }[] };
+      ids.push(...page.items.map((i) => Number(i.id)));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    expect(ids).toHaveLength(Number(total[0]?.n));
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+  });
+
+  it('records reading the access log itself, with the pseudonym asked about', async () => {
+    const subject = `demo:${'e'.repeat(32)}`;
+    await call(stack, 'GET', `/v1/admin/access-log?subject=${subject}`, { token: stack.keys.admin });
+    const rows: { endpoint: string; subjects: string[]; role: string }[] = await stack.db.query(
+      'select endpoint, subjects, role from audit_access_log order by id desc limit 1',
+    );
+    expect(rows[0]).toEqual({ endpoint: 'GET /v1/admin/access-log', subjects: [subject], role: 'admin' });
   });
 
   it.each([

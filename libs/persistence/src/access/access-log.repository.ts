@@ -43,9 +43,9 @@ export class AccessLogRepository {
     const rows: LogRow[] = await (
       await connected(this.db)
     ).query(
-      `select id::text as id, at, principal, role, endpoint, subjects from audit_access_log
+      `select audit_access_log.id::text as id, at, principal, role, endpoint, subjects from audit_access_log
        where ($1::bigint is null or id < $1::bigint) and ($2::text is null or subjects @> array[$2::text])
-       order by id desc limit $3`,
+       order by audit_access_log.id desc limit $3`,
       [options.before ?? null, options.subject ?? null, options.limit],
     );
     return rows.map((r) => ({ ...r, at: r.at.toISOString() }));

@@ -17,6 +17,16 @@ describe('printable access export', () => {
         lastCollected: 't2',
       },
     ],
+    purposes: [
+      {
+        purpose: 'p',
+        description: hostile,
+        legalBasis: 'consent',
+        article: 'Art. 6(1)(a)',
+        retention: '2 years',
+        recipients: [],
+      },
+    ],
     consentHistory: [],
     suppressions: [],
     recipients: [

@@ -57,6 +57,17 @@ export function accessExportHtml(x: AccessExport, generatedAt: string): string {
       ]),
     ),
     table(
+      'Purposes, legal bases and retention',
+      ['Purpose', 'What it is used for', 'Legal basis', 'Retention', 'Recipients (record of processing)'],
+      x.purposes.map((p) => [
+        p.purpose,
+        p.description,
+        `${p.legalBasis} (${p.article})`,
+        p.retention,
+        p.recipients.join('; '),
+      ]),
+    ),
+    table(
       'Recipients the data was forwarded to (R29)',
       ['Destination', 'Recipients', 'Attributes', 'Decisions', 'First', 'Last', 'Days'],
       x.recipients.map((r) => [

@@ -25,6 +25,16 @@ export interface HeldPath {
   readonly lastCollected: string;
 }
 
+/** A purpose of the held data as the policy (of the latest record) declares it. */
+export interface PurposeInfo {
+  readonly purpose: string;
+  readonly description: string;
+  readonly legalBasis: string;
+  readonly article: string;
+  readonly retention: string;
+  readonly recipients: readonly string[];
+}
+
 /** A recipient the person's data actually reached (R29), with the dates. */
 export interface Recipient {
   readonly destination: string;
@@ -43,6 +53,11 @@ export interface AccessExport {
   readonly subjects: readonly string[];
   readonly policyVersions: readonly string[];
   readonly held: readonly HeldPath[];
+  /**
+   * Every purpose the held data was collected for: what it is used for (the description is the
+   * processing, profiling included, in the controller's words), basis, retention, recipients.
+   */
+  readonly purposes: readonly PurposeInfo[];
   readonly consentHistory: readonly ConsentAssessmentLineageRecord[];
   readonly suppressions: readonly SuppressionLineageRecord[];
   readonly recipients: readonly Recipient[];
@@ -50,9 +65,10 @@ export interface AccessExport {
 }
 
 /**
- * Art. 15 access export: what is held per source (paths, purposes and bases), the consent history,
- * suppressions, and the recipients the data was actually forwarded to, with dates (R29). Built from
- * the lineage only; values are never in the lineage, so the export names paths, not contents.
+ * Art. 15 access export: what is held per source (paths, purposes and bases), the purposes with
+ * their retention and recipients, the consent history, suppressions, and the recipients the data
+ * was actually forwarded to, with dates (R29). Built from the lineage only; values are never in
+ * the lineage, so the export names paths, not contents.
  */
 @Injectable()
 export class AccessExportQuery {
@@ -127,6 +143,7 @@ export class AccessExportQuery {
       subjects,
       policyVersions: [...versions],
       held: await this.heldPaths(held),
+      purposes: await this.purposesOf(held),
       consentHistory,
       suppressions,
       recipients: await this.recipientList(recipients),
@@ -162,6 +179,28 @@ export class AccessExportQuery {
     return out.sort((a, b) =>
       `${a.source}/${a.type} ${a.path}`.localeCompare(`${b.source}/${b.type} ${b.path}`),
     );
+  }
+
+  private async purposesOf(held: Map<string, { record: DecisionLineageRecord }>): Promise<PurposeInfo[]> {
+    const found = new Map<string, PurposeInfo>();
+    for (const [key, h] of held) {
+      const [source, type, path] = key.split('\u0000') as [string, string, string];
+      const policy = await this.policies.compiled(h.record.policyVersion);
+      const attribute = policy.eventTypesBySource
+        .get(source)
+        ?.get(type)
+        ?.attributes.find((a) => a.path === path);
+      for (const p of attribute?.purposes ?? [])
+        found.set(p.key, {
+          purpose: p.key,
+          description: p.description,
+          legalBasis: p.legalBasis,
+          article: LEGAL_BASIS_ARTICLE[p.legalBasis],
+          retention: p.record?.erasure ?? '',
+          recipients: p.record?.recipients ?? [],
+        });
+    }
+    return [...found.values()].sort((a, b) => a.purpose.localeCompare(b.purpose));
   }
 
   private async recipientList(
