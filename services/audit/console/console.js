@@ -381,8 +381,9 @@
     const rows = [...counts].sort((a, b) => b[1] - a[1]);
     const max = Math.max(1, ...rows.map((r) => r[1]));
     const height = rows.length * 22 + 10;
-    const image = svg('svg', { width: 640, height, role: 'img', 'aria-labelledby': `chart-${title}` });
-    image.append(svg('title', { id: `chart-${title}` }, `${title}: attributes by outcome and reason`));
+    const id = `chart-${(state.charts = (state.charts || 0) + 1)}`;
+    const image = svg('svg', { width: 640, height, role: 'img', 'aria-labelledby': id });
+    image.append(svg('title', { id }, `${title}: counts by outcome and reason`));
     rows.forEach(([label, n], i) => {
       const y = i * 22 + 5;
       const color = label.startsWith('withheld')

@@ -21,6 +21,7 @@ describe('auditor console (headless Chromium)', () => {
   let sample: DecidedSample;
   let browser: Browser;
   let page: Page;
+  const requested: string[] = [];
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM))
@@ -33,6 +34,7 @@ describe('auditor console (headless Chromium)', () => {
       args: ['--no-sandbox', '--disable-dev-shm-usage'],
     });
     page = await browser.newPage({ viewport: { width: 1100, height: 720 }, acceptDownloads: true });
+    page.on('request', (r) => requested.push(r.url()));
     await page.goto(`${stack.url}/console/`);
   }, 120_000);
   afterAll(async () => {
@@ -159,5 +161,10 @@ describe('auditor console (headless Chromium)', () => {
     const destinations = [...new Set(renderLineage(sample.policy, sample.lineage).map((d) => d.destination))];
     for (const d of destinations) expect(charts).toContain(d);
     await shot('5-dashboard');
+  });
+
+  it('works offline: every request the page made went to the audit service itself', () => {
+    expect(requested.length).toBeGreaterThan(5);
+    expect(requested.filter((u) => !u.startsWith(`${stack.url}/`) && !u.startsWith('blob:'))).toEqual([]);
   });
 });
