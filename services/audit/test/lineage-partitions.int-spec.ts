@@ -90,6 +90,6 @@ describe('lineage partitions', () => {
     const { rows: indexes } = await store.pool.query<{ n: string }>(
       `select count(*)::text as n from pg_indexes where schemaname = current_schema() and tablename = 'audit_lineage_y2026m06'`,
     );
-    expect(Number(indexes[0]?.n)).toBe(11);
+    expect(Number(indexes[0]?.n)).toBe(10);
   });
 });
