@@ -29,3 +29,5 @@ export {
   partitionName,
   type PartitionPolicy,
 } from './store/lineage-partitions';
+export { LineageStoreWriter, type StoreBatch, type WriteReport } from './sink/lineage-store.writer';
+export { PolicyCache } from './sink/policy-cache';

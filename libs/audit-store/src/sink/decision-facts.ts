@@ -8,9 +8,10 @@ export type StatKey = readonly [metric: string, destination: string, reason: str
 export interface DecisionFacts {
   /** `forwarded` per destination with something forwarded; `withheld` per withheld attribute and reason. */
   readonly stats: readonly StatKey[];
-  /** Evidence ids a forwarded attribute or a permitted contact relied on. */
-  readonly reliedEvidence: readonly string[];
-  /** `destination:evidenceId` for each of those (destination names contain no `:`). */
+  /**
+   * `destination:evidenceId` for each evidence id a forwarded attribute or a permitted contact
+   * relied on (destination names contain no `:`). Those ids are among the record's `evidence`.
+   */
   readonly forwardedUnder: readonly string[];
 }
 
@@ -23,21 +24,18 @@ export interface DecisionFacts {
 export function decisionFacts(policy: CompiledPolicy, record: DecisionLineageRecord): DecisionFacts {
   const stats: StatKey[] = [];
   const under = new Set<string>();
-  const relied = new Set<string>();
   for (const d of renderDecision(policy, record)) {
     if (d.outcome !== 'withheld') stats.push(['forwarded', d.destination, '']);
     for (const a of d.attributes) {
       if (a.outcome === 'withhold') stats.push(['withheld', d.destination, a.reason]);
       else if (a.evidenceId !== null) {
-        relied.add(a.evidenceId);
         under.add(`${d.destination}:${a.evidenceId}`);
       }
     }
     const c = d.contact;
     if (d.outcome !== 'withheld' && c !== undefined && c.mayContact && c.evidenceId !== null) {
-      relied.add(c.evidenceId);
       under.add(`${d.destination}:${c.evidenceId}`);
     }
   }
-  return { stats, reliedEvidence: [...relied], forwardedUnder: [...under] };
+  return { stats, forwardedUnder: [...under] };
 }

@@ -44,27 +44,12 @@ const isDataError = (e: unknown): boolean => {
   return typeof code === 'string' && (code.startsWith('22') || code.startsWith('54'));
 };
 
-/** JSON of one row for jsonb_to_recordset; the record's own JSON text is embedded as it was read. */
-function rowJson(r: LineageRowInput, d: Derived): string {
-  const facts = d !== null && typeof d === 'object' ? d : null;
-  const fields = JSON.stringify({
-    t: r.time.toISOString(),
-    k: r.kind,
-    s: r.subject,
-    e: r.eventId,
-    v: r.policyVersion,
-    ev: r.evidenceIds,
-    fv: r.formVersion,
-    ft: r.forwardedTo,
-    re: facts?.reliedEvidence ?? [],
-    fu: facts?.forwardedUnder ?? [],
-    a: r.alias,
-    c: r.code,
-    sp: d === 'pending',
-    o: r.offset,
-  });
-  return r.json === null ? fields : `${fields.slice(0, -1)},"rec":${r.json}}`;
+/** A PostgreSQL array literal of texts (what `::text[]` reads back exactly). */
+function textArray(items: readonly string[]): string {
+  return `{${items.map((x) => `"${x.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 }
+
+const factsOf = (d: Derived): DecisionFacts | null => (d !== null && typeof d === 'object' ? d : null);
 
 /**
  * Writes a batch in ONE PostgreSQL transaction: the policy versions, the lineage rows (one
@@ -101,6 +86,8 @@ export class LineageStoreWriter {
     const client = await this.pool.connect();
     try {
       await client.query('begin');
+      // Safe to lose on a database crash: rows and offset are lost together, and read again.
+      await client.query('set local synchronous_commit = off');
       const versions = await this.storeVersions(client, batch.versions);
       const derived = await this.derive(client, rows);
       const inserted = await this.insertRows(client, batch, rows, derived);
@@ -136,6 +123,38 @@ export class LineageStoreWriter {
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * Renders the decisions still waiting for a version that is stored now. Batches of two
+   * partitions commit concurrently, so a version can commit while decisions of it are being
+   * stored as pending; whichever commits last calls this and finds the other. Rows are locked
+   * while rendered, so two calls never count a row twice. Returns how many rows it rendered.
+   */
+  async resolvePending(): Promise<number> {
+    const { rows: versions } = await this.pool.query<{ policy_version: string }>(
+      `select distinct l.policy_version from audit_lineage l
+         join audit_policy_version v on v.policy_version = l.policy_version
+        where l.stats_pending`,
+    );
+    let resolved = 0;
+    for (const { policy_version: version } of versions) {
+      const client = await this.pool.connect();
+      try {
+        await client.query('begin');
+        const stats = new Map<string, number>();
+        await this.renderPending(client, version, stats);
+        await upsertStats(client, stats);
+        await client.query('commit');
+        for (const n of stats.values()) resolved += n;
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    }
+    return resolved;
   }
 
   /** Stores new versions; returns those not stored before. */
@@ -187,16 +206,38 @@ export class LineageStoreWriter {
     derived: readonly Derived[],
   ): Promise<Set<string>> {
     if (rows.length === 0) return new Set();
-    const json = `[${rows.map((r, i) => rowJson(r, derived[i] ?? null)).join(',')}]`;
+    // One statement: typed arrays, one element per row (unnest), so PostgreSQL parses each
+    // record's JSON once, straight into jsonb.
+    const column = <T>(f: (r: LineageRowInput, d: Derived) => T): T[] =>
+      rows.map((r, i) => f(r, derived[i] ?? null));
     const { rows: inserted } = await client.query<{ o: string }>(
       `insert into audit_lineage (record_time, kind, subject, event_id, policy_version, evidence_ids, form_version,
-         forwarded_to, relied_evidence, forwarded_under, alias, code, record, stats_pending, topic, kafka_partition, kafka_offset)
-       select r.t, r.k, r.s, r.e, r.v, r.ev, r.fv, r.ft, r.re, r.fu, r.a, r.c, r.rec, r.sp, $2, $3, r.o
-         from jsonb_to_recordset($1::jsonb) as r(t timestamptz, k text, s text, e text, v text, ev text[], fv text,
-              ft text[], re text[], fu text[], a text, c text, rec jsonb, sp boolean, o bigint)
+         forwarded_to, forwarded_under, alias, code, record, stats_pending, topic, kafka_partition, kafka_offset)
+       select r.t, r.k, r.s, r.e, r.v, r.ev::text[], r.fv, r.ft::text[], r.fu::text[], r.a, r.c, r.rec::jsonb,
+              r.sp, $15, $16, r.o
+         from unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                     $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::boolean[],
+                     $14::bigint[]) as r(t, k, s, e, v, ev, fv, ft, fu, a, c, rec, sp, o)
        on conflict do nothing
        returning kafka_offset::text as o`,
-      [json, batch.topic, batch.partition],
+      [
+        column((r) => r.time.toISOString()),
+        column((r) => r.kind),
+        column((r) => r.subject),
+        column((r) => r.eventId),
+        column((r) => r.policyVersion),
+        column((r) => textArray(r.evidenceIds)),
+        column((r) => r.formVersion),
+        column((r) => textArray(r.forwardedTo)),
+        column((_, d) => textArray(factsOf(d)?.forwardedUnder ?? [])),
+        column((r) => r.alias),
+        column((r) => r.code),
+        column((r) => r.json),
+        column((_, d) => d === 'pending'),
+        column((r) => r.offset),
+        batch.topic,
+        batch.partition,
+      ],
     );
     return new Set(inserted.map((r) => r.o));
   }
@@ -218,7 +259,7 @@ export class LineageStoreWriter {
         record: DecisionLineageRecord;
       }>(
         `select record_time, topic, kafka_partition, kafka_offset::text as kafka_offset, record from audit_lineage
-          where stats_pending and policy_version = $1 limit 2000`,
+          where stats_pending and policy_version = $1 limit 2000 for update skip locked`,
         [version],
       );
       if (rows.length === 0) return unrenderable;
@@ -237,13 +278,12 @@ export class LineageStoreWriter {
           topic: r.topic,
           p: r.kafka_partition,
           o: r.kafka_offset,
-          re: facts?.reliedEvidence ?? [],
           fu: facts?.forwardedUnder ?? [],
         };
       });
       await client.query(
-        `update audit_lineage a set stats_pending = false, relied_evidence = u.re, forwarded_under = u.fu
-           from jsonb_to_recordset($1::jsonb) as u(t timestamptz, topic text, p integer, o bigint, re text[], fu text[])
+        `update audit_lineage a set stats_pending = false, forwarded_under = u.fu
+           from jsonb_to_recordset($1::jsonb) as u(t timestamptz, topic text, p integer, o bigint, fu text[])
           where a.record_time = u.t and a.topic = u.topic and a.kafka_partition = u.p and a.kafka_offset = u.o`,
         [JSON.stringify(updates)],
       );

@@ -24,6 +24,8 @@ export interface LineageSinkOptions {
   readonly retentionDays: number;
   readonly monthsAhead?: number;
   readonly maxBytesPerPartition?: number;
+  /** Partitions written at once, each in its own transaction (default 3). */
+  readonly concurrentPartitions?: number;
   /** How often partitions are created ahead and dropped after the retention. */
   readonly maintenanceIntervalMs?: number;
   /** The clock for retention and partitions (tests set it). */
@@ -60,11 +62,10 @@ export class LineageSink {
   private readonly partitions: LineagePartitions;
   private readonly states = new Map<string, PartitionState>();
   private readonly now: () => Date;
-  private lastMaintenance = 0;
   private joined = false;
   private crashed = false;
   private stopping = false;
-  /** Serialises batch writes and maintenance. */
+  /** Maintenance runs one at a time. */
   private work: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
 
@@ -117,8 +118,10 @@ export class LineageSink {
     });
     await this.consumer.run({
       autoCommit: false,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => this.serial(() => this.onBatch(payload)),
+      // Partitions are written concurrently (one transaction each): while PostgreSQL stores one
+      // batch, the next is decoded and rendered.
+      partitionsConsumedConcurrently: this.options.concurrentPartitions ?? 3,
+      eachBatch: (payload) => this.onBatch(payload),
     });
     const interval = this.options.maintenanceIntervalMs ?? HOUR_MS;
     this.timer = setInterval(() => {
@@ -146,7 +149,6 @@ export class LineageSink {
   async maintain(): Promise<void> {
     const now = this.now();
     const r = await this.partitions.maintain(now);
-    this.lastMaintenance = now.getTime();
     if (r.created.length + r.dropped.length + r.deleted > 0)
       this.log('lineage partitions maintained', {
         created: r.created.join(',') || '-',
@@ -183,8 +185,6 @@ export class LineageSink {
     else rows.push(...released.map((r) => this.rowOf(batch, r)));
     const started = performance.now();
     try {
-      if (this.now().getTime() - this.lastMaintenance > (this.options.maintenanceIntervalMs ?? HOUR_MS))
-        await this.maintain();
       await this.partitions.ensureFor(
         rows.map((r) => r.time),
         this.now(),
@@ -197,6 +197,7 @@ export class LineageSink {
         nextOffset,
       });
       state.stored = nextOffset;
+      if (report.pending > 0 || report.versionsStored > 0) await this.writer.resolvePending();
       this.metrics.batches.observe((performance.now() - started) / 1000);
       this.metrics.replayed.inc(report.replayed);
       this.metrics.policyVersions.inc(report.versionsStored);

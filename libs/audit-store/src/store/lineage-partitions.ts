@@ -34,6 +34,7 @@ export interface PartitionPolicy {
  */
 export class LineagePartitions {
   private readonly known = new Set<string>();
+  private readonly creating = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly pool: Pool,
@@ -107,10 +108,18 @@ export class LineagePartitions {
     for (const [name, m] of months) if (!this.known.has(name)) await this.ensure(m);
   }
 
-  /** Creates the month's partition unless it exists; true when created. */
-  private async ensure(month: Date): Promise<boolean> {
+  /** Creates the month's partition unless it exists; true when created. One at a time per month. */
+  private ensure(month: Date): Promise<boolean> {
     const name = partitionName(month);
-    if (this.known.has(name)) return false;
+    if (this.known.has(name)) return Promise.resolve(false);
+    const running = this.creating.get(name);
+    if (running) return running.then(() => false);
+    const created = this.create(month, name).finally(() => this.creating.delete(name));
+    this.creating.set(name, created);
+    return created;
+  }
+
+  private async create(month: Date, name: string): Promise<boolean> {
     const client = await this.pool.connect();
     try {
       await client.query('begin');

@@ -163,7 +163,7 @@ export class LineageQueries {
        select split_part(fu, ':', 1) as destination, count(distinct a.subject)::text as subjects,
               count(distinct a.event_id)::text as decisions, min(a.record_time) as first, max(a.record_time) as last
          from audit_lineage a cross join ev cross join lateral unnest(a.forwarded_under) fu
-        where a.kind = 'decision' and a.relied_evidence && ev.ids
+        where a.kind = 'decision' and a.evidence_ids && ev.ids
           and substr(fu, strpos(fu, ':') + 1) = any(ev.ids)
         group by 1 order by 1`,
       [version],
@@ -180,7 +180,7 @@ export class LineageQueries {
       `with ev as (select subject, record->>'evidenceId' as id from audit_lineage
                     where form_version = $1 and kind = 'consent-assessment' and subject = any($2::text[]))
        select ev.subject, split_part(fu, ':', 1) as destination, count(distinct a.event_id)::text as decisions
-         from ev join audit_lineage a on a.relied_evidence @> array[ev.id]
+         from ev join audit_lineage a on a.evidence_ids @> array[ev.id]
               cross join lateral unnest(a.forwarded_under) fu
         where a.kind = 'decision' and substr(fu, strpos(fu, ':') + 1) = ev.id
         group by 1, 2 order by 1, 2`,
