@@ -2,7 +2,7 @@ import { Controller, Get, Header, Param, Redirect, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Open } from '../access/access.guard';
 import { notFound } from '../api/api-error';
 
@@ -13,13 +13,16 @@ const FILES: Readonly<Record<string, string>> = {
   'console.css': 'text/css; charset=utf-8',
 };
 
-/** The folder of the static files, from the sources (tests) or from the build (dist/ beside them). */
+/**
+ * The folder of the static files: beside the sources (`services/audit/console`), found from the
+ * sources (tests), from `dist/` or from any other build folder inside the project.
+ */
 function consoleDir(): string {
-  const candidates = [
-    join(__dirname, '../../console'),
-    join(__dirname, '../../../../../services/audit/console'),
-  ];
-  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? (candidates[0] as string);
+  for (let dir = __dirname, i = 0; i < 10; i++, dir = dirname(dir)) {
+    const candidate = join(dir, 'services/audit/console');
+    if (existsSync(join(candidate, 'index.html'))) return candidate;
+  }
+  return join(__dirname, '../../console');
 }
 
 /**
