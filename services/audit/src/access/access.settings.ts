@@ -22,6 +22,15 @@ function KeyringSetting(
 
 const oidcOn = (s: AuditAccessSettings): boolean => s.AUDIT_OIDC_JWKS_URL !== undefined;
 
+function httpsOrLoopback(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' || ['127.0.0.1', '[::1]', 'localhost'].includes(u.hostname);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Who may use the auditor API, and how persons are found. Names are the environment variables.
  * OIDC is optional (API keys always work); when its JWKS URL is set, issuer and audience must be
@@ -46,6 +55,15 @@ export class AuditAccessSettings extends DatabaseSettings {
   @Expose()
   @IsOptional()
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  @ValidateBy({
+    name: 'httpsUnlessLoopback',
+    validator: {
+      // Keys fetched in clear from another machine could be swapped on the way: tokens would be forged.
+      validate: (value: unknown) => typeof value !== 'string' || httpsOrLoopback(value),
+      defaultMessage: () =>
+        'must be an https URL (http only for a provider on this machine: 127.0.0.1, ::1, localhost)',
+    },
+  })
   AUDIT_OIDC_JWKS_URL?: string;
 
   /** The `iss` every accepted token must carry. */

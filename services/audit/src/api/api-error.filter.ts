@@ -7,6 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import { type Request, type Response } from 'express';
+import { QueryInputError } from '@app/audit-store';
 import { ApiError, type ApiErrorBody } from './api-error';
 
 /** Express body-parser errors carry a `type`; their messages may quote the body, so only the type counts. */
@@ -36,7 +37,16 @@ export class ApiErrorFilter implements ExceptionFilter {
       response.status(error.getStatus()).json(error.getResponse());
       return;
     }
-    const known = error instanceof ApiError ? error : (bodyParserError(error) ?? this.mapped(error));
+    const known =
+      error instanceof ApiError
+        ? error
+        : error instanceof QueryInputError
+          ? // The store's own input checks (a second line behind the DTOs): parameter and rule, no value.
+            new ApiError(
+              error.code === 'invalid-cursor' ? 'invalid-cursor' : 'invalid-request',
+              error.message,
+            )
+          : (bodyParserError(error) ?? this.mapped(error));
     const body = known.getResponse() as ApiErrorBody;
     response.status(known.getStatus()).json(body);
   }
