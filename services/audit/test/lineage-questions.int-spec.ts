@@ -1,6 +1,12 @@
 import 'reflect-metadata';
 import type { LineageRecord, RenderedDecision } from '@app/contracts';
-import { explainEvent, figuresFromDryRun, lineagePseudonym, renderLineage } from '@app/policy';
+import {
+  explainEvent,
+  figuresFromDryRun,
+  lineagePseudonym,
+  processingRecord,
+  renderLineage,
+} from '@app/policy';
 import { call, type AuditStack } from './support/audit-stack';
 import { type DecidedSample } from './support/lineage-fixture';
 import { startStackWithEngineLineage, type StackWithLineage } from './support/engine-lineage';
@@ -184,5 +190,37 @@ describe('auditor questions on a generated stream', () => {
       else if (r.metric === 'suppression') add(`suppressions ${r.destination}`, r.count);
     for (const r of dead.rows) add(`dead letters ${r.reason}`, r.count);
     expect(Object.fromEntries([...got].sort())).toEqual(Object.fromEntries([...want].sort()));
+  });
+
+  it('pages a timeline with cursors: every record once, in the same order as one page', async () => {
+    const own = lineagePseudonym(PSEUDONYM_KEYS, 'cust-00018');
+    type TimelinePage = { items: { position: string; record: LineageRecord }[]; nextCursor: string | null };
+    const whole = (
+      await call(stack, 'GET', `/v1/persons/${own}/timeline?limit=200`, { token: stack.keys.auditor })
+    ).body as TimelinePage;
+    const paged: TimelinePage['items'] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (
+        await call(
+          stack,
+          'GET',
+          `/v1/persons/${own}/timeline?limit=2${cursor === null ? '' : `&cursor=${cursor}`}`,
+          {
+            token: stack.keys.auditor,
+          },
+        )
+      ).body as TimelinePage;
+      paged.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    expect(whole.items.length).toBeGreaterThan(4);
+    expect(paged).toEqual(whole.items);
+  });
+
+  it('serves the record of processing (Art. 30) of the policy the engine published', async () => {
+    const res = await call(stack, 'GET', '/v1/reports/art30', { token: stack.keys.auditor });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(JSON.parse(JSON.stringify(processingRecord(sample.policy))));
   });
 });
