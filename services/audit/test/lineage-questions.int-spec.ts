@@ -192,6 +192,29 @@ describe('auditor questions on a generated stream', () => {
     expect(Object.fromEntries([...got].sort())).toEqual(Object.fromEntries([...want].sort()));
   });
 
+  it('explains consent evidence as govern explain does, and a dead letter without its input line number', async () => {
+    let compared = 0;
+    for (const r of sample.results) {
+      const eventId = r.result.eventId;
+      if (eventId === null || (r.result.assessment === undefined && r.result.deadLetter === undefined))
+        continue;
+      const res = await call(stack, 'GET', `/v1/events/${encodeURIComponent(eventId)}/explain`, {
+        token: stack.keys.auditor,
+      });
+      if (res.status === 404) continue; // a dead letter without a usable event id has no lineage of its own
+      expect(res.status).toBe(200);
+      const view = res.body as ExplainView;
+      for (const d of sample.policy.destinations) {
+        const cli = explainEvent(sample.policy, sample.results, eventId, d.name).lines.map((l) =>
+          l.replace(/ \(line \d+\)/, ''),
+        );
+        expect(view.explanations.find((x) => x.destination === d.name)?.lines).toEqual(cli);
+        compared += 1;
+      }
+    }
+    expect(compared).toBeGreaterThan(20);
+  });
+
   it('pages a timeline with cursors: every record once, in the same order as one page', async () => {
     const own = lineagePseudonym(PSEUDONYM_KEYS, 'cust-00018');
     type TimelinePage = { items: { position: string; record: LineageRecord }[]; nextCursor: string | null };

@@ -36,26 +36,15 @@ export function explainEvent(
       `Event ${eventId} (line ${hit.line}) was dead-lettered: ${r.deadLetter.code}: ${r.deadLetter.reason}`,
     ]);
   }
-  if (r.assessment !== undefined) {
-    const a = r.assessment;
-    return answer(true, [
-      `Event ${eventId} is consent evidence ${a.evidenceId} (${a.kind}): ${a.valid ? 'VALID' : 'NOT VALID'}: ${a.reason} [${a.rule}].`,
-      ...r.records
-        .filter((x) => x.destination === destination)
-        .map(
-          (x) =>
-            `  It produced a suppression record for ${x.destination} (${x.value.kind === 'suppression' ? x.value.rule : ''}).`,
-        ),
-    ]);
-  }
-  // Rendered from the stored v2 record, as an auditor reading the lineage topic would (R27).
+  // Read back from the lineage written for the event, as an auditor reading the log would (R27).
   const earlier = results.slice(0, results.indexOf(hit)).flatMap((x) => x.result.lineage);
   return explainRecordedDecision(policy, r.lineage, earlier, destination);
 }
 
 /**
  * Why each attribute of one recorded decision was or was not forwarded to one destination, from the
- * lineage alone: `eventLineage` holds the event's records (its decision record, its identity links),
+ * lineage alone (for consent evidence: its assessment and the suppressions it sent there):
+ * `eventLineage` holds the event's records (its decision or assessment, identity links, suppressions),
  * `earlier` the lineage written before it (at least the assessments of the evidence the decision
  * names and the confirmations of those, in log order). What `govern explain` prints, and what the
  * auditor API answers from the lineage store. Never prints a value.
@@ -71,7 +60,19 @@ export function explainRecordedDecision(
     return answer(false, [`unknown destination "${destination}"`]);
   }
   const record = eventLineage.find((l) => l.kind === 'decision');
-  if (record === undefined) return answer(false, ['no decision for this destination']);
+  if (record === undefined) {
+    // Consent evidence: its assessment as folded into the state, and the suppressions it sent.
+    const a = eventLineage.find((l) => l.kind === 'consent-assessment');
+    if (a === undefined) return answer(false, ['no decision for this destination']);
+    return answer(true, [
+      `Event ${a.eventId ?? '?'} is consent evidence ${a.evidenceId} (${a.evidenceKind}): ${a.valid ? 'VALID' : 'NOT VALID'}: ${a.reason} [${a.rule}].`,
+      ...eventLineage.flatMap((x) =>
+        x.kind === 'suppression' && x.destination === destination
+          ? [`  It produced a suppression record for ${x.destination} (${x.rule}).`]
+          : [],
+      ),
+    ]);
+  }
   const d = renderDecision(policy, record).find((x) => x.destination === destination);
   if (d === undefined) return answer(false, ['no decision for this destination']);
   const linkPurpose =

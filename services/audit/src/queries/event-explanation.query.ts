@@ -47,13 +47,21 @@ export class EventExplanation {
     const subjects = [...new Set(records.flatMap((r) => (r.subject === null ? [] : [r.subject])))];
     const decision = rows.find((r): r is StoredDecision => r.record.kind === 'decision');
     const base = { eventId, subjects, policyVersion: policy.version };
-    if (decision === undefined)
+    if (decision === undefined) {
+      // Consent evidence is explained by the same function as `govern explain`; a dead letter as it
+      // prints one, without the input line number (the store knows the offset, not the file line).
+      const dead = records.find((r) => r.kind === 'dead-letter');
+      const lines = (n: string): readonly string[] =>
+        dead?.kind === 'dead-letter'
+          ? [`Event ${eventId} was dead-lettered: ${dead.code}: ${dead.reason}`]
+          : explainRecordedDecision(policy, records, [], n).lines;
       return {
         ...base,
         kind: first.record.kind,
         decisions: [],
-        explanations: names.map((n) => ({ destination: n, lines: otherLines(eventId, records, n) })),
+        explanations: names.map((n) => ({ destination: n, lines: lines(n) })),
       };
+    }
     const earlier = await this.earlier(decision);
     try {
       const explanations = names.map((n) => ({
@@ -80,21 +88,4 @@ export class EventExplanation {
     if (ids.length === 0) return [];
     return (await this.lineage.assessments(ids, decision.position)).map((r) => r.record);
   }
-}
-
-/** The lines `govern explain` prints for consent evidence or a dead letter (no input line number here). */
-function otherLines(eventId: string, records: readonly LineageRecord[], destination: string): string[] {
-  for (const r of records) {
-    if (r.kind === 'dead-letter') return [`Event ${eventId} was dead-lettered: ${r.code}: ${r.reason}`];
-    if (r.kind === 'consent-assessment')
-      return [
-        `Event ${eventId} is consent evidence ${r.evidenceId} (${r.evidenceKind}): ${r.valid ? 'VALID' : 'NOT VALID'}: ${r.reason} [${r.rule}].`,
-        ...records.flatMap((s) =>
-          s.kind === 'suppression' && s.destination === destination
-            ? [`  It produced a suppression record for ${s.destination} (${s.rule}).`]
-            : [],
-        ),
-      ];
-  }
-  return ['no decision for this destination'];
 }
