@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { type Request } from 'express';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from './api-docs';
 import {
   type AccessLogEntry,
   AccessLogRepository,
@@ -18,6 +19,7 @@ import { decodeCursor, type Page, pageOf } from './page';
 /** Keys and the access log: admins only. */
 @ApiTags('admin')
 @ApiBearerAuth()
+@ApiErrors()
 @Controller('v1/admin')
 @Requires('admin')
 export class AdminController {

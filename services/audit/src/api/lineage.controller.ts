@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from './api-docs';
 import { type Request } from 'express';
 import { Requires } from '../access/access.guard';
 import { PersonAccessLog } from '../access/person-access.log';
@@ -13,6 +14,7 @@ import { decodeCursor } from './page';
 /** Questions about one event, one piece of evidence, one form version. Every call is access-logged. */
 @ApiTags('lineage')
 @ApiBearerAuth()
+@ApiErrors()
 @Controller('v1')
 export class LineageController {
   constructor(

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from './api-docs';
 import { type Request, type Response } from 'express';
 import { Requires } from '../access/access.guard';
 import { PersonAccessLog } from '../access/person-access.log';
@@ -16,6 +17,7 @@ import { decodeCursor, type Page } from './page';
 /** Persons: find by identifier, their timeline, their access export. Every call is access-logged. */
 @ApiTags('persons')
 @ApiBearerAuth()
+@ApiErrors()
 @Controller('v1/persons')
 export class PersonsController {
   constructor(

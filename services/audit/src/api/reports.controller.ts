@@ -1,5 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from './api-docs';
 import { processingRecord, type ProcessingRecordReport } from '@app/policy';
 import { Requires } from '../access/access.guard';
 import { PolicyVersions } from '../lineage/policy-versions';
@@ -10,6 +11,7 @@ import { NoQueryPipe } from './no-query.pipe';
 /** Reports that touch no person: the Art. 30 record and aggregate statistics (not access-logged). */
 @ApiTags('reports')
 @ApiBearerAuth()
+@ApiErrors()
 @Controller('v1')
 export class ReportsController {
   constructor(
