@@ -321,22 +321,24 @@
         el(
           'p',
           {},
-          `${r.evidence} piece(s) of consent evidence were captured on this version.${r.truncated ? ' (truncated)' : ''}`,
+          `${r.evidence} piece(s) of consent evidence from ${r.subjects} person(s) were captured on this version.`,
         ),
         table(
-          ['Destination', 'Persons', 'Decisions'],
-          r.perDestination.map((d) => [d.destination, d.subjects, d.decisions]),
+          ['Destination', 'Persons', 'Decisions', 'First', 'Last'],
+          r.perDestination.map((d) => [d.destination, d.subjects, d.decisions, d.first, d.last]),
         ),
         table(
-          ['Person (pseudonym)', 'Destination', 'Event', 'Time', 'Evidence', 'Fields', 'Contacted'],
-          r.items.map((i) => [
+          [
+            'Person (pseudonym)',
+            'Evidence on this version',
+            'First captured',
+            'Destinations reached (decisions)',
+          ],
+          r.page.items.map((i) => [
             i.subject,
-            i.destination,
-            i.eventId,
-            i.time,
             i.evidenceIds.join(', '),
-            i.paths.join(', '),
-            i.contacted ? 'yes' : 'no',
+            i.firstCaptured,
+            i.destinations.map((d) => `${d.destination} (${d.decisions})`).join(', ') || 'none',
           ]),
         ),
       );

@@ -22,7 +22,6 @@ import { StoreLineageReader } from './lineage/store-lineage.reader';
 import { AccessExportQuery } from './queries/access-export.query';
 import { ConsentBehindQuery } from './queries/consent-behind.query';
 import { EventExplanation } from './queries/event-explanation.query';
-import { FormRecall } from './queries/form-recall.query';
 import { PersonSearch } from './queries/person-search.query';
 import { StatisticsQuery } from './queries/statistics.query';
 import { SubjectTimeline } from './queries/subject-timeline.query';
@@ -99,7 +98,6 @@ export class AuditModule {
         SubjectTimeline,
         EventExplanation,
         ConsentBehindQuery,
-        FormRecall,
         AccessExportQuery,
         StatisticsQuery,
       ],

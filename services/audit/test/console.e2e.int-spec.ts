@@ -146,8 +146,10 @@ describe('auditor console (headless Chromium)', () => {
     await page.getByRole('button', { name: 'Find' }).click();
     await page.waitForSelector('#recall table');
     expect(await page.textContent('#recall')).toMatch(
-      /piece\(s\) of consent evidence were captured on this version/,
+      /piece\(s\) of consent evidence from \d+ person\(s\) were captured on this version/,
     );
+    const rows = await page.$$eval('#recall table:first-of-type tbody tr', (trs) => trs.length);
+    expect(rows).toBeGreaterThan(0);
     await shot('4-recall');
   });
 

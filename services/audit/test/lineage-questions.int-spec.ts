@@ -133,7 +133,7 @@ describe('auditor questions on a generated stream', () => {
     ).body as {
       evidence: number;
       perDestination: { destination: string; subjects: number; decisions: number }[];
-      items: { subject: string; destination: string; evidenceIds: string[] }[];
+      page: { items: { subject: string; destinations: { destination: string }[] }[] };
     };
     const onForm = new Set(
       sample.lineage.flatMap((l) =>
@@ -141,8 +141,11 @@ describe('auditor questions on a generated stream', () => {
       ),
     );
     expect(recall.evidence).toBe(onForm.size);
+    // A tool was reached under the version when data it received, or the contact it was allowed with
+    // that data, relied on evidence captured on it.
     const expected = new Map<string, Set<string>>();
     for (const d of renderLineage(sample.policy, sample.lineage)) {
+      if (d.outcome === 'withheld') continue;
       const relied =
         d.attributes.some(
           (a) => a.outcome !== 'withhold' && a.evidenceId !== null && onForm.has(a.evidenceId),
@@ -150,9 +153,19 @@ describe('auditor questions on a generated stream', () => {
         (d.contact?.mayContact === true && d.contact.evidenceId !== null && onForm.has(d.contact.evidenceId));
       if (relied) expected.set(d.destination, (expected.get(d.destination) ?? new Set()).add(d.subject));
     }
+    expect(expected.size).toBeGreaterThan(0);
     expect(Object.fromEntries(recall.perDestination.map((p) => [p.destination, p.subjects]))).toEqual(
       Object.fromEntries([...expected].map(([k, v]) => [k, v.size])),
     );
+    // The persons listed are those who gave evidence on the version, each with the tools reached.
+    const givers = new Set(
+      sample.lineage.flatMap((l) =>
+        l.kind === 'consent-assessment' && l.formVersion === 'banner-v1' && l.subject !== null
+          ? [l.subject]
+          : [],
+      ),
+    );
+    expect(new Set(recall.page.items.map((i) => i.subject))).toEqual(givers);
   });
 
   it('gives the dashboard the figures dry-run gives: forwarded and withheld by reason per destination, dead letters by code', async () => {

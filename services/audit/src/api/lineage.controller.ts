@@ -1,15 +1,14 @@
 import { Controller, Get, Param, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from './api-docs';
+import { LineageQueries, type RecallReport } from '@app/audit-store';
 import { type Request } from 'express';
 import { Requires } from '../access/access.guard';
 import { PersonAccessLog } from '../access/person-access.log';
 import { type ConsentBehind, ConsentBehindQuery } from '../queries/consent-behind.query';
 import { EventExplanation, type EventExplanationView } from '../queries/event-explanation.query';
-import { FormRecall, type Recall } from '../queries/form-recall.query';
 import { DestinationQuery, EventParam, EvidenceParam, RecallQuery } from './audit-api.dto';
 import { NoQueryPipe } from './no-query.pipe';
-import { decodeCursor } from './page';
 
 /** Questions about one event, one piece of evidence, one form version. Every call is access-logged. */
 @ApiTags('lineage')
@@ -20,7 +19,7 @@ export class LineageController {
   constructor(
     private readonly explanations: EventExplanation,
     private readonly consent: ConsentBehindQuery,
-    private readonly recalls: FormRecall,
+    private readonly store: LineageQueries,
     private readonly accessLog: PersonAccessLog,
   ) {}
 
@@ -64,13 +63,13 @@ export class LineageController {
     summary:
       'Everyone forwarded to a tool, or contacted, under evidence of one consent form or banner version',
     description:
-      'Counts per destination over all decisions; items (person, destination, event, evidence, paths) are paged.',
+      'Counts per destination (persons and decisions whose forwarded data or contact permission relied on evidence captured on the version), then the persons who gave such evidence, paged, each with the destinations reached.',
   })
-  async recall(@Query() q: RecallQuery, @Req() req: Request): Promise<Recall> {
-    const found = await this.recalls.recall(q.formVersion, { after: decodeCursor(q.cursor), limit: q.limit });
+  async recall(@Query() q: RecallQuery, @Req() req: Request): Promise<RecallReport> {
+    const found = await this.store.recallByFormVersion(q.formVersion, { cursor: q.cursor, limit: q.limit });
     await this.accessLog.record(
       req,
-      found.items.map((i) => i.subject),
+      found.page.items.map((i) => i.subject),
     );
     return found;
   }

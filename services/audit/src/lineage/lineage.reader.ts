@@ -36,10 +36,6 @@ export interface LineageReader {
   assessments(evidenceIds: readonly string[], before?: string): Promise<StoredLineage[]>;
   /** Suppression records citing these evidence ids, in log order. */
   suppressionsCiting(evidenceIds: readonly string[]): Promise<StoredLineage[]>;
-  /** Assessments of evidence captured on one consent form or banner version, in log order. */
-  formVersionAssessments(formVersion: string, slice: Slice): Promise<StoredLineage[]>;
-  /** Decision records whose evidence list names one of these ids, in log order. */
-  decisionsCiting(evidenceIds: readonly string[], slice: Slice): Promise<StoredLineage[]>;
   /** The full text of a policy version, or null when the store has not seen it. */
   policyText(version: string): Promise<string | null>;
   /** The version the engine published last, or null before any. */

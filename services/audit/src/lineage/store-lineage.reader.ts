@@ -144,20 +144,6 @@ export class StoreLineageReader implements LineageReader {
     );
   }
 
-  formVersionAssessments(formVersion: string, slice: Slice): Promise<StoredLineage[]> {
-    return this.rows(
-      `select ${COLUMNS} from audit_lineage where kind = 'consent-assessment' and form_version = $1 and ${AFTER(2)} ${ORDER} limit $6`,
-      [formVersion, ...afterParams(slice.after), slice.limit],
-    );
-  }
-
-  decisionsCiting(evidenceIds: readonly string[], slice: Slice): Promise<StoredLineage[]> {
-    return this.rows(
-      `select ${COLUMNS} from audit_lineage where kind = 'decision' and evidence_ids && $1::text[] and ${AFTER(2)} ${ORDER} limit $6`,
-      [evidenceIds, ...afterParams(slice.after), slice.limit],
-    );
-  }
-
   async policyText(version: string): Promise<string | null> {
     const { rows } = await this.db.query<{ text: string }>(
       'select policy_text as text from audit_policy_version where policy_version = $1',
