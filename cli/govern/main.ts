@@ -4,6 +4,7 @@ import { dryRunCommand, EXIT_UNUSABLE_INPUT } from './dry-run.command';
 import { explainCommand } from './explain.command';
 import { registerLedgerCommand } from './ledger.command';
 import { keyringFromEnv } from './pseudonym-keys.input';
+import { registerKeysCommand } from './keys.command';
 import { art30ReportCommand, type ReportFormat } from './report.command';
 import { registerTokenCommand } from './token.command';
 import { registerTopicsCommand } from './topics.command';
@@ -119,6 +120,6 @@ program
 
 registerTopicsCommand(program);
 registerTokenCommand(program, finish);
-
 registerLedgerCommand(program, finish);
+registerKeysCommand(program);
 program.parse(process.argv);

@@ -13,6 +13,7 @@ import {
   replayLines,
 } from '@app/policy';
 import { generateEventStream, publishLines } from '@app/sample';
+import { type RunningAudit, startAuditService } from './audit-service';
 import {
   kafkaClientSettings,
   kafkaSettingsFromEnv,
@@ -27,7 +28,8 @@ import {
 } from '@app/stream';
 
 // The README's first command: broker, topics, engine, a generated sample through the real topics,
-// and the engine's figures next to `govern dry-run`'s on the same sample.
+// the engine's figures next to `govern dry-run`'s on the same sample, then the audit service with
+// the sample's lineage loaded, its console URL and an API key.
 
 const ROOT = resolve(__dirname, '../../..');
 const POLICY = join(ROOT, 'policies/example.yaml');
@@ -46,6 +48,9 @@ function pseudonymKeys(): PseudonymKeyring {
 const RUN = `main-job-${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomUUID().slice(0, 4)}`;
 const PREFIX = `${RUN}.`;
 const PARTITIONS = 1;
+/** The lineage store's database; each run gets its own schema in it. */
+const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/consent_governance';
+const SCHEMA = RUN.replace(/-/g, '_');
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -88,11 +93,11 @@ async function waitReady(maxSeconds: number): Promise<void> {
 async function main(): Promise<void> {
   // The engine child process reads the same variables, so it connects as this job does.
   const settings = kafkaSettingsFromEnv(process.env);
-  say(`1/6 local Kafka broker (${settings.KAFKA_BROKERS})`);
+  say(`1/7 local Kafka broker (${settings.KAFKA_BROKERS})`);
   const up = spawnSync('bash', [join(ROOT, 'deploy/local/kafka.sh'), 'up'], { stdio: 'inherit' });
   if (up.status !== 0) throw new Error('could not start the local broker (deploy/local/kafka.sh up)');
 
-  say(`2/6 topics for ${basename(POLICY)} (prefix ${PREFIX})`);
+  say(`2/7 topics for ${basename(POLICY)} (prefix ${PREFIX})`);
   const policy = loadPolicy(readFileSync(POLICY, 'utf8'), { fileName: basename(POLICY) });
   const topics = engineTopics(policy, PREFIX);
   const kafka = createKafkaClient(kafkaClientSettings(settings, { clientId: 'main-job' }));
@@ -103,7 +108,7 @@ async function main(): Promise<void> {
   await admin.disconnect();
 
   PORT ||= String(await freePort());
-  say(`3/6 policy engine (policy ${policy.version}, http://127.0.0.1:${PORT})`);
+  say(`3/7 policy engine (policy ${policy.version}, http://127.0.0.1:${PORT})`);
   const keys = pseudonymKeys();
   // The sample is generated data: demo mode lets the engine take the public demo keyring.
   say(
@@ -130,6 +135,7 @@ async function main(): Promise<void> {
     },
   );
   let running = true;
+  let audit: RunningAudit | undefined;
   const exited = new Promise<number | string>((done) =>
     engine.once('exit', (c, s) => {
       running = false;
@@ -141,11 +147,11 @@ async function main(): Promise<void> {
 
     const lines = generateEventStream({ seed: 1, customers: CUSTOMERS });
     say(
-      `4/6 producing ${lines.length} generated events (${CUSTOMERS} customers) to the source and evidence topics`,
+      `4/7 producing ${lines.length} generated events (${CUSTOMERS} customers) to the source and evidence topics`,
     );
     await publishLines(kafka, topics, lines);
 
-    say('5/6 processing');
+    say('5/7 processing');
     let eventsIn = 0;
     let metrics = '';
     for (let i = 0; i < 1200 && eventsIn < lines.length && running; i++) {
@@ -158,7 +164,7 @@ async function main(): Promise<void> {
     if (!running) throw new Error('the engine exited before finishing the sample (see its log above)');
     if (eventsIn < lines.length) throw new Error('the engine did not finish the sample in 10 minutes');
 
-    say('6/6 engine versus govern dry-run on the same sample');
+    say('6/7 engine versus govern dry-run on the same sample');
     const dry = replayLines(policy, `${lines.join('\n')}\n`, { pseudonymKeys: keys });
     const { lines: table, match } = compareFigures(
       figuresFromMetrics(metrics).figures,
@@ -174,7 +180,39 @@ async function main(): Promise<void> {
         : 'MISMATCH: see the rows marked above.',
     );
     process.exitCode = match ? 0 : 1;
+
+    const lineage = dry.results.reduce((n, r) => n + r.result.lineage.length, 0);
+    say(
+      `7/7 audit service: the lineage sink loads the sample's ${lineage} lineage records into PostgreSQL (schema ${SCHEMA})`,
+    );
+    audit = await startAuditService({
+      root: ROOT,
+      databaseUrl: DATABASE_URL,
+      schema: SCHEMA,
+      topicPrefix: PREFIX,
+      groupId: `${RUN}-audit`,
+      port: process.env.AUDIT_HTTP_PORT ?? String(await freePort()),
+      env: { ...process.env, KAFKA_BROKERS: settings.KAFKA_BROKERS },
+    });
+    const loaded = await audit.waitForLineage(lineage, 300, (n) =>
+      say(`  ${n} / ${lineage} lineage records stored`),
+    );
+    if (!loaded)
+      throw new Error(
+        "the audit service did not store the sample's lineage in 5 minutes (see its log above)",
+      );
+    say('');
+    say(`Auditor console: ${audit.url}/console/  (API: ${audit.url}/v1, OpenAPI: ${audit.url}/docs)`);
+    say(`API key (role dpo, shown once): ${audit.key}`);
+    say(
+      `Try: curl -s -H "Authorization: Bearer <key>" -H 'Content-Type: application/json' -d '{"identifier":"cust-00001"}' ${audit.url}/v1/persons/search`,
+    );
+    if (process.stdout.isTTY) {
+      say('The engine and the audit service keep running: press Ctrl-C to stop them.');
+      await new Promise<void>((done) => process.once('SIGINT', () => done()));
+    }
   } finally {
+    if (audit !== undefined) say(`audit service stopped (${String(await audit.stop())})`);
     engine.kill('SIGTERM');
     say(`engine stopped (${String(await exited)})`);
   }

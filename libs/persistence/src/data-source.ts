@@ -1,11 +1,21 @@
 import { DataSource, type MigrationInterface } from 'typeorm';
 import { Client } from 'pg';
 import { LEDGER_ENTITIES } from './ledger/ledger.entities';
+import { AuditStore1765000000000 } from './migrations/1765000000000-audit-store';
 import { ConsentLedger1765000000000 } from './migrations/1765000000000-consent-ledger';
+import { AuditAccess1796515200000 } from './migrations/1796515200000-audit-access.migration';
 
-/** The project's entities and migrations: so far the consent ledger's (ledger/, migrations/). */
+/**
+ * The project's entities and migrations. The consent ledger has entities (ledger/); the audit
+ * store's and the access log's tables are raw SQL only: they use declarative partitioning, GIN
+ * indexes and append-only triggers that live in the database.
+ */
 export const ENTITIES: (new () => object)[] = [...LEDGER_ENTITIES];
-export const MIGRATIONS: (new () => MigrationInterface)[] = [ConsentLedger1765000000000];
+export const MIGRATIONS: (new () => MigrationInterface)[] = [
+  ConsentLedger1765000000000,
+  AuditStore1765000000000,
+  AuditAccess1796515200000,
+];
 
 export interface DataSourceOptions {
   url: string;

@@ -35,3 +35,14 @@ export { LedgerReader, storeConsentTexts, subjectChainHolds } from './ledger/led
 export { buildConsentReceipt, type ConsentReceipt, type ReceiptRecord } from './ledger/consent-receipt';
 export { LEDGER_ENTITIES } from './ledger/ledger.entities';
 export { ENTITIES, MIGRATIONS } from './data-source';
+export { connected } from './connected';
+export {
+  AUDIT_ROLES,
+  type AuditRole,
+  isAuditRole,
+  parseApiKey,
+  roleCovers,
+  sameDigest,
+} from './access/api-key';
+export { ApiKeyRepository, type ApiKeyListing } from './access/api-key.repository';
+export { AccessLogRepository, type AccessLogEntry } from './access/access-log.repository';

@@ -51,7 +51,7 @@ export { decodeStructured, type Decoded } from './processor/decode.stage';
 export type { InputContext, ProcessResult, ProcessorOptions, StateChange } from './processor/processor.types';
 export { type LineTopic, replayLines, type ReplayedEvent } from './processor/replay';
 export { addFigure, figuresFromDryRun, compareFigures, type Figures } from './lineage/outcome-figures';
-export { explainEvent, type EventExplanation } from './lineage/explain-event';
+export { explainEvent, explainRecordedDecision, type EventExplanation } from './lineage/explain-event';
 export { renderDecision, renderLineage, LineageRenderError } from './lineage/decision.renderer';
 export { lineageBytes, type LineageBytes } from './lineage/lineage-bytes';
 export {

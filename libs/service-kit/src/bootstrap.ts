@@ -11,6 +11,8 @@ export interface ServiceDefinition<S extends HttpSettings> {
   settings: ClassConstructor<S>;
   /** Builds the root module from validated settings (settings are injected, never read from env). */
   module: (settings: S) => Type<unknown> | DynamicModule;
+  /** What the service sets up on the application before it listens (body limits, OpenAPI). */
+  configure?: (app: INestApplication, settings: S) => void;
 }
 
 /**
@@ -35,6 +37,7 @@ export async function bootstrapService<S extends HttpSettings>(
   try {
     const app = await NestFactory.create(definition.module(settings), { logger, bufferLogs: false });
     app.enableShutdownHooks();
+    definition.configure?.(app, settings);
     await app.listen(settings.HTTP_PORT, settings.HTTP_HOST);
     logger.log(
       `${definition.name} listening on http://${settings.HTTP_HOST}:${settings.HTTP_PORT}`,

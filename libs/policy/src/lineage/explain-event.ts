@@ -1,4 +1,4 @@
-import type { IdentityLinkLineageRecord } from '@app/contracts/lineage-record.types';
+import type { IdentityLinkLineageRecord, LineageRecord } from '@app/contracts/lineage-record.types';
 import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
 import { explainDecision } from '../decision/decision.explainer';
 import type { ReplayedEvent } from '../processor/replay';
@@ -36,33 +36,54 @@ export function explainEvent(
       `Event ${eventId} (line ${hit.line}) was dead-lettered: ${r.deadLetter.code}: ${r.deadLetter.reason}`,
     ]);
   }
-  if (r.assessment !== undefined) {
-    const a = r.assessment;
+  // Read back from the lineage written for the event, as an auditor reading the log would (R27).
+  const earlier = results.slice(0, results.indexOf(hit)).flatMap((x) => x.result.lineage);
+  return explainRecordedDecision(policy, r.lineage, earlier, destination);
+}
+
+/**
+ * Why each attribute of one recorded decision was or was not forwarded to one destination, from the
+ * lineage alone (for consent evidence: its assessment and the suppressions it sent there):
+ * `eventLineage` holds the event's records (its decision or assessment, identity links, suppressions),
+ * `earlier` the lineage written before it (at least the assessments of the evidence the decision
+ * names and the confirmations of those, in log order). What `govern explain` prints, and what the
+ * auditor API answers from the lineage store. Never prints a value.
+ */
+export function explainRecordedDecision(
+  policy: CompiledPolicy,
+  eventLineage: readonly LineageRecord[],
+  earlier: readonly LineageRecord[],
+  destination: string,
+): EventExplanation {
+  const answer = (found: boolean, lines: string[]): EventExplanation => ({ found, lines });
+  if (!policy.destinationsByName.has(destination)) {
+    return answer(false, [`unknown destination "${destination}"`]);
+  }
+  const record = eventLineage.find((l) => l.kind === 'decision');
+  if (record === undefined) {
+    // Consent evidence: its assessment as folded into the state, and the suppressions it sent.
+    const a = eventLineage.find((l) => l.kind === 'consent-assessment');
+    if (a === undefined) return answer(false, ['no decision for this destination']);
     return answer(true, [
-      `Event ${eventId} is consent evidence ${a.evidenceId} (${a.kind}): ${a.valid ? 'VALID' : 'NOT VALID'}: ${a.reason} [${a.rule}].`,
-      ...r.records
-        .filter((x) => x.destination === destination)
-        .map(
-          (x) =>
-            `  It produced a suppression record for ${x.destination} (${x.value.kind === 'suppression' ? x.value.rule : ''}).`,
-        ),
+      `Event ${a.eventId ?? '?'} is consent evidence ${a.evidenceId} (${a.evidenceKind}): ${a.valid ? 'VALID' : 'NOT VALID'}: ${a.reason} [${a.rule}].`,
+      ...eventLineage.flatMap((x) =>
+        x.kind === 'suppression' && x.destination === destination
+          ? [`  It produced a suppression record for ${x.destination} (${x.rule}).`]
+          : [],
+      ),
     ]);
   }
-  // Rendered from the stored v2 record, as an auditor reading the lineage topic would (R27).
-  const record = r.lineage.find((l) => l.kind === 'decision');
-  if (record === undefined) return answer(false, ['no decision for this destination']);
   const d = renderDecision(policy, record).find((x) => x.destination === destination);
   if (d === undefined) return answer(false, ['no decision for this destination']);
   const linkPurpose =
     policy.eventTypesBySource.get(record.source)?.get(record.type)?.identityLink?.requiresPurpose.key ?? null;
-  const links = r.lineage.flatMap((l) =>
+  const links = eventLineage.flatMap((l) =>
     l.kind === 'identity-link' ? [`  Identity link: ${linkSentence(l, linkPurpose)} [R25].`] : [],
   );
   const named = [
     ...(d.contact?.evidenceId == null ? [] : [d.contact.evidenceId]),
     ...d.attributes.flatMap((a) => (a.evidenceId === null ? [] : [a.evidenceId])),
   ];
-  const earlier = results.slice(0, results.indexOf(hit)).flatMap((x) => x.result.lineage);
   const assessmentIds = new Set(
     policy.destinations.flatMap((dest) =>
       [...dest.plans.values()].flatMap((plans) =>
