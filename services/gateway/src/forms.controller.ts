@@ -163,7 +163,7 @@ export class ConfirmController {
 
   @Post(':token')
   @ApiOperation({
-    summary: 'Confirm a double opt-in sign-up (R16)',
+    summary: 'Confirm a double opt-in sign-up (R14)',
     description:
       'Records the double opt-in confirmation of the sign-up the token names, at the receive time. The token is ' +
       'HMAC-protected, opaque and expires with the policy confirmation window. Answered after the broker acknowledged.',

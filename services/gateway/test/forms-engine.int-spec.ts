@@ -21,7 +21,7 @@ import {
 const DESTINATIONS = ['email-service', 'segmentation'];
 
 // The site's forms through the real engine: a double opt-in sign-up is not usable until its link
-// is clicked (R16); a preference centre withdrawal ends as a suppression on every destination that
+// is clicked (R14); a preference centre withdrawal ends as a suppression on every destination that
 // received the person's data (R18); an objection blocks every marketing purpose (R19). Every step
 // goes through the gateway: the forms, the confirmation link and the CRM's events.
 describe('forms through the engine', () => {

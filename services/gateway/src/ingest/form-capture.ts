@@ -76,7 +76,7 @@ export class FormCapture {
     private readonly metrics: GatewayMetrics,
   ) {}
 
-  /** Newsletter or competition sign-up; on a double opt-in form, pending until confirmed (R16). */
+  /** Newsletter or competition sign-up; on a double opt-in form, pending until confirmed (R14). */
   async signUp(source: string, body: unknown, nowMs: number): Promise<FormOutcome> {
     const assessed = this.record(this.signUpEvidence(source, readSignUp(body), nowMs), nowMs);
     return this.produceAll([assessed], this.confirmationsFor([assessed], nowMs));
@@ -118,7 +118,7 @@ export class FormCapture {
     return this.openConfirmation(token, nowMs) !== null;
   }
 
-  /** The click on the confirmation link: the double opt-in confirmation of its sign-up (R16). */
+  /** The click on the confirmation link: the double opt-in confirmation of its sign-up (R14). */
   async confirm(token: string, nowMs: number): Promise<FormOutcome> {
     const claims = this.openConfirmation(token, nowMs);
     if (claims === null) {
