@@ -127,7 +127,7 @@ export class FormsController {
       throw new GatewayError(404, 'unknown-form', `form: one of ${FORMS.join(', ')}`);
     if ((request.rawBody?.length ?? 0) > MAX_FORM_BODY)
       throw new GatewayError(413, 'body-too-large', `a form body is at most ${MAX_FORM_BODY} bytes`);
-    authenticate(this.runtime, source, request.headers, request.rawBody ?? Buffer.alloc(0));
+    authenticate(this.runtime, source, request.headers, request.rawBody ?? Buffer.alloc(0), 'forms');
     rateLimit(this.runtime, 'forms', `forms\u0000${source}`);
     const now = this.runtime.nowMs();
     const forms = this.runtime.forms;

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { type Kafka } from 'kafkajs';
 import { type DecisionLineageRecord } from '@app/contracts';
 import { consumeUntil, provideKafka, type KafkaUnderTest } from '@app/testing';
@@ -90,6 +90,10 @@ describe('forms through the engine', () => {
       { 'x-api-key': secrets.crmKey },
     );
     expect(answer.status).toBe(202);
+    return decisionOf(id);
+  }
+  /** The engine's decision on the event `id`, from its lineage. */
+  async function decisionOf(id: string): Promise<DecisionLineageRecord> {
     const records = await consumeUntil(kafka, [engine.topics.lineage], {
       until: (r) => r.some((x) => x.value?.includes(`"eventId":"${id}"`) && x.value.includes('"decision"')),
       timeoutMs: 60000,
@@ -160,6 +164,54 @@ describe('forms through the engine', () => {
       .find((x) => x.evidenceId === entry.evidenceIds[0]);
     expect(assessment).toMatchObject({ valid: false, rule: 'R17' });
     expect(forwardedTo(await crmUpdate(subject))).toEqual([]);
+  });
+
+  /** Sends an order through the gateway as the checkout does (a signed request); returns the decision. */
+  async function order(subject: string): Promise<DecisionLineageRecord> {
+    const id = `ord-${randomUUID()}`;
+    const body = JSON.stringify({
+      specversion: '1.0',
+      id,
+      source: 'checkout',
+      type: 'order.completed',
+      time: new Date().toISOString(),
+      subject,
+      data: {
+        orderId: id,
+        email: `${subject}@example.dk`,
+        items: [{ sku: 'sku-1', productGroup: 'running_shoes', priceDkk: 899 }],
+        totalDkk: 899,
+      },
+    });
+    const ts = String(Math.floor(Date.now() / 1000));
+    const signature = createHmac('sha256', secrets.checkoutSecret).update(`${ts}.${body}`).digest('hex');
+    const answer = await postJson(`${gateway.url}/v1/events/checkout`, body, {
+      'x-gateway-timestamp': ts,
+      'x-gateway-signature': `v1=${signature}`,
+    });
+    expect(answer.status).toBe(202);
+    return decisionOf(id);
+  }
+
+  it('opens e-mail about similar products after a checkout notice left unticked, not after a ticked one (R15)', async () => {
+    const notice = (subjectKey: string, optOutBox: string) =>
+      form('checkout', {
+        subjectKey,
+        formVersion: 'checkout-optout-v1',
+        textVersion: 'sha256:4411',
+        language: 'da',
+        saleCompleted: true,
+        productGroups: ['running_shoes'],
+        optOutBox,
+      });
+    const kept = `cust-${randomUUID().slice(0, 8)}`;
+    const optedOut = `cust-${randomUUID().slice(0, 8)}`;
+    const keptNotice = await notice(kept, 'unticked');
+    const optedOutNotice = await notice(optedOut, 'ticked');
+    expect(optedOutNotice.refused).toMatchObject([{ rule: 'R15' }]);
+    await assessed([...keptNotice.evidenceIds, ...optedOutNotice.evidenceIds]);
+    expect(forwardedTo(await order(kept))).toContain('email-service');
+    expect(forwardedTo(await order(optedOut))).not.toContain('email-service');
   });
 
   it('blocks every marketing purpose after an objection received by reply (R19)', async () => {
