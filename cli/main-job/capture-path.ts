@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type Kafka } from 'kafkajs';
 import { CONSENT_EVIDENCE_EVENT_TYPE } from '@app/contracts';
 import { producerConfig } from '@app/kafka';
+import { type CompiledPolicy } from '@app/policy';
 import { routeLine } from '@app/sample';
 import { type EngineTopics } from '@app/stream';
 
@@ -25,13 +26,69 @@ export interface CaptureResult {
 
 type Data = Record<string, unknown>;
 
-/** A form request for an evidence line, or null when no form endpoint expresses it exactly. */
+/**
+ * A banner choice as the browser's callback: our own banner's JSON, or, for a choice the platform
+ * reported as implied, the Cookiebot cookie that says so. Null when no callback expresses it: a
+ * signed-in person's choice (the demo has no site token), another platform signal, a banner the
+ * policy does not register.
+ */
+function bannerRequest(policy: CompiledPolicy, data: Data, subject: string, at: number): Request | null {
+  const form = policy.forms.get(String(data.formVersion));
+  const subjectData = data.subject as Data | undefined;
+  if (form?.kind !== 'cookie-banner' || subjectData?.identifiers !== undefined) return null;
+  const signal = data.cmpSignal as Data | undefined;
+  if (signal !== undefined) {
+    if (signal.method !== 'implied' || Object.keys(signal).length !== 1) return null;
+    const on = (choice: string): boolean =>
+      (form.choices.get(choice) ?? []).some((p) => (data.purposes as string[] | undefined)?.includes(p));
+    const cookie =
+      `{stamp:'${randomBytes(12).toString('base64')}',necessary:true,preferences:${on('preferences')},` +
+      `statistics:${on('statistics')},marketing:${on('marketing')},method:'implied',ver:1,utc:${at},region:'dk'}`;
+    return {
+      path: 'consents/cookiebot',
+      body: {
+        deviceId: subject,
+        banner: { formVersion: form.version, textVersion: data.textVersion, language: data.language },
+        signal: encodeURIComponent(cookie).replace(/%3A/g, ':'),
+      },
+    };
+  }
+  const purposes = new Set((data.purposes as string[] | undefined) ?? []);
+  const choices = Object.fromEntries(
+    [...form.choices].map(([choice, of]) => [choice, of.length > 0 && of.every((p) => purposes.has(p))]),
+  );
+  return {
+    path: 'consents/own-banner',
+    body: {
+      deviceId: subject,
+      signal: {
+        bannerVersion: form.version,
+        textVersion: data.textVersion,
+        language: data.language,
+        action: data.action,
+        layer: data.uiLayer,
+        choices,
+      },
+    },
+  };
+}
+
+interface Request {
+  readonly path: string;
+  readonly body: unknown;
+}
+
+/** A form or banner request for an evidence line, or null when no endpoint expresses it. */
 function formRequest(
+  policy: CompiledPolicy,
   data: Data,
   subject: string,
+  at: number,
   confirmations: ReadonlyMap<string, string>,
-): { path: string; body: unknown } | null {
+): Request | null {
   switch (data.kind) {
+    case 'cookie-banner':
+      return bannerRequest(policy, data, subject, at);
     case 'marketing-consent':
       if (data.uiLayer !== 1 || data.sourceChannel !== 'web') return null;
       return {
@@ -203,6 +260,7 @@ async function readBack(kafka: Kafka, topic: string, ids: ReadonlySet<string>): 
  */
 export async function captureSample(
   root: string,
+  policy: CompiledPolicy,
   kafka: Kafka,
   brokers: string,
   prefix: string,
@@ -249,7 +307,7 @@ export async function captureSample(
         typeof event.time === 'string' &&
         typeof data === 'object' &&
         data !== null
-          ? formRequest(data, event.subject, confirmations)
+          ? formRequest(policy, data, event.subject, Date.parse(event.time), confirmations)
           : null;
       if (request !== null) {
         await flush();

@@ -151,16 +151,21 @@ async function main(): Promise<void> {
 
     const sample = generateEventStream({ seed: 1, customers: CUSTOMERS });
     say(
-      `4/8 sending ${sample.length} generated events (${CUSTOMERS} customers): consent forms through the gateway, the rest to the topics`,
+      `4/8 sending ${sample.length} generated events (${CUSTOMERS} customers): consent forms and banner choices through the gateway, the rest to the topics`,
     );
-    const capture = await captureSample(ROOT, kafka, settings.KAFKA_BROKERS, PREFIX, topics, sample, (n) =>
-      say(`  ${n} / ${sample.length} sent`),
+    const capture = await captureSample(
+      ROOT,
+      policy,
+      kafka,
+      settings.KAFKA_BROKERS,
+      PREFIX,
+      topics,
+      sample,
+      (n) => say(`  ${n} / ${sample.length} sent`),
     );
+    say(`  through the gateway: ${[...capture.viaGateway].map(([e, n]) => `${e} ${n}`).join(', ')}`);
     say(
-      `  through the gateway's form endpoints: ${[...capture.viaGateway].map(([e, n]) => `${e} ${n}`).join(', ')}`,
-    );
-    say(
-      `  produced directly: ${capture.direct} (source events, banner choices, and evidence the form endpoints do not express, e.g. the sample's malformed cases)`,
+      `  produced directly: ${capture.direct} (source events, and evidence no gateway endpoint expresses: malformed cases, signed-in banner choices, device ids shorter than the gateway accepts, unregistered banners)`,
     );
     // Dry-run replays what was produced: the gateway's records in place of the sample's evidence.
     const lines = capture.produced;
