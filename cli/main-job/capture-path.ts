@@ -20,7 +20,7 @@ export interface CaptureResult {
   readonly produced: string[];
   /** Lines sent through each form endpoint. */
   readonly viaGateway: ReadonlyMap<string, number>;
-  /** Lines produced directly (source events, banner choices, evidence no form endpoint expresses). */
+  /** Lines produced directly (source events, and evidence no gateway endpoint expresses). */
   readonly direct: number;
 }
 
