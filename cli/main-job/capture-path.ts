@@ -22,6 +22,8 @@ export interface CaptureResult {
   readonly viaGateway: ReadonlyMap<string, number>;
   /** Lines produced directly (source events, and evidence no gateway endpoint expresses). */
   readonly direct: number;
+  /** Records on the evidence topic: what the consent ledger will hold a row for each of. */
+  readonly evidenceRecords: number;
 }
 
 type Data = Record<string, unknown>;
@@ -349,5 +351,6 @@ export async function captureSample(
   }
   const values = await readBack(kafka, topics.evidence, gatewayIds);
   const produced = slots.map((s) => (typeof s === 'string' ? s : (values.get(s.id) as string)));
-  return { produced, viaGateway, direct };
+  const evidenceRecords = produced.filter((line) => routeLine(line, topics).topic === topics.evidence).length;
+  return { produced, viaGateway, direct, evidenceRecords };
 }

@@ -14,8 +14,15 @@ export interface LedgerVerifyResult {
 
 /** The consent service the main job started. */
 export interface RunningConsent {
-  /** Verifies the ledger once it has stopped growing; null when the service gave no answer in time. */
-  verifyWhenSettled(seconds: number, progress: (rows: number) => void): Promise<LedgerVerifyResult | null>;
+  /**
+   * Verifies the ledger once it holds `rows` rows (or has not grown for 10 s); null when the
+   * service gave no answer in time.
+   */
+  verifyWhenSettled(
+    rows: number,
+    seconds: number,
+    progress: (rows: number) => void,
+  ): Promise<LedgerVerifyResult | null>;
   stop(): Promise<number | string>;
 }
 
@@ -78,18 +85,19 @@ export async function startConsentService(o: ConsentServiceOptions): Promise<Run
     }
   };
   return {
-    async verifyWhenSettled(seconds, progress) {
-      // Settled: rows stopped growing for three looks in a row (the evidence topic is not growing).
+    async verifyWhenSettled(rows, seconds, progress) {
       let last = -1;
       let still = 0;
       for (let i = 0; i < seconds * 2 && child.exitCode === null; i++) {
         await sleep(500);
         const result = await verify();
         if (result === null) continue;
-        if (i % 4 === 0) progress(result.rowsChecked);
-        still = result.rowsChecked === last && result.rowsChecked > 0 ? still + 1 : 0;
+        if (i % 4 === 0 || result.rowsChecked >= rows) progress(result.rowsChecked);
+        if (result.rowsChecked >= rows) return result;
+        // Fewer rows than records for 10 s: verify what is there, and the job says how many.
+        still = result.rowsChecked === last ? still + 1 : 0;
         last = result.rowsChecked;
-        if (still >= 3) return result;
+        if (still >= 20) return result;
       }
       return null;
     },

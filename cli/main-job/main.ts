@@ -210,14 +210,16 @@ async function main(): Promise<void> {
       port: String(await freePort()),
       env: { ...process.env, KAFKA_BROKERS: settings.KAFKA_BROKERS },
     });
-    const verified = await consent.verifyWhenSettled(300, (n) => say(`  ${n} ledger rows`));
+    const verified = await consent.verifyWhenSettled(capture.evidenceRecords, 300, (n) =>
+      say(`  ${n} / ${capture.evidenceRecords} evidence records in the ledger`),
+    );
     if (verified === null) throw new Error('the consent service did not settle its ledger in 5 minutes');
     say(
       verified.ok
         ? `  ledger verify: OK, ${verified.rowsChecked} rows and ${verified.anchorsChecked} anchors checked`
         : '  ledger verify: BROKEN (see GET /ledger/verify for the first broken row)',
     );
-    if (!verified.ok) process.exitCode = 1;
+    if (!verified.ok || verified.rowsChecked < capture.evidenceRecords) process.exitCode = 1;
 
     const lineage = dry.results.reduce((n, r) => n + r.result.lineage.length, 0);
     say(
