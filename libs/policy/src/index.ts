@@ -57,3 +57,17 @@ export {
   type ProcessingActivity,
   type ProcessingRecordReport,
 } from './record/processing-record';
+export {
+  type AggregateContribution,
+  contributionOfKey,
+  contributionsOf,
+  countKeyOf,
+  MAX_CAMPAIGN_LENGTH,
+} from './aggregate/contribution';
+export {
+  AggregateCounter,
+  COUNTED_KEY,
+  type CountedFrom,
+  type PublishedCount,
+} from './aggregate/aggregate-counter';
+export { countReplayed } from './aggregate/count-replay';

@@ -1,3 +1,4 @@
+import { contributionsOf } from '../aggregate/contribution';
 import type { HeaderValue } from '@app/contracts/cloud-event.decoder';
 import { eventIdHash, evidenceIdHash } from '../consent/duplicate-window';
 import { SWEEP_PER_EVENT, SweepClock } from '../consent/state-expiry';
@@ -173,6 +174,7 @@ export class GovernanceProcessor {
     };
     const decided = decideSource(this.policy, spec, event.data, holders, t);
     const emitted = this.emit.source(event, spec, subject, decided);
+    const contributions = contributionsOf(this.policy, spec, event.data, t);
     return {
       eventId: event.id,
       outcome: 'source',
@@ -182,6 +184,7 @@ export class GovernanceProcessor {
         link === null ? emitted.lineage : [this.emit.identityLink(event, subject, link), ...emitted.lineage],
       stateChanges,
       decisions: decided.decisions,
+      ...(contributions.length === 0 ? {} : { contributions }),
     };
   }
 
