@@ -15,6 +15,7 @@ import {
   sorted,
   testKafka,
   uniquePrefix,
+  outputTopics,
 } from './support/engine-stream.kit';
 
 /**
@@ -31,10 +32,10 @@ async function expectEqualToDryRun(
   const dlCount = [...expected.deadLetters.values()].reduce((n, x) => n + x, 0);
   const total =
     expected.lineage.length + dlCount + [...expected.perTopic.values()].reduce((n, l) => n + l.length, 0);
-  const all = [...topics.destinations.values(), topics.lineage, topics.deadLetter];
+  const all = [...outputTopics(topics), topics.lineage, topics.deadLetter];
   const read = await readCommittedUntil(kafka, all, (records) => records.length >= total);
   expect(read.unresolved).toBe(0);
-  const perTopic = new Map<string, string[]>([...topics.destinations.values()].map((t) => [t, []]));
+  const perTopic = new Map<string, string[]>(outputTopics(topics).map((t) => [t, []]));
   const lineage: string[] = [];
   const codes = new Map<string, number>();
   for (const r of read.records) {
