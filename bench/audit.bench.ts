@@ -133,6 +133,12 @@ async function main(): Promise<void> {
       groupId: `bench-audit-sink-${run}`,
       topicPrefix: prefix,
       retentionDays: 36500,
+      log: (message, fields) =>
+        process.stderr.write(
+          `  sink: ${message} ${Object.entries(fields ?? {})
+            .map(([k, v]) => `${k}=${String(v)}`)
+            .join(' ')}\n`,
+        ),
     });
     const started = performance.now();
     await sink.start();

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type GovernedRecord, type SuppressionStateRecord } from '@app/contracts';
 import {
+  countReplayed,
   DEMO_PSEUDONYM_KEYRING,
   type GovernanceProcessor,
   type PseudonymKeyring,
@@ -126,6 +127,21 @@ export function dryRunCommand(options: ReplayOptions & { readonly outDir?: strin
       problems.push(`line ${line}: ${result.deadLetter.code}: ${result.deadLetter.reason}`);
     }
   }
+  // R23's anonymous counts: every figure the counting publishes, in input order, with its lineage.
+  const figures = new Map<string, string[]>(processor.policy.aggregates.map((a) => [a.name, []]));
+  const figureKeys = new Map<string, Set<string>>(
+    processor.policy.aggregates.map((a) => [a.name, new Set()]),
+  );
+  for (const { record, lineage: l } of countReplayed(
+    processor.policy,
+    results.map((r) => r.result),
+  )) {
+    figures
+      .get(record.aggregate)
+      ?.push(JSON.stringify({ key: record.key, value: record.value, headers: record.headers }));
+    figureKeys.get(record.aggregate)?.add(record.key);
+    lineage.push(JSON.stringify(l));
+  }
   if (options.outDir !== undefined) {
     mkdirSync(options.outDir, { recursive: true });
     const write = (name: string, rows: string[]): void =>
@@ -140,6 +156,8 @@ export function dryRunCommand(options: ReplayOptions & { readonly outDir?: strin
           .filter((s) => s.value !== null)
           .map((s) => JSON.stringify({ key: s.key, value: s.value, headers: s.headers })),
       );
+    // `<aggregate>.counts.ndjson`: aggregate and destination names have no dot and never coincide.
+    for (const [name, rows] of figures) write(`${name}.counts.ndjson`, rows);
     write('lineage.ndjson', lineage);
     write('dead-letters.ndjson', deadLetters);
   }
@@ -156,6 +174,10 @@ export function dryRunCommand(options: ReplayOptions & { readonly outDir?: strin
     const rows = [...withheld].filter(([k]) => k.startsWith(`${d.name}\u0000`)).sort((a, b) => b[1] - a[1]);
     for (const [k, n] of rows) out.push(`  withheld ${n} attribute(s): ${k.split('\u0000')[1]}`);
   }
+  for (const a of processor.policy.aggregates)
+    out.push(
+      `aggregate ${a.name}: ${figures.get(a.name)?.length ?? 0} figure(s) published for ${figureKeys.get(a.name)?.size ?? 0} campaign, type and day key(s), each a multiple of ${a.minimumCount} events (R23)`,
+    );
   out.push(`dead letters: ${deadLetters.length}`);
   for (const p of problems) out.push(`  ${p}`);
   return { exitCode: 0, lines: out };

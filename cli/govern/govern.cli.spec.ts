@@ -159,6 +159,56 @@ describe('govern CLI', () => {
     expect(latest).toBeGreaterThan(0);
   });
 
+  it('dry-run writes R23’s anonymous per-campaign figures: multiples of k, no identifier, with lineage', () => {
+    const input = join(dir, 'engagement.ndjson');
+    const lines = generateEventStream({ seed: 5, customers: 12_500 }).slice(0, 20_000);
+    writeFileSync(input, `${lines.join('\n')}\n`);
+    const out = dryRunCommand({ policyPath, inputPath: input, outDir: join(dir, 'out-agg') });
+    expect(out.exitCode).toBe(0);
+    const rows = (file: string): Record<string, unknown>[] =>
+      readFileSync(join(dir, 'out-agg', file), 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    // Counted independently: every open and click of the input that was not dead-lettered.
+    const deadLettered = new Set(rows('dead-letters.ndjson').map((d) => d.eventId));
+    const counts = new Map<string, number>();
+    type Engagement = { id: string; type: string; time: string; data: { campaignId?: string } };
+    for (const line of lines) {
+      let e: Engagement;
+      try {
+        e = JSON.parse(line) as Engagement;
+      } catch {
+        continue; // the sample's hostile lines
+      }
+      if ((e.type !== 'email.opened' && e.type !== 'email.clicked') || deadLettered.has(e.id)) continue;
+      const day = new Date(e.time).toISOString().slice(0, 10);
+      const key = JSON.stringify([e.data.campaignId, 'email', e.type, day]);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    const figures = rows('email-engagement.counts.ndjson') as {
+      key: string;
+      value: { count: number; minimumCount: number };
+    }[];
+    const latest = new Map(figures.map((f) => [f.key, f.value.count]));
+    const expected = new Map(
+      [...counts].filter(([, n]) => n >= 5).map(([k, n]) => [k, n - (n % 5)] as const),
+    );
+    expect(expected.size).toBeGreaterThan(0);
+    expect(latest).toEqual(expected);
+    for (const f of figures) expect(f.value.count % f.value.minimumCount).toBe(0);
+    // No subject, event id, time of day, user agent or address in a figure.
+    const text = readFileSync(join(dir, 'out-agg', 'email-engagement.counts.ndjson'), 'utf8');
+    expect(text).not.toMatch(/subject|eventId|userAgent|@|T\d\d:/);
+    const lineage = rows('lineage.ndjson').filter((l) => l.kind === 'aggregate-count');
+    expect(lineage).toHaveLength(figures.length);
+    for (const l of lineage)
+      expect(l).toMatchObject({ rule: 'R23', by: 'campaignId', subject: null, eventId: null });
+    expect(out.lines).toContain(
+      `aggregate email-engagement: ${figures.length} figure(s) published for ${expected.size} campaign, type and day key(s), each a multiple of 5 events (R23)`,
+    );
+  });
+
   it('dry-run without a keyring uses the public demo keyring explicitly, and says so', () => {
     const input = join(dir, 'demo-keys.ndjson');
     writeFileSync(input, `${generateEventStream({ seed: 5, customers: 20 }).join('\n')}\n`);

@@ -13,6 +13,7 @@ import {
   sorted,
   testKafka,
   uniquePrefix,
+  outputTopics,
 } from './support/engine-stream.kit';
 
 /**
@@ -76,7 +77,7 @@ describe('aborted steps', () => {
       const kafka = testKafka(broker.brokers);
       await produceLines(kafka, engine.topics, lines);
       const expected = dryRun(lines, engine.topics);
-      const outputs = [...engine.topics.destinations.values(), engine.topics.lineage];
+      const outputs = [...outputTopics(engine.topics), engine.topics.lineage];
       const wanted =
         expected.lineage.length + [...expected.perTopic.values()].reduce((n, rows) => n + rows.length, 0);
       const read = await readCommittedUntil(kafka, outputs, (rs) => rs.length >= wanted);

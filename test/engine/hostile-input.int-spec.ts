@@ -150,6 +150,7 @@ describe('the governed stream under hostile input', () => {
     const expected = dryRun(lines, {
       destinations: new Map(),
       suppressions: new Map(),
+      aggregates: new Map(),
       lineage: 'l',
     } as never);
     const largest = Math.max(

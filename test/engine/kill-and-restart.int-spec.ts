@@ -68,6 +68,9 @@ describe('exactly once across kill -9 and restart', () => {
         expect(new Set(got).size).toBe(got.length);
         expect(sorted(got)).toEqual(sorted(rows));
       }
+      // R23's anonymous figures too: each exactly once, with its aggregate-count lineage.
+      for (const topic of topics.aggregates.values())
+        expect(expected.perTopic.get(topic)?.length ?? 0).toBeGreaterThan(0);
       expect(actual.lineage.length).toBe(expected.lineage.length);
       expect(sorted(actual.lineage)).toEqual(sorted(expected.lineage));
     },

@@ -1,13 +1,26 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readTopicToEnd } from '@app/kafka';
-import { streamsUnderTest } from './support/engine-stream.kit';
+import { policyWithMinimumCount, streamsUnderTest } from './support/engine-stream.kit';
 
 // Identity links join subjects in different partitions: with identity routing (the router stage and
 // the state handover between tasks), 4 tasks still write exactly what one dry-run processor does.
 describe('with 4 partitions and identity routing, the governed stream equals govern dry-run', () => {
   const streams = streamsUnderTest();
+  const dir = mkdtempSync(join(tmpdir(), 'equal4-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('writes, record for record, the destination records, lineage and dead letters dry-run computes', async () => {
-    const run = await streams.expectEqualsDryRun({ name: 'equal4', partitions: 4, identityRouting: true });
+    // k = 2 so the sample's opens and clicks reach figures; the tasks count them by key (R23).
+    const policyFile = policyWithMinimumCount(dir, 2);
+    const run = await streams.expectEqualsDryRun({
+      name: 'equal4',
+      partitions: 4,
+      identityRouting: true,
+      engine: { policyFile },
+    });
+    expect(run.aggregateFigures).toBeGreaterThan(0);
     const engine = run.engine;
     // Relinks (a cookie on a shared device linked to a second customer) moved whole home groups:
     // the first customer went along with its cookie.

@@ -8,7 +8,14 @@ import { generateEventStream } from '@app/sample';
 import { engineTopicSpecs, engineTopics } from '@app/stream';
 import { readCommittedUntil } from './support/committed-records.reader';
 import { engineProcessesUnderTest, type EngineEvent } from './support/engine.process';
-import { dryRun, POLICY_FILE, produceLines, testKafka, uniquePrefix } from './support/engine-stream.kit';
+import {
+  dryRun,
+  outputTopics,
+  POLICY_FILE,
+  produceLines,
+  testKafka,
+  uniquePrefix,
+} from './support/engine-stream.kit';
 
 /** Event id of every decision, (event id, destination) of every suppression, evidence id of every assessment, dead-letter ids. */
 function lineageKeys(lineage: readonly LineageRecord[]): string[] {
@@ -24,6 +31,8 @@ function lineageKeys(lineage: readonly LineageRecord[]): string[] {
         return `suppression ${l.eventId} ${l.destination}`;
       case 'dead-letter':
         return `dead-letter ${l.eventId} ${l.code}`;
+      case 'aggregate-count':
+        return `aggregate-count ${l.aggregate} ${l.campaign} ${l.type} ${l.day} ${l.count}`;
     }
   });
 }
@@ -72,7 +81,7 @@ describe('several instances share the tasks', () => {
       const decisions = expectedKeys.filter((k) => k.startsWith('decision ')).length;
       // Every decision visible, read exactly (a's fenced and aborted transactions overlap: kafkajs's
       // read_committed would let some of their records through, see readCommittedRecords).
-      const outputs = [topics.lineage, topics.deadLetter, ...topics.destinations.values()];
+      const outputs = [topics.lineage, topics.deadLetter, ...outputTopics(topics)];
       const read = await readCommittedUntil(
         kafka,
         outputs,
@@ -91,10 +100,10 @@ describe('several instances share the tasks', () => {
       const identified = keys.filter((k) => !k.includes(' null '));
       expect(identified.length).toBe(new Set(identified).size);
       const byKind = (ks: string[], kind: string): string[] => ks.filter((k) => k.startsWith(kind)).sort();
-      for (const kind of ['decision', 'assessment', 'link', 'dead-letter']) {
+      for (const kind of ['decision', 'assessment', 'link', 'dead-letter', 'aggregate-count']) {
         expect(byKind(keys, kind)).toEqual(byKind(expectedKeys, kind));
       }
-      for (const topic of topics.destinations.values()) {
+      for (const topic of outputTopics(topics)) {
         const ids = of(topic).map((r) => r.headers['decision-id']);
         expect(ids.length).toBe(new Set(ids).size);
       }

@@ -6,6 +6,7 @@
 export * from './cloud-event.types';
 export * from './cloud-event.decoder';
 export * from './consent-evidence.contract';
+export * from './aggregate-record.types';
 export * from './dead-letter.types';
 export * from './governed-record.types';
 export * from './lineage-record.types';

@@ -159,13 +159,36 @@ export interface DeadLetterLineageRecord extends LineageBase {
   readonly reason: string;
 }
 
+/**
+ * A figure published on an aggregate output (R23's anonymous per-campaign counts): what was counted
+ * and under which rule. `eventId`, `subject` and `time` are null: the figure stands for `count`
+ * events.
+ */
+export interface AggregateCountLineageRecord extends LineageBase {
+  readonly kind: 'aggregate-count';
+  readonly aggregate: string;
+  /** The event type counted (every decided event of it, with or without the tracking consent). */
+  readonly source: string;
+  readonly type: string;
+  /** The declared attribute path counted by, and its value (a campaign id, never an identifier). */
+  readonly by: string;
+  readonly campaign: string;
+  /** The event-time day (UTC) counted. */
+  readonly day: string;
+  /** Events counted so far: a multiple of `minimumCount`. */
+  readonly count: number;
+  readonly minimumCount: number;
+  readonly rule: 'R23';
+}
+
 /** Every lineage record the decision core emits. */
 export type LineageRecord =
   | DecisionLineageRecord
   | ConsentAssessmentLineageRecord
   | SuppressionLineageRecord
   | IdentityLinkLineageRecord
-  | DeadLetterLineageRecord;
+  | DeadLetterLineageRecord
+  | AggregateCountLineageRecord;
 
 /**
  * The full decision about one source event for one destination, as rendered from a v2 decision

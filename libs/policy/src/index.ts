@@ -63,3 +63,17 @@ export {
 export { assessmentFacts, type AssessmentFacts } from './consent/assessment-facts';
 export { assessEvidenceEvent, type EvidenceEventAssessment } from './processor/evidence-event.assessment';
 export { textHash } from './policy-file/policy.compiler';
+export {
+  type AggregateContribution,
+  contributionOfKey,
+  contributionsOf,
+  countKeyOf,
+  MAX_CAMPAIGN_LENGTH,
+} from './aggregate/contribution';
+export {
+  AggregateCounter,
+  COUNTED_KEY,
+  type CountedFrom,
+  type PublishedCount,
+} from './aggregate/aggregate-counter';
+export { countReplayed } from './aggregate/count-replay';

@@ -88,8 +88,21 @@ function checkExpectation(x: Expectation, out: CaseOutput): string[] {
     same('assessment rule', a?.rule, x.rule);
   }
   if (x.suppressions !== undefined) {
-    const got = of.flatMap((l) => (l.kind === 'suppression' ? [l.destination] : [])).sort();
-    same('suppressions', got.join(','), [...x.suppressions].sort().join(','));
+    const got = of.flatMap((l) => (l.kind === 'suppression' ? [l] : []));
+    same(
+      'suppressions',
+      got
+        .map((l) => l.destination)
+        .sort()
+        .join(','),
+      [...x.suppressions].sort().join(','),
+    );
+    // Without an assessment or destination to check, `rule` and `evidence` are the suppressions'.
+    if (x.valid === undefined && x.destination === undefined)
+      for (const l of got) {
+        same(`suppression rule at ${l.destination}`, l.rule, x.rule);
+        same(`suppression evidence at ${l.destination}`, l.evidenceId, x.evidence);
+      }
   }
   if (x.linked !== undefined) same('linked', linked(of), x.linked);
   if (x.records !== undefined && x.destination !== undefined) {

@@ -19,6 +19,8 @@ export function figuresFromMetrics(text: string): { figures: Figures; eventsIn: 
       addFigure(f, `withheld ${label(labels, 'destination')} ${label(labels, 'reason')}`, n);
     else if (name === 'engine_suppressions_total')
       addFigure(f, `suppressions ${label(labels, 'destination')}`, n);
+    else if (name === 'engine_aggregate_figures_total')
+      addFigure(f, `aggregate figures ${label(labels, 'aggregate')}`, n);
     else if (name === 'engine_dead_lettered_total') addFigure(f, `dead letters ${label(labels, 'code')}`, n);
   }
   return { figures: f, eventsIn };

@@ -1,4 +1,6 @@
 import {
+  AGGREGATE_CHANGELOG_TOPIC,
+  AGGREGATE_CONTRIBUTIONS_TOPIC,
   CONSENT_STATE_CHANGELOG_TOPIC,
   DEAD_LETTER_TOPIC,
   LINEAGE_TOPIC,
@@ -78,6 +80,13 @@ export interface EngineTopics {
   readonly homes: string;
   /** Identity routing: keys whose state a task forgot, for the router to shrink its table. */
   readonly releases: string;
+  /** Aggregate name → its topic (R23's anonymous counts); empty when the policy declares none. */
+  readonly aggregates: ReadonlyMap<string, string>;
+  /**
+   * With aggregates: the counted events' contributions, keyed by count key (task p counts the keys
+   * of partition p), and the counting state's changelog (task p → p). Null: no aggregates.
+   */
+  readonly counting: { readonly contributions: string; readonly changelog: string } | null;
 }
 
 /** Names the topics a policy implies; `prefix` is prepended to every name (empty in production). */
@@ -104,6 +113,14 @@ export function engineTopics(policy: CompiledPolicy, prefix = ''): EngineTopics 
     handover: `${prefix}governance.handover`,
     homes: `${prefix}governance.identity-homes.changelog`,
     releases: `${prefix}governance.identity-releases`,
+    aggregates: new Map(policy.aggregates.map((a) => [a.name, `${prefix}${a.topic}`])),
+    counting:
+      policy.aggregates.length === 0
+        ? null
+        : {
+            contributions: `${prefix}${AGGREGATE_CONTRIBUTIONS_TOPIC}`,
+            changelog: `${prefix}${AGGREGATE_CHANGELOG_TOPIC}`,
+          },
   };
   checkSuppressionTopics(topics);
   return topics;
@@ -127,6 +144,8 @@ function checkSuppressionTopics(topics: EngineTopics): void {
     topics.handover,
     topics.homes,
     topics.releases,
+    ...topics.aggregates.values(),
+    ...(topics.counting === null ? [] : [topics.counting.contributions, topics.counting.changelog]),
   ]);
   const seen = new Set<string>();
   for (const [name, topic] of topics.suppressions) {
@@ -175,6 +194,15 @@ export function engineTopicSpecs(
     ...[...topics.destinations.values()].map((t) => streamTopic(t, partitions, streamMs)),
     // Each subject's current suppressed purposes, never expired: outlives a destination's downtime.
     ...[...topics.suppressions.values()].map((t) => compactedForeverTopic(t, partitions)),
+    // R23's counts: the latest figure per key is what a consumer needs, kept without time limit.
+    ...[...topics.aggregates.values()].map((t) => compactedForeverTopic(t, partitions)),
+    // Co-partitioned with the inputs: task p counts partition p's keys, its state in changelog p.
+    ...(topics.counting === null
+      ? []
+      : [
+          streamTopic(topics.counting.contributions, partitions, streamMs),
+          changelogTopic(topics.counting.changelog, partitions),
+        ]),
   ];
   return replication ? specs.map((s) => withReplication(s, replication)) : specs;
 }

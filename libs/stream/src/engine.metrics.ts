@@ -47,6 +47,12 @@ export class EngineMetrics implements GovernedStreamObserver {
     labelNames: ['destination'],
     registers: [this.registry],
   });
+  private readonly aggregateFigures = new Counter({
+    name: 'engine_aggregate_figures_total',
+    help: 'Figures published on an aggregate topic (anonymous per-campaign counts, R23)',
+    labelNames: ['aggregate'],
+    registers: [this.registry],
+  });
   private readonly stepSeconds = new Histogram({
     name: 'engine_batch_duration_seconds',
     help: 'Decide + transaction commit time of one step (batch)',
@@ -123,6 +129,7 @@ export class EngineMetrics implements GovernedStreamObserver {
     }
     for (const [code, n] of e.tally.deadLetters) this.deadLettered.inc({ code }, n);
     for (const [destination, n] of e.tally.suppressions) this.suppressions.inc({ destination }, n);
+    for (const [aggregate, n] of e.tally.aggregateFigures) this.aggregateFigures.inc({ aggregate }, n);
     this.stepSeconds.observe(e.durationMs / 1000);
     for (const [topic, n] of e.lag) this.lag.set({ topic, partition: String(e.partition) }, n);
   }

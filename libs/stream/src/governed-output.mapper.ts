@@ -9,10 +9,18 @@ export interface OutcomeTally {
   withheld: Map<string, number>;
   suppressions: Map<string, number>;
   deadLetters: Map<string, number>;
+  /** Figures published per aggregate (R23's anonymous counts). */
+  aggregateFigures: Map<string, number>;
 }
 
 export function emptyTally(): OutcomeTally {
-  return { forwarded: new Map(), withheld: new Map(), suppressions: new Map(), deadLetters: new Map() };
+  return {
+    forwarded: new Map(),
+    withheld: new Map(),
+    suppressions: new Map(),
+    deadLetters: new Map(),
+    aggregateFigures: new Map(),
+  };
 }
 
 const inc = (m: Map<string, number>, k: string): void => {

@@ -2,6 +2,7 @@ import { type IHeaders, type KafkaMessage } from 'kafkajs';
 import { isBinaryModeCloudEvent, type HeaderValue } from '@app/contracts';
 import { buildDeadLetter, type OutputRecord } from '@app/kafka';
 import { type ProcessResult } from '@app/policy';
+import { contributionRecords } from './aggregate-counting';
 import { errorName } from './claim-loop';
 import { type DecisionCore } from './decision-core';
 import { type EngineTopics } from './engine-topics';
@@ -98,6 +99,7 @@ export function decideRecord(
     const read = { ...at, topic: topics.policyTopicOf.get(origin.topic) ?? origin.topic };
     result = decide(core, origin.message.headers ?? {}, origin.message.value, read);
     toOutputRecords(result, origin, topics, tally, records, ctx.place);
+    for (const r of contributionRecords(result, input.read, topics, ctx.place)) records.push(r);
     states = result.stateChanges.map((c) => [c.subjectKey, c.state]);
     // After the changes: a subject changed by this event and then swept ends as a tombstone.
     expired = result.expiredSubjects ?? [];

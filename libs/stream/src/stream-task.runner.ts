@@ -1,5 +1,6 @@
-import { type Admin, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
-import { type CompiledPolicy, type PseudonymKeyring } from '@app/policy';
+import { type Admin, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage } from 'kafkajs';
+import { AggregateCounter, type CompiledPolicy, type PseudonymKeyring } from '@app/policy';
+import { CountingInbox } from './aggregate-counting';
 import {
   type Assignment,
   type Backoff,
@@ -100,6 +101,8 @@ export class StreamTaskRunner implements ClaimWork {
   /** Topics whose partition p is merged by task p. */
   private readonly inputs: readonly string[];
   private readonly handover: readonly string[];
+  /** With aggregates: the contributions topic, whose partition p task p counts. */
+  private readonly contributions: readonly string[];
   private readonly place = (topic: string, key: string): number | undefined => {
     const count = this.outputPartitions.get(topic);
     return count === undefined ? undefined : this.keyPartitions.partitionOf(topic, count, key);
@@ -119,15 +122,20 @@ export class StreamTaskRunner implements ClaimWork {
     this.failures = new RecordFailures(options.maxRecordAttempts);
     this.inputs = options.routing ? [options.routing.routed] : options.topics.inputs;
     this.handover = options.routing ? [options.routing.handover] : [];
+    this.contributions = options.topics.counting === null ? [] : [options.topics.counting.contributions];
     this.backpressure = new Backpressure(
       this.consumer,
       options.maxQueuedPerPartition,
       options.maxQueuedBytesPerPartition,
     );
-    const fetched = kafkaLoopConsumer(this.consumer, [...this.inputs, ...this.handover], {
-      enqueue: (payload) => this.enqueue(payload),
-      batchProcessed: (report) => this.batchProcessed(report),
-    });
+    const fetched = kafkaLoopConsumer(
+      this.consumer,
+      [...this.inputs, ...this.handover, ...this.contributions],
+      {
+        enqueue: (payload) => this.enqueue(payload),
+        batchProcessed: (report) => this.batchProcessed(report),
+      },
+    );
     this.loop = new ClaimLoop(fetched, this, this.arrival, {
       claimBackoff: options.claimBackoff,
       observer: loopReportsOf('tasks', options.observer),
@@ -215,19 +223,27 @@ export class StreamTaskRunner implements ClaimWork {
   ): Promise<void> {
     const { topics, routing } = this.options;
     const inputs = this.inputs;
+    const read = [...inputs, ...this.handover, ...this.contributions];
     const [committed, ...ends] = await Promise.all([
-      this.admin.fetchOffsets({ groupId: this.options.groupId, topics: [...inputs, ...this.handover] }),
-      ...[...inputs, ...this.handover].map((t) => this.admin.fetchTopicOffsets(t)),
+      this.admin.fetchOffsets({ groupId: this.options.groupId, topics: read }),
+      ...read.map((t) => this.admin.fetchTopicOffsets(t)),
     ]);
     const outputs = [
       topics.lineage,
       ...topics.destinations.values(),
       ...this.handover,
       ...(routing ? [routing.releases] : []),
+      ...this.contributions,
+      ...topics.aggregates.values(),
     ];
     const { topics: meta } = await this.admin.fetchTopicMetadata({ topics: outputs });
     this.outputPartitions = new Map(meta.map((t) => [t.name, t.partitions.length]));
     const states = await readLatestStates(this.kafka, this.options.topics.changelog, new Set(wanted));
+    // R23's counters, from the changelog their steps wrote with the contributions' offsets.
+    const counts =
+      topics.counting === null
+        ? new Map<number, Map<string, KafkaMessage>>()
+        : await readLatestStates(this.kafka, topics.counting.changelog, new Set(wanted));
     const restoring = {
       changelog: topics.changelog,
       deadLetter: topics.deadLetter,
@@ -247,6 +263,15 @@ export class StreamTaskRunner implements ClaimWork {
         pseudonymKeys: this.options.pseudonymKeys,
       });
       const pending: PendingDeadLetter[] = [];
+      const counting =
+        topics.counting === null
+          ? null
+          : {
+              inbox: new CountingInbox(
+                claimedRange(committed, ends[read.length - 1], topics.counting.contributions, p).start,
+              ),
+              counter: restoredCounter(this.options.policy, counts.get(p)),
+            };
       for (const [key, message] of states.get(p) ?? [])
         if (restoreSubject(restoring, processor, key, { partition: p, message }, pending)) restoredSubjects++;
       const task: StreamTask = {
@@ -258,11 +283,18 @@ export class StreamTaskRunner implements ClaimWork {
         pending,
         status: 'active',
         inbox,
+        counting,
       };
       this.tasks.set(p, task);
       for (const q of queues) this.consumer.seek({ topic: q.topic, partition: p, offset: q.next.toString() });
       if (routing && inbox)
         this.consumer.seek({ topic: routing.handover, partition: p, offset: inbox.next.toString() });
+      if (topics.counting !== null && counting !== null)
+        this.consumer.seek({
+          topic: topics.counting.contributions,
+          partition: p,
+          offset: counting.inbox.next.toString(),
+        });
     }
     this.options.observer?.tasksClaimed?.({ partitions: wanted, restoredSubjects });
   }
@@ -277,6 +309,11 @@ export class StreamTaskRunner implements ClaimWork {
       this.arrival.notify();
       return;
     }
+    if (task.counting !== null && batch.topic === this.options.topics.counting?.contributions) {
+      task.counting.inbox.add(batch.messages);
+      if (batch.messages.length > 0) this.arrival.notify();
+      return;
+    }
     const q = task.queueByTopic.get(batch.topic);
     if (!q) return;
     const added = queueBatch(q, batch);
@@ -289,4 +326,22 @@ export class StreamTaskRunner implements ClaimWork {
     const q = task?.status === 'active' ? task.queueByTopic.get(report.topic) : undefined;
     if (q !== undefined && skipFilteredBatch(q, report)) this.arrival.notify();
   }
+}
+
+/** A task's counter as its changelog left it (an unreadable record freezes what it held). */
+function restoredCounter(
+  policy: CompiledPolicy,
+  records: ReadonlyMap<string, KafkaMessage> | undefined,
+): AggregateCounter {
+  const counter = new AggregateCounter(policy);
+  for (const [key, message] of records ?? []) {
+    let value: unknown = null;
+    try {
+      value = JSON.parse((message.value as Buffer).toString('utf8')) as unknown;
+    } catch {
+      // Not JSON: imported as null, which freezes the key.
+    }
+    counter.importState(key, value);
+  }
+  return counter;
 }

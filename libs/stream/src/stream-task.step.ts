@@ -1,5 +1,6 @@
 import { type Admin, type TopicOffsets } from 'kafkajs';
 import { type OutputRecord } from '@app/kafka';
+import { countContributions } from './aggregate-counting';
 import { type ClaimLease } from './claim-loop';
 import { type EngineTopics } from './engine-topics';
 import { emptyTally } from './governed-output.mapper';
@@ -64,7 +65,7 @@ export interface TaskStepContext extends RecordDecisionContext {
 /** One transaction: takes records in produced order, decides them, commits. False if idle. */
 export async function stepTask(ctx: TaskStepContext, task: StreamTask): Promise<boolean> {
   const available = task.queues.map((q) => q.messages.length);
-  const pending = task.pending.length > 0;
+  const pending = task.pending.length > 0 || (task.counting?.inbox.size ?? 0) > 0;
   if (available.every((n) => n === 0) && !pending) return false;
   const nextAtSnapshot = task.queues.map((q) => q.next);
   const started = performance.now();
@@ -126,7 +127,10 @@ export async function stepTask(ctx: TaskStepContext, task: StreamTask): Promise<
     recordsIn.set(origin.topic, (recordsIn.get(origin.topic) ?? 0) + 1);
     used++;
   }
-  if (used === 0 && !pending) return false;
+  // R23's counts: the contributions read so far, counted in this transaction with their offset.
+  const counting = task.counting;
+  const toCount = counting?.inbox.peek(ctx.maxStepRecords) ?? [];
+  if (used === 0 && task.pending.length === 0 && toCount.length === 0) return false;
   for (const p of task.pending) records.push(p.record);
   taken = taken.slice(0, used);
   // Serialised once per key at the end of the step: the state as of the step's last record.
@@ -151,6 +155,15 @@ export async function stepTask(ctx: TaskStepContext, task: StreamTask): Promise<
     const through = offsetThrough(q, n, available[i] as number, nextAtSnapshot[i] as bigint);
     return [{ topic: q.topic, partitions: [{ partition: task.partition, offset: through.toString() }] }];
   });
+  if (counting !== null && toCount.length > 0) {
+    for (const r of countContributions(counting.counter, toCount, topics, task.partition, ctx.place, tally))
+      records.push(r);
+    const offset = (BigInt((toCount[toCount.length - 1] as { offset: string }).offset) + 1n).toString();
+    offsets.push({
+      topic: (topics.counting as NonNullable<EngineTopics['counting']>).contributions,
+      partitions: [{ partition: task.partition, offset }],
+    });
+  }
   if (task.inbox !== null && ctx.handover !== null) {
     const offset = task.inbox.committable().toString();
     offsets.push({ topic: ctx.handover, partitions: [{ partition: task.partition, offset }] });
@@ -159,6 +172,7 @@ export async function stepTask(ctx: TaskStepContext, task: StreamTask): Promise<
   await commitStep(task.producer, ctx.groupId, records, offsets);
   for (const at of settled) ctx.failures.settled(at);
   for (const p of task.pending.splice(0)) p.committed();
+  counting?.inbox.counted(toCount.length);
   for (const v of verdicts) reportDeadLettered(ctx.observer, 'tasks', v.origin, v.verdict);
 
   task.queues.forEach((q, i) => {

@@ -1,4 +1,6 @@
 import { type OutputRecord } from '@app/kafka';
+import { type AggregateCounter } from '@app/policy';
+import { type CountingInbox } from './aggregate-counting';
 import { type DecisionCore } from './decision-core';
 import { type HandoverInbox } from './handover-inbox';
 import { type InputQueue } from './input-merge';
@@ -26,4 +28,6 @@ export interface StreamTask {
   status: 'active' | 'released';
   /** With identity routing: states handed over by other tasks, waiting for their import marker. */
   readonly inbox: HandoverInbox | null;
+  /** With aggregates (R23): the task's contributions partition and its counter. */
+  readonly counting: { readonly inbox: CountingInbox; readonly counter: AggregateCounter } | null;
 }

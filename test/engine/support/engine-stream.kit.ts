@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { producerConfig } from '@app/kafka';
 import { consumeUntil, provideKafka, type ConsumedRecord, type KafkaUnderTest } from '@app/testing';
 import type { LineageRecord, RenderedDecision } from '@app/contracts';
-import { type LineTopic, loadPolicy, renderLineage, replayLines } from '@app/policy';
+import { countReplayed, type LineTopic, loadPolicy, renderLineage, replayLines } from '@app/policy';
 import { generateEventStream, routeLine, sampleChunks } from '@app/sample';
 import {
   latestPerKey,
@@ -113,7 +113,7 @@ export function dryRun(
     { pseudonymKeys: PSEUDONYM_KEYS },
     topicOf,
   );
-  const perTopic = new Map<string, string[]>([...topics.destinations.values()].map((t) => [t, []]));
+  const perTopic = new Map<string, string[]>(outputTopics(topics).map((t) => [t, []]));
   const suppressed = new Map<string, { key: string; line: string | null }[]>(
     [...topics.suppressions.values()].map((t) => [t, []]),
   );
@@ -136,6 +136,16 @@ export function dryRun(
     if (result.deadLetter)
       deadLetters.set(result.deadLetter.code, (deadLetters.get(result.deadLetter.code) ?? 0) + 1);
   }
+  // R23's anonymous counts: every figure the counting publishes, with its lineage.
+  for (const { record, lineage: l } of countReplayed(
+    policy,
+    results.map((r) => r.result),
+  )) {
+    perTopic
+      .get(topics.aggregates.get(record.aggregate) as string)
+      ?.push(canonicalRecord(record.key, JSON.stringify(record.value), record.headers));
+    lineage.push(JSON.stringify(l));
+  }
   const suppressions = new Map([...suppressed].map(([t, rs]) => [t, currentSuppressions(rs)] as const));
   const suppressionLog = new Map(
     [...suppressed].map(([t, rs]) => [t, rs.map((r) => r.line ?? `${r.key}:null`)] as const),
@@ -148,6 +158,24 @@ export function currentSuppressions(
   records: readonly { key: string | null; line: string | null }[],
 ): string[] {
   return latestPerKey(records).flatMap((r) => (r.line === null ? [] : [r.line]));
+}
+
+/** Destination topics and aggregate topics: the outputs compared record for record. */
+export function outputTopics(topics: EngineTopics): string[] {
+  return [...topics.destinations.values(), ...topics.aggregates.values()];
+}
+
+/**
+ * The example policy with the aggregate's minimum count set to `k`, written into `dir`: the
+ * generated test stream has few opens per campaign and day, so k = 2 makes it publish figures.
+ */
+export function policyWithMinimumCount(dir: string, k: number): string {
+  const file = join(dir, `policy-k${k}.yaml`);
+  const text = readFileSync(POLICY_FILE, 'utf8');
+  if (!text.includes('    minimumCount: 5\n'))
+    throw new Error('the example policy declares no aggregate with k = 5');
+  writeFileSync(file, text.replace('    minimumCount: 5\n', `    minimumCount: ${k}\n`));
+  return file;
 }
 
 export function canonicalRecord(
@@ -174,12 +202,7 @@ export async function readEngineOutput(
   lineage: string[];
   deadLetters: ConsumedRecord[];
 }> {
-  const all = [
-    ...topics.destinations.values(),
-    ...topics.suppressions.values(),
-    topics.lineage,
-    topics.deadLetter,
-  ];
+  const all = [...outputTopics(topics), ...topics.suppressions.values(), topics.lineage, topics.deadLetter];
   let dlCount = 0;
   for (const n of expected.deadLetters.values()) dlCount += n;
   const total =
@@ -188,7 +211,7 @@ export async function readEngineOutput(
     expected.suppressionWrites +
     [...expected.perTopic.values()].reduce((n, l) => n + l.length, 0);
   const records = await consumeUntil(kafka, all, { timeoutMs, until: (rs) => rs.length >= total });
-  const perTopic = new Map<string, string[]>([...topics.destinations.values()].map((t) => [t, []]));
+  const perTopic = new Map<string, string[]>(outputTopics(topics).map((t) => [t, []]));
   // Records arrive in offset order per partition, and a key has one partition: the last one read
   // per key is the one compaction keeps.
   const suppressed = new Map<string, { key: string | null; line: string | null }[]>(
@@ -240,7 +263,14 @@ export async function expectStreamEqualsDryRun(
      */
     readonly engineDeadLetters?: ReadonlyMap<number, string>;
   },
-): Promise<{ engine: GovernedStream; kafka: Kafka; lines: string[]; deadLetters: ConsumedRecord[] }> {
+): Promise<{
+  engine: GovernedStream;
+  kafka: Kafka;
+  lines: string[];
+  deadLetters: ConsumedRecord[];
+  /** Figures dry-run published on the aggregate topics (R23), which the engine's equalled. */
+  aggregateFigures: number;
+}> {
   const engine = await startGovernedStream({
     kafka: { brokers, clientId: `engine-${options.name}` },
     policyFile: POLICY_FILE,
@@ -256,6 +286,7 @@ export async function expectStreamEqualsDryRun(
   });
   const lines = [...(options.lines ?? generateEventStream({ seed: 11, customers: 400 }))];
   let deadLetters: ConsumedRecord[] = [];
+  let aggregateFigures = 0;
   const kafka = testKafka(brokers);
   try {
     await options.beforeProduce?.(kafka, engine.topics);
@@ -286,12 +317,14 @@ export async function expectStreamEqualsDryRun(
     // Dead letters name the input the bad record was read from (with routing: not the routed copy).
     for (const d of actual.deadLetters) expect(engine.topics.inputs).toContain(d.headers['dlq.source.topic']);
     deadLetters = actual.deadLetters;
+    for (const topic of engine.topics.aggregates.values())
+      aggregateFigures += expected.perTopic.get(topic)?.length ?? 0;
   } catch (error) {
     // The caller never gets the engine to stop: stop it here, or the test run cannot exit.
     await engine.stop();
     throw error;
   }
-  return { engine, kafka, lines, deadLetters };
+  return { engine, kafka, lines, deadLetters, aggregateFigures };
 }
 
 /**

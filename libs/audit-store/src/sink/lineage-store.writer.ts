@@ -1,4 +1,5 @@
 import { type DecisionLineageRecord } from '@app/contracts';
+import { type CompiledPolicy } from '@app/policy';
 import { type Pool, type PoolClient } from 'pg';
 import { type LineageRowInput, type RecordCoordinates } from '../store/lineage-row';
 import { MAX_FIELD_CHARS, unreadableRow } from '../store/lineage-row.mapper';
@@ -24,6 +25,8 @@ export interface StoreBatch {
 
 export interface WriteReport {
   readonly inserted: number;
+  /** Rows inserted (first time), by kind. */
+  readonly insertedKinds: ReadonlyMap<string, number>;
   readonly replayed: number;
   readonly versionsStored: number;
   /** Decisions whose figures wait for their policy version. */
@@ -94,8 +97,10 @@ export class LineageStoreWriter {
       const stats = new Map<string, number>();
       let pending = 0;
       let unrenderable = 0;
+      const insertedKinds = new Map<string, number>();
       rows.forEach((r, i) => {
         if (!inserted.has(r.offset)) return;
+        insertedKinds.set(r.kind, (insertedKinds.get(r.kind) ?? 0) + 1);
         const d = derived[i] ?? null;
         if (d === 'pending') pending++;
         else if (d === 'unrenderable') unrenderable++;
@@ -111,6 +116,7 @@ export class LineageStoreWriter {
       await client.query('commit');
       return {
         inserted: inserted.size,
+        insertedKinds,
         replayed: rows.length - inserted.size,
         versionsStored: versions.length,
         pending,
@@ -179,12 +185,18 @@ export class LineageStoreWriter {
 
   private async derive(client: PoolClient, rows: readonly LineageRowInput[]): Promise<Derived[]> {
     const out: Derived[] = [];
+    // Each version looked up once per batch (a version not stored yet is not cached across batches).
+    const versions = new Map<string, CompiledPolicy | null | undefined>();
     for (const r of rows) {
       if (r.kind !== 'decision' || r.record === null || r.policyVersion === null) {
         out.push(null);
         continue;
       }
-      const policy = await this.policies.get(client, r.policyVersion);
+      let policy = versions.get(r.policyVersion);
+      if (!versions.has(r.policyVersion)) {
+        policy = await this.policies.get(client, r.policyVersion);
+        versions.set(r.policyVersion, policy);
+      }
       if (policy === undefined) out.push('pending');
       else if (policy === null) out.push('unrenderable');
       else {

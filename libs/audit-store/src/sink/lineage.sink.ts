@@ -76,8 +76,11 @@ export class LineageSink {
       groupId: options.groupId,
       // Transactions are resolved by the sink itself: see CommittedRecordsFilter.
       readUncommitted: true,
-      maxBytesPerPartition: options.maxBytesPerPartition ?? 16 * 1024 * 1024,
-      maxBytes: 64 * 1024 * 1024,
+      // Bytes as the broker stores them: the lineage topic is gzip-compressed about tenfold, so a
+      // 1 MiB fetch is some 10,000 records, one transaction's worth. (The broker still returns a
+      // whole record batch larger than this.)
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
+      maxBytes: 8 * 1024 * 1024,
     });
     this.admin = this.kafka.admin();
     this.writer = new LineageStoreWriter(options.pool, new PolicyCache());
@@ -203,7 +206,7 @@ export class LineageSink {
       this.metrics.policyVersions.inc(report.versionsStored);
       this.metrics.unrenderable.inc(report.unrenderable);
       this.metrics.pending.inc(report.pending);
-      for (const r of rows) if (r.kind !== 'unreadable') this.metrics.stored.inc({ kind: r.kind });
+      for (const [kind, n] of report.insertedKinds) this.metrics.stored.inc({ kind }, n);
       for (const at of report.unstorable) {
         this.metrics.unreadable.inc({ code: 'unstorable-text' });
         this.log('lineage record kept as unreadable', { ...at, code: 'unstorable-text' });

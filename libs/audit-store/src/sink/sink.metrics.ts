@@ -19,7 +19,7 @@ export class SinkMetrics {
   });
   readonly unreadable = new Counter({
     name: 'audit_sink_unreadable_total',
-    help: 'Records of the lineage topic kept only as coordinates, by code',
+    help: 'Records of the lineage topic read that are not storable lineage (kept only as coordinates), by code',
     labelNames: ['code'],
     registers: [this.registry],
   });

@@ -116,6 +116,30 @@ describe('lineage row mapping', () => {
     );
   });
 
+  it('maps an anonymous count (R23) with no subject or event, and its time from the Kafka timestamp', () => {
+    const figure = {
+      lineageVersion: 2,
+      policyVersion: '1.0+abc',
+      eventId: null,
+      subject: null,
+      time: null,
+      kind: 'aggregate-count',
+      aggregate: 'email-engagement',
+      source: 'esp',
+      type: 'email.opened',
+      by: 'campaignId',
+      campaign: 'c-7',
+      day: '2026-02-03',
+      count: 10,
+      minimumCount: 5,
+      rule: 'R23',
+    };
+    expect(row(figure)).toMatchObject({ kind: 'aggregate-count', subject: null, eventId: null, code: null });
+    expect(row(figure).time.toISOString()).toBe('2026-02-03T04:05:06.000Z');
+    expect(row({ ...figure, rule: 'R4' }).kind).toBe('unreadable');
+    expect(row({ ...figure, count: '10' }).kind).toBe('unreadable');
+  });
+
   it('reads an empty value as unreadable', () => {
     expect(lineageRow(at, TS, null)).toMatchObject({ kind: 'unreadable', code: 'not-json' });
   });

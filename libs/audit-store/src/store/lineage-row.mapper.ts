@@ -61,6 +61,15 @@ function isLineageV2(v: unknown): v is LineageRecord {
       return isString(v.alias) && typeof v.linked === 'boolean';
     case 'dead-letter':
       return isString(v.code) && isString(v.reason);
+    case 'aggregate-count':
+      return (
+        isString(v.aggregate) &&
+        isString(v.campaign) &&
+        isString(v.day) &&
+        typeof v.count === 'number' &&
+        typeof v.minimumCount === 'number' &&
+        v.rule === 'R23'
+      );
     default:
       return false;
   }

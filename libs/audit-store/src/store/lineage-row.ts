@@ -7,6 +7,7 @@ export const STORED_KINDS = [
   'suppression',
   'identity-link',
   'dead-letter',
+  'aggregate-count',
   'unreadable',
 ] as const;
 export type StoredKind = (typeof STORED_KINDS)[number];

@@ -1,5 +1,6 @@
 import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
 import type { ProcessResult } from '../processor/processor.types';
+import { countReplayed } from '../aggregate/count-replay';
 import { renderLineage } from './decision.renderer';
 
 /**
@@ -30,6 +31,10 @@ export function figuresFromDryRun(policy: CompiledPolicy, results: readonly Proc
     }
     if (r.deadLetter) addFigure(f, `dead letters ${r.deadLetter.code}`);
   }
+  // Every declared aggregate has a row, so a run that reaches no figure still shows it.
+  for (const a of policy.aggregates) addFigure(f, `aggregate figures ${a.name}`, 0);
+  for (const { record } of countReplayed(policy, results))
+    addFigure(f, `aggregate figures ${record.aggregate}`);
   return f;
 }
 

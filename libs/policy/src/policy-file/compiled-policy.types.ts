@@ -200,6 +200,17 @@ export interface CompiledPolicy {
    * (`additionalProperties: false`, `items`) refuses such events instead.
    */
   readonly openAttributes: readonly string[];
+  /** R23's anonymous per-campaign counts, by name (empty: none declared). */
+  readonly aggregates: readonly CompiledAggregate[];
+}
+
+/** An aggregate output: what it counts, by which attribute, and its minimum count k. */
+export interface CompiledAggregate {
+  readonly name: string;
+  readonly topic: string;
+  /** Top-level attribute path naming the campaign. */
+  readonly by: string;
+  readonly minimumCount: number;
 }
 
 /** Key of an event type in {@link CompiledPolicy.eventTypes} and destination plans. */

@@ -6,6 +6,7 @@ import { checkSchemaPatterns } from './event-schema.checks';
 import { isReservedName } from './name-rules';
 import { checkElementPaths } from './element-paths.checks';
 import { checkEngagement } from './engagement.checks';
+import { checkAggregates } from './aggregate.checks';
 import { checkProcessingRecords } from './processing-record.checks';
 import { checkCmpCategories } from './cmp-categories.checks';
 
@@ -218,6 +219,7 @@ export function checkPolicyReferences(file: PolicyFile): PolicyError[] {
     }
   }
   for (const e of checkEngagement(file)) errors.push(e);
+  for (const e of checkAggregates(file)) errors.push(e);
   for (const e of checkProcessingRecords(file)) errors.push(e);
   for (const e of checkPersonIdentifiers(file)) errors.push(e);
   for (const e of checkCmpCategories(file)) errors.push(e);

@@ -283,5 +283,21 @@ export const POLICY_FILE_SCHEMA = {
         },
       },
     },
+    // R23: anonymous per-campaign counts of opens and clicks; names share the destinations' rule.
+    aggregates: {
+      type: 'object',
+      propertyNames: { pattern: DESTINATION_NAME },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['by', 'minimumCount'],
+        properties: {
+          topic: { type: 'string', pattern: TOPIC_NAME },
+          by: { type: 'string', pattern: ATTRIBUTE_PATH },
+          // A figure of one event would be that person's event: k is at least 2.
+          minimumCount: { type: 'integer', minimum: 2, maximum: 1_000_000 },
+        },
+      },
+    },
   },
 } as const;

@@ -14,6 +14,20 @@ export interface PolicyFile {
   compatibilityAssessments?: CompatibilityAssessmentFile[];
   sources: Record<string, SourceFile>;
   destinations: Record<string, DestinationFile>;
+  /** Anonymous counts R23 permits, each its own output (default topic `governed.<name>`). */
+  aggregates?: Record<string, AggregateFile>;
+}
+
+/**
+ * Per campaign, event type and event-time day, the number of e-mail opens and clicks (every event
+ * of a type declared `engagement: true`, with or without the tracking consent), with no identifier.
+ */
+export interface AggregateFile {
+  topic?: string;
+  /** The top-level attribute of every engagement event type that names the campaign. */
+  by: string;
+  /** k: a figure is published only at k, 2k, 3k… events, so none stands for fewer than k. */
+  minimumCount: number;
 }
 
 /** [INTERPRETIVE] knobs; the defaults are the strict reading. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import type {
+  CompiledAggregate,
   AttributeNode,
   AttributePlan,
   CompiledPolicy,
@@ -13,7 +14,7 @@ import type {
   Purpose,
 } from './compiled-policy.types';
 import { eventTypeKey, type TopicBinding } from './compiled-policy.types';
-import { CONSENT_EVIDENCE_TOPIC, sourceTopic } from '@app/contracts/topic-names';
+import { aggregateTopic, CONSENT_EVIDENCE_TOPIC, sourceTopic } from '@app/contracts/topic-names';
 import type { PolicyError } from './policy-error';
 import { joinPath } from './policy-error';
 import type {
@@ -262,7 +263,13 @@ export function compilePolicy(
   for (const [version, form] of Object.entries(file.consentForms))
     forms.set(version, compileForm(version, form));
   const o = file.options ?? {};
-  const inputs = compileInputTopics(file, destinations, errors);
+  const aggregates: CompiledAggregate[] = Object.entries(file.aggregates ?? {}).map(([name, a]) => ({
+    name,
+    topic: a.topic ?? aggregateTopic(name),
+    by: a.by,
+    minimumCount: a.minimumCount,
+  }));
+  const inputs = compileInputTopics(file, destinations, aggregates, errors);
   if (errors.length > 0) return { errors };
 
   const days = (v: number | null | undefined, fallback: number | null): number | null =>
@@ -301,6 +308,7 @@ export function compilePolicy(
       similarGroups,
       nonGranularForms: [...forms.values()].filter((f) => !f.granular).map((f) => f.version),
       openAttributes,
+      aggregates,
     },
   };
 }
@@ -313,6 +321,7 @@ export function compilePolicy(
 function compileInputTopics(
   file: PolicyFile,
   destinations: readonly Destination[],
+  aggregates: readonly CompiledAggregate[],
   errors: PolicyError[],
 ): Pick<CompiledPolicy, 'sourceTopics' | 'evidenceTopic' | 'inputTopics'> {
   const evidenceTopic = file.options?.consentEvidenceTopic ?? CONSENT_EVIDENCE_TOPIC;
@@ -334,6 +343,14 @@ function compileInputTopics(
         path: joinPath(joinPath('destinations', d.name), 'topic'),
         message: `topic "${d.topic}" is also an input topic`,
       });
+  const written = new Set(destinations.map((d) => d.topic));
+  for (const a of aggregates)
+    if (inputTopics.has(a.topic) || written.has(a.topic))
+      errors.push({
+        path: joinPath(joinPath('aggregates', a.name), 'topic'),
+        message: `topic "${a.topic}" is also an input topic or another output's topic`,
+      });
+    else written.add(a.topic);
   return { sourceTopics, evidenceTopic, inputTopics };
 }
 

@@ -3,6 +3,7 @@ import { assessEvidence, type EvidenceAssessment } from '../consent/consent-evid
 import { foldEvidence, type FoldOutcome } from '../consent/consent-state.fold';
 import type { MarketingGrant, SubjectState } from '../consent/consent-state.types';
 import { addSuppressed, liftSuppressed } from '../consent/suppression-ledger';
+import type { MergeStops } from './identifier-merge';
 import { decideDestination, type DestinationDecision } from '../decision/destination-decision';
 import { type WalkedPayload, walkPayload } from '../decision/payload.walker';
 import { type ConsentHolders, useStatus, type UseStatus } from '../consent/use-status';
@@ -98,6 +99,40 @@ export function decideEvidence(
         return purposes.length === 0 ? [] : [{ destination, purposes }];
       });
   return { assessment, fold, suppressions, suppressed: updateLedger(policy, state, fold, suppressions) };
+}
+
+/** The suppressions a link's merged stops imply, and the ledger they changed (see {@link MergeStops}). */
+export interface StopsDecision {
+  readonly stops: MergeStops;
+  readonly suppressions: Suppression[];
+  readonly suppressed: Suppression[];
+}
+
+/**
+ * R18/R19 at a declared identifier's link: the stops that came under the identifier took away what
+ * the person's earlier grants permitted, so every destination that relied on it is told, exactly
+ * as if the withdrawal or objection had come under the person's key (mutates the ledger). Null when
+ * the stops took nothing away.
+ */
+export function decideStops(
+  policy: CompiledPolicy,
+  state: SubjectState,
+  stops: MergeStops | undefined,
+): StopsDecision | null {
+  if (stops === undefined || stops.cited === null) return null;
+  const fold: FoldOutcome = {
+    removedPurposes: stops.removedPurposes,
+    removedMarketing: stops.removedMarketing,
+    objection: stops.objection,
+    grantedPurposes: [],
+    note: null,
+  };
+  const suppressions = policy.destinations.flatMap((destination) => {
+    const purposes = affectedPurposes(policy, destination, fold);
+    return purposes.length === 0 ? [] : [{ destination, purposes }];
+  });
+  if (suppressions.length === 0) return null;
+  return { stops, suppressions, suppressed: updateLedger(policy, state, fold, suppressions) };
 }
 
 /**

@@ -25,7 +25,8 @@ import type {
   Destination,
   EventTypeSpec,
 } from '../policy-file/compiled-policy.types';
-import type { EvidenceDecision, SourceDecisions } from './decide.stage';
+import type { EvidenceDecision, SourceDecisions, StopsDecision } from './decide.stage';
+import type { EvidenceRef } from '../consent/consent-state.types';
 import type { IdentityLink, Subject } from './subject.stage';
 
 /** What one event leaves behind: records for the destinations and lineage for the audit log. */
@@ -261,8 +262,35 @@ export class RecordEmitter {
         ...(confirms !== undefined ? { confirms } : {}),
       },
     ];
+    const cited = { evidenceId: evidence.evidenceId, time: evidence.timestamp, objection: fold.objection };
+    return this.suppressions(event, ids, cited, decided, lineage);
+  }
+
+  /**
+   * R18/R19 at a declared identifier's link: the suppressions the stops that came under the
+   * identifier imply, citing the objection or withdrawal that took the permission away.
+   */
+  linkStops(event: CloudEvent, subject: Subject, decided: StopsDecision): Emitted {
+    const ref = decided.stops.cited as EvidenceRef;
+    const cited = {
+      evidenceId: ref.evidenceId,
+      time: new Date(ref.at).toISOString(),
+      objection: decided.stops.objection,
+    };
+    return this.suppressions(event, this.idsOf(subject), cited, decided, []);
+  }
+
+  /** Per suppression a record and its lineage, and the compacted topics' records that changed. */
+  private suppressions(
+    event: CloudEvent,
+    ids: SubjectIds,
+    cited: { readonly evidenceId: string; readonly time: string; readonly objection: boolean },
+    decided: Pick<EvidenceDecision, 'suppressions' | 'suppressed'>,
+    lineage: LineageRecord[],
+  ): Emitted {
+    const version = this.policy.version;
     const records: GovernedRecord[] = [];
-    const rule = fold.objection ? 'R19' : 'R18';
+    const rule = cited.objection ? 'R19' : 'R18';
     for (const { destination, purposes } of decided.suppressions) {
       const id = decisionId(this.policy.contentHash, event.id, destination.name, 'suppression');
       const key = this.keyFor(destination, ids);
@@ -274,11 +302,11 @@ export class RecordEmitter {
           kind: 'suppression',
           eventId: event.id,
           subject: key,
-          time: evidence.timestamp,
+          time: cited.time,
           purposes,
-          reason: fold.objection ? 'objection' : 'consent-withdrawn',
+          reason: cited.objection ? 'objection' : 'consent-withdrawn',
           rule,
-          evidenceId: evidence.evidenceId,
+          evidenceId: cited.evidenceId,
         },
         headers: {
           'policy-version': version,
@@ -293,15 +321,15 @@ export class RecordEmitter {
         policyVersion: version,
         eventId: event.id,
         subject: ids.pseudonym,
-        time: evidence.timestamp,
+        time: cited.time,
         destination: destination.name,
         purposes,
         rule,
-        evidenceId: evidence.evidenceId,
+        evidenceId: cited.evidenceId,
       });
     }
     if (decided.suppressed.length === 0) return { records, lineage };
-    return { records, lineage, suppressionStates: this.suppressionStates(event, evidence, ids, decided) };
+    return { records, lineage, suppressionStates: this.suppressionStates(event, cited, ids, decided) };
   }
 
   /**
@@ -310,9 +338,9 @@ export class RecordEmitter {
    */
   private suppressionStates(
     event: CloudEvent,
-    evidence: ConsentEvidence,
+    cited: { readonly evidenceId: string; readonly time: string },
     ids: SubjectIds,
-    decided: EvidenceDecision,
+    decided: Pick<EvidenceDecision, 'suppressed'>,
   ): SuppressionStateRecord[] {
     return decided.suppressed.map(({ destination, purposes }) => {
       const key = this.keyFor(destination, ids);
@@ -327,8 +355,8 @@ export class RecordEmitter {
                 subject: key,
                 purposes,
                 eventId: event.id,
-                evidenceId: evidence.evidenceId,
-                time: evidence.timestamp,
+                evidenceId: cited.evidenceId,
+                time: cited.time,
               },
         headers: {
           'policy-version': this.policy.version,

@@ -1,10 +1,11 @@
+import { contributionsOf } from '../aggregate/contribution';
 import type { HeaderValue } from '@app/contracts/cloud-event.decoder';
 import { eventIdHash, evidenceIdHash } from '../consent/duplicate-window';
 import { SWEEP_PER_EVENT, SweepClock } from '../consent/state-expiry';
 import { type ExportedState, type ImportOutcome, QUARANTINE_REASON } from '../consent/state-quarantine';
 import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
 import type { ConsentHolders } from '../consent/use-status';
-import { decideEvidence, decideSource, foldIntoDevice } from './decide.stage';
+import { decideEvidence, decideSource, decideStops, foldIntoDevice } from './decide.stage';
 import {
   type Decoded,
   type DecodedEvidence,
@@ -171,17 +172,25 @@ export class GovernanceProcessor {
       person: state,
       device: deviceKey === null ? null : this.subjects.ownState(deviceKey, t),
     };
+    // R18/R19: what stops under a declared identifier took from the person is suppressed where it went.
+    const stopped = decideStops(this.policy, state, link?.stops);
+    const suppressed = stopped === null ? null : this.emit.linkStops(event, subject, stopped);
     const decided = decideSource(this.policy, spec, event.data, holders, t);
     const emitted = this.emit.source(event, spec, subject, decided);
+    const contributions = contributionsOf(this.policy, spec, event.data, t);
+    const linkLineage = link === null ? [] : [this.emit.identityLink(event, subject, link)];
     return {
       eventId: event.id,
       outcome: 'source',
       subjectKey,
-      records: emitted.records,
-      lineage:
-        link === null ? emitted.lineage : [this.emit.identityLink(event, subject, link), ...emitted.lineage],
+      records: suppressed === null ? emitted.records : [...suppressed.records, ...emitted.records],
+      ...(suppressed?.suppressionStates === undefined
+        ? {}
+        : { suppressionStates: suppressed.suppressionStates }),
+      lineage: [...linkLineage, ...(suppressed?.lineage ?? []), ...emitted.lineage],
       stateChanges,
       decisions: decided.decisions,
+      ...(contributions.length === 0 ? {} : { contributions }),
     };
   }
 

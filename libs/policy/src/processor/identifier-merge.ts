@@ -1,6 +1,7 @@
 import type { EvidenceAssessment } from '../consent/consent-evidence.assessor';
 import {
   type EvidenceRef,
+  type MarketingGrant,
   MAX_STOPS,
   type StopRef,
   type SubjectState,
@@ -62,15 +63,17 @@ export function mergeIdentifierState(
   person: SubjectState,
   identifier: SubjectState,
   restrictionsOnly = false,
-): void {
+): MergeStops {
   const direct = (p: string): boolean => policy.purposes.get(p)?.directMarketing === true;
+  const took = new TookAway();
   const theirs = identifier.objection;
   if (theirs !== null && (person.objection === null || theirs.at > person.objection.at))
-    applyObjection(person, theirs, direct);
-  for (const [p, w] of Object.entries(identifier.withdrawn)) applyPurposeStop(person, p, w);
-  for (const stop of identifier.stops ?? []) applyStop(policy, person, stop);
+    applyObjection(person, theirs, direct, took);
+  for (const [p, w] of Object.entries(identifier.withdrawn)) applyPurposeStop(person, p, w, took);
+  for (const stop of identifier.stops ?? []) applyStop(policy, person, stop, took);
   carryRefusals(person, identifier);
-  if (restrictionsOnly) return;
+  const stops = took.outcome();
+  if (restrictionsOnly) return stops;
   const objection = person.objection;
   const objected = (at: number, directMarketing: boolean): boolean =>
     objection !== null && directMarketing && at <= objection.at;
@@ -88,23 +91,85 @@ export function mergeIdentifierState(
     if (objected(pending.at, true) || person.pending[id] !== undefined) continue;
     addPending(person, id, { ...pending, purposes: [...pending.purposes], scopes: [...pending.scopes] });
   }
+  return stops;
+}
+
+/**
+ * What the stops carried over by a merge took away from the person (R18, R19), and the evidence to
+ * cite for it: the objection when one took effect, else the newest withdrawal that removed
+ * something. The link then suppresses, at every destination that relied on it, what the
+ * customer's earlier grants sent, as the withdrawal would have had it come under the customer's key.
+ */
+export interface MergeStops {
+  readonly removedPurposes: readonly string[];
+  readonly removedMarketing: readonly MarketingGrant[];
+  readonly objection: boolean;
+  /** The evidence cited (null: nothing was taken away). */
+  readonly cited: EvidenceRef | null;
+}
+
+/** Collects what a merge's stops took away. */
+class TookAway {
+  private readonly purposes = new Set<string>();
+  private readonly marketing: MarketingGrant[] = [];
+  private objection: EvidenceRef | null = null;
+  private newest: EvidenceRef | null = null;
+
+  objected(ref: EvidenceRef): void {
+    this.objection = ref;
+  }
+
+  removed(ref: EvidenceRef, purposes: readonly string[], marketing: readonly MarketingGrant[]): void {
+    if (purposes.length === 0 && marketing.length === 0) return;
+    for (const p of purposes) this.purposes.add(p);
+    this.marketing.push(...marketing);
+    if (this.newest === null || ref.at >= this.newest.at) this.newest = ref;
+  }
+
+  outcome(): MergeStops {
+    return {
+      removedPurposes: [...this.purposes].sort(),
+      removedMarketing: this.marketing,
+      objection: this.objection !== null,
+      cited: this.objection ?? this.newest,
+    };
+  }
 }
 
 /** An objection at `ref.at`: direct marketing granted at or before it ends (R19). */
-function applyObjection(state: SubjectState, ref: EvidenceRef, direct: (p: string) => boolean): void {
+function applyObjection(
+  state: SubjectState,
+  ref: EvidenceRef,
+  direct: (p: string) => boolean,
+  took: TookAway,
+): void {
   state.objection = { ...ref };
+  took.objected(ref);
+  const purposes: string[] = [];
   for (const [p, g] of Object.entries(state.purposes))
-    if (direct(p) && g.renewedAt <= ref.at) removeGrant(state, p, ref);
+    if (direct(p) && g.renewedAt <= ref.at) {
+      removeGrant(state, p, ref);
+      purposes.push(p);
+    }
   // Only a later explicit consent reopens marketing after an objection, never a soft opt-in.
-  state.marketing = state.marketing.filter((g) => g.since > ref.at && g.basis === 'consent');
+  const kept = (g: MarketingGrant): boolean => g.since > ref.at && g.basis === 'consent';
+  took.removed(
+    ref,
+    purposes,
+    state.marketing.filter((g) => !kept(g)),
+  );
+  state.marketing = state.marketing.filter(kept);
   for (const [id, pending] of Object.entries(state.pending))
     if (pending.at <= ref.at) delete state.pending[id];
 }
 
 /** A withdrawal of one purpose at `ref.at` (R18). */
-function applyPurposeStop(state: SubjectState, p: string, ref: EvidenceRef): void {
+function applyPurposeStop(state: SubjectState, p: string, ref: EvidenceRef, took: TookAway): void {
   const g = state.purposes[p];
-  if (g !== undefined && g.renewedAt <= ref.at) removeGrant(state, p, ref);
+  if (g !== undefined && g.renewedAt <= ref.at) {
+    removeGrant(state, p, ref);
+    took.removed(ref, [p], []);
+  }
   const known = state.withdrawn[p];
   if (known === undefined || known.at < ref.at) writableRecord(state, 'withdrawn')[p] = { ...ref };
 }
@@ -114,10 +179,10 @@ function applyPurposeStop(state: SubjectState, p: string, ref: EvidenceRef): voi
  * of a marketing grant exactly the scope withdrawn (see {@link withdrawScope}), as when the
  * withdrawal had arrived under the person's key.
  */
-function applyStop(policy: CompiledPolicy, state: SubjectState, stop: StopRef): void {
+function applyStop(policy: CompiledPolicy, state: SubjectState, stop: StopRef, took: TookAway): void {
   const ref = { at: stop.at, evidenceId: stop.evidenceId };
   const purposes = stop.all ? Object.keys(state.purposes) : stop.purposes;
-  for (const p of purposes) if (policy.purposes.has(p)) applyPurposeStop(state, p, ref);
+  for (const p of purposes) if (policy.purposes.has(p)) applyPurposeStop(state, p, ref, took);
   const scope = stop.all ? {} : stop.marketing;
   if (scope !== null) {
     // Grants given after the withdrawal are untouched by it; the earlier ones lose its scope.
@@ -127,6 +192,7 @@ function applyStop(policy: CompiledPolicy, state: SubjectState, stop: StopRef): 
       scope,
     );
     if (cut.removed.length > 0) {
+      took.removed(ref, [], cut.removed);
       const kept = [...later, ...cut.kept];
       // Bounded as the fold bounds it: the newest kept, dropping fails closed.
       if (kept.length > MAX_MARKETING) {

@@ -1,6 +1,7 @@
 import type { DeadLetterCode } from '@app/contracts/dead-letter.types';
 import type { GovernedRecord, SuppressionStateRecord } from '@app/contracts/governed-record.types';
 import type { LineageRecord } from '@app/contracts/lineage-record.types';
+import type { AggregateContribution } from '../aggregate/contribution';
 import type { EvidenceAssessment } from '../consent/consent-evidence.assessor';
 import type { SubjectState } from '../consent/consent-state.types';
 import type { DestinationDecision } from '../decision/destination-decision';
@@ -60,4 +61,9 @@ export interface ProcessResult {
    * lineage stores their v2 digest, which `renderDecision` expands back to them).
    */
   readonly decisions?: readonly DestinationDecision[];
+  /**
+   * For a decided open or click: what it adds to each declared aggregate (R23's anonymous counts).
+   * Counted by `AggregateCounter` (dry-run) or by the engine's counting tasks. Absent if none.
+   */
+  readonly contributions?: readonly AggregateContribution[];
 }

@@ -20,7 +20,7 @@ import { purposeStatus } from '../consent/purpose-status';
 import { isExpired, lapsedSignUps } from '../consent/state-expiry';
 import { canonicalSubjectKey } from '../consent/subject-key';
 import type { CompiledPolicy, EventTypeSpec } from '../policy-file/compiled-policy.types';
-import { keepStop, mergeIdentifierState } from './identifier-merge';
+import { keepStop, type MergeStops, mergeIdentifierState } from './identifier-merge';
 
 /** An identity link asked for by a source event (R25): joined, or refused (why in `refusedBy`). */
 export interface IdentityLink {
@@ -31,6 +31,8 @@ export interface IdentityLink {
   readonly refusedBy: LinkRefusal | null;
   /** The identifier's own entry, if any; when linked, its state changed (it points to the subject). */
   readonly aliasSubject: Subject | undefined;
+  /** For a declared identifier whose state was merged: what its stops took from the person. */
+  readonly stops?: MergeStops;
 }
 
 /** The reason code and rule that refused an identity link (R27). */
@@ -374,13 +376,13 @@ export class SubjectStore {
     }
     this.willChange(subject);
     if (owner !== null) {
-      mergeIdentifierState(this.policy, subject.state, aliasSubject.state, true);
-      return { alias, linked: false, refusedBy: IDENTIFIER_TAKEN_BY, aliasSubject };
+      const stops = mergeIdentifierState(this.policy, subject.state, aliasSubject.state, true);
+      return { alias, linked: false, refusedBy: IDENTIFIER_TAKEN_BY, aliasSubject, stops };
     }
     this.willChange(aliasSubject);
-    mergeIdentifierState(this.policy, subject.state, aliasSubject.state);
+    const stops = mergeIdentifierState(this.policy, subject.state, aliasSubject.state);
     aliasSubject.state.linkedTo = subject.key;
-    return { alias, linked: true, refusedBy: null, aliasSubject };
+    return { alias, linked: true, refusedBy: null, aliasSubject, stops };
   }
 
   /**
