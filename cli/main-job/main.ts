@@ -13,8 +13,10 @@ import {
   type PseudonymKeyring,
   replayLines,
 } from '@app/policy';
-import { generateEventStream, publishLines } from '@app/sample';
+import { generateEventStream } from '@app/sample';
 import { type RunningAudit, startAuditService } from './audit-service';
+import { captureSample } from './capture-path';
+import { type RunningConsent, startConsentService } from './consent-service';
 import {
   kafkaClientSettings,
   kafkaSettingsFromEnv,
@@ -28,9 +30,10 @@ import {
   parsePseudonymKeyring,
 } from '@app/stream';
 
-// The README's first command: broker, topics, engine, a generated sample through the real topics,
-// the engine's figures next to `govern dry-run`'s on the same sample, then the audit service with
-// the sample's lineage loaded, its console URL and an API key.
+// The README's first command: broker, topics, engine, a generated sample through the gateway's form
+// endpoints and the real topics, the engine's figures next to `govern dry-run`'s on what was
+// produced, the consent service's ledger verified, then the audit service with the sample's lineage
+// loaded, its console URL and an API key.
 
 const ROOT = resolve(__dirname, '../../..');
 const POLICY = join(ROOT, 'policies/example.yaml');
@@ -94,11 +97,11 @@ async function waitReady(maxSeconds: number): Promise<void> {
 async function main(): Promise<void> {
   // The engine child process reads the same variables, so it connects as this job does.
   const settings = kafkaSettingsFromEnv(process.env);
-  say(`1/7 local Kafka broker (${settings.KAFKA_BROKERS})`);
+  say(`1/8 local Kafka broker (${settings.KAFKA_BROKERS})`);
   const up = spawnSync('bash', [join(ROOT, 'deploy/local/kafka.sh'), 'up'], { stdio: 'inherit' });
   if (up.status !== 0) throw new Error('could not start the local broker (deploy/local/kafka.sh up)');
 
-  say(`2/7 topics for ${basename(POLICY)} (prefix ${PREFIX})`);
+  say(`2/8 topics for ${basename(POLICY)} (prefix ${PREFIX})`);
   const policy = loadPolicy(readFileSync(POLICY, 'utf8'), { fileName: basename(POLICY) });
   const topics = engineTopics(policy, PREFIX);
   const kafka = createKafkaClient(kafkaClientSettings(settings, { clientId: 'main-job' }));
@@ -109,7 +112,7 @@ async function main(): Promise<void> {
   await admin.disconnect();
 
   PORT ||= String(await freePort());
-  say(`3/7 policy engine (policy ${policy.version}, http://127.0.0.1:${PORT})`);
+  say(`3/8 policy engine (policy ${policy.version}, http://127.0.0.1:${PORT})`);
   const keys = pseudonymKeys();
   // The sample is generated data: demo mode lets the engine take the public demo keyring.
   say(
@@ -137,6 +140,7 @@ async function main(): Promise<void> {
   );
   let running = true;
   let audit: RunningAudit | undefined;
+  let consent: RunningConsent | undefined;
   const exited = new Promise<number | string>((done) =>
     engine.once('exit', (c, s) => {
       running = false;
@@ -146,13 +150,28 @@ async function main(): Promise<void> {
   try {
     await waitReady(60);
 
-    const lines = generateEventStream({ seed: 1, customers: CUSTOMERS });
+    const sample = generateEventStream({ seed: 1, customers: CUSTOMERS });
     say(
-      `4/7 producing ${lines.length} generated events (${CUSTOMERS} customers) to the source and evidence topics`,
+      `4/8 sending ${sample.length} generated events (${CUSTOMERS} customers): consent forms and banner choices through the gateway, the rest to the topics`,
     );
-    await publishLines(kafka, topics, lines);
+    const capture = await captureSample(
+      ROOT,
+      policy,
+      kafka,
+      settings.KAFKA_BROKERS,
+      PREFIX,
+      topics,
+      sample,
+      (n) => say(`  ${n} / ${sample.length} sent`),
+    );
+    say(`  through the gateway: ${[...capture.viaGateway].map(([e, n]) => `${e} ${n}`).join(', ')}`);
+    say(
+      `  produced directly: ${capture.direct} (source events, and evidence no gateway endpoint expresses: malformed cases, signed-in banner choices, device ids shorter than the gateway accepts, unregistered banners)`,
+    );
+    // Dry-run replays what was produced: the gateway's records in place of the sample's evidence.
+    const lines = capture.produced;
 
-    say('5/7 processing');
+    say('5/8 processing');
     const dry = replayLines(policy, `${lines.join('\n')}\n`, { pseudonymKeys: keys });
     const dryFigures = figuresFromDryRun(
       policy,
@@ -180,7 +199,7 @@ async function main(): Promise<void> {
     if (!running) throw new Error('the engine exited before finishing the sample (see its log above)');
     if (eventsIn < lines.length) throw new Error('the engine did not finish the sample in 10 minutes');
 
-    say('6/7 engine versus govern dry-run on the same sample');
+    say('6/8 engine versus govern dry-run on the same sample');
     const { lines: table, match } = compareFigures(figuresFromMetrics(metrics).figures, dryFigures);
     for (const l of table) say(`  ${l}`);
     say(
@@ -190,9 +209,30 @@ async function main(): Promise<void> {
     );
     process.exitCode = match ? 0 : 1;
 
+    say(`7/8 consent service: the ledger of this run's evidence (schema ${SCHEMA}_ledger)`);
+    consent = await startConsentService({
+      root: ROOT,
+      databaseUrl: DATABASE_URL,
+      schema: `${SCHEMA}_ledger`,
+      topicPrefix: PREFIX,
+      groupId: `${RUN}-consent`,
+      port: String(await freePort()),
+      env: { ...process.env, KAFKA_BROKERS: settings.KAFKA_BROKERS },
+    });
+    const verified = await consent.verifyWhenSettled(capture.evidenceRecords, 300, (n) =>
+      say(`  ${n} / ${capture.evidenceRecords} evidence records in the ledger`),
+    );
+    if (verified === null) throw new Error('the consent service did not settle its ledger in 5 minutes');
+    say(
+      verified.ok
+        ? `  ledger verify: OK, ${verified.rowsChecked} rows and ${verified.anchorsChecked} anchors checked`
+        : '  ledger verify: BROKEN (see GET /ledger/verify for the first broken row)',
+    );
+    if (!verified.ok || verified.rowsChecked < capture.evidenceRecords) process.exitCode = 1;
+
     const lineage = dry.results.reduce((n, r) => n + r.result.lineage.length, 0);
     say(
-      `7/7 audit service: the lineage sink loads the sample's ${lineage} lineage records into PostgreSQL (schema ${SCHEMA})`,
+      `8/8 audit service: the lineage sink loads the sample's ${lineage} lineage records into PostgreSQL (schema ${SCHEMA})`,
     );
     audit = await startAuditService({
       root: ROOT,
@@ -222,6 +262,7 @@ async function main(): Promise<void> {
     }
   } finally {
     if (audit !== undefined) say(`audit service stopped (${String(await audit.stop())})`);
+    if (consent !== undefined) say(`consent service stopped (${String(await consent.stop())})`);
     engine.kill('SIGTERM');
     say(`engine stopped (${String(await exited)})`);
   }

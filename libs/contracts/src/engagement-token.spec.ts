@@ -38,6 +38,23 @@ describe('engagement tokens', () => {
     expect(openEngagementToken(engagementKeys(secret, 'unsubscribe'), unsubscribe)).not.toBeNull();
   });
 
+  it('carry the confirmed evidence id and an expiry for a confirmation link, under keys of its own', () => {
+    const secret = Buffer.alloc(32, 1);
+    const confirmation = engagementKeys(secret, 'confirmation');
+    const claims = {
+      campaignId: 'double-opt-in',
+      subjectKey: 'cust-1',
+      confirms: 'ev-1',
+      expiresAt: 1_800_000_000,
+    };
+    const token = mintEngagementToken(confirmation, claims);
+    expect(openEngagementToken(confirmation, token)).toEqual(claims);
+    expect(openEngagementToken(engagementKeys(secret, 'unsubscribe'), token)).toBeNull();
+    expect(openEngagementToken(engagementKeys(secret), token)).toBeNull();
+    expect(() => mintEngagementToken(confirmation, { ...claims, expiresAt: 1.5 })).toThrow('expiresAt');
+    expect(() => mintEngagementToken(confirmation, { ...claims, confirms: 'a b' })).toThrow('confirms');
+  });
+
   it('refuse to mint what could not be read back', () => {
     expect(() => mintEngagementToken(keys, { campaignId: 'has space', subjectKey: 's' })).toThrow(
       /campaignId/,

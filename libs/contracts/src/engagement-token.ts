@@ -14,6 +14,10 @@ export interface EngagementClaims {
   readonly subjectKey: string;
   /** For a tracked link: where the click goes (checked again against the allow-list on use). */
   readonly link?: string;
+  /** For a double opt-in confirmation link: the id of the sign-up evidence it confirms. */
+  readonly confirms?: string;
+  /** When the token stops being valid (Unix seconds); the reader checks it against its clock. */
+  readonly expiresAt?: number;
 }
 
 /** The two keys derived from one secret, so one setting serves both jobs. */
@@ -34,9 +38,10 @@ const MAX_LINK_CHARS = 2048;
 /**
  * What a token is for: `engagement` (open pixel, tracked link) or `unsubscribe` (the List-Unsubscribe
  * link). Each use has keys of its own, so a pixel token, which travels in image requests and
- * proxies, can never unsubscribe anyone, and an unsubscribe token records no open.
+ * proxies, can never unsubscribe anyone, and an unsubscribe token records no open; `confirmation`
+ * (the double opt-in link) likewise confirms nothing but its own sign-up.
  */
-export type TokenUse = 'engagement' | 'unsubscribe';
+export type TokenUse = 'engagement' | 'unsubscribe' | 'confirmation';
 
 /** Derives the keys of one use from a secret of at least 32 bytes. */
 export function engagementKeys(secret: Buffer, use: TokenUse = 'engagement'): EngagementKeys {
@@ -60,6 +65,13 @@ export function engagementClaimsProblem(claims: EngagementClaims): string | null
     return `subjectKey: a non-empty string of at most ${MAX_SUBJECT_CHARS} characters`;
   if (claims.link !== undefined && (typeof claims.link !== 'string' || !isHttpUrl(claims.link)))
     return `link: an http(s) URL of at most ${MAX_LINK_CHARS} characters`;
+  if (
+    claims.confirms !== undefined &&
+    (typeof claims.confirms !== 'string' || !CAMPAIGN.test(claims.confirms))
+  )
+    return 'confirms: 1-128 characters of A-Z a-z 0-9 . _ : -';
+  if (claims.expiresAt !== undefined && !Number.isSafeInteger(claims.expiresAt))
+    return 'expiresAt: whole Unix seconds';
   return null;
 }
 
@@ -90,6 +102,8 @@ export function mintEngagementToken(
       c: claims.campaignId,
       s: claims.subjectKey,
       ...(claims.link ? { l: claims.link } : {}),
+      ...(claims.confirms === undefined ? {} : { f: claims.confirms }),
+      ...(claims.expiresAt === undefined ? {} : { x: claims.expiresAt }),
     }),
   );
   const cipher = createCipheriv('aes-256-ctr', keys.encryption, iv);
@@ -114,9 +128,21 @@ export function openEngagementToken(keys: EngagementKeys, token: unknown): Engag
     return null;
   }
   if (typeof parsed !== 'object' || parsed === null) return null;
-  const { c, s, l } = parsed as Record<string, unknown>;
-  if (typeof c !== 'string' || typeof s !== 'string' || (l !== undefined && typeof l !== 'string'))
+  const { c, s, l, f, x } = parsed as Record<string, unknown>;
+  if (
+    typeof c !== 'string' ||
+    typeof s !== 'string' ||
+    (l !== undefined && typeof l !== 'string') ||
+    (f !== undefined && typeof f !== 'string') ||
+    (x !== undefined && typeof x !== 'number')
+  )
     return null;
-  const claims: EngagementClaims = { campaignId: c, subjectKey: s, ...(l === undefined ? {} : { link: l }) };
+  const claims: EngagementClaims = {
+    campaignId: c,
+    subjectKey: s,
+    ...(l === undefined ? {} : { link: l }),
+    ...(f === undefined ? {} : { confirms: f }),
+    ...(x === undefined ? {} : { expiresAt: x }),
+  };
   return engagementClaimsProblem(claims) === null ? claims : null;
 }

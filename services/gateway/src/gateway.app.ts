@@ -57,13 +57,15 @@ export async function createGatewayApp(
   fastify.addContentTypeParser('multipart/form-data', { parseAs: 'string' }, (_request, body, done) =>
     done(null, body),
   );
-  // Bodies are JSON only, except the unsubscribe form: Fastify would otherwise also parse
-  // text/plain (and Nest url-encoded forms) everywhere.
+  // Bodies are JSON only, except the unsubscribe form and the confirmation page's button (form or
+  // no body): Fastify would otherwise also parse text/plain (and Nest url-encoded forms) everywhere.
   fastify.addHook('onRequest', (request, reply, done) => {
     const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const form =
-      request.url.startsWith('/v1/unsubscribe/') &&
-      (type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data');
+      (request.url.startsWith('/v1/unsubscribe/') &&
+        (type === 'application/x-www-form-urlencoded' || type === 'multipart/form-data')) ||
+      (request.url.startsWith('/v1/confirm/') &&
+        (type === 'application/x-www-form-urlencoded' || type === ''));
     if (
       request.method === 'POST' &&
       !form &&

@@ -9,6 +9,7 @@ import { HealthModule, KafkaReadiness, kafkaClientSettings } from '@app/service-
 import { ConsentsController } from './consents.controller';
 import { EngagementController } from './engagement.controller';
 import { EventsController } from './events.controller';
+import { ConfirmController, FormsController } from './forms.controller';
 import { GATEWAY_RUNTIME, GatewayRuntime, type GatewayOverrides } from './gateway.runtime';
 import { type GatewaySettings } from './gateway.settings';
 import { MetricsController } from './metrics.controller';
@@ -41,6 +42,8 @@ export class GatewayModule {
         ConsentsController,
         EngagementController,
         UnsubscribeController,
+        FormsController,
+        ConfirmController,
         MetricsController,
       ],
       providers: [

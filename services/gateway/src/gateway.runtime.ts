@@ -12,6 +12,7 @@ import { TokenBuckets } from './http/token-bucket';
 import { ConsentCapture } from './ingest/consent-capture';
 import { EngagementCapture } from './ingest/engagement';
 import { EventIngest } from './ingest/event-ingest';
+import { FormCapture } from './ingest/form-capture';
 import { UnsubscribeCapture } from './ingest/unsubscribe';
 import { EventProducer } from './ingest/event-producer';
 import { IdempotencyWindow } from './ingest/idempotency-window';
@@ -40,6 +41,7 @@ export class GatewayRuntime {
   readonly consents: ConsentCapture;
   readonly engagement: EngagementCapture;
   readonly unsubscribes: UnsubscribeCapture;
+  readonly forms: FormCapture;
   readonly nowMs: () => number;
 
   constructor(
@@ -104,6 +106,14 @@ export class GatewayRuntime {
       prefix,
       settings.GATEWAY_EVIDENCE_SOURCE,
       tokenSecret === null ? null : engagementKeys(tokenSecret, 'unsubscribe'),
+      this.producer,
+      this.metrics,
+    );
+    this.forms = new FormCapture(
+      this.policy,
+      prefix,
+      settings.GATEWAY_EVIDENCE_SOURCE,
+      tokenSecret === null ? null : engagementKeys(tokenSecret, 'confirmation'),
       this.producer,
       this.metrics,
     );

@@ -78,7 +78,10 @@ export class GatewaySettings extends HttpSettings {
   @Matches(new RegExp(`^${SOURCE}$`))
   GATEWAY_ENGAGEMENT_SOURCE = 'email';
 
-  /** Secret of the pixel and click tokens (shared with the e-mail tool that mints them); unset: those endpoints are off. */
+  /**
+   * Secret of the pixel, click and unsubscribe tokens (shared with the e-mail tool that mints them) and of
+   * the double opt-in confirmation links the gateway mints; unset: those endpoints are off.
+   */
   @Expose()
   @IsOptional()
   @Matches(SECRET, { message: SECRET_MESSAGE })

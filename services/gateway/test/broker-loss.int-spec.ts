@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { engagementKeys, mintEngagementToken } from '@app/contracts';
 import { randomUUID } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
@@ -104,6 +105,20 @@ describe('gateway when the broker goes away', () => {
     expect(refused.headers.get('retry-after')).toBe('1');
     const batch = await post([event(), event()]);
     expect(batch.status).toBe(503);
+    // The forms likewise: no 202 for an objection, and no 200 for a confirmation, the broker did not take.
+    const objection = await postJson(
+      `${gateway.url}/v1/forms/crm/objection`,
+      { subjectKey: 'cust-away', channel: 'phone' },
+      { 'x-api-key': secrets.crmKey },
+    );
+    expect(objection).toMatchObject({ status: 503, body: { code: 'broker-unavailable' } });
+    const confirmation = mintEngagementToken(engagementKeys(secrets.engagementSecret, 'confirmation'), {
+      campaignId: 'double-opt-in',
+      subjectKey: 'cust-away',
+      confirms: 'ev-away',
+      expiresAt: Math.floor(Date.now() / 1000) + 3600,
+    });
+    expect((await postJson(`${gateway.url}/v1/confirm/${confirmation}`, {})).status).toBe(503);
 
     await proxy.up();
     // The refused id was not remembered as accepted: sending it again produces it.

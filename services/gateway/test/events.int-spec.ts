@@ -244,6 +244,8 @@ describe('gateway POST /v1/events/:source', () => {
         '/v1/pixel/{file}',
         '/v1/click/{token}',
         '/v1/unsubscribe/{token}',
+        '/v1/forms/{source}/{form}',
+        '/v1/confirm/{token}',
       ]),
     );
     expect((await fetch(`${gateway.url}/docs`)).status).toBe(200);

@@ -29,6 +29,7 @@ export function authenticate(
   source: string,
   headers: Readonly<Record<string, string | string[] | undefined>>,
   rawBody: Buffer,
+  endpoint: 'events' | 'forms' = 'events',
 ): void {
   const failure = runtime.auth.check(source, {
     apiKey: header(headers['x-api-key']),
@@ -37,7 +38,7 @@ export function authenticate(
     rawBody,
   });
   if (failure !== null) {
-    runtime.metrics.refusals.inc({ endpoint: 'events', code: failure });
+    runtime.metrics.refusals.inc({ endpoint, code: failure });
     throw new GatewayError(401, failure, AUTH_MESSAGES[failure]);
   }
 }

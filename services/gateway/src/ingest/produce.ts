@@ -3,7 +3,7 @@ import { GatewayError } from '../http/gateway-error';
 import { BrokerUnavailableError, type EventProducer, type OutgoingRecord } from './event-producer';
 
 /** The endpoints that produce, as metric label values. */
-export type ProducingEndpoint = 'events' | 'consents' | 'pixel' | 'click' | 'unsubscribe';
+export type ProducingEndpoint = 'events' | 'consents' | 'pixel' | 'click' | 'unsubscribe' | 'forms';
 
 /**
  * Sends records and times the broker's acknowledgement. A broker that did not acknowledge is a
