@@ -195,12 +195,16 @@ describe('auditor questions on a generated stream', () => {
       decisions.rows.push(...(d.body as typeof decisions).rows);
       dead.rows.push(...(x.body as typeof dead).rows);
     }
-    const got = new Map<string, number>();
+    // dry-run reports every declared aggregate, with 0 when it published no figure.
+    const got = new Map<string, number>(
+      sample.policy.aggregates.map((a) => [`aggregate figures ${a.name}`, 0]),
+    );
     const add = (key: string, n: number): void => void got.set(key, (got.get(key) ?? 0) + n);
     for (const r of decisions.rows)
       if (r.metric === 'forwarded') add(`forwarded ${r.destination}`, r.count);
       else if (r.metric === 'withheld') add(`withheld ${r.destination} ${r.reason}`, r.count);
       else if (r.metric === 'suppression') add(`suppressions ${r.destination}`, r.count);
+      else if (r.metric === 'aggregate-figure') add(`aggregate figures ${r.destination}`, r.count);
     for (const r of dead.rows) add(`dead letters ${r.reason}`, r.count);
     expect(Object.fromEntries([...got].sort())).toEqual(Object.fromEntries([...want].sort()));
   });

@@ -118,7 +118,8 @@ describe('lineage sink and queries on the engine’s lineage', () => {
       reason: string;
       n: string;
     }>(`select metric, destination, reason, sum(count)::text as n from audit_daily_stat group by 1, 2, 3`);
-    const got = new Map<string, number>();
+    // dry-run reports every declared aggregate, with 0 when it published no figure.
+    const got = new Map<string, number>(policy.aggregates.map((a) => [`aggregate figures ${a.name}`, 0]));
     for (const r of rows) {
       const key =
         r.metric === 'forwarded'
@@ -127,7 +128,9 @@ describe('lineage sink and queries on the engine’s lineage', () => {
             ? `withheld ${r.destination} ${r.reason}`
             : r.metric === 'suppression'
               ? `suppressions ${r.destination}`
-              : `dead letters ${r.reason}`;
+              : r.metric === 'aggregate-figure'
+                ? `aggregate figures ${r.destination}`
+                : `dead letters ${r.reason}`;
       got.set(key, Number(r.n));
     }
     expect(Object.fromEntries([...got].sort())).toEqual(Object.fromEntries([...want].sort()));

@@ -346,6 +346,9 @@ function rowStats(r: Pick<LineageRowInput, 'kind' | 'code' | 'record'>, d: Deriv
     case 'decision':
       if (d === 'unrenderable') return [['unrenderable', '', '']];
       return d !== null && typeof d === 'object' ? [...d.stats] : [];
+    case 'aggregate-count':
+      // One per figure published on the aggregate's output (R23's anonymous counts), as dry-run counts them.
+      return r.record?.kind === 'aggregate-count' ? [['aggregate-figure', r.record.aggregate, '']] : [];
     case 'dead-letter':
     case 'unreadable':
       return [[r.kind, '', (r.code ?? '').slice(0, MAX_FIELD_CHARS)]];

@@ -11,8 +11,9 @@ export interface Statistics {
   readonly to: string;
   /**
    * Per day (UTC), `metric` (`forwarded` and `withheld` count attributes; `suppression`,
-   * `dead-letter`, `unreadable`, `unrenderable` count records), destination, and reason (withheld:
-   * the reason code; dead letters: their code).
+   * `dead-letter`, `unreadable`, `unrenderable` count records; `aggregate-figure` counts the figures
+   * published on an anonymous aggregate's output, with the aggregate's name as destination),
+   * destination, and reason (withheld: the reason code; dead letters: their code).
    */
   readonly rows: readonly DailyStat[];
 }
