@@ -151,8 +151,17 @@ describe('real components', () => {
         [database.schema],
       );
       expect(rows).toEqual([{ note: 'written' }]);
-      // TypeORM keeps its record of applied migrations in the schema it was given.
-      expect(tables.map((t) => t.tablename)).toEqual(['probe', 'schema_migration']);
+      // TypeORM keeps its record of applied migrations in the schema it was given, beside the
+      // migrations' tables (the audit store's).
+      expect(tables.map((t) => t.tablename)).toEqual([
+        'audit_daily_stat',
+        'audit_lineage',
+        'audit_lineage_default',
+        'audit_policy_version',
+        'audit_sink_offset',
+        'probe',
+        'schema_migration',
+      ]);
     });
   });
 });
