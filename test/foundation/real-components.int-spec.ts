@@ -151,10 +151,20 @@ describe('real components', () => {
         [database.schema],
       );
       expect(rows).toEqual([{ note: 'written' }]);
-      // TypeORM keeps its record of applied migrations, and the migrations their tables, in the
-      // schema it was given.
+      // TypeORM keeps its record of applied migrations, and the migrations their tables (the consent
+      // ledger's, the audit store's and the auditor API's), in the schema it was given.
       expect(tables.map((t) => t.tablename)).toEqual(
-        expect.arrayContaining(['probe', 'schema_migration', 'audit_api_key', 'audit_access_log']),
+        expect.arrayContaining([
+          'probe',
+          'schema_migration',
+          'audit_lineage',
+          'audit_policy_version',
+          'audit_sink_offset',
+          'audit_daily_stat',
+          'audit_api_key',
+          'audit_access_log',
+          'consent_ledger_entry',
+        ]),
       );
     });
   });

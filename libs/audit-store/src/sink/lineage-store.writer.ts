@@ -219,16 +219,18 @@ export class LineageStoreWriter {
   ): Promise<Set<string>> {
     if (rows.length === 0) return new Set();
     // One statement: typed arrays, one element per row (unnest), so PostgreSQL parses each
-    // record's JSON once, straight into jsonb.
+    // record's JSON once, straight into jsonb. The records themselves travel as one text joined by
+    // U+001E, split by string_to_array: no array-literal escaping of every quote on either side.
+    // JSON text never holds a raw U+001E (control characters are escaped in valid JSON).
     const column = <T>(f: (r: LineageRowInput, d: Derived) => T): T[] =>
       rows.map((r, i) => f(r, derived[i] ?? null));
     const { rows: inserted } = await client.query<{ o: string }>(
       `insert into audit_lineage (record_time, kind, subject, event_id, policy_version, evidence_ids, form_version,
          forwarded_to, forwarded_under, alias, code, record, stats_pending, topic, kafka_partition, kafka_offset)
-       select r.t, r.k, r.s, r.e, r.v, r.ev::text[], r.fv, r.ft::text[], r.fu::text[], r.a, r.c, r.rec::jsonb,
+       select r.t, r.k, r.s, r.e, r.v, r.ev::text[], r.fv, r.ft::text[], r.fu::text[], r.a, r.c, nullif(r.rec, '')::jsonb,
               r.sp, $15, $16, r.o
          from unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                     $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::boolean[],
+                     $8::text[], $9::text[], $10::text[], $11::text[], string_to_array($12::text, E'\x1e'), $13::boolean[],
                      $14::bigint[]) as r(t, k, s, e, v, ev, fv, ft, fu, a, c, rec, sp, o)
        on conflict do nothing
        returning kafka_offset::text as o`,
@@ -244,7 +246,7 @@ export class LineageStoreWriter {
         column((_, d) => textArray(factsOf(d)?.forwardedUnder ?? [])),
         column((r) => r.alias),
         column((r) => r.code),
-        column((r) => r.json),
+        rows.map((r) => r.json ?? '').join('\u001e'),
         column((_, d) => d === 'pending'),
         column((r) => r.offset),
         batch.topic,

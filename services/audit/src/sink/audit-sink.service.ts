@@ -47,7 +47,7 @@ export class AuditSinkService implements OnApplicationBootstrap, OnApplicationSh
     if (this.sink?.isReady()) return;
     throw new Error(
       this.startFailed
-        ? 'lineage sink not started (database or broker not reachable; retrying)'
+        ? 'lineage sink not started (database, broker or lineage topics not there yet; retrying)'
         : 'lineage sink not consuming yet (joining its group) or crashed',
     );
   }
