@@ -77,7 +77,11 @@ function bannerRequest(
   if (route !== 'own-banner' && original.ok) {
     const choice = { form, purposes, atMs: at, language: String(data.language) };
     const signal = platformSignal(route, choice);
-    const banner = { formVersion: form.version, textVersion: String(data.textVersion) };
+    const banner = {
+      formVersion: form.version,
+      textVersion: String(data.textVersion),
+      language: String(data.language),
+    };
     const context = {
       evidenceId: 'check',
       subjectKey: subject,
@@ -91,7 +95,7 @@ function bannerRequest(
     )
       return {
         path: `consents/${route}`,
-        body: { deviceId: subject, banner: { ...banner, language: data.language }, signal },
+        body: { deviceId: subject, banner, signal },
       };
   }
   const choices = Object.fromEntries(
