@@ -75,7 +75,7 @@ function bannerRequest(
   const route = BANNER_ROUTES[turn() % BANNER_ROUTES.length];
   const original = checkEvidence(data);
   if (route !== 'own-banner' && original.ok) {
-    const choice = { form, purposes, atMs: at, language: String(data.language) };
+    const choice = { form, purposes, atMs: at };
     const signal = platformSignal(route, choice);
     const banner = {
       formVersion: form.version,

@@ -26,7 +26,7 @@ const context = {
 };
 
 function choice(purposes: readonly string[], form: ConsentForm = bannerV1): BannerChoiceLine {
-  return { form, purposes: new Set(purposes), atMs: AT, language: 'da' };
+  return { form, purposes: new Set(purposes), atMs: AT };
 }
 
 /** A sample line's banner evidence, as the sample generator writes it. */

@@ -37,12 +37,15 @@ const CMP_OF: Readonly<Record<PlatformRoute, CmpName>> = {
   onetrust: 'onetrust',
 };
 
-/** A banner choice: the banner, the purposes chosen, when and in which language. */
+/**
+ * A banner choice: the banner, the purposes chosen and when. TC strings carry Danish as their
+ * consent language (the vendor list is built in Danish); a choice in another language fails
+ * {@link decidedAlike} and stays on our own banner.
+ */
 export interface BannerChoiceLine {
   readonly form: ConsentForm;
   readonly purposes: ReadonlySet<string>;
   readonly atMs: number;
-  readonly language: string;
 }
 
 /**
