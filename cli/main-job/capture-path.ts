@@ -4,9 +4,17 @@ import { join } from 'node:path';
 import { type Kafka } from 'kafkajs';
 import { CONSENT_EVIDENCE_EVENT_TYPE } from '@app/contracts';
 import { producerConfig } from '@app/kafka';
-import { type CompiledPolicy } from '@app/policy';
+import { checkEvidence, type CompiledPolicy } from '@app/policy';
 import { routeLine } from '@app/sample';
 import { type EngineTopics } from '@app/stream';
+import {
+  adaptPlatform,
+  BANNER_ROUTES,
+  decidedAlike,
+  JOB_TCF_CMP_ID,
+  JOB_TCF_POLICY_VERSION,
+  platformSignal,
+} from './cmp-routes';
 
 /**
  * The sample's consent evidence through the gateway's form endpoints, the rest produced directly,
@@ -29,12 +37,20 @@ export interface CaptureResult {
 type Data = Record<string, unknown>;
 
 /**
- * A banner choice as the browser's callback: our own banner's JSON, or, for a choice the platform
- * reported as implied, the Cookiebot cookie that says so. Null when no callback expresses it: a
- * signed-in person's choice (the demo has no site token), another platform signal, a banner the
- * policy does not register.
+ * A banner choice as the browser's callback. The choices take turns over our own banner, a TC
+ * string, a Consent Mode command, a Cookiebot cookie and OneTrust's cookies; a choice the turn's
+ * platform cannot express exactly (checked by running its adapter here and assessing both with the
+ * core) goes as our own banner's JSON. A choice the platform reported as implied goes as the
+ * Cookiebot cookie that says so. Null when no callback expresses it: a signed-in person's choice
+ * (the demo has no site token), another platform signal, a banner the policy does not register.
  */
-function bannerRequest(policy: CompiledPolicy, data: Data, subject: string, at: number): Request | null {
+function bannerRequest(
+  policy: CompiledPolicy,
+  data: Data,
+  subject: string,
+  at: number,
+  turn: () => number,
+): Request | null {
   const form = policy.forms.get(String(data.formVersion));
   const subjectData = data.subject as Data | undefined;
   if (form?.kind !== 'cookie-banner' || subjectData?.identifiers !== undefined) return null;
@@ -56,6 +72,32 @@ function bannerRequest(policy: CompiledPolicy, data: Data, subject: string, at: 
     };
   }
   const purposes = new Set((data.purposes as string[] | undefined) ?? []);
+  const route = BANNER_ROUTES[turn() % BANNER_ROUTES.length];
+  const original = checkEvidence(data);
+  if (route !== 'own-banner' && original.ok) {
+    const choice = { form, purposes, atMs: at };
+    const signal = platformSignal(route, choice);
+    const banner = {
+      formVersion: form.version,
+      textVersion: String(data.textVersion),
+      language: String(data.language),
+    };
+    const context = {
+      evidenceId: 'check',
+      subjectKey: subject,
+      receivedAt: new Date(at).toISOString(),
+      sourceChannel: 'web',
+      banner,
+    };
+    if (
+      signal !== null &&
+      decidedAlike(policy, original.evidence, adaptPlatform(policy, route, signal, context))
+    )
+      return {
+        path: `consents/${route}`,
+        body: { deviceId: subject, banner, signal },
+      };
+  }
   const choices = Object.fromEntries(
     [...form.choices].map(([choice, of]) => [choice, of.length > 0 && of.every((p) => purposes.has(p))]),
   );
@@ -87,10 +129,11 @@ function formRequest(
   subject: string,
   at: number,
   confirmations: ReadonlyMap<string, string>,
+  turn: () => number,
 ): Request | null {
   switch (data.kind) {
     case 'cookie-banner':
-      return bannerRequest(policy, data, subject, at);
+      return bannerRequest(policy, data, subject, at, turn);
     case 'marketing-consent':
       if (data.uiLayer !== 1 || data.sourceChannel !== 'web') return null;
       return {
@@ -183,6 +226,8 @@ async function startGateway(root: string, brokers: string, prefix: string): Prom
         GATEWAY_RATE_PER_S: '1000000',
         GATEWAY_RATE_BURST: '1000000',
         GATEWAY_DOCS: 'false',
+        GATEWAY_TCF_CMP_IDS: String(JOB_TCF_CMP_ID),
+        GATEWAY_TCF_POLICY_VERSION: String(JOB_TCF_POLICY_VERSION),
         LOG_LEVEL: 'warn',
       },
     },
@@ -278,6 +323,8 @@ export async function captureSample(
   const confirmations = new Map<string, string>();
   const gatewayIds = new Set<string>();
   let direct = 0;
+  let bannerTurns = 0;
+  const turn = (): number => bannerTurns++;
   let lastTs = 0;
   const nextMs = async (): Promise<void> => {
     while (Date.now() <= lastTs) await new Promise((r) => setTimeout(r, 1));
@@ -309,7 +356,7 @@ export async function captureSample(
         typeof event.time === 'string' &&
         typeof data === 'object' &&
         data !== null
-          ? formRequest(policy, data, event.subject, Date.parse(event.time), confirmations)
+          ? formRequest(policy, data, event.subject, Date.parse(event.time), confirmations, turn)
           : null;
       if (request !== null) {
         await flush();
