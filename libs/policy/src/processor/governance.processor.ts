@@ -224,7 +224,7 @@ export class GovernanceProcessor {
     const own = this.emit.evidence(event, evidence, subject, decided);
     const emitted = [
       own,
-      ...this.sharedStops(event, decoded.subject, subject, decided.assessment, stateChanges),
+      ...this.sharedStops(event, decoded.subject, subject, decided.assessment, at, stateChanges),
     ];
     const suppressionStates = emitted.flatMap((e) => e.suppressionStates ?? []);
     const result: ProcessResult = {
@@ -258,10 +258,10 @@ export class GovernanceProcessor {
     key: string,
     resolved: Subject,
     assessment: EvidenceAssessment,
+    at: number,
     stateChanges: StateChange[],
   ): Emitted[] {
     if (key === resolved.key || !isStop(assessment)) return [];
-    const at = this.eventTime as number;
     const out: Emitted[] = [];
     for (const customer of this.subjects.sharedWith(key, resolved, at)) {
       this.subjects.willChange(customer);
