@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type Kafka } from 'kafkajs';
 import { provideKafka, type ConsumedRecord, type KafkaUnderTest } from '@app/testing';
 import { type GovernedDataValue, type LineageRecord, type RenderedDecision } from '@app/contracts';
-import { decisionId, loadPolicy } from '@app/policy';
+import { claimantSuppressionId, decisionId, loadPolicy } from '@app/policy';
 import { generateEventStream } from '@app/sample';
 import { startGovernedStream, type GovernedStream } from '@app/stream';
 import {
@@ -266,14 +266,19 @@ describe('the governed stream, end to end on a real broker', () => {
       suppressions.map((r) => (JSON.parse(r.value ?? '{}') as { reason: string }).reason),
     );
     expect(reasons).toEqual(new Set(['consent-withdrawn', 'objection']));
-    // A suppression's decision id follows from the policy, the event and the destination.
+    // A suppression's decision id follows from the policy, the event and the destination; for a
+    // customer whose claim on the address was refused (R25), from its lineage subject too.
     const lineageIds = new Set(
       lineage.flatMap((l) =>
         l.kind === 'suppression'
-          ? [decisionId(policyHash, l.eventId ?? '', l.destination, 'suppression')]
+          ? [
+              decisionId(policyHash, l.eventId ?? '', l.destination, 'suppression'),
+              claimantSuppressionId(policyHash, l.eventId ?? '', l.destination, l.subject ?? ''),
+            ]
           : [],
       ),
     );
+    expect(suppressions.some((s) => s.headers['decision-id']?.startsWith('c:') === true)).toBe(true);
     for (const s of suppressions) expect(lineageIds.has(s.headers['decision-id'] ?? '')).toBe(true);
   });
 

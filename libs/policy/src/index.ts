@@ -31,7 +31,7 @@ export { isQuarantinedState, QUARANTINED } from './consent/state-quarantine';
 export type { ExportedState, ImportOutcome, QuarantinedState } from './consent/state-quarantine';
 export { purposeStatus, type PurposeStatus } from './consent/purpose-status';
 export type { AttributeDecision, DestinationDecision } from './decision/destination-decision';
-export { decisionId } from './decision/decision-id';
+export { claimantSuppressionId, decisionId } from './decision/decision-id';
 export {
   DEMO_PSEUDONYM_KEYRING,
   derivePseudonymKey,

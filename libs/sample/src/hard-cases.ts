@@ -355,12 +355,15 @@ export function writeHardCase(
     }
     case 'shared-email': {
       // A second CRM record naming the same address: that link is refused (R25), the address stays
-      // the first customer's, and an objection under it reaches that customer.
+      // the first customer's, and an objection under it reaches both customers (nobody can tell
+      // which of them sent it): the second's soft opt-in is suppressed too.
       const twin = `${s}-b`;
+      w.evidence(t0 + 500, twin, softOptIn);
       w.push(t0 + 1000, w.ce(t0 + 1000, 'crm', 'customer.updated', twin, { email, city: 'Køge' }));
       w.evidence(t0 + 2000, s, softOptIn);
       w.evidence(t0 + 2 * day, email, { kind: 'objection', sourceChannel: 'email-reply' });
       w.order(t0 + 3 * day, s, email);
+      w.order(t0 + 3 * day, twin, email);
       break;
     }
     case 'reject-all-logged-in':

@@ -47,10 +47,20 @@ export interface SubjectState {
    * person later, they are carried to the person's state with their scope (R18, R25). Absent: none.
    */
   stops?: StopRef[];
+  /**
+   * On an identifier linked to a person: the other customers whose claim on it was refused
+   * (R25), at most {@link MAX_SHARED}, the first ones. A withdrawal or objection received under the
+   * identifier later stops each of them too (fail closed: nobody knows which person sent it); a
+   * grant received under it never reaches them. Absent: none.
+   */
+  sharedWith?: string[];
 }
 
 /** Most withdrawals kept per key for carrying over at a later identifier link. */
 export const MAX_STOPS = 8;
+
+/** Most refused claimants kept per identifier (see {@link SubjectState.sharedWith}). */
+export const MAX_SHARED = 16;
 
 /** A withdrawal as received, with its scope (see {@link SubjectState.stops}). */
 export interface StopRef {
@@ -239,8 +249,14 @@ export function isSubjectState(value: unknown): value is SubjectState | SubjectS
     typeof s.pending === 'object' &&
     (!('lastAt' in s) || (typeof s.lastAt === 'number' && Number.isFinite(s.lastAt))) &&
     (!('suppressed' in s) || isSuppressedRecord(s.suppressed)) &&
-    (!('stops' in s) || isStopList((s as Partial<SubjectState>).stops))
+    (!('stops' in s) || isStopList((s as Partial<SubjectState>).stops)) &&
+    (!('sharedWith' in s) || isKeyList((s as Partial<SubjectState>).sharedWith))
   );
+}
+
+/** Refused claimants as read back: subject keys (never empty, as no subject key is). */
+function isKeyList(value: unknown): boolean {
+  return Array.isArray(value) && value.every((k) => typeof k === 'string' && k !== '');
 }
 
 /**

@@ -14,6 +14,8 @@ import type { SubjectState } from './consent-state.types';
  *   declares person identifiers): for ever. Forgetting them would let a person's grant older than a
  *   withdrawal made under their e-mail address survive the link made later (R18, R25): the unsafe
  *   direction, as for an objection;
+ * - the customers whose claim on an identifier was refused (`sharedWith`, R25): for ever. Forgetting
+ *   them would let a later withdrawal under the identifier miss them (the unsafe direction);
  * - suppressions sent and not lifted (the `suppressed` ledger): for ever. The compacted suppression
  *   topic holds their union; a forgotten ledger would let the next, narrower suppression replace it
  *   and a destination rebuilding from the topic would use the person again;
@@ -36,7 +38,8 @@ export function expiresAt(state: SubjectState, options: PolicyOptions): number {
     horizon === null ||
     state.objection !== null ||
     Object.keys(state.suppressed).length > 0 ||
-    (state.stops !== undefined && state.stops.length > 0)
+    (state.stops !== undefined && state.stops.length > 0) ||
+    (state.sharedWith !== undefined && state.sharedWith.length > 0)
   )
     return Infinity;
   let end = state.lastAt + horizon;

@@ -1,4 +1,4 @@
-import { decisionId } from './decision-id';
+import { claimantSuppressionId, decisionId } from './decision-id';
 
 describe('decisionId', () => {
   it('names the kind, destination, policy content and event, readably', () => {
@@ -17,5 +17,14 @@ describe('decisionId', () => {
             inputs.push([hash, eventId, destination, kind]);
     const ids = new Set(inputs.map((i) => decisionId(...i)));
     expect(ids.size).toBe(inputs.length);
+  });
+});
+
+describe('claimantSuppressionId', () => {
+  it('is apart from every decision and suppression id, and differs per subject', () => {
+    const a = claimantSuppressionId('0123456789ab', 'evt-1', 'email-service', 'k1:aa');
+    expect(a).toBe('c:email-service:0123456789ab:k1:aa/evt-1');
+    expect(a).not.toBe(claimantSuppressionId('0123456789ab', 'evt-1', 'email-service', 'k1:bb'));
+    expect(a).not.toBe(decisionId('0123456789ab', 'evt-1', 'email-service', 'suppression'));
   });
 });

@@ -18,3 +18,19 @@ export function decisionId(
 ): string {
   return `${kind === 'decision' ? 'd' : 's'}:${destination}:${policyContentHash}:${eventId}`;
 }
+
+/**
+ * The id of a suppression for a customer whose claim on an identifier was refused (R25), sent for
+ * evidence received under that identifier: one event then suppresses several customers at one
+ * destination, each needing its own id. Scheme: `c:<destination>:<policy content hash>:<subject's
+ * lineage pseudonym>/<event id>`; the `c` kind keeps it apart from every `d` and `s` id, and an
+ * auditor derives it from the suppression's lineage record (its subject and event).
+ */
+export function claimantSuppressionId(
+  policyContentHash: string,
+  eventId: string,
+  destination: string,
+  subjectPseudonym: string,
+): string {
+  return `c:${destination}:${policyContentHash}:${subjectPseudonym}/${eventId}`;
+}

@@ -8,7 +8,7 @@ import type {
   SuppressionStateRecord,
 } from '@app/contracts/governed-record.types';
 import { LINEAGE_VERSION, type LineageRecord } from '@app/contracts/lineage-record.types';
-import { decisionId } from '../decision/decision-id';
+import { claimantSuppressionId, decisionId } from '../decision/decision-id';
 import {
   destinationScope,
   LINEAGE_SCOPE,
@@ -270,14 +270,14 @@ export class RecordEmitter {
    * R18/R19 at a declared identifier's link: the suppressions the stops that came under the
    * identifier imply, citing the objection or withdrawal that took the permission away.
    */
-  linkStops(event: CloudEvent, subject: Subject, decided: StopsDecision): Emitted {
+  linkStops(event: CloudEvent, subject: Subject, decided: StopsDecision, shared = false): Emitted {
     const ref = decided.stops.cited as EvidenceRef;
     const cited = {
       evidenceId: ref.evidenceId,
       time: new Date(ref.at).toISOString(),
       objection: decided.stops.objection,
     };
-    return this.suppressions(event, this.idsOf(subject), cited, decided, []);
+    return this.suppressions(event, this.idsOf(subject), cited, decided, [], shared);
   }
 
   /** Per suppression a record and its lineage, and the compacted topics' records that changed. */
@@ -287,12 +287,15 @@ export class RecordEmitter {
     cited: { readonly evidenceId: string; readonly time: string; readonly objection: boolean },
     decided: Pick<EvidenceDecision, 'suppressions' | 'suppressed'>,
     lineage: LineageRecord[],
+    shared = false,
   ): Emitted {
     const version = this.policy.version;
     const records: GovernedRecord[] = [];
     const rule = cited.objection ? 'R19' : 'R18';
     for (const { destination, purposes } of decided.suppressions) {
-      const id = decisionId(this.policy.contentHash, event.id, destination.name, 'suppression');
+      // One event can stop several customers who claimed one address (R25): each gets its own id,
+      // so no sink drops one as a replay of another.
+      const id = this.suppressionId(event, destination.name, ids, shared);
       const key = this.keyFor(destination, ids);
       records.push({
         destination: destination.name,
@@ -329,7 +332,19 @@ export class RecordEmitter {
       });
     }
     if (decided.suppressed.length === 0) return { records, lineage };
-    return { records, lineage, suppressionStates: this.suppressionStates(event, cited, ids, decided) };
+    return {
+      records,
+      lineage,
+      suppressionStates: this.suppressionStates(event, cited, ids, decided, shared),
+    };
+  }
+
+  /** A suppression's decision id: a refused claimant's has its own kind (R25, see decision-id.ts). */
+  private suppressionId(event: CloudEvent, destination: string, ids: SubjectIds, shared: boolean): string {
+    const hash = this.policy.contentHash;
+    return shared
+      ? claimantSuppressionId(hash, event.id, destination, ids.pseudonym)
+      : decisionId(hash, event.id, destination, 'suppression');
   }
 
   /**
@@ -341,6 +356,7 @@ export class RecordEmitter {
     cited: { readonly evidenceId: string; readonly time: string },
     ids: SubjectIds,
     decided: Pick<EvidenceDecision, 'suppressed'>,
+    shared: boolean,
   ): SuppressionStateRecord[] {
     return decided.suppressed.map(({ destination, purposes }) => {
       const key = this.keyFor(destination, ids);
@@ -360,7 +376,7 @@ export class RecordEmitter {
               },
         headers: {
           'policy-version': this.policy.version,
-          'decision-id': decisionId(this.policy.contentHash, event.id, destination.name, 'suppression'),
+          'decision-id': this.suppressionId(event, destination.name, ids, shared),
           'record-kind': 'suppression-state',
           'event-id': event.id,
         },

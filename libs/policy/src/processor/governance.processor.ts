@@ -3,6 +3,8 @@ import type { HeaderValue } from '@app/contracts/cloud-event.decoder';
 import { eventIdHash, evidenceIdHash } from '../consent/duplicate-window';
 import { SWEEP_PER_EVENT, SweepClock } from '../consent/state-expiry';
 import { type ExportedState, type ImportOutcome, QUARANTINE_REASON } from '../consent/state-quarantine';
+import type { CloudEvent } from '@app/contracts/cloud-event.types';
+import type { EvidenceAssessment } from '../consent/consent-evidence.assessor';
 import type { CompiledPolicy } from '../policy-file/compiled-policy.types';
 import type { ConsentHolders } from '../consent/use-status';
 import { decideEvidence, decideSource, decideStops, foldIntoDevice } from './decide.stage';
@@ -14,9 +16,10 @@ import {
   decodeBinary,
   decodeStructured,
 } from './decode.stage';
-import { RecordEmitter } from './emit.stage';
+import { type Emitted, RecordEmitter } from './emit.stage';
+import { carrySharedStop, isStop } from './identifier-merge';
 import type { InputContext, ProcessorOptions, ProcessResult, StateChange } from './processor.types';
-import { SubjectStore } from './subject.stage';
+import { type Subject, SubjectStore } from './subject.stage';
 
 /**
  * The decision core as one stateful but pure processor: feed it CloudEvents (consent evidence and
@@ -158,7 +161,7 @@ export class GovernanceProcessor {
     const stateChanges: StateChange[] = [{ subjectKey, state }];
     const link =
       this.subjects.link(event, spec, subject, t) ?? this.subjects.linkIdentifier(event, spec, subject, t);
-    if (link?.linked === true && link.aliasSubject !== undefined)
+    if ((link?.linked === true || link?.shared === true) && link.aliasSubject !== undefined)
       stateChanges.push({ subjectKey: link.alias, state: link.aliasSubject.state });
     // G1: the device's own consent (its banner choices), whoever it is linked to (§1, R8, R18).
     // The device is the cookie link's alias, never a declared identifier (an e-mail address is no device).
@@ -197,7 +200,8 @@ export class GovernanceProcessor {
   private processEvidence(decoded: DecodedEvidence, context: InputContext): ProcessResult {
     const { event, evidence, at } = decoded;
     this.eventTime = at;
-    if (this.subjects.isQuarantined(decoded.subject)) return this.corruptState(decoded, context);
+    if (this.subjects.isQuarantined(decoded.subject) || this.subjects.isSharedQuarantined(decoded.subject))
+      return this.corruptState(decoded, context);
     const subject = this.subjects.subjectOf(decoded.subject, at);
     const { key: subjectKey, state } = subject;
     // A resent piece of evidence under a new event id is a duplicate too.
@@ -217,14 +221,19 @@ export class GovernanceProcessor {
       this.subjects.clock(device, at);
       stateChanges.push({ subjectKey: device.key, state: device.state });
     }
-    const emitted = this.emit.evidence(event, evidence, subject, decided);
+    const own = this.emit.evidence(event, evidence, subject, decided);
+    const emitted = [
+      own,
+      ...this.sharedStops(event, decoded.subject, subject, decided.assessment, at, stateChanges),
+    ];
+    const suppressionStates = emitted.flatMap((e) => e.suppressionStates ?? []);
     const result: ProcessResult = {
       eventId: event.id,
       outcome: 'consent',
       subjectKey,
-      records: emitted.records,
-      ...(emitted.suppressionStates === undefined ? {} : { suppressionStates: emitted.suppressionStates }),
-      lineage: emitted.lineage,
+      records: emitted.flatMap((e) => e.records),
+      ...(own.suppressionStates === undefined && suppressionStates.length === 0 ? {} : { suppressionStates }),
+      lineage: emitted.flatMap((e) => e.lineage),
       stateChanges,
       assessment: decided.assessment,
     };
@@ -237,6 +246,32 @@ export class GovernanceProcessor {
       lineage: [...result.lineage, this.emit.deadLetter(event.id, event, code, reason, context.line)],
       deadLetter: { code, reason },
     };
+  }
+
+  /**
+   * R25, fail closed: a withdrawal or objection received under an identifier also stops every
+   * customer whose claim on it was refused, with the suppressions it implies at their destinations
+   * (R18, R19). Nothing else reaches them: a grant under the identifier stays the linked person's.
+   */
+  private sharedStops(
+    event: CloudEvent,
+    key: string,
+    resolved: Subject,
+    assessment: EvidenceAssessment,
+    at: number,
+    stateChanges: StateChange[],
+  ): Emitted[] {
+    if (key === resolved.key || !isStop(assessment)) return [];
+    const out: Emitted[] = [];
+    for (const customer of this.subjects.sharedWith(key, resolved, at)) {
+      this.subjects.willChange(customer);
+      this.subjects.clock(customer, at);
+      const stops = carrySharedStop(this.policy, customer.state, assessment, at) ?? undefined;
+      stateChanges.push({ subjectKey: customer.key, state: customer.state });
+      const stopped = decideStops(this.policy, customer.state, stops);
+      if (stopped !== null) out.push(this.emit.linkStops(event, customer, stopped, true));
+    }
+    return out;
   }
 
   private duplicate(decoded: DecodedSource | DecodedEvidence, context: InputContext): ProcessResult {

@@ -1,5 +1,6 @@
 import type { EvidenceAssessment } from '../consent/consent-evidence.assessor';
 import {
+  emptySubjectState,
   type EvidenceRef,
   type MarketingGrant,
   MAX_STOPS,
@@ -38,6 +39,31 @@ export function keepStop(state: SubjectState, assessment: EvidenceAssessment, at
           },
   };
   state.stops = [...(state.stops ?? []), stop].slice(-MAX_STOPS);
+}
+
+/**
+ * R25, fail closed: a withdrawal or objection received under an identifier also stops a customer
+ * whose claim on the identifier was refused (nobody can tell which claimant sent it). Applied as a
+ * stop carried by a link (see {@link mergeIdentifierState}, restrictions only): it takes away what
+ * the customer was granted at or before it and grants nothing. Null for any other evidence.
+ */
+export function carrySharedStop(
+  policy: CompiledPolicy,
+  customer: SubjectState,
+  assessment: EvidenceAssessment,
+  at: number,
+): MergeStops | null {
+  if (!isStop(assessment)) return null;
+  const carrier = emptySubjectState();
+  if (assessment.effect.type === 'objection') carrier.objection = { at, evidenceId: assessment.evidenceId };
+  else keepStop(carrier, assessment, at);
+  return mergeIdentifierState(policy, customer, carrier, true);
+}
+
+/** True for a valid withdrawal or objection: the evidence that stops, and only stops. */
+export function isStop(assessment: EvidenceAssessment): boolean {
+  const type = assessment.effect.type;
+  return assessment.valid && (type === 'withdrawal' || type === 'objection');
 }
 
 /**

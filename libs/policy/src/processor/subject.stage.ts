@@ -2,6 +2,7 @@ import type { CloudEvent } from '@app/contracts/cloud-event.types';
 import {
   emptySubjectState,
   isSubjectState,
+  MAX_SHARED,
   restoredState,
   snapshotState,
   type SubjectState,
@@ -33,6 +34,8 @@ export interface IdentityLink {
   readonly aliasSubject: Subject | undefined;
   /** For a declared identifier whose state was merged: what its stops took from the person. */
   readonly stops?: MergeStops;
+  /** For a refused declared identifier: true when the person was added to its `sharedWith`. */
+  readonly shared?: boolean;
 }
 
 /** The reason code and rule that refused an identity link (R27). */
@@ -191,6 +194,7 @@ export class SubjectStore {
     }
     Object.assign(subject.state, emptySubjectState());
     delete subject.state.stops;
+    delete subject.state.sharedWith;
     return subject;
   }
 
@@ -359,7 +363,8 @@ export class SubjectStore {
    * so evidence that arrived under it before the link counts; from then on the identifier resolves
    * to the person. An identifier already linked to another person is refused (fail closed: neither
    * person gets the other's permissions); the stops received under it before its first link still
-   * reach this person. Null when the event names no identifier or one already linked to the subject.
+   * reach this person, and the person is kept on the identifier so that later ones do too (see
+   * {@link sharedWith}). Null when the event names no identifier or one already linked to the subject.
    */
   linkIdentifier(event: CloudEvent, spec: EventTypeSpec, subject: Subject, t: number): IdentityLink | null {
     const alias = this.identifierOf(event, spec);
@@ -377,12 +382,42 @@ export class SubjectStore {
     this.willChange(subject);
     if (owner !== null) {
       const stops = mergeIdentifierState(this.policy, subject.state, aliasSubject.state, true);
-      return { alias, linked: false, refusedBy: IDENTIFIER_TAKEN_BY, aliasSubject, stops };
+      const shared = aliasSubject.state.sharedWith ?? [];
+      const kept = !shared.includes(subject.key) && shared.length < MAX_SHARED;
+      if (kept) {
+        this.willChange(aliasSubject);
+        // Replaced, not changed in place: a rollback to the copy undoes it.
+        aliasSubject.state.sharedWith = [...shared, subject.key];
+      }
+      return { alias, linked: false, refusedBy: IDENTIFIER_TAKEN_BY, aliasSubject, stops, shared: kept };
     }
     this.willChange(aliasSubject);
     const stops = mergeIdentifierState(this.policy, subject.state, aliasSubject.state);
     aliasSubject.state.linkedTo = subject.key;
     return { alias, linked: true, refusedBy: null, aliasSubject, stops };
+  }
+
+  /**
+   * R25, fail closed: the other customers who claimed the identifier `key` and were refused, as of
+   * `t`, excluding `resolved` (the person the identifier resolves to). Evidence received under the
+   * identifier is folded into `resolved`; a stop in it must reach these customers too, as nobody
+   * can tell which of them sent it. Empty when `key` is not an identifier linked to a person.
+   */
+  sharedWith(key: string, resolved: Subject, t: number): Subject[] {
+    const shared = this.subjects.get(key)?.state.sharedWith;
+    if (shared === undefined || shared.length === 0) return [];
+    const out: Subject[] = [];
+    for (const k of shared) {
+      const other = this.subjectOf(k, t);
+      if (other !== resolved && !out.includes(other)) out.push(other);
+    }
+    return out;
+  }
+
+  /** True when one of the refused claimants of the identifier `key` is quarantined. */
+  isSharedQuarantined(key: string): boolean {
+    if (this.quarantined.size === 0) return false;
+    return (this.subjects.get(key)?.state.sharedWith ?? []).some((k) => this.isQuarantined(k));
   }
 
   /**
@@ -462,6 +497,7 @@ function undoChanges(state: SubjectState, undo: EventUndo): void {
     Object.assign(state, undo.before);
     // The one optional field: a copy without it does not take it away by assigning.
     if (undo.before.stops === undefined) delete state.stops;
+    if (undo.before.sharedWith === undefined) delete state.sharedWith;
   }
   // After the copy: it may have been taken after the clock moved.
   if (undo.lastAt !== undefined) state.lastAt = undo.lastAt;
