@@ -17,7 +17,11 @@ import {
   uniquePrefix,
 } from './support/engine-stream.kit';
 
-/** Event id of every decision, (event id, destination) of every suppression, evidence id of every assessment, dead-letter ids. */
+/**
+ * Event id of every decision, (event id, destination, subject) of every suppression (a stop under an
+ * address two customers claimed suppresses both at one destination), evidence id of every assessment,
+ * dead-letter ids.
+ */
 function lineageKeys(lineage: readonly LineageRecord[]): string[] {
   return lineage.map((l) => {
     switch (l.kind) {
@@ -28,7 +32,7 @@ function lineageKeys(lineage: readonly LineageRecord[]): string[] {
       case 'identity-link':
         return `link ${l.eventId}`;
       case 'suppression':
-        return `suppression ${l.eventId} ${l.destination}`;
+        return `suppression ${l.eventId} ${l.destination} ${l.subject}`;
       case 'dead-letter':
         return `dead-letter ${l.eventId} ${l.code}`;
       case 'aggregate-count':
