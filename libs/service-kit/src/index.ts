@@ -7,6 +7,7 @@ export {
   type KafkaClientOverrides,
 } from './config/kafka-client-settings';
 export { Holds, IsReadableFile } from './config/setting-checks';
+export { KeyringSetting, keyringSettingProblems, type KeyringSettings } from './config/keyring-setting';
 export { JsonLogger } from './logging/json-logger';
 export { HealthModule, type ReadinessChecksProvider } from './health/health.module';
 export { READINESS_CHECKS, type ReadinessCheck } from './health/readiness-check';

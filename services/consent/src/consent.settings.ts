@@ -1,54 +1,7 @@
 import { Expose, Transform } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-  MinLength,
-  ValidateBy,
-  type ValidationArguments,
-} from 'class-validator';
-import { DatabaseSettings, toInt } from '@app/service-kit';
-import {
-  ACTIVE_KEY_VARIABLE,
-  type KeyringProblem,
-  keyringWeaknesses,
-  parsePseudonymKeyring,
-  PSEUDONYM_KEYS_VARIABLE,
-} from '@app/stream';
-
-/** Everything wrong with the keyring settings (weaknesses only outside demo mode). */
-function keyringSettingProblems(s: ConsentSettings): KeyringProblem[] {
-  const demo = s.GOVERN_DEMO_MODE === 'true';
-  const { keyring, problems } = parsePseudonymKeyring(s.GOVERN_PSEUDONYM_KEYS, s.GOVERN_PSEUDONYM_ACTIVE_KEY);
-  if (keyring === null && problems.length === 0 && !demo)
-    return [
-      {
-        variable: PSEUDONYM_KEYS_VARIABLE,
-        problem: 'required: a keyring of secret keys (or GOVERN_DEMO_MODE=true for a demo)',
-      },
-    ];
-  return keyring === null || demo ? problems : keyringWeaknesses(keyring);
-}
-
-/** One of the two keyring variables: the problems of the keyring settings it fixes, never a value. */
-function KeyringSetting(variable: KeyringProblem['variable']): PropertyDecorator {
-  const mine = (args?: ValidationArguments): string[] =>
-    keyringSettingProblems(args?.object as ConsentSettings)
-      .filter((p) => p.variable === variable)
-      .map((p) => p.problem);
-  return ValidateBy({
-    name: 'pseudonymKeyring',
-    validator: {
-      validate: (_: unknown, args?: ValidationArguments) => mine(args).length === 0,
-      defaultMessage: (args?: ValidationArguments) => mine(args).join('; '),
-    },
-  });
-}
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import { DatabaseSettings, KeyringSetting, toInt } from '@app/service-kit';
+import { ACTIVE_KEY_VARIABLE, PSEUDONYM_KEYS_VARIABLE } from '@app/stream';
 
 /**
  * Consent service settings: broker, database (the consent ledger lives in PostgreSQL), the policy

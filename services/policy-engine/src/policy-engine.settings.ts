@@ -1,54 +1,7 @@
 import { Expose, Transform } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsNotEmpty,
-  IsString,
-  Max,
-  Min,
-  ValidateBy,
-  type ValidationArguments,
-} from 'class-validator';
-import { HttpSettings, toInt } from '@app/service-kit';
-import {
-  ACTIVE_KEY_VARIABLE,
-  type KeyringProblem,
-  keyringWeaknesses,
-  parsePseudonymKeyring,
-  PSEUDONYM_KEYS_VARIABLE,
-} from '@app/stream';
-
-/** Everything wrong with the keyring settings (weaknesses only outside demo mode). */
-export function keyringSettingProblems(s: PolicyEngineSettings): KeyringProblem[] {
-  const demo = s.GOVERN_DEMO_MODE === 'true';
-  const { keyring, problems } = parsePseudonymKeyring(s.GOVERN_PSEUDONYM_KEYS, s.GOVERN_PSEUDONYM_ACTIVE_KEY);
-  if (keyring === null && problems.length === 0 && !demo)
-    return [
-      {
-        variable: PSEUDONYM_KEYS_VARIABLE,
-        problem: 'required: a keyring of secret keys (or GOVERN_DEMO_MODE=true for a demo)',
-      },
-    ];
-  return keyring === null || demo ? problems : keyringWeaknesses(keyring);
-}
-
-/**
- * Validates one of the two keyring variables: the problems the keyring settings have that this
- * variable fixes, each named, never a value.
- */
-function KeyringSetting(variable: KeyringProblem['variable']): PropertyDecorator {
-  const mine = (args?: ValidationArguments): string[] =>
-    keyringSettingProblems(args?.object as PolicyEngineSettings)
-      .filter((p) => p.variable === variable)
-      .map((p) => p.problem);
-  return ValidateBy({
-    name: 'pseudonymKeyring',
-    validator: {
-      validate: (_: unknown, args?: ValidationArguments) => mine(args).length === 0,
-      defaultMessage: (args?: ValidationArguments) => mine(args).join('; '),
-    },
-  });
-}
+import { IsIn, IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
+import { HttpSettings, KeyringSetting, toInt } from '@app/service-kit';
+import { ACTIVE_KEY_VARIABLE, PSEUDONYM_KEYS_VARIABLE } from '@app/stream';
 
 /** Policy engine settings; each name is the environment variable that sets it. */
 export class PolicyEngineSettings extends HttpSettings {
