@@ -153,6 +153,11 @@ export interface PolicyOptions {
   readonly doubleOptInConfirmationMs: number | null;
   /** Purposes a Global Privacy Control signal objects to (sale or sharing); empty when none. */
   readonly gpcObjectsTo: readonly string[];
+  /**
+   * Days the audit store keeps lineage records; null: for ever; undefined: not declared (the audit
+   * service's setting applies).
+   */
+  readonly lineageRetentionDays: number | null | undefined;
 }
 
 /** What an input topic carries, as the policy declares it. */

@@ -44,6 +44,19 @@ describe('policy file loader', () => {
     ).toContain('doubleOptInConfirmationDays');
   });
 
+  it('reads the lineage retention in days: a number, null (for ever) or undeclared, and refuses one out of bounds', () => {
+    expect(loadPolicy(example, { fileName: 'example.yaml' }).options.lineageRetentionDays).toBe(1826);
+    const declared = (line: string) =>
+      loadPolicy(example.replace(/ {2}lineageRetentionDays: \d+\n/, line), { fileName: 'a.yaml' }).options
+        .lineageRetentionDays;
+    expect(declared('  lineageRetentionDays: null\n')).toBeNull();
+    expect(declared('')).toBeUndefined();
+    for (const bad of ['0', '36501', '1.5', '"30"'])
+      expect(
+        errorsOf(example.replace(/lineageRetentionDays: \d+/, `lineageRetentionDays: ${bad}`)).join(),
+      ).toContain('lineageRetentionDays');
+  });
+
   it('lists every error by path, e.g. an unknown purpose of a destination', () => {
     const bad = example
       .replace(

@@ -79,6 +79,8 @@ export const POLICY_FILE_SCHEMA = {
         stateHorizonDays: { type: ['integer', 'null'], minimum: 1, maximum: 3650 },
         doubleOptInConfirmationDays: { type: ['integer', 'null'], minimum: 1, maximum: 365 },
         gpcObjectsTo: { ...stringList, maxItems: 64 },
+        // A century: proof of past decisions may be needed for as long as claims can be brought.
+        lineageRetentionDays: { type: ['integer', 'null'], minimum: 1, maximum: 36_500 },
       },
     },
     purposes: {

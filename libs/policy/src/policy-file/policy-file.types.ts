@@ -52,6 +52,11 @@ export interface PolicyOptionsFile {
   doubleOptInConfirmationDays?: number | null;
   /** Purposes a Global Privacy Control signal (`Sec-GPC: 1`) objects to: those that sell or share data. */
   gpcObjectsTo?: string[];
+  /**
+   * Days the audit store keeps lineage records (by record time, R27). Null: for ever. Absent: the
+   * audit service's own setting.
+   */
+  lineageRetentionDays?: number | null;
 }
 
 /** A source system: the topic it writes (default `source.<name>`) and its event types. */

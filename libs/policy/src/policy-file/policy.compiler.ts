@@ -295,6 +295,7 @@ export function compilePolicy(
         stateHorizonMs: days(o.stateHorizonDays, null),
         doubleOptInConfirmationMs: days(o.doubleOptInConfirmationDays, null),
         gpcObjectsTo: o.gpcObjectsTo ?? [],
+        lineageRetentionDays: o.lineageRetentionDays,
       },
       purposes,
       forms,
