@@ -28,6 +28,8 @@ export {
   monthStart,
   partitionName,
   type PartitionPolicy,
+  type RetentionDays,
 } from './store/lineage-partitions';
+export { lineageRetention, type LineageRetention } from './sink/lineage-retention';
 export { LineageStoreWriter, type StoreBatch, type WriteReport } from './sink/lineage-store.writer';
 export { PolicyCache } from './sink/policy-cache';

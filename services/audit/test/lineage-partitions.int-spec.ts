@@ -39,10 +39,10 @@ describe('lineage partitions', () => {
   };
 
   it('creates months ahead and on demand, moves rows out of DEFAULT, drops what is past the retention', async () => {
-    const partitions = new LineagePartitions(store.pool, { retentionDays: 400, monthsAhead: 2 });
+    const partitions = new LineagePartitions(store.pool, { monthsAhead: 2 });
     const writer = new LineageStoreWriter(store.pool, new PolicyCache());
     const now = new Date('2026-12-05T12:00:00Z');
-    const made = await partitions.maintain(now);
+    const made = await partitions.maintain(now, 400);
     expect(made.created).toEqual([
       'audit_lineage_y2026m12',
       'audit_lineage_y2027m01',
@@ -59,7 +59,7 @@ describe('lineage partitions', () => {
       rowAt('2026-12-01T00:00:00Z'),
       rowAt('2030-01-01T00:00:00Z'), // beyond the months ahead: DEFAULT, kept
     ];
-    await partitions.ensureFor([june.time, ...rows.map((r) => r.time)], now);
+    await partitions.ensureFor([june.time, ...rows.map((r) => r.time)], now, 400);
     await writer.write({ topic: TOPIC, partition: 0, rows, versions: [], nextOffset: 5n });
     expect(await where()).toEqual({
       'e-2025-09-15T00:00:00Z': 'audit_lineage_default',
@@ -70,7 +70,7 @@ describe('lineage partitions', () => {
     });
 
     // Some weeks later the retention passes November 2025 entirely.
-    const later = await partitions.maintain(new Date('2027-01-15T00:00:00Z'));
+    const later = await partitions.maintain(new Date('2027-01-15T00:00:00Z'), 400);
     expect(later.dropped).toEqual(['audit_lineage_y2025m11']);
     expect(later.created).toEqual(['audit_lineage_y2027m03']);
     expect(later.deleted).toBe(1);
@@ -91,5 +91,19 @@ describe('lineage partitions', () => {
       `select count(*)::text as n from pg_indexes where schemaname = current_schema() and tablename = 'audit_lineage_y2026m06'`,
     );
     expect(Number(indexes[0]?.n)).toBe(10);
+  });
+
+  it('keeps everything when the retention is for ever (null): no month dropped, no row deleted', async () => {
+    const partitions = new LineagePartitions(store.pool, { monthsAhead: 2 });
+    const before = await where();
+    const months = await partitions.list();
+    const kept = await partitions.maintain(new Date('2040-01-15T00:00:00Z'), null);
+    expect(kept.dropped).toEqual([]);
+    expect(kept.deleted).toBe(0);
+    expect(await where()).toEqual(before);
+    expect(await partitions.list()).toEqual(expect.arrayContaining(months));
+    // An old month gets its partition on demand: there is no cutoff to keep it in DEFAULT.
+    await partitions.ensureFor([new Date('2001-03-04T00:00:00Z')], new Date('2040-01-15T00:00:00Z'), null);
+    expect(await partitions.list()).toContain('audit_lineage_y2001m03');
   });
 });

@@ -49,9 +49,14 @@ export class SinkMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  readonly retentionDays = new Gauge({
+    name: 'audit_sink_retention_days',
+    help: 'Days lineage is kept (the newest policy version, else the setting); -1: for ever',
+    registers: [this.registry],
+  });
   readonly failures = new Counter({
     name: 'audit_sink_write_failures_total',
-    help: 'Batches whose transaction failed (read again from the stored offset)',
+    help: 'Failed attempts to write a batch or to read a stored offset (read again after a back-off)',
     registers: [this.registry],
   });
   readonly markerRefetches = new Counter({

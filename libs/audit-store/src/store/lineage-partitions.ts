@@ -17,11 +17,12 @@ export function partitionName(month: Date): string {
 }
 
 export interface PartitionPolicy {
-  /** Records older than this many days (by record time) are dropped. */
-  readonly retentionDays: number;
   /** Months created ahead of the current one. */
   readonly monthsAhead: number;
 }
+
+/** Days records are kept (by record time); null: for ever. */
+export type RetentionDays = number | null;
 
 /**
  * The monthly partitions of `audit_lineage`. The current month and `monthsAhead` after it are
@@ -41,9 +42,9 @@ export class LineagePartitions {
     private readonly policy: PartitionPolicy,
   ) {}
 
-  /** The retention cutoff at `now`. */
-  cutoff(now: Date): Date {
-    return new Date(now.getTime() - this.policy.retentionDays * DAY_MS);
+  /** The retention cutoff at `now`: records older than this are dropped; null when kept for ever. */
+  cutoff(now: Date, retentionDays: RetentionDays): Date | null {
+    return retentionDays === null ? null : new Date(now.getTime() - retentionDays * DAY_MS);
   }
 
   /** Names of the monthly partitions that exist, oldest first. */
@@ -60,16 +61,21 @@ export class LineagePartitions {
   }
 
   /** Creates what is due ahead and drops what is past the retention; returns what changed. */
-  async maintain(now: Date): Promise<{ created: string[]; dropped: string[]; deleted: number }> {
+  async maintain(
+    now: Date,
+    retentionDays: RetentionDays,
+  ): Promise<{ created: string[]; dropped: string[]; deleted: number }> {
     const created: string[] = [];
-    const cutoff = this.cutoff(now);
+    const cutoff = this.cutoff(now, retentionDays);
     // From the current month (older months are made on demand, when records of them arrive).
-    let month = monthStart(now) < monthStart(cutoff) ? monthStart(cutoff) : monthStart(now);
+    let month =
+      cutoff !== null && monthStart(now) < monthStart(cutoff) ? monthStart(cutoff) : monthStart(now);
     const last = monthStart(
       new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + this.policy.monthsAhead, 1)),
     );
     for (; month <= last; month = nextMonth(month))
       if (await this.ensure(month)) created.push(partitionName(month));
+    if (cutoff === null) return { created, dropped: [], deleted: 0 };
     const dropped: string[] = [];
     for (const name of await this.list()) {
       const m = /^audit_lineage_y(\d{4})m(\d{2})$/.exec(name);
@@ -97,12 +103,16 @@ export class LineagePartitions {
    * Makes sure the months of these record times have partitions, where they are within the
    * retention and not beyond the months created ahead (those stay in DEFAULT).
    */
-  async ensureFor(times: readonly Date[], now: Date): Promise<void> {
-    const cutoff = monthStart(this.cutoff(now));
+  async ensureFor(times: readonly Date[], now: Date, retentionDays: RetentionDays): Promise<void> {
+    const kept = this.cutoff(now, retentionDays);
+    const cutoff = kept === null ? new Date(0) : monthStart(kept);
     const horizon = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + this.policy.monthsAhead, 1));
+    // Months as numbers first: a batch holds tens of thousands of times in a few months.
+    const seen = new Set<number>();
+    for (const t of times) seen.add(t.getUTCFullYear() * 12 + t.getUTCMonth());
     const months = new Map<string, Date>();
-    for (const t of times) {
-      const m = monthStart(t);
+    for (const n of seen) {
+      const m = new Date(Date.UTC(Math.floor(n / 12), n % 12, 1));
       if (m >= cutoff && m <= horizon) months.set(partitionName(m), m);
     }
     for (const [name, m] of months) if (!this.known.has(name)) await this.ensure(m);
