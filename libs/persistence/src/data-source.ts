@@ -4,6 +4,7 @@ import { LEDGER_ENTITIES } from './ledger/ledger.entities';
 import { AuditStore1765000000000 } from './migrations/1765000000000-audit-store';
 import { ConsentLedger1765000000000 } from './migrations/1765000000000-consent-ledger';
 import { AuditAccess1796515200000 } from './migrations/1796515200000-audit-access.migration';
+import { AuditLineageJson1796601600000 } from './migrations/1796601600000-audit-lineage-json.migration';
 
 /**
  * The project's entities and migrations. The consent ledger has entities (ledger/); the audit
@@ -15,6 +16,7 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   ConsentLedger1765000000000,
   AuditStore1765000000000,
   AuditAccess1796515200000,
+  AuditLineageJson1796601600000,
 ];
 
 export interface DataSourceOptions {

@@ -3,6 +3,7 @@ import { type CompiledPolicy } from '@app/policy';
 import { type Pool, type PoolClient } from 'pg';
 import { type LineageRowInput, type RecordCoordinates } from '../store/lineage-row';
 import { MAX_FIELD_CHARS, unreadableRow } from '../store/lineage-row.mapper';
+import { DailyStats } from './daily-stats';
 import { type DecisionFacts, decisionFacts, type StatKey } from './decision-facts';
 import { type PolicyCache } from './policy-cache';
 
@@ -40,7 +41,6 @@ export interface WriteReport {
 /** A decision row's derived facts: rendered, waiting for its version, or not renderable. */
 type Derived = DecisionFacts | 'pending' | 'unrenderable' | null;
 
-const day = (t: Date): string => t.toISOString().slice(0, 10);
 // Errors of the data, not of the database: a value PostgreSQL will not hold.
 const isDataError = (e: unknown): boolean => {
   const code = (e as { code?: unknown }).code;
@@ -94,7 +94,7 @@ export class LineageStoreWriter {
       const versions = await this.storeVersions(client, batch.versions);
       const derived = await this.derive(client, rows);
       const inserted = await this.insertRows(client, batch, rows, derived);
-      const stats = new Map<string, number>();
+      const stats = new DailyStats();
       let pending = 0;
       let unrenderable = 0;
       const insertedKinds = new Map<string, number>();
@@ -104,7 +104,7 @@ export class LineageStoreWriter {
         const d = derived[i] ?? null;
         if (d === 'pending') pending++;
         else if (d === 'unrenderable') unrenderable++;
-        for (const key of rowStats(r, d)) addStat(stats, day(r.time), key);
+        for (const key of rowStats(r, d)) stats.add(r.time, key);
       });
       for (const v of versions) unrenderable += await this.renderPending(client, v, stats);
       await upsertStats(client, stats);
@@ -148,11 +148,11 @@ export class LineageStoreWriter {
       const client = await this.pool.connect();
       try {
         await client.query('begin');
-        const stats = new Map<string, number>();
+        const stats = new DailyStats();
         await this.renderPending(client, version, stats);
         await upsertStats(client, stats);
         await client.query('commit');
-        for (const n of stats.values()) resolved += n;
+        resolved += stats.count;
       } catch (error) {
         await client.query('rollback').catch(() => undefined);
         throw error;
@@ -218,8 +218,8 @@ export class LineageStoreWriter {
     derived: readonly Derived[],
   ): Promise<Set<string>> {
     if (rows.length === 0) return new Set();
-    // One statement: typed arrays, one element per row (unnest), so PostgreSQL parses each
-    // record's JSON once, straight into jsonb. The records themselves travel as one text joined by
+    // One statement: typed arrays, one element per row (unnest), so PostgreSQL checks each
+    // record's JSON once, straight into the json column. The records themselves travel as one text joined by
     // U+001E, split by string_to_array: no array-literal escaping of every quote on either side.
     // JSON text never holds a raw U+001E (control characters are escaped in valid JSON).
     const column = <T>(f: (r: LineageRowInput, d: Derived) => T): T[] =>
@@ -227,7 +227,7 @@ export class LineageStoreWriter {
     const { rows: inserted } = await client.query<{ o: string }>(
       `insert into audit_lineage (record_time, kind, subject, event_id, policy_version, evidence_ids, form_version,
          forwarded_to, forwarded_under, alias, code, record, stats_pending, topic, kafka_partition, kafka_offset)
-       select r.t, r.k, r.s, r.e, r.v, r.ev::text[], r.fv, r.ft::text[], r.fu::text[], r.a, r.c, nullif(r.rec, '')::jsonb,
+       select r.t, r.k, r.s, r.e, r.v, r.ev::text[], r.fv, r.ft::text[], r.fu::text[], r.a, r.c, nullif(r.rec, '')::json,
               r.sp, $15, $16, r.o
          from unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
                      $8::text[], $9::text[], $10::text[], $11::text[], string_to_array($12::text, E'\x1e'), $13::boolean[],
@@ -257,11 +257,7 @@ export class LineageStoreWriter {
   }
 
   /** Renders the decisions stored before their version arrived; adds their figures. */
-  private async renderPending(
-    client: PoolClient,
-    version: string,
-    stats: Map<string, number>,
-  ): Promise<number> {
+  private async renderPending(client: PoolClient, version: string, stats: DailyStats): Promise<number> {
     const policy = await this.policies.get(client, version);
     let unrenderable = 0;
     for (;;) {
@@ -286,7 +282,7 @@ export class LineageStoreWriter {
         }
         if (facts === null) unrenderable++;
         for (const key of rowStats({ kind: 'decision', code: null, record: null }, facts ?? 'unrenderable'))
-          addStat(stats, day(r.record_time), key);
+          stats.add(r.record_time, key);
         return {
           t: r.record_time.toISOString(),
           topic: r.topic,
@@ -316,7 +312,7 @@ export class LineageStoreWriter {
       for (const r of rows) {
         await client.query('savepoint screen');
         try {
-          await client.query(`select $1::jsonb, $2::text[], $3::text, $4::text, $5::text, $6::text[]`, [
+          await client.query(`select $1::json, $2::text[], $3::text, $4::text, $5::text, $6::text[]`, [
             r.json,
             r.evidenceIds,
             r.subject,
@@ -341,13 +337,13 @@ export class LineageStoreWriter {
 }
 
 /** The figures a stored row adds to its day. */
-function rowStats(r: Pick<LineageRowInput, 'kind' | 'code' | 'record'>, d: Derived): StatKey[] {
+function rowStats(r: Pick<LineageRowInput, 'kind' | 'code' | 'record'>, d: Derived): readonly StatKey[] {
   switch (r.kind) {
     case 'suppression':
       return r.record?.kind === 'suppression' ? [['suppression', r.record.destination, '']] : [];
     case 'decision':
       if (d === 'unrenderable') return [['unrenderable', '', '']];
-      return d !== null && typeof d === 'object' ? [...d.stats] : [];
+      return d !== null && typeof d === 'object' ? d.stats : [];
     case 'aggregate-count':
       // One per figure published on the aggregate's output (R23's anonymous counts), as dry-run counts them.
       return r.record?.kind === 'aggregate-count' ? [['aggregate-figure', r.record.aggregate, '']] : [];
@@ -359,20 +355,10 @@ function rowStats(r: Pick<LineageRowInput, 'kind' | 'code' | 'record'>, d: Deriv
   }
 }
 
-function addStat(stats: Map<string, number>, d: string, [metric, destination, reason]: StatKey): void {
-  const key = JSON.stringify([d, metric, destination, reason]);
-  stats.set(key, (stats.get(key) ?? 0) + 1);
-}
-
-/** Adds the figures; keys in a fixed order, so two writers never wait on each other in a cycle. */
-async function upsertStats(client: PoolClient, stats: Map<string, number>): Promise<void> {
-  if (stats.size === 0) return;
-  const rows = [...stats]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([key, count]) => {
-      const [d, metric, destination, reason] = JSON.parse(key) as [string, string, string, string];
-      return { day: d, metric, destination, reason, count };
-    });
+/** Adds the figures, in the fixed order of {@link DailyStats.rows}. */
+async function upsertStats(client: PoolClient, stats: DailyStats): Promise<void> {
+  if (stats.count === 0) return;
+  const rows = stats.rows();
   await client.query(
     `insert into audit_daily_stat (day, metric, destination, reason, count)
      select r.day, r.metric, r.destination, r.reason, r.count

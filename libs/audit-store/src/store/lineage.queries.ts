@@ -306,7 +306,7 @@ export class LineageQueries {
     }>(
       `select a.record->>'source' as source, p.path, min(a.record_time) as first, max(a.record_time) as last,
               count(*)::text as events
-         from audit_lineage a cross join lateral jsonb_array_elements_text(a.record->'paths') as p(path)
+         from audit_lineage a cross join lateral json_array_elements_text(a.record->'paths') as p(path)
         where a.subject = any($1::text[]) and a.kind = 'decision'
         group by 1, 2 order by 1, 2`,
       [ids],
