@@ -9,7 +9,8 @@
  * decision for the figures. Prints one JSON line at the end.
  *
  * KAFKA_BROKERS (and the other Kafka settings), DATABASE_URL (default the local server's `test`
- * database), BENCH_PARTITIONS (default 3), BENCH_KEEP_SCHEMA=true keeps the schema.
+ * database), BENCH_PARTITIONS (default 3), BENCH_KEEP_SCHEMA=true keeps the schema,
+ * BENCH_KEEP_TOPICS=true keeps the run's topics (to measure the sink again on the same lineage).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -239,8 +240,11 @@ async function main(): Promise<void> {
     await admin.end();
     const cleanup = kafka.admin();
     await cleanup.connect();
-    const topics = (await cleanup.listTopics()).filter((t) => t.startsWith(prefix));
-    if (topics.length > 0) await cleanup.deleteTopics({ topics });
+    if (process.env.BENCH_KEEP_TOPICS === 'true') say(`  topics kept under the prefix ${prefix}`);
+    else {
+      const topics = (await cleanup.listTopics()).filter((t) => t.startsWith(prefix));
+      if (topics.length > 0) await cleanup.deleteTopics({ topics });
+    }
     await cleanup.disconnect();
   }
 }
