@@ -109,7 +109,7 @@ describe('hostile input on every filter', () => {
       expect(res.text).not.toContain(identifier);
     }
     const tables: unknown[] = await stack.db.query(
-      `select 1 from information_schema.tables where table_name = 'audit_access_log'`,
+      `select 1 from information_schema.tables where table_name = 'audit_access_log' and table_schema = current_schema()`,
     );
     expect(tables).toHaveLength(1);
   });
