@@ -1,26 +1,10 @@
-import { LineagePartitions, LineageStoreWriter, lineageRow, PolicyCache } from '@app/audit-store';
+import { LineagePartitions, LineageStoreWriter, PolicyCache } from '@app/audit-store';
 import { provideMigratedStore, type StoreUnderTest } from './support/audit-store.kit';
+import { deadLetterRows } from './support/dead-letters';
 
 const TOPIC = 'governance.lineage';
-let offset = 0;
 /** A dead-letter lineage record at `time`, at the next offset. */
-const rowAt = (time: string) =>
-  lineageRow(
-    { topic: TOPIC, partition: 0, offset: String(offset++) },
-    '0',
-    Buffer.from(
-      JSON.stringify({
-        lineageVersion: 2,
-        kind: 'dead-letter',
-        policyVersion: 'v',
-        eventId: `e-${time}`,
-        subject: null,
-        time,
-        code: 'not-json',
-        reason: 'r',
-      }),
-    ),
-  );
+const rowAt = deadLetterRows(TOPIC);
 
 // Monthly partitions: created ahead and on demand, rows moved out of DEFAULT when their month gets
 // a partition, and dropped (or deleted) after the retention.

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LineageSink, LineageStoreWriter, lineageRetention, lineageRow, PolicyCache } from '@app/audit-store';
+import { LineageSink, LineageStoreWriter, lineageRetention, PolicyCache } from '@app/audit-store';
 import { loadPolicy } from '@app/policy';
 import { provideMigratedStore, type StoreUnderTest } from './support/audit-store.kit';
+import { deadLetterRows } from './support/dead-letters';
 
 const EXAMPLE = readFileSync(join(__dirname, '../../../policies/example.yaml'), 'utf8');
 const TOPIC = 'governance.lineage';
@@ -17,24 +18,8 @@ function policyDeclaring(days: number | null | 'none', version: string): { versi
   return { version: loadPolicy(text, { fileName: 'p.yaml' }).version, text };
 }
 
-let offset = 0;
-const deadLetterAt = (time: string) =>
-  lineageRow(
-    { topic: TOPIC, partition: 0, offset: String(offset++) },
-    '0',
-    Buffer.from(
-      JSON.stringify({
-        lineageVersion: 2,
-        kind: 'dead-letter',
-        policyVersion: 'v',
-        eventId: `e-${time}`,
-        subject: null,
-        time,
-        code: 'not-json',
-        reason: 'r',
-      }),
-    ),
-  );
+/** A dead-letter lineage record at `time`, at the next offset. */
+const deadLetterAt = deadLetterRows(TOPIC);
 
 // The audit store drops lineage after the retention the newest policy version declares
 // (`options.lineageRetentionDays`), and after the service's setting when it declares none.
@@ -88,7 +73,7 @@ describe('lineage retention declared by the policy', () => {
     const rows = ['2026-06-15T00:00:00Z', '2026-10-20T00:00:00Z', '2026-11-20T00:00:00Z'].map(deadLetterAt);
     const sink = sinkAt('2026-12-05T00:00:00Z');
     await sink.maintain();
-    await writer.write({ topic: TOPIC, partition: 0, rows, versions: [], nextOffset: BigInt(offset) });
+    await writer.write({ topic: TOPIC, partition: 0, rows, versions: [], nextOffset: 3n });
 
     // Declared null (for ever): nothing goes, even beyond the setting.
     const forEver = policyDeclaring(null, 'keep-all');

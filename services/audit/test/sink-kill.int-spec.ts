@@ -5,6 +5,7 @@ import { producerConfig } from '@app/kafka';
 import { createTopics, provideKafka, type KafkaUnderTest } from '@app/testing';
 import { compileAuditService, startAuditProcess, type AuditProcess } from './support/audit.process';
 import { provideMigratedStore, type StoreUnderTest } from './support/audit-store.kit';
+import { deadLetterJson } from './support/dead-letters';
 import { examplePolicy } from './support/lineage-expectations';
 
 const PARTITIONS = 3;
@@ -26,16 +27,7 @@ async function freePort(): Promise<number> {
 
 /** A lineage record small enough to write many of; `n` makes its event id unique. */
 const record = (n: number): string =>
-  JSON.stringify({
-    lineageVersion: 2,
-    kind: 'dead-letter',
-    policyVersion: 'kill-test',
-    eventId: `ev-${n}`,
-    subject: null,
-    time: new Date(Date.UTC(2025, 0, 6) + n * 1000).toISOString(),
-    code: 'schema-violation',
-    reason: 'data.email: must be a string',
-  });
+  deadLetterJson(`ev-${n}`, new Date(Date.UTC(2025, 0, 6) + n * 1000).toISOString(), 'kill-test');
 
 // The audit service is killed with SIGKILL while it stores lineage that two transactional writers
 // are still producing (one aborts every third transaction); restarted, it must end with exactly the

@@ -4,22 +4,14 @@ import { LineageSink } from '@app/audit-store';
 import { producerConfig } from '@app/kafka';
 import { createTopics, provideKafka, type KafkaUnderTest } from '@app/testing';
 import { provideMigratedStore, type StoreUnderTest } from './support/audit-store.kit';
+import { deadLetterJson } from './support/dead-letters';
 
 const PARTITIONS = 3;
 const RECORDS = 6000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const record = (n: number): string =>
-  JSON.stringify({
-    lineageVersion: 2,
-    kind: 'dead-letter',
-    policyVersion: 'failure-test',
-    eventId: `ev-${n}`,
-    subject: null,
-    time: new Date(Date.UTC(2025, 0, 6) + n * 1000).toISOString(),
-    code: 'schema-violation',
-    reason: 'data.email: must be a string',
-  });
+  deadLetterJson(`ev-${n}`, new Date(Date.UTC(2025, 0, 6) + n * 1000).toISOString());
 
 // The sink writes a partition's batch while it decodes the next one. When PostgreSQL refuses a
 // transaction, neither that batch nor the one queued behind it may be lost or stored twice: the
