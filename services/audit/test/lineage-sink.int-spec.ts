@@ -4,13 +4,13 @@ import { type LineageRecord } from '@app/contracts';
 import { LineageQueries, LineageSink, type LineageRow, QueryInputError } from '@app/audit-store';
 import { figuresFromDryRun, replayLines } from '@app/policy';
 import { generateEventStream } from '@app/sample';
-import { startGovernedStream, type GovernedStream } from '@app/stream';
+import { type GovernedStream } from '@app/stream';
 import { provideKafka, type KafkaUnderTest } from '@app/testing';
 import {
   dryRun,
-  POLICY_FILE,
   PSEUDONYM_KEYS,
   produceLines,
+  startTestEngine,
   testKafka,
   uniquePrefix,
 } from '../../../test/engine/support/engine-stream.kit';
@@ -63,18 +63,7 @@ describe('lineage sink and queries on the engine’s lineage', () => {
     broker = await provideKafka();
     store = await provideMigratedStore();
     prefix = uniquePrefix('audit');
-    engine = await startGovernedStream({
-      kafka: { brokers: broker.brokers, clientId: 'engine-audit-test' },
-      policyFile: POLICY_FILE,
-      pseudonymKeys: PSEUDONYM_KEYS,
-      groupId: `engine-${randomUUID().slice(0, 8)}`,
-      topicPrefix: prefix,
-      partitions: 1,
-      identityRouting: false,
-      maxStepRecords: 200,
-      maxQueuedPerPartition: 2000,
-      createTopics: true,
-    });
+    engine = await startTestEngine(broker.brokers, prefix, { maxStepRecords: 200 });
     lines = generateEventStream({ seed: 5, customers: 60 });
     kafka = testKafka(broker.brokers);
     await produceLines(kafka, engine.topics, lines);

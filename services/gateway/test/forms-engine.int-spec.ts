@@ -3,20 +3,10 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { type Kafka } from 'kafkajs';
 import { type DecisionLineageRecord } from '@app/contracts';
 import { consumeUntil, provideKafka, type KafkaUnderTest } from '@app/testing';
-import { startGovernedStream, type GovernedStream } from '@app/stream';
-import {
-  POLICY_FILE,
-  PSEUDONYM_KEYS,
-  testKafka,
-  uniquePrefix,
-} from '../../../test/engine/support/engine-stream.kit';
-import {
-  newSecrets,
-  postJson,
-  startGateway,
-  type GatewayUnderTest,
-  type TestSecrets,
-} from './gateway-under-test';
+import { type GovernedStream } from '@app/stream';
+import { testKafka } from '../../../test/engine/support/engine-stream.kit';
+import { startEngineBehindGateway, type EngineBehindGateway } from './engine-behind-gateway';
+import { postJson, type GatewayUnderTest, type TestSecrets } from './gateway-under-test';
 
 const DESTINATIONS = ['email-service', 'segmentation'];
 
@@ -26,6 +16,7 @@ const DESTINATIONS = ['email-service', 'segmentation'];
 // goes through the gateway: the forms, the confirmation link and the CRM's events.
 describe('forms through the engine', () => {
   let broker: KafkaUnderTest;
+  let running: EngineBehindGateway | undefined;
   let engine: GovernedStream;
   let gateway: GatewayUnderTest;
   let secrets: TestSecrets;
@@ -33,26 +24,12 @@ describe('forms through the engine', () => {
 
   beforeAll(async () => {
     broker = await provideKafka();
-    secrets = newSecrets();
-    const prefix = uniquePrefix('gateway-forms');
-    engine = await startGovernedStream({
-      kafka: { brokers: broker.brokers, clientId: 'engine-gateway-forms' },
-      policyFile: POLICY_FILE,
-      pseudonymKeys: PSEUDONYM_KEYS,
-      groupId: `engine-${randomUUID().slice(0, 8)}`,
-      topicPrefix: prefix,
-      partitions: 1,
-      identityRouting: false,
-      maxStepRecords: 500,
-      maxQueuedPerPartition: 2000,
-      createTopics: true,
-    });
-    gateway = await startGateway(broker, secrets, { GATEWAY_TOPIC_PREFIX: prefix });
+    running = await startEngineBehindGateway(broker, 'forms');
+    ({ engine, gateway, secrets } = running);
     kafka = testKafka(broker.brokers);
   });
   afterAll(async () => {
-    await gateway?.close();
-    await engine?.stop();
+    await running?.close();
     await broker?.stop();
   });
 

@@ -3,49 +3,28 @@ import { randomUUID } from 'node:crypto';
 import { engagementKeys, mintEngagementToken } from '@app/contracts';
 import { producerConfig } from '@app/kafka';
 import { provideKafka, consumeUntil, type KafkaUnderTest } from '@app/testing';
-import { startGovernedStream, type GovernedStream } from '@app/stream';
 import { consentEvent } from '../../../libs/policy/test/rule-fixture.harness';
-import {
-  POLICY_FILE,
-  PSEUDONYM_KEYS,
-  testKafka,
-  uniquePrefix,
-} from '../../../test/engine/support/engine-stream.kit';
-import { newSecrets, startGateway, type GatewayUnderTest } from './gateway-under-test';
+import { testKafka } from '../../../test/engine/support/engine-stream.kit';
+import { startEngineBehindGateway, type EngineBehindGateway } from './engine-behind-gateway';
 
 // The whole path of an e-mail open: the gateway's pixel produces `email.opened`, the policy engine
 // (the real stream on the broker) decides it. Only the recipient with engagement-tracking consent
 // has the open forwarded; of the other's, no destination receives anything (R23).
 describe('pixel opens through the engine', () => {
   let broker: KafkaUnderTest;
-  let engine: GovernedStream | undefined;
-  let gateway: GatewayUnderTest | undefined;
+  let running: EngineBehindGateway | undefined;
 
   beforeAll(async () => {
     broker = await provideKafka();
   });
   afterAll(async () => {
-    await gateway?.close();
-    await engine?.stop();
+    await running?.close();
     await broker?.stop();
   });
 
   it('forwards an open only with engagement-tracking consent', async () => {
-    const prefix = uniquePrefix('gateway-pixel');
-    engine = await startGovernedStream({
-      kafka: { brokers: broker.brokers, clientId: 'engine-gateway-pixel' },
-      policyFile: POLICY_FILE,
-      pseudonymKeys: PSEUDONYM_KEYS,
-      groupId: `engine-${randomUUID().slice(0, 8)}`,
-      topicPrefix: prefix,
-      partitions: 1,
-      identityRouting: false,
-      maxStepRecords: 500,
-      maxQueuedPerPartition: 2000,
-      createTopics: true,
-    });
-    const secrets = newSecrets();
-    gateway = await startGateway(broker, secrets, { GATEWAY_TOPIC_PREFIX: prefix });
+    running = await startEngineBehindGateway(broker, 'pixel');
+    const { engine, gateway, secrets } = running;
     const tracked = `cust-${randomUUID().slice(0, 8)}`;
     const untracked = `cust-${randomUUID().slice(0, 8)}`;
 

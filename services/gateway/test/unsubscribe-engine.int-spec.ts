@@ -3,46 +3,29 @@ import { randomUUID } from 'node:crypto';
 import { engagementKeys, mintEngagementToken } from '@app/contracts';
 import { producerConfig } from '@app/kafka';
 import { consumeUntil, provideKafka, type KafkaUnderTest } from '@app/testing';
-import { startGovernedStream, type GovernedStream } from '@app/stream';
+import { type GovernedStream } from '@app/stream';
 import { consentEvent } from '../../../libs/policy/test/rule-fixture.harness';
-import {
-  POLICY_FILE,
-  PSEUDONYM_KEYS,
-  testKafka,
-  uniquePrefix,
-} from '../../../test/engine/support/engine-stream.kit';
-import { newSecrets, startGateway, type GatewayUnderTest, type TestSecrets } from './gateway-under-test';
+import { testKafka } from '../../../test/engine/support/engine-stream.kit';
+import { startEngineBehindGateway, type EngineBehindGateway } from './engine-behind-gateway';
+import { type GatewayUnderTest, type TestSecrets } from './gateway-under-test';
 
 // The unsubscribe link of a marketing e-mail, RFC 8058 one-click: the gateway records a withdrawal
 // of e-mail marketing, and the engine (the real stream) suppresses the person on the e-mail
 // destination that relied on the newsletter consent (R18).
 describe('unsubscribe link through the engine', () => {
   let broker: KafkaUnderTest;
-  let engine: GovernedStream | undefined;
-  let gateway: GatewayUnderTest | undefined;
+  let running: EngineBehindGateway | undefined;
+  let engine: GovernedStream;
+  let gateway: GatewayUnderTest;
   let secrets: TestSecrets;
 
   beforeAll(async () => {
     broker = await provideKafka();
-    secrets = newSecrets();
-    const prefix = uniquePrefix('gateway-unsubscribe');
-    engine = await startGovernedStream({
-      kafka: { brokers: broker.brokers, clientId: 'engine-gateway-unsubscribe' },
-      policyFile: POLICY_FILE,
-      pseudonymKeys: PSEUDONYM_KEYS,
-      groupId: `engine-${randomUUID().slice(0, 8)}`,
-      topicPrefix: prefix,
-      partitions: 1,
-      identityRouting: false,
-      maxStepRecords: 500,
-      maxQueuedPerPartition: 2000,
-      createTopics: true,
-    });
-    gateway = await startGateway(broker, secrets, { GATEWAY_TOPIC_PREFIX: prefix });
+    running = await startEngineBehindGateway(broker, 'unsubscribe');
+    ({ engine, gateway, secrets } = running);
   });
   afterAll(async () => {
-    await gateway?.close();
-    await engine?.stop();
+    await running?.close();
     await broker?.stop();
   });
 

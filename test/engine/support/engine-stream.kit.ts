@@ -43,6 +43,30 @@ export function uniquePrefix(name: string): string {
   return `t-${name}-${randomUUID().slice(0, 8)}.`;
 }
 
+/**
+ * The engine as the services' tests run it: the example policy, the test keyring, one partition,
+ * identity routing off, its topics created under `prefix` (one from `uniquePrefix`).
+ */
+export function startTestEngine(
+  brokers: string[],
+  prefix: string,
+  overrides: Partial<GovernedStreamConfig> = {},
+): Promise<GovernedStream> {
+  return startGovernedStream({
+    kafka: { brokers, clientId: `engine-${prefix}` },
+    policyFile: POLICY_FILE,
+    pseudonymKeys: PSEUDONYM_KEYS,
+    groupId: `engine-${randomUUID().slice(0, 8)}`,
+    topicPrefix: prefix,
+    partitions: 1,
+    identityRouting: false,
+    maxStepRecords: 500,
+    maxQueuedPerPartition: 2000,
+    createTopics: true,
+    ...overrides,
+  });
+}
+
 export { routeLine };
 
 /**

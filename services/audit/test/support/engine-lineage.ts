@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { startGovernedStream, type GovernedStream } from '@app/stream';
+import { type GovernedStream } from '@app/stream';
 import { provideKafka, type KafkaUnderTest } from '@app/testing';
 import {
-  POLICY_FILE,
   PSEUDONYM_KEYS,
   PSEUDONYM_KEYS_ENV,
   produceLines,
+  startTestEngine,
   testKafka,
   uniquePrefix,
 } from '../../../../test/engine/support/engine-stream.kit';
@@ -33,18 +33,7 @@ export async function startStackWithEngineLineage(
 ): Promise<StackWithLineage> {
   const broker: KafkaUnderTest = await provideKafka();
   const prefix = uniquePrefix('audit-api');
-  const engine: GovernedStream = await startGovernedStream({
-    kafka: { brokers: broker.brokers, clientId: 'engine-audit-api-test' },
-    policyFile: POLICY_FILE,
-    pseudonymKeys: PSEUDONYM_KEYS,
-    groupId: `engine-${randomUUID().slice(0, 8)}`,
-    topicPrefix: prefix,
-    partitions: 1,
-    identityRouting: false,
-    maxStepRecords: 200,
-    maxQueuedPerPartition: 2000,
-    createTopics: true,
-  });
+  const engine: GovernedStream = await startTestEngine(broker.brokers, prefix, { maxStepRecords: 200 });
   const stack = await startAuditStack({
     ...PSEUDONYM_KEYS_ENV,
     GOVERN_DEMO_MODE: 'false',
