@@ -1,7 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { Client } from 'pg';
-import { ApiKeyRepository, createDataSource, ensureDatabaseExists } from '@app/persistence';
+import { ApiKeyRepository, createDataSource } from '@app/persistence';
+import { createRunSchema, type ServiceOnSchemaOptions, startServiceProcess } from './service-process';
 
 /** The audit service the main job started: its console URL, an API key, and how to stop it. */
 export interface RunningAudit {
@@ -13,36 +12,16 @@ export interface RunningAudit {
   stop(): Promise<number | string>;
 }
 
-export interface AuditServiceOptions {
-  readonly root: string;
-  readonly databaseUrl: string;
-  /** This run's schema: a rerun never mixes its lineage (same event ids) with an earlier run's. */
-  readonly schema: string;
-  readonly topicPrefix: string;
-  readonly groupId: string;
-  readonly port: string;
-  readonly env: NodeJS.ProcessEnv;
-}
+export type AuditServiceOptions = ServiceOnSchemaOptions;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function createSchema(url: string, schema: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`create schema if not exists "${schema}"`);
-  } finally {
-    await client.end();
-  }
-}
 
 /**
  * Starts the audit service (sink and API) as the engine is started: a child process of this job's
  * Node, on its own schema (migrated here), reading the run's lineage topics; and creates a key.
  */
 export async function startAuditService(o: AuditServiceOptions): Promise<RunningAudit> {
-  await ensureDatabaseExists(o.databaseUrl);
-  await createSchema(o.databaseUrl, o.schema);
+  await createRunSchema(o.databaseUrl, o.schema);
   const db = createDataSource({ url: o.databaseUrl, schema: o.schema });
   await db.initialize();
   let key: string;
@@ -52,25 +31,16 @@ export async function startAuditService(o: AuditServiceOptions): Promise<Running
   } finally {
     await db.destroy();
   }
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...process.execArgv, join(o.root, 'dist/services/audit/src/main.js')],
-    {
-      cwd: o.root,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: {
-        ...o.env,
-        DATABASE_URL: o.databaseUrl,
-        AUDIT_DATABASE_SCHEMA: o.schema,
-        AUDIT_TOPIC_PREFIX: o.topicPrefix,
-        AUDIT_GROUP_ID: o.groupId,
-        HTTP_PORT: o.port,
-        GOVERN_DEMO_MODE: 'true',
-        LOG_LEVEL: 'warn',
-      },
-    },
-  );
-  const exited = new Promise<number | string>((done) => child.once('exit', (c, s) => done(s ?? c ?? -1)));
+  const service = startServiceProcess(o.root, 'dist/services/audit/src/main.js', {
+    ...o.env,
+    DATABASE_URL: o.databaseUrl,
+    AUDIT_DATABASE_SCHEMA: o.schema,
+    AUDIT_TOPIC_PREFIX: o.topicPrefix,
+    AUDIT_GROUP_ID: o.groupId,
+    HTTP_PORT: o.port,
+    GOVERN_DEMO_MODE: 'true',
+    LOG_LEVEL: 'warn',
+  });
   const url = `http://127.0.0.1:${o.port}`;
   return {
     url,
@@ -80,7 +50,7 @@ export async function startAuditService(o: AuditServiceOptions): Promise<Running
       await client.connect();
       try {
         for (let i = 0; i < seconds * 2; i++) {
-          if (child.exitCode !== null) return false;
+          if (service.child.exitCode !== null) return false;
           const stored = await client
             .query<{ n: string }>(`select count(*)::text as n from "${o.schema}".audit_lineage`)
             .then((r) => Number(r.rows[0]?.n ?? 0))
@@ -94,9 +64,6 @@ export async function startAuditService(o: AuditServiceOptions): Promise<Running
         await client.end();
       }
     },
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      return exited;
-    },
+    stop: () => service.stop(),
   };
 }

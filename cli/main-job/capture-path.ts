@@ -1,6 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { type Kafka } from 'kafkajs';
 import { CONSENT_EVIDENCE_EVENT_TYPE } from '@app/contracts';
 import { producerConfig } from '@app/kafka';
@@ -15,6 +13,7 @@ import {
   JOB_TCF_POLICY_VERSION,
   platformSignal,
 } from './cmp-routes';
+import { startServiceProcess } from './service-process';
 
 /**
  * The sample's consent evidence through the gateway's form endpoints, the rest produced directly,
@@ -210,29 +209,26 @@ interface ReplayGateway {
 
 async function startGateway(root: string, brokers: string, prefix: string): Promise<ReplayGateway> {
   const key = randomBytes(24).toString('base64url');
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...process.execArgv, join(root, 'dist/services/gateway/src/replay-main.js')],
+  const service = startServiceProcess(
+    root,
+    'dist/services/gateway/src/replay-main.js',
     {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: brokers,
-        GATEWAY_TOPIC_PREFIX: prefix,
-        GATEWAY_SOURCE_KEYS: `crm=${createHash('sha256').update(key).digest('hex')}`,
-        GATEWAY_ENGAGEMENT_TOKEN_SECRET: randomBytes(32).toString('base64'),
-        // One client replays a whole sample: the per-source rate limit is for the open internet.
-        GATEWAY_RATE_PER_S: '1000000',
-        GATEWAY_RATE_BURST: '1000000',
-        GATEWAY_DOCS: 'false',
-        GATEWAY_TCF_CMP_IDS: String(JOB_TCF_CMP_ID),
-        GATEWAY_TCF_POLICY_VERSION: String(JOB_TCF_POLICY_VERSION),
-        LOG_LEVEL: 'warn',
-      },
+      ...process.env,
+      KAFKA_BROKERS: brokers,
+      GATEWAY_TOPIC_PREFIX: prefix,
+      GATEWAY_SOURCE_KEYS: `crm=${createHash('sha256').update(key).digest('hex')}`,
+      GATEWAY_ENGAGEMENT_TOKEN_SECRET: randomBytes(32).toString('base64'),
+      // One client replays a whole sample: the per-source rate limit is for the open internet.
+      GATEWAY_RATE_PER_S: '1000000',
+      GATEWAY_RATE_BURST: '1000000',
+      GATEWAY_DOCS: 'false',
+      GATEWAY_TCF_CMP_IDS: String(JOB_TCF_CMP_ID),
+      GATEWAY_TCF_POLICY_VERSION: String(JOB_TCF_POLICY_VERSION),
+      LOG_LEVEL: 'warn',
     },
+    { ipc: true },
   );
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const { child } = service;
   const url = await new Promise<string>((done, fail) => {
     const timer = setTimeout(() => fail(new Error('the gateway did not start in 60 s')), 60000);
     child.once('exit', () => fail(new Error('the gateway exited at start (see its log above)')));
@@ -259,8 +255,7 @@ async function startGateway(root: string, brokers: string, prefix: string): Prom
         child.send({ now: ms });
       }),
     stop: async () => {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
+      await service.stop();
     },
   };
 }

@@ -1,8 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import { Client } from 'pg';
-import { ensureDatabaseExists } from '@app/persistence';
+import { createRunSchema, type ServiceOnSchemaOptions, startServiceProcess } from './service-process';
 
 /** What `GET /ledger/verify` answers (the fields the main job prints). */
 export interface LedgerVerifyResult {
@@ -26,16 +23,8 @@ export interface RunningConsent {
   stop(): Promise<number | string>;
 }
 
-export interface ConsentServiceOptions {
-  readonly root: string;
-  readonly databaseUrl: string;
-  /** This run's ledger schema (migrated by the service at its start). */
-  readonly schema: string;
-  readonly topicPrefix: string;
-  readonly groupId: string;
-  readonly port: string;
-  readonly env: NodeJS.ProcessEnv;
-}
+/** This run's ledger schema is migrated by the service at its start. */
+export type ConsentServiceOptions = ServiceOnSchemaOptions;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -44,36 +33,20 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * schema of its own, reading the run's evidence topic, with an admin key for its verify endpoint.
  */
 export async function startConsentService(o: ConsentServiceOptions): Promise<RunningConsent> {
-  await ensureDatabaseExists(o.databaseUrl);
-  const client = new Client({ connectionString: o.databaseUrl });
-  await client.connect();
-  try {
-    await client.query(`create schema if not exists "${o.schema}"`);
-  } finally {
-    await client.end();
-  }
+  await createRunSchema(o.databaseUrl, o.schema);
   const adminKey = randomBytes(32).toString('base64url');
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...process.execArgv, join(o.root, 'dist/services/consent/src/main.js')],
-    {
-      cwd: o.root,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: {
-        ...o.env,
-        DATABASE_URL: o.databaseUrl,
-        CONSENT_DATABASE_SCHEMA: o.schema,
-        CONSENT_MIGRATE_AT_START: 'true',
-        CONSENT_TOPIC_PREFIX: o.topicPrefix,
-        CONSENT_GROUP_ID: o.groupId,
-        CONSENT_ADMIN_API_KEY: adminKey,
-        HTTP_PORT: o.port,
-        GOVERN_DEMO_MODE: 'true',
-        LOG_LEVEL: 'warn',
-      },
-    },
-  );
-  const exited = new Promise<number | string>((done) => child.once('exit', (c, s) => done(s ?? c ?? -1)));
+  const service = startServiceProcess(o.root, 'dist/services/consent/src/main.js', {
+    ...o.env,
+    DATABASE_URL: o.databaseUrl,
+    CONSENT_DATABASE_SCHEMA: o.schema,
+    CONSENT_MIGRATE_AT_START: 'true',
+    CONSENT_TOPIC_PREFIX: o.topicPrefix,
+    CONSENT_GROUP_ID: o.groupId,
+    CONSENT_ADMIN_API_KEY: adminKey,
+    HTTP_PORT: o.port,
+    GOVERN_DEMO_MODE: 'true',
+    LOG_LEVEL: 'warn',
+  });
   const verify = async (): Promise<LedgerVerifyResult | null> => {
     try {
       const res = await fetch(`http://127.0.0.1:${o.port}/ledger/verify`, {
@@ -88,7 +61,7 @@ export async function startConsentService(o: ConsentServiceOptions): Promise<Run
     async verifyWhenSettled(rows, seconds, progress) {
       let last = -1;
       let still = 0;
-      for (let i = 0; i < seconds * 2 && child.exitCode === null; i++) {
+      for (let i = 0; i < seconds * 2 && service.child.exitCode === null; i++) {
         await sleep(500);
         const result = await verify();
         if (result === null) continue;
@@ -101,9 +74,6 @@ export async function startConsentService(o: ConsentServiceOptions): Promise<Run
       }
       return null;
     },
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      return exited;
-    },
+    stop: () => service.stop(),
   };
 }

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -17,6 +17,7 @@ import { generateEventStream } from '@app/sample';
 import { type RunningAudit, startAuditService } from './audit-service';
 import { captureSample } from './capture-path';
 import { type RunningConsent, startConsentService } from './consent-service';
+import { startServiceProcess } from './service-process';
 import {
   kafkaClientSettings,
   kafkaSettingsFromEnv,
@@ -119,34 +120,23 @@ async function main(): Promise<void> {
     `  demo mode (GOVERN_DEMO_MODE=true), pseudonym key id ${keys.activeKeyId}: a production engine refuses to start without a secret GOVERN_PSEUDONYM_KEYS`,
   );
   // The engine runs with this process's Node flags (e.g. the warning filter of `npm start`).
-  const engine = spawn(
-    process.execPath,
-    [...process.execArgv, join(ROOT, 'dist/services/policy-engine/src/main.js')],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: settings.KAFKA_BROKERS,
-        POLICY_FILE: POLICY,
-        HTTP_PORT: PORT,
-        GOVERN_DEMO_MODE: 'true',
-        ENGINE_TOPIC_PREFIX: PREFIX,
-        ENGINE_GROUP_ID: RUN,
-        ENGINE_PARTITIONS: String(PARTITIONS),
-        LOG_LEVEL: 'warn',
-      },
-    },
-  );
+  const engine = startServiceProcess(ROOT, 'dist/services/policy-engine/src/main.js', {
+    ...process.env,
+    KAFKA_BROKERS: settings.KAFKA_BROKERS,
+    POLICY_FILE: POLICY,
+    HTTP_PORT: PORT,
+    GOVERN_DEMO_MODE: 'true',
+    ENGINE_TOPIC_PREFIX: PREFIX,
+    ENGINE_GROUP_ID: RUN,
+    ENGINE_PARTITIONS: String(PARTITIONS),
+    LOG_LEVEL: 'warn',
+  });
   let running = true;
   let audit: RunningAudit | undefined;
   let consent: RunningConsent | undefined;
-  const exited = new Promise<number | string>((done) =>
-    engine.once('exit', (c, s) => {
-      running = false;
-      done(s ?? c ?? -1);
-    }),
-  );
+  void engine.exited.then(() => {
+    running = false;
+  });
   try {
     await waitReady(60);
 
@@ -263,8 +253,7 @@ async function main(): Promise<void> {
   } finally {
     if (audit !== undefined) say(`audit service stopped (${String(await audit.stop())})`);
     if (consent !== undefined) say(`consent service stopped (${String(await consent.stop())})`);
-    engine.kill('SIGTERM');
-    say(`engine stopped (${String(await exited)})`);
+    say(`engine stopped (${String(await engine.stop())})`);
   }
 }
 
